@@ -1,0 +1,82 @@
+import { access } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { describeFile } from '../../node-agent/file-hash.js';
+import { compileBlenderJob } from '../controller/jobs/blender/blender-job.js';
+import { findBlender } from '../controller/jobs/blender/find-blender.js';
+import { probeBlendScene, type SceneInfo } from '../controller/jobs/blender/scene-probe.js';
+import { startFarm, type FarmOptions } from './start-farm.js';
+import { watchJob } from './watch-job.js';
+import { UserError } from './user-error.js';
+
+/** `farmhand render SCENE.blend`: one Blender job on the farm, from start to every frame on disk. */
+
+export interface RenderOptions extends FarmOptions {
+  frames?: string;
+  chunk?: number;
+  out?: string;
+  priority: number;
+  format?: string;
+  engine?: string;
+  timeout?: number;
+  json: boolean;
+}
+
+export async function renderCommand(scenePath: string, o: RenderOptions): Promise<number> {
+  const started = performance.now();
+  const scene = resolve(scenePath);
+  const sceneInfo = await readScene(scene, o);
+  const outputDir = resolve(o.out ?? join('farmhand-output', basename(scene, extname(scene))));
+  const sceneRef = await describeFile(scene, basename(scene));
+
+  const farm = await startFarm(o);
+  try {
+    const agentCount = await farm.waitForAgents();
+    let job;
+    try {
+      job = compileBlenderJob({
+        scenePath: scene,
+        frames: o.frames,
+        chunkSize: o.chunk,
+        outputDir,
+        priority: o.priority,
+        ...(o.format ? { format: o.format as never } : {}),
+        ...(o.engine ? { engine: o.engine as never } : {}),
+        ...(o.timeout ? { taskTimeoutMs: o.timeout * 1000 } : {}),
+      }, { scene: sceneRef, scenePath: scene, sceneInfo, agentCount });
+    } catch (error) {
+      throw new UserError((error as Error).message);
+    }
+    const frameCount = Number(job.settings.frameCount);
+    farm.print(`Rendering ${frameCount} frame(s) of ${basename(scene)} in ${job.tasks.length} chunk(s) of up to ${job.settings.chunkSize} on ${agentCount} agent(s) → ${outputDir}`);
+    farm.controller.submit(job);
+    const summary = await watchJob(farm, job.id, { unit: 'frames', countOf: (t) => (t.spec.type === 'blender' ? t.spec.frames.length : 1) });
+
+    const missing: string[] = [];
+    for (const task of job.tasks) {
+      if (task.state !== 'succeeded') continue;
+      for (const name of task.collected) await access(join(outputDir, name)).catch(() => missing.push(name));
+    }
+    const framesOnDisk = job.tasks.filter((t) => t.state === 'succeeded').reduce((n, t) => n + t.collected.length, 0) - missing.length;
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    if (o.json) console.log(JSON.stringify({ job: summary, frames: frameCount, framesOnDisk, outputDir, seconds: Number(seconds) }));
+    if (summary.state === 'succeeded' && framesOnDisk === frameCount && missing.length === 0) {
+      farm.print(`Done: ${frameCount} frame(s) in ${outputDir} (${seconds} s).`);
+      return 0;
+    }
+    const reason = summary.failure ?? job.tasks.find((t) => t.state === 'failed')?.error ?? `${summary.state}`;
+    farm.print(`Render ${summary.state === 'canceled' ? 'canceled' : 'failed'}: ${framesOnDisk} of ${frameCount} frame(s) are in ${outputDir}. ${reason}`);
+    return 1;
+  } finally {
+    await farm.close();
+  }
+}
+
+/** Reads the scene's frame range with local Blender; refuses a missing or broken file before anything starts. */
+async function readScene(scene: string, o: RenderOptions): Promise<SceneInfo | null> {
+  const blender = findBlender(o.blender);
+  if (!blender) {
+    if (!o.frames) throw new UserError('Blender is not installed on this machine, so the scene\'s frame range cannot be read; pass --frames (e.g. --frames 1-250) or install Blender.');
+    return null;
+  }
+  return probeBlendScene(scene, { blenderPath: blender, scratchHome: join(o.home, 'scratch-home') });
+}

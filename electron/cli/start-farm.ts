@@ -1,0 +1,84 @@
+import { join } from 'node:path';
+import { createAgent, type Agent } from '../../node-agent/create-agent.js';
+import { parseFarmKey } from '../../node-agent/protocol/index.js';
+import { createController, type Controller } from '../controller/create-controller.js';
+import { loadOrCreateControllerId, loadOrCreateFarmKey } from '../controller/farm-home.js';
+
+/**
+ * What every one-shot command needs: the farm key, the controller core in this process,
+ * and (by default) this machine as a render node through an embedded agent on loopback,
+ * so one machine renders with no set-up at all.
+ */
+
+export interface FarmOptions {
+  home: string;
+  farmKey?: string;
+  agent: string[];
+  discover: boolean;
+  mdnsInterface?: string;
+  localAgent: boolean;
+  blender?: string;
+  ffmpeg?: string;
+  /** Seconds to wait for an able agent before giving up on a job. */
+  agentWait: number;
+  quiet: boolean;
+}
+
+export interface Farm {
+  controller: Controller;
+  localAgent: Agent | null;
+  options: FarmOptions;
+  print(line: string): void;
+  /** Waits briefly for agents to come online (discovery needs ~1 s); returns how many are online. */
+  waitForAgents(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const DISCOVERY_SETTLE_MS = 1500;
+
+export async function startFarm(o: FarmOptions): Promise<Farm> {
+  const farmKey = o.farmKey ? parseFarmKey(o.farmKey, '--farm-key') : process.env.FARMHAND_FARM_KEY ? parseFarmKey(process.env.FARMHAND_FARM_KEY, 'FARMHAND_FARM_KEY') : await loadOrCreateFarmKey(o.home);
+  const print = (line: string) => !o.quiet && process.stderr.write(`${line}\n`);
+  const localAgent = o.localAgent ? await createAgent({
+    farmKey,
+    dataDir: join(o.home, 'local-agent'),
+    host: '127.0.0.1',
+    port: 0,
+    name: 'this machine',
+    mdns: false,
+    blenderPath: o.blender,
+    ffmpegPath: o.ffmpeg,
+  }) : null;
+  for (const warning of localAgent?.warnings ?? []) print(`warning: ${warning}`);
+  const interfaceAddress = o.mdnsInterface ?? process.env.FARMHAND_MDNS_INTERFACE;
+  const controller = await createController({
+    home: o.home,
+    farmKey,
+    controllerId: await loadOrCreateControllerId(o.home),
+    discovery: o.discover ? { interfaceAddress } : false,
+    agentUrls: [...o.agent, ...(localAgent ? [localAgent.url] : [])],
+    resume: false,
+  });
+  for (const problem of controller.storeProblems) print(`warning: ${problem}`);
+
+  return {
+    controller,
+    localAgent,
+    options: o,
+    print,
+    async waitForAgents() {
+      const deadline = Date.now() + (o.discover ? DISCOVERY_SETTLE_MS : 3000);
+      const expected = o.agent.length + (localAgent ? 1 : 0);
+      for (let i = 0; i < 200 && Date.now() < deadline; i++) {
+        const online = controller.agents().filter((a) => a.online).length;
+        if (!o.discover && online >= expected) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return Math.max(1, controller.agents().filter((a) => a.online).length);
+    },
+    async close() {
+      await controller.close();
+      await localAgent?.close();
+    },
+  };
+}

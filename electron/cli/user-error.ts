@@ -1,0 +1,4 @@
+/** An error whose message is written for the user: printed as is, with no stack trace, exit code 2. */
+export class UserError extends Error {
+  override name = 'UserError';
+}

@@ -1,0 +1,61 @@
+import type { JobSummary, TaskRecord } from '../controller/model/job-model.js';
+import { createProgressDisplay } from './progress-display.js';
+import type { Farm } from './start-farm.js';
+
+/**
+ * Follows one job to its end in the terminal: progress, notices (agents lost, refused,
+ * failing), Ctrl-C to cancel, and a clear failure when no agent can ever run the job
+ * instead of waiting forever.
+ */
+export async function watchJob(farm: Farm, jobId: string, o: { unit: string; countOf(task: TaskRecord): number }): Promise<JobSummary> {
+  const { controller } = farm;
+  const job = controller.scheduler.job(jobId)!;
+  const total = job.record.tasks.reduce((n, t) => n + o.countOf(t), 0);
+  const display = createProgressDisplay({ label: job.record.name, unit: o.unit, stream: farm.options.quiet ? undefined : process.stderr });
+  let done = 0;
+  const refresh = () => {
+    const agents = controller.agents().filter((a) => a.online).length;
+    display.update({ done, total, fraction: job.progress(), agents, running: job.counts.running + job.counts.assigned });
+  };
+  const onTask = (task: TaskRecord) => {
+    if (task.jobId !== jobId) return;
+    if (task.state === 'succeeded') done += o.countOf(task); // a task enters succeeded once
+    refresh();
+  };
+  const onNotice = ({ level, text }: { level: string; text: string }) => !farm.options.quiet && display.note(`${level === 'info' ? '' : `${level}: `}${text}`);
+  controller.events.on('task', onTask);
+  controller.events.on('notice', onNotice);
+  const ticker = setInterval(refresh, 500);
+
+  // Nobody able to run it: give discovery and reconnection a grace period, then fail clearly.
+  let stuckSince: number | null = null;
+  const watchdog = setInterval(() => {
+    const reason = job.unrunnableReason;
+    if (!reason || !job.hasQueued()) {
+      stuckSince = null;
+      return;
+    }
+    stuckSince ??= Date.now();
+    if (Date.now() - stuckSince >= farm.options.agentWait * 1000) {
+      controller.scheduler.cancelJob(jobId, `No agent can run this job: ${reason} Start an agent with the farm key (\`farmhand key\`), add one with --agent ws://HOST:PORT, or keep the local agent.`);
+    }
+  }, 250);
+  const onSigint = () => {
+    display.note('Canceling… (press Ctrl-C again to quit at once)');
+    controller.scheduler.cancelJob(jobId);
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    const summary = await controller.waitForJob(jobId);
+    refresh();
+    return summary;
+  } finally {
+    clearInterval(ticker);
+    clearInterval(watchdog);
+    process.off('SIGINT', onSigint);
+    controller.events.off('task', onTask);
+    controller.events.off('notice', onNotice);
+    display.stop();
+  }
+}

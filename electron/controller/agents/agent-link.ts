@@ -1,0 +1,166 @@
+import { WebSocket } from 'ws';
+import {
+  CLOSE_CODES,
+  FILE_CHUNK_BYTES,
+  HEARTBEAT_INTERVAL_MS,
+  MISSED_PONGS_LIMIT,
+  PeerChannel,
+  runControllerHandshake,
+  type IncomingFile,
+  type Message,
+  type MessageOf,
+  type PeerChannelOptions,
+} from '../../../node-agent/protocol/index.js';
+
+/**
+ * The controller's connection to one agent address: connect, prove the farm key, read the
+ * agent's hello, then keep the link alive with WebSocket pings. mDNS never says whether an
+ * agent is alive (a killed agent sends no goodbye), so liveness is this heartbeat: a few
+ * missed pongs and the agent is offline. Lost links reconnect with backoff and jitter;
+ * a refusal (wrong farm key) backs off further and is reported once, not in a storm.
+ */
+
+export interface AgentLinkHandlers {
+  onOnline(link: AgentLink, hello: MessageOf<'agent.hello'>): void;
+  onOffline(link: AgentLink, reason: string): void;
+  onMessage(link: AgentLink, message: Message): void;
+  onFile(link: AgentLink, file: IncomingFile): void;
+  onFileFailed(link: AgentLink, begin: MessageOf<'file.begin'>, reason: string): void;
+  /** The agent could not be used (refused, wrong key, wrong protocol); reported once per distinct reason. */
+  onProblem(link: AgentLink, problem: string): void;
+  openIncoming: PeerChannelOptions['openIncoming'];
+}
+
+const BACKOFF_START_MS = 250;
+const BACKOFF_MAX_MS = 10_000;
+const REFUSED_BACKOFF_MS = 30_000;
+
+export class AgentLink {
+  agentId: string | null = null;
+  private channel: PeerChannel | null = null;
+  private online = false;
+  private stopped = false;
+  private attempts = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private lastProblem = '';
+
+  constructor(
+    readonly url: string,
+    private readonly o: { farmKey: string; controllerId: string; handlers: AgentLinkHandlers },
+  ) {}
+
+  get isOnline(): boolean {
+    return this.online;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  send(message: Message): boolean {
+    return this.online ? this.channel!.send(message) : false;
+  }
+
+  sendFile(path: string, file: MessageOf<'file.begin'>['file']): Promise<void> {
+    if (!this.online || !this.channel) return Promise.reject(new Error('agent offline'));
+    return this.channel.sendFile(path, file);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.channel?.close(CLOSE_CODES.shuttingDown, 'controller stopped');
+    this.channel?.ws.terminate();
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const ws = new WebSocket(this.url, { perMessageDeflate: false, handshakeTimeout: 5000, maxPayload: FILE_CHUNK_BYTES + 64 * 1024 });
+    const channel = new PeerChannel(ws, {
+      openIncoming: (begin) => (this.online ? this.o.handlers.openIncoming(begin) : Promise.resolve({ refuse: 'not authenticated' })),
+    });
+    this.channel = channel;
+    let refusal: string | null = null;
+    ws.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ECONNREFUSED' && error.code !== 'ECONNRESET' && error.code !== 'EHOSTUNREACH') this.problem(`cannot connect to ${this.url}: ${error.message}`);
+    });
+    ws.on('unexpected-response', (_request, response) => {
+      this.problem(`${this.url} is not a Farmhand agent (HTTP ${response.statusCode})`);
+      ws.terminate();
+    });
+    ws.on('open', () => {
+      runControllerHandshake(channel, {
+        farmKey: this.o.farmKey,
+        controllerId: this.o.controllerId,
+        onAuthenticated: (agentId) => {
+          this.agentId = agentId;
+          channel.onMessage = (message) => {
+            if (message.type !== 'agent.hello') return channel.close(CLOSE_CODES.authFailed, 'expected agent.hello first');
+            this.goOnline(channel, message);
+          };
+        },
+      }).catch((error: Error) => {
+        refusal = error.message;
+        this.problem(`agent at ${this.url} refused: ${error.message}`);
+      });
+    });
+    channel.on('file', (file) => this.o.handlers.onFile(this, file));
+    channel.on('fileFailed', (begin, reason) => this.o.handlers.onFileFailed(this, begin, reason));
+    channel.on('close', (code, reason) => {
+      if (this.channel !== channel) return;
+      this.channel = null;
+      this.stopHeartbeat();
+      const wasOnline = this.online;
+      this.online = false;
+      if (wasOnline) this.o.handlers.onOffline(this, reason || `connection closed (code ${code})`);
+      if (this.stopped) return;
+      const refused = refusal !== null || code === CLOSE_CODES.authFailed || code === CLOSE_CODES.protocolMismatch;
+      this.scheduleReconnect(refused);
+    });
+  }
+
+  private goOnline(channel: PeerChannel, hello: MessageOf<'agent.hello'>): void {
+    this.online = true;
+    this.attempts = 0;
+    this.lastProblem = '';
+    channel.onMessage = (message) => this.o.handlers.onMessage(this, message);
+    this.startHeartbeat(channel);
+    this.o.handlers.onOnline(this, hello);
+  }
+
+  private startHeartbeat(channel: PeerChannel): void {
+    let missed = 0;
+    channel.ws.on('pong', () => (missed = 0));
+    this.heartbeat = setInterval(() => {
+      if (++missed > MISSED_PONGS_LIMIT) {
+        channel.ws.terminate(); // 'close' marks the agent offline
+        return;
+      }
+      try {
+        channel.ws.ping();
+      } catch {
+        channel.ws.terminate();
+      }
+    }, HEARTBEAT_INTERVAL_MS);
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  private scheduleReconnect(refused: boolean): void {
+    const base = refused ? REFUSED_BACKOFF_MS : Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS * 2 ** this.attempts);
+    this.attempts++;
+    const delay = base * (0.75 + Math.random() * 0.5);
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private problem(problem: string): void {
+    if (problem === this.lastProblem) return;
+    this.lastProblem = problem;
+    this.o.handlers.onProblem(this, problem);
+  }
+}

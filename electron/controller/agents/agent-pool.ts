@@ -1,0 +1,87 @@
+import type { IncomingFile, Message, MessageOf } from '../../../node-agent/protocol/index.js';
+import { AgentLink } from './agent-link.js';
+
+/**
+ * Every agent address the controller knows — added by hand, found over mDNS, or the
+ * embedded local agent — with one link each. It forwards link events to whoever runs the
+ * farm (the scheduler) and reports connection problems (wrong key…) to the user.
+ */
+export interface AgentPoolHandlers {
+  onOnline(link: AgentLink, hello: MessageOf<'agent.hello'>): void;
+  onOffline(link: AgentLink, reason: string): void;
+  onMessage(link: AgentLink, message: Message): void;
+  onFile(link: AgentLink, file: IncomingFile): void;
+  onFileFailed(link: AgentLink, begin: MessageOf<'file.begin'>, reason: string): void;
+  openIncoming(link: AgentLink, begin: MessageOf<'file.begin'>): Promise<{ tempPath: string } | { refuse: string }>;
+  onProblem(url: string, problem: string): void;
+}
+
+export class AgentPool {
+  private readonly links = new Map<string, AgentLink>();
+  /** mDNS-discovered agent id → its current URL, so an address change replaces the old link. */
+  private readonly discovered = new Map<string, string>();
+
+  constructor(private readonly o: { farmKey: string; controllerId: string; handlers: AgentPoolHandlers }) {}
+
+  /** Connects to an agent URL (ws://host:port); adding the same URL twice is a no-op. */
+  add(url: string): AgentLink {
+    const normalized = normalizeAgentUrl(url);
+    const existing = this.links.get(normalized);
+    if (existing) return existing;
+    const h = this.o.handlers;
+    const link: AgentLink = new AgentLink(normalized, {
+      farmKey: this.o.farmKey,
+      controllerId: this.o.controllerId,
+      handlers: {
+        onOnline: (l, hello) => h.onOnline(l, hello),
+        onOffline: (l, reason) => h.onOffline(l, reason),
+        onMessage: (l, message) => h.onMessage(l, message),
+        onFile: (l, file) => h.onFile(l, file),
+        onFileFailed: (l, begin, reason) => h.onFileFailed(l, begin, reason),
+        onProblem: (l, problem) => h.onProblem(l.url, problem),
+        openIncoming: (begin) => h.openIncoming(link, begin),
+      },
+    });
+    this.links.set(normalized, link);
+    link.start();
+    return link;
+  }
+
+  /** An agent seen over mDNS: connect, or move to its new address. */
+  discoveredAgent(agentId: string, address: string, port: number): void {
+    const url = normalizeAgentUrl(`ws://${address.includes(':') ? `[${address}]` : address}:${port}`);
+    const previous = this.discovered.get(agentId);
+    if (previous === url) return;
+    if (previous) this.remove(previous);
+    this.discovered.set(agentId, url);
+    this.add(url);
+  }
+
+  remove(url: string): void {
+    const link = this.links.get(normalizeAgentUrl(url));
+    link?.stop();
+    this.links.delete(normalizeAgentUrl(url));
+  }
+
+  all(): AgentLink[] {
+    return [...this.links.values()];
+  }
+
+  stop(): void {
+    for (const link of this.links.values()) link.stop();
+    this.links.clear();
+  }
+}
+
+/** Accepts `host:port`, `ws://host:port`; refuses anything else with the fix. */
+export function normalizeAgentUrl(input: string): string {
+  const withScheme = /^[a-z]+:\/\//i.test(input) ? input : `ws://${input}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new Error(`"${input}" is not an agent address; use ws://HOST:PORT, e.g. ws://10.0.0.5:7420.`);
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new Error(`"${input}" is not an agent address; use ws://HOST:PORT, e.g. ws://10.0.0.5:7420.`);
+  return `${url.protocol}//${url.hostname.includes(':') && !url.hostname.startsWith('[') ? `[${url.hostname}]` : url.hostname}:${url.port || '7420'}`;
+}

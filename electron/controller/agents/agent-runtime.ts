@@ -1,0 +1,57 @@
+import type { Capabilities } from '../../../node-agent/protocol/index.js';
+import type { TaskRecord } from '../model/job-model.js';
+import type { AgentLink } from './agent-link.js';
+
+/** What the scheduler knows of one agent: its hello, its link, and the tasks it runs now. */
+export interface AgentRuntime {
+  agentId: string;
+  name: string;
+  hostname: string;
+  url: string;
+  link: AgentLink;
+  online: boolean;
+  enabled: boolean;
+  slots: number;
+  tags: string[];
+  capabilities: Capabilities;
+  /** Tasks occupying a slot, by task id. */
+  running: Map<string, TaskRecord>;
+  /** Tasks whose outputs are being fetched from this agent. */
+  collecting: Set<string>;
+  lastSeen: number;
+}
+
+/** A plain, serialisable view of an agent for the CLI and the UI. */
+export interface AgentView {
+  agentId: string;
+  name: string;
+  hostname: string;
+  url: string;
+  online: boolean;
+  enabled: boolean;
+  slots: number;
+  busySlots: number;
+  tags: string[];
+  taskTypes: string[];
+  blender: string | null;
+  ffmpeg: string | null;
+  cores: number;
+}
+
+export function agentView(a: AgentRuntime): AgentView {
+  return {
+    agentId: a.agentId,
+    name: a.name,
+    hostname: a.hostname,
+    url: a.url,
+    online: a.online,
+    enabled: a.enabled,
+    slots: a.slots,
+    busySlots: a.running.size,
+    tags: a.tags,
+    taskTypes: a.capabilities.taskTypes,
+    blender: a.capabilities.blender?.version ?? null,
+    ffmpeg: a.capabilities.ffmpeg?.version ?? null,
+    cores: a.capabilities.cores,
+  };
+}

@@ -1,0 +1,106 @@
+import { AgentPool } from './agents/agent-pool.js';
+import { agentView, type AgentView } from './agents/agent-runtime.js';
+import { ControllerEvents } from './controller-events.js';
+import { startBrowser } from './discovery/mdns-browser.js';
+import type { JobRecord, JobSummary } from './model/job-model.js';
+import { outputFolder } from './outputs/output-folder.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { isTerminalJobState } from './scheduler/task-state.js';
+import { JobStore } from './store/job-store.js';
+import { TaskLogs } from './task-logs.js';
+
+/**
+ * The controller's composition root (Flamenco's main.go): builds the store, scheduler,
+ * agent pool and discovery and wires them together. The Electron shell, the headless CLI
+ * and the tests all start the farm through this one function.
+ */
+
+export interface ControllerOptions {
+  home: string;
+  farmKey: string;
+  controllerId: string;
+  /** false: no mDNS browsing (agents only by address). */
+  discovery: false | { interfaceAddress?: string };
+  agentUrls?: string[];
+  /** Keep jobs in the lowdb store under `home` (default true). */
+  persist?: boolean;
+  /** Give unfinished stored jobs back to the scheduler (the service does; a one-shot render does not). */
+  resume?: boolean;
+}
+
+export interface Controller {
+  events: ControllerEvents;
+  scheduler: Scheduler;
+  pool: AgentPool;
+  logs: TaskLogs;
+  storeProblems: string[];
+  submit(job: JobRecord): JobSummary;
+  agents(): AgentView[];
+  /** Resolves with the job's summary once it succeeded, failed or was canceled. */
+  waitForJob(jobId: string): Promise<JobSummary>;
+  close(): Promise<void>;
+}
+
+export async function createController(o: ControllerOptions): Promise<Controller> {
+  const events = new ControllerEvents();
+  const logs = new TaskLogs();
+  const store = o.persist === false ? null : await JobStore.open(o.home, { onError: (e) => events.notice('error', `Saving the job store failed: ${e.message}`) });
+  const storePort = store ?? { add() {}, update() {} };
+  const scheduler = new Scheduler(storePort, events, outputFolder);
+  events.on('log', ({ taskId, attempt, lines }) => logs.append(taskId, attempt, lines));
+
+  const pool = new AgentPool({
+    farmKey: o.farmKey,
+    controllerId: o.controllerId,
+    handlers: {
+      onOnline: (link, hello) => scheduler.agentOnline(link, hello),
+      onOffline: (link, reason) => scheduler.agentOffline(link, reason),
+      onMessage: (link, message) => scheduler.agentMessage(link, message),
+      onFile: (link, file) => void scheduler.agentFile(link, file).catch((error: Error) => events.notice('error', `Storing an output failed: ${error.message}`)),
+      onFileFailed: (link, begin, reason) => scheduler.agentFileFailed(link, begin, reason),
+      openIncoming: (link, begin) => scheduler.openIncoming(link, begin),
+      onProblem: (url, problem) => events.notice('warn', problem.includes(url) ? problem : `${url}: ${problem}`),
+    },
+  });
+
+  if (o.resume !== false) for (const job of store?.jobs() ?? []) scheduler.addJob(job, { isNew: false });
+  for (const url of o.agentUrls ?? []) pool.add(url);
+
+  const browser = o.discovery === false ? null : startBrowser({
+    interfaceAddress: o.discovery.interfaceAddress,
+    onUp: (agent) => pool.discoveredAgent(agent.agentId, agent.address, agent.port),
+  });
+
+  return {
+    events,
+    scheduler,
+    pool,
+    logs,
+    storeProblems: store?.problems ?? [],
+    submit(job) {
+      return scheduler.addJob(job, { isNew: true }).summary();
+    },
+    agents() {
+      return [...scheduler.agents.values()].map(agentView);
+    },
+    waitForJob(jobId) {
+      return new Promise((resolve, reject) => {
+        const job = scheduler.job(jobId);
+        if (!job) return reject(new Error(`No job ${jobId}.`));
+        if (isTerminalJobState(job.state)) return resolve(job.summary());
+        const onJob = (summary: JobSummary) => {
+          if (summary.id !== jobId || !isTerminalJobState(summary.state)) return;
+          events.off('job', onJob);
+          resolve(summary);
+        };
+        events.on('job', onJob);
+      });
+    },
+    async close() {
+      await browser?.stop();
+      pool.stop();
+      await store?.close();
+    },
+  };
+}
+

@@ -1,0 +1,80 @@
+import { basename, extname, resolve } from 'node:path';
+import { z } from 'zod';
+import { BlenderTaskSpecSchema, type FileRef } from '../../../../node-agent/protocol/index.js';
+import type { JobRecord } from '../../model/job-model.js';
+import { chunkFrames, defaultChunkSize } from '../chunk-frames.js';
+import { formatFrameList, parseFrameList } from '../frame-list.js';
+import { newJob, newJobId, newTask } from '../new-job.js';
+import type { SceneInfo } from './scene-probe.js';
+
+/**
+ * The Blender job type's compiler: settings + the scene's own facts → frame-chunk tasks.
+ * Each task is one Blender process rendering its chunk into `<name>_####.<ext>`.
+ */
+
+const ImageFormat = BlenderTaskSpecSchema.shape.format;
+const Engine = BlenderTaskSpecSchema.shape.engine.unwrap();
+
+export const BlenderJobSettingsSchema = z.object({
+  scenePath: z.string().min(1),
+  /** A frame list (`1-250`, `1-100x5`, `3,5-10,47`); default: the scene's own range. */
+  frames: z.string().optional(),
+  chunkSize: z.number().int().min(1).max(10_000).optional(),
+  outputDir: z.string().min(1),
+  format: ImageFormat.optional(),
+  engine: Engine.optional(),
+  priority: z.number().int().min(0).max(100).default(50),
+  tags: z.array(z.string().min(1).max(64)).max(32).default([]),
+  taskTimeoutMs: z.number().int().min(1000).max(7 * 24 * 3600 * 1000).default(3_600_000),
+  maxAttempts: z.number().int().min(1).max(20).default(3),
+});
+export type BlenderJobSettings = z.input<typeof BlenderJobSettingsSchema>;
+
+export function compileBlenderJob(
+  input: BlenderJobSettings,
+  ctx: { scene: FileRef; scenePath: string; sceneInfo: SceneInfo | null; agentCount: number },
+): JobRecord {
+  const settings = BlenderJobSettingsSchema.parse(input);
+  const frames = settings.frames !== undefined
+    ? parseFrameList(settings.frames)
+    : sceneRange(ctx.sceneInfo);
+  const chunkSize = settings.chunkSize ?? defaultChunkSize(frames.length, Math.max(1, ctx.agentCount));
+  const format = settings.format ?? sceneFormat(ctx.sceneInfo);
+  const outputName = outputNameFor(ctx.scenePath);
+  const id = newJobId();
+  const tasks = chunkFrames(frames, chunkSize).map((chunk, i) =>
+    newTask(id, i, `frames ${formatFrameList(chunk)}`, {
+      type: 'blender',
+      frames: chunk,
+      outputName,
+      format,
+      ...(settings.engine ? { engine: settings.engine } : {}),
+    }, [ctx.scene]));
+  return newJob({
+    id,
+    name: basename(ctx.scenePath),
+    type: 'blender',
+    priority: settings.priority,
+    tags: settings.tags,
+    outputDir: resolve(settings.outputDir),
+    inputFiles: [{ sha256: ctx.scene.sha256, size: ctx.scene.size, path: resolve(ctx.scenePath) }],
+    settings: { ...settings, frameCount: frames.length, chunkSize, format, outputName },
+    tasks,
+  });
+}
+
+function sceneRange(info: SceneInfo | null): number[] {
+  if (!info) throw new Error('The scene\'s frame range is unknown (Blender is not installed on this machine to read it); pass --frames, e.g. --frames 1-250.');
+  return parseFrameList(`${info.frameStart}-${info.frameEnd}${info.frameStep > 1 ? `x${info.frameStep}` : ''}`);
+}
+
+function sceneFormat(info: SceneInfo | null): z.infer<typeof ImageFormat> {
+  const parsed = ImageFormat.safeParse(info?.fileFormat);
+  return parsed.success ? parsed.data : 'PNG';
+}
+
+/** `My Scene.v2.blend` → `My_Scene.v2`: the base of `<name>_####.<ext>`, safe on every file system. */
+export function outputNameFor(scenePath: string): string {
+  const stem = basename(scenePath, extname(scenePath)).replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._-]+/, '');
+  return (stem || 'frame').slice(0, 100);
+}

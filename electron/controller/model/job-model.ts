@@ -1,0 +1,70 @@
+import type { FileRef, OutputRef, TaskSpec } from '../../../node-agent/protocol/index.js';
+
+/**
+ * The records the controller keeps for every job and task. They are plain JSON (they are
+ * what the store writes), and the scheduler owns every change to them.
+ */
+
+export type TaskState = 'queued' | 'assigned' | 'running' | 'succeeded' | 'failed' | 'canceled';
+export type JobState = 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'canceled';
+export type JobType = 'blender' | 'noop';
+
+export interface TaskRecord {
+  id: string;
+  jobId: string;
+  /** Position in the job, for ordering and display. */
+  index: number;
+  label: string;
+  state: TaskState;
+  /** Attempt number of the current (or last) assignment; 0 = never assigned. */
+  attempt: number;
+  /** Attempts that ended in failure (lost agents do not count). */
+  failures: number;
+  spec: TaskSpec;
+  inputs: FileRef[];
+  /** Ids of tasks that must succeed first. */
+  dependsOn: string[];
+  agentId: string | null;
+  progress: number;
+  outputs: OutputRef[];
+  /** Output files already written into the job's folder (relative names). */
+  collected: string[];
+  error: string | null;
+  startedAt: number | null;
+  endedAt: number | null;
+}
+
+export interface JobRecord {
+  id: string;
+  name: string;
+  type: JobType;
+  priority: number;
+  createdAt: number;
+  /** Explicit user pause; the rest of the job state is derived from its tasks. */
+  paused: boolean;
+  /** Set when the whole job failed at once (e.g. an unrecoverable scene error). */
+  failure: string | null;
+  canceled: boolean;
+  tags: string[];
+  outputDir: string;
+  /** Local files the tasks' inputs are read from, by content hash (sent to agents on request). */
+  inputFiles: { sha256: string; size: number; path: string }[];
+  settings: Record<string, unknown>;
+  tasks: TaskRecord[];
+  endedAt: number | null;
+}
+
+/** The small per-job summary kept in the store's index, so listing jobs never loads every task. */
+export interface JobSummary {
+  id: string;
+  name: string;
+  type: JobType;
+  priority: number;
+  createdAt: number;
+  state: JobState;
+  taskCount: number;
+  succeededCount: number;
+  failedCount: number;
+  runningCount: number;
+  failure: string | null;
+}

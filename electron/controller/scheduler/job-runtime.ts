@@ -1,0 +1,125 @@
+import type { JobRecord, JobSummary, TaskRecord, TaskState } from '../model/job-model.js';
+import { deriveJobState, emptyCounts, type TaskCounts } from './task-state.js';
+
+/**
+ * The scheduler's in-memory index of one job: tasks by state counts, a queue of runnable
+ * tasks, dependents, and which agents failed it. It makes dispatch O(1) per task and the
+ * job's state O(1) to derive, instead of scanning tasks.
+ */
+export class JobRuntime {
+  readonly counts: TaskCounts = emptyCounts();
+  /** Runnable queued tasks in order; tasks put back after a failure or a lost agent go first. */
+  private readonly fresh: TaskRecord[] = [];
+  private freshHead = 0;
+  private readonly again: TaskRecord[] = [];
+  /** Tasks waiting for others: taskId → number of unfinished dependencies. */
+  private readonly waitingOn = new Map<string, number>();
+  private readonly dependents = new Map<string, TaskRecord[]>();
+  readonly agentFailures = new Map<string, number>();
+  /** Why no agent can take this job's work right now (shown to the user), or null. */
+  unrunnableReason: string | null = null;
+
+  constructor(readonly record: JobRecord, readonly byId: Map<string, TaskRecord>) {
+    for (const task of record.tasks) {
+      byId.set(task.id, task);
+      this.counts[task.state]++;
+    }
+    for (const task of record.tasks) {
+      const open = task.dependsOn.filter((id) => byId.get(id)?.state !== 'succeeded');
+      for (const id of task.dependsOn) {
+        const list = this.dependents.get(id) ?? [];
+        list.push(task);
+        this.dependents.set(id, list);
+      }
+      if (open.length > 0) this.waitingOn.set(task.id, open.length);
+      else if (task.state === 'queued') this.fresh.push(task);
+    }
+  }
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  get state() {
+    return deriveJobState(this.record, this.counts, this.record.tasks.length);
+  }
+
+  hasQueued(): boolean {
+    return this.peek() !== null;
+  }
+
+  /** The next runnable task, skipping entries that left the queued state meanwhile. */
+  peek(): TaskRecord | null {
+    while (this.again.length > 0 && this.again[0]!.state !== 'queued') this.again.shift();
+    if (this.again.length > 0) return this.again[0]!;
+    while (this.freshHead < this.fresh.length && this.fresh[this.freshHead]!.state !== 'queued') this.freshHead++;
+    return this.freshHead < this.fresh.length ? this.fresh[this.freshHead]! : null;
+  }
+
+  take(): TaskRecord | null {
+    const task = this.peek();
+    if (!task) return null;
+    if (this.again[0] === task) this.again.shift();
+    else this.freshHead++;
+    if (this.freshHead > 1024 && this.freshHead * 2 > this.fresh.length) {
+      this.fresh.splice(0, this.freshHead);
+      this.freshHead = 0;
+    }
+    return task;
+  }
+
+  /** A task came back to `queued` (retry, lost agent): it runs before fresh work. */
+  requeue(task: TaskRecord): void {
+    if (!this.waitingOn.has(task.id)) this.again.push(task);
+  }
+
+  /** Keeps counts right; call on every state change of one of this job's tasks. */
+  moved(from: TaskState, to: TaskState): void {
+    this.counts[from]--;
+    this.counts[to]++;
+  }
+
+  /** A task succeeded: dependents whose last dependency it was become runnable. */
+  released(taskId: string): TaskRecord[] {
+    const ready: TaskRecord[] = [];
+    for (const dependent of this.dependents.get(taskId) ?? []) {
+      const left = (this.waitingOn.get(dependent.id) ?? 1) - 1;
+      if (left > 0) this.waitingOn.set(dependent.id, left);
+      else {
+        this.waitingOn.delete(dependent.id);
+        if (dependent.state === 'queued') {
+          this.fresh.push(dependent);
+          ready.push(dependent);
+        }
+      }
+    }
+    return ready;
+  }
+
+  progress(): number {
+    const total = this.record.tasks.length;
+    if (total === 0) return 1;
+    let sum = this.counts.succeeded;
+    if (this.counts.running + this.counts.assigned > 0) {
+      for (const task of this.record.tasks) if (task.state === 'running') sum += task.progress;
+    }
+    return sum / total;
+  }
+
+  summary(): JobSummary {
+    const r = this.record;
+    return {
+      id: r.id,
+      name: r.name,
+      type: r.type,
+      priority: r.priority,
+      createdAt: r.createdAt,
+      state: this.state,
+      taskCount: r.tasks.length,
+      succeededCount: this.counts.succeeded,
+      failedCount: this.counts.failed,
+      runningCount: this.counts.running + this.counts.assigned,
+      failure: r.failure,
+    };
+  }
+}

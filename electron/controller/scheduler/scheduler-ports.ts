@@ -1,0 +1,28 @@
+import type { JobRecord, JobSummary, TaskRecord } from '../model/job-model.js';
+import type { AgentView } from '../agents/agent-runtime.js';
+
+/**
+ * The narrow ports the scheduler needs, declared by the scheduler (the consumer owns its
+ * ports, as in Flamenco). The lowdb store and the event hub satisfy them.
+ */
+export interface TaskStore {
+  add(job: JobRecord, summary: JobSummary): void;
+  /** The live JobRecord was changed in place: persist it (coalesced). */
+  update(jobId: string, summary: JobSummary): void;
+}
+
+export interface SchedulerEvents {
+  jobChanged(summary: JobSummary): void;
+  taskChanged(task: TaskRecord): void;
+  agentChanged(agent: AgentView): void;
+  taskLog(taskId: string, attempt: number, lines: string[]): void;
+  notice(level: 'info' | 'warn' | 'error', text: string): void;
+}
+
+/** Moves verified output files into the job's folder. */
+export interface OutputSink {
+  /** A temp path inside the job's folder for an incoming output (throws if the name is unsafe). */
+  tempPathFor(job: JobRecord, name: string): Promise<string>;
+  /** Renames a verified temp file into place as `name`; returns the final path. */
+  commit(job: JobRecord, name: string, tempPath: string): Promise<string>;
+}

@@ -1,0 +1,480 @@
+import { stat } from 'node:fs/promises';
+import type { IncomingFile, Message, MessageOf } from '../../../node-agent/protocol/index.js';
+import { agentView, type AgentRuntime } from '../agents/agent-runtime.js';
+import type { AgentLink } from '../agents/agent-link.js';
+import type { JobRecord, TaskRecord } from '../model/job-model.js';
+import { JobRuntime } from './job-runtime.js';
+import { isTerminalJobState, isTerminalTaskState, nextTaskState, type TaskTransition } from './task-state.js';
+import type { OutputSink, SchedulerEvents, TaskStore } from './scheduler-ports.js';
+
+/**
+ * The scheduler owns every job and task state change. It is push-based: it dispatches on
+ * events (a job submitted, an agent joined, a slot freed) and keeps runnable work in
+ * per-job queues, so handing out a task never scans the task list.
+ *
+ * Exactly once: every assignment is `(taskId, attempt)`; results for any other attempt are
+ * dropped. A finished task's outputs are fetched from the agent, verified, renamed into
+ * place, and only then acknowledged (the agent holds them until then).
+ */
+
+export interface SchedulerOptions {
+  /** A node that fails the same job this many times gets no more of its tasks. */
+  agentFailureLimit: number;
+  /** Extra time the controller allows past a task's own limit before it gives up on the agent. */
+  timeoutGraceMs: number;
+}
+
+export class Scheduler {
+  private readonly jobs = new Map<string, JobRuntime>();
+  /** Jobs in dispatch order: priority (high first), then age (old first). */
+  private order: JobRuntime[] = [];
+  private readonly tasks = new Map<string, TaskRecord>();
+  readonly agents = new Map<string, AgentRuntime>();
+  private readonly deadlines = new Map<string, NodeJS.Timeout>();
+  private readonly inputFiles = new Map<string, { path: string; size: number }>();
+  private dispatchPending = false;
+
+  constructor(
+    private readonly store: TaskStore,
+    private readonly events: SchedulerEvents,
+    private readonly outputs: OutputSink,
+    private readonly options: SchedulerOptions = { agentFailureLimit: 3, timeoutGraceMs: 30_000 },
+  ) {}
+
+  // ── jobs ──────────────────────────────────────────────────────────────
+
+  /** Adds a job (new, or loaded from the store at start-up: tasks that were out on agents wait to be reconciled). */
+  addJob(job: JobRecord, o: { isNew: boolean }): JobRuntime {
+    if (!o.isNew) {
+      for (const task of job.tasks) {
+        if (task.state === 'assigned' || task.state === 'running') {
+          task.state = 'queued';
+          task.agentId = null;
+        }
+      }
+    }
+    const runtime = new JobRuntime(job, this.tasks);
+    this.jobs.set(job.id, runtime);
+    for (const file of job.inputFiles) this.inputFiles.set(file.sha256, file);
+    this.reorder();
+    if (o.isNew) this.store.add(job, runtime.summary());
+    this.events.jobChanged(runtime.summary());
+    this.dispatchSoon();
+    return runtime;
+  }
+
+  job(id: string): JobRuntime | undefined {
+    return this.jobs.get(id);
+  }
+
+  allJobs(): JobRuntime[] {
+    return [...this.jobs.values()];
+  }
+
+  cancelJob(jobId: string, failure: string | null = null): void {
+    const job = this.jobs.get(jobId);
+    if (!job || isTerminalJobState(job.state)) return;
+    if (failure) job.record.failure = failure;
+    else job.record.canceled = true;
+    for (const task of job.record.tasks) {
+      if (task.state === 'assigned' || task.state === 'running') this.sendToAgent(task.agentId, { type: 'task.cancel', taskId: task.id, attempt: task.attempt });
+      if (!isTerminalTaskState(task.state)) this.move(job, task, 'cancel');
+    }
+    this.jobTouched(job);
+  }
+
+  // ── agents ────────────────────────────────────────────────────────────
+
+  agentOnline(link: AgentLink, hello: MessageOf<'agent.hello'>): void {
+    const existing = this.agents.get(hello.agentId);
+    if (existing?.online && existing.link !== link) {
+      link.stop(); // the same agent reached twice (e.g. discovered and added by hand): keep the first link
+      return;
+    }
+    const agent: AgentRuntime = {
+      agentId: hello.agentId,
+      name: hello.name,
+      hostname: hello.hostname,
+      url: link.url,
+      link,
+      online: true,
+      enabled: existing?.enabled ?? true,
+      slots: hello.slots,
+      tags: hello.tags,
+      capabilities: hello.capabilities,
+      running: new Map(),
+      collecting: new Set(),
+      lastSeen: Date.now(),
+    };
+    this.agents.set(agent.agentId, agent);
+    this.reconcile(agent, hello);
+    this.events.agentChanged(agentView(agent));
+    this.dispatchSoon();
+  }
+
+  /** The heartbeat or the connection says the agent is gone: its tasks go back to the queue, no attempt charged. */
+  agentOffline(link: AgentLink, reason: string): void {
+    const agent = link.agentId ? this.agents.get(link.agentId) : undefined;
+    if (!agent || agent.link !== link || !agent.online) return;
+    agent.online = false;
+    agent.lastSeen = Date.now();
+    const lost = [...agent.running.values()];
+    agent.running.clear();
+    agent.collecting.clear();
+    for (const task of lost) {
+      const job = this.jobs.get(task.jobId)!;
+      this.clearDeadline(task.id);
+      if (task.state === 'assigned' || task.state === 'running') {
+        this.move(job, task, 'requeue');
+        task.agentId = null;
+        task.progress = 0;
+        job.requeue(task);
+        this.jobTouched(job);
+      }
+    }
+    this.events.notice('warn', `Agent ${agent.name} went offline (${reason})${lost.length ? `; ${lost.length} task(s) requeued` : ''}.`);
+    this.events.agentChanged(agentView(agent));
+    this.dispatchSoon();
+  }
+
+  agentMessage(link: AgentLink, message: Message): void {
+    const agent = link.agentId ? this.agents.get(link.agentId) : undefined;
+    if (!agent || agent.link !== link) return;
+    switch (message.type) {
+      case 'task.progress':
+        return this.onProgress(agent, message);
+      case 'task.log':
+        if (this.isCurrent(agent, message.taskId, message.attempt, true)) this.events.taskLog(message.taskId, message.attempt, message.lines);
+        return;
+      case 'task.done':
+        return this.onDone(agent, message);
+      case 'task.failed':
+        return this.onFailed(agent, message);
+      case 'input.request':
+        return void this.sendInput(agent, message.sha256);
+      case 'output.missing':
+        return this.onOutputMissing(agent, message);
+      case 'error':
+        return this.events.notice('warn', `Agent ${agent.name} reported: ${message.message}`);
+      default:
+        link.send({ type: 'error', code: 'unsupported', message: `a controller does not accept "${message.type}"` });
+    }
+  }
+
+  /** Where an incoming output may be written, or why it is refused. */
+  async openIncoming(link: AgentLink, begin: MessageOf<'file.begin'>): Promise<{ tempPath: string } | { refuse: string }> {
+    const task = begin.task ? this.tasks.get(begin.task.taskId) : undefined;
+    if (!task || !begin.task || task.attempt !== begin.task.attempt || task.agentId !== link.agentId) return { refuse: 'not an output of a current task' };
+    if (!task.outputs.some((o) => o.name === begin.file.name && o.sha256 === begin.file.sha256)) return { refuse: 'not an announced output' };
+    try {
+      return { tempPath: await this.outputs.tempPathFor(this.jobs.get(task.jobId)!.record, begin.file.name) };
+    } catch (error) {
+      return { refuse: (error as Error).message };
+    }
+  }
+
+  /** A verified output arrived: rename it into place; when the task's last output is in, the task succeeds. */
+  async agentFile(link: AgentLink, file: IncomingFile): Promise<void> {
+    const task = file.begin.task ? this.tasks.get(file.begin.task.taskId) : undefined;
+    const job = task ? this.jobs.get(task.jobId) : undefined;
+    if (!task || !job || task.attempt !== file.begin.task!.attempt) return;
+    await this.outputs.commit(job.record, file.begin.file.name, file.tempPath);
+    if (!task.collected.includes(file.begin.file.name)) task.collected.push(file.begin.file.name);
+    if (task.collected.length === task.outputs.length && task.agentId === link.agentId) this.succeed(job, task, link);
+  }
+
+  agentFileFailed(link: AgentLink, begin: MessageOf<'file.begin'>, reason: string): void {
+    if (!begin.task) return;
+    const task = this.tasks.get(begin.task.taskId);
+    if (!task || task.attempt !== begin.task.attempt) return;
+    this.events.notice('warn', `Output ${begin.file.name} from ${link.url} failed its check (${reason}); fetching it again.`);
+    link.send({ type: 'output.fetch', taskId: task.id, attempt: task.attempt });
+  }
+
+  // ── results ───────────────────────────────────────────────────────────
+
+  private onProgress(agent: AgentRuntime, m: MessageOf<'task.progress'>): void {
+    const task = this.tasks.get(m.taskId);
+    if (!task || !this.isCurrent(agent, m.taskId, m.attempt)) return;
+    const job = this.jobs.get(task.jobId)!;
+    if (task.state === 'assigned') this.move(job, task, 'start');
+    task.progress = m.fraction;
+    this.events.taskChanged(task);
+  }
+
+  private onDone(agent: AgentRuntime, m: MessageOf<'task.done'>): void {
+    const task = this.tasks.get(m.taskId);
+    if (!task || !this.isCurrent(agent, m.taskId, m.attempt)) {
+      // A stale attempt (its task was requeued and given to another agent): its outputs are not wanted.
+      if (!task || task.attempt !== m.attempt || isTerminalTaskState(task.state)) agent.link.send({ type: 'output.ack', taskId: m.taskId, attempt: m.attempt });
+      return;
+    }
+    this.freeSlot(agent, task);
+    task.outputs = m.outputs;
+    task.collected = [];
+    const job = this.jobs.get(task.jobId)!;
+    if (m.outputs.length === 0) return this.succeed(job, task, agent.link);
+    agent.collecting.add(task.id);
+    task.agentId = agent.agentId;
+    agent.link.send({ type: 'output.fetch', taskId: task.id, attempt: task.attempt });
+  }
+
+  private onFailed(agent: AgentRuntime, m: MessageOf<'task.failed'>): void {
+    const task = this.tasks.get(m.taskId);
+    if (!task || !this.isCurrent(agent, m.taskId, m.attempt)) return;
+    this.freeSlot(agent, task);
+    this.failAttempt(this.jobs.get(task.jobId)!, task, agent.agentId, m.error, m.unrecoverable);
+  }
+
+  private onOutputMissing(agent: AgentRuntime, m: MessageOf<'output.missing'>): void {
+    const task = this.tasks.get(m.taskId);
+    if (!task || task.attempt !== m.attempt || task.agentId !== agent.agentId || task.state === 'succeeded') return;
+    agent.collecting.delete(task.id);
+    this.failAttempt(this.jobs.get(task.jobId)!, task, agent.agentId, `The agent lost the task's outputs: ${m.reason}`, false);
+  }
+
+  private succeed(job: JobRuntime, task: TaskRecord, link: AgentLink): void {
+    if (task.state === 'succeeded') return;
+    const agent = this.agents.get(task.agentId ?? '');
+    agent?.collecting.delete(task.id);
+    this.move(job, task, 'succeed');
+    task.progress = 1;
+    task.endedAt = Date.now();
+    task.error = null;
+    link.send({ type: 'output.ack', taskId: task.id, attempt: task.attempt });
+    for (const ready of job.released(task.id)) this.events.taskChanged(ready);
+    this.jobTouched(job);
+    this.dispatchSoon();
+  }
+
+  /** One attempt failed: retry within the bound, block an agent that keeps failing, or fail the job at once when retrying cannot help. */
+  private failAttempt(job: JobRuntime, task: TaskRecord, agentId: string, error: string, unrecoverable: boolean): void {
+    this.clearDeadline(task.id);
+    task.error = error;
+    task.failures++;
+    task.agentId = null;
+    const agentFails = (job.agentFailures.get(agentId) ?? 0) + 1;
+    job.agentFailures.set(agentId, agentFails);
+    if (agentFails === this.options.agentFailureLimit) {
+      const name = this.agents.get(agentId)?.name ?? agentId;
+      this.events.notice('warn', `Agent ${name} failed job "${job.record.name}" ${agentFails} times and gets no more of its tasks.`);
+    }
+    if (unrecoverable) {
+      this.move(job, task, 'fail');
+      this.cancelJob(job.id, error);
+      this.events.notice('error', `Job "${job.record.name}" failed: ${error}`);
+      return;
+    }
+    const maxAttempts = Number(job.record.settings.maxAttempts ?? 3);
+    if (task.failures >= maxAttempts) {
+      this.move(job, task, 'fail');
+      this.events.notice('error', `Task ${task.label} of "${job.record.name}" failed ${task.failures} times: ${error}`);
+    } else {
+      this.move(job, task, 'requeue');
+      job.requeue(task);
+    }
+    this.jobTouched(job);
+    this.dispatchSoon();
+  }
+
+  // ── dispatch ──────────────────────────────────────────────────────────
+
+  dispatchSoon(): void {
+    if (this.dispatchPending) return;
+    this.dispatchPending = true;
+    setImmediate(() => {
+      this.dispatchPending = false;
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    for (const agent of this.agents.values()) {
+      if (!agent.online || !agent.enabled) continue;
+      while (agent.running.size < agent.slots) {
+        const next = this.nextTaskFor(agent);
+        if (!next) break;
+        this.assign(next.job, next.task, agent);
+      }
+    }
+    this.explainWaitingJobs();
+  }
+
+  private nextTaskFor(agent: AgentRuntime): { job: JobRuntime; task: TaskRecord } | null {
+    for (const job of this.order) {
+      if (job.record.paused || job.record.canceled || job.record.failure || !this.canRun(agent, job)) continue;
+      const task = job.take();
+      if (task) return { job, task };
+    }
+    return null;
+  }
+
+  private canRun(agent: AgentRuntime, job: JobRuntime): boolean {
+    const next = job.peek();
+    if (!next || !agent.capabilities.taskTypes.includes(next.spec.type)) return false;
+    if ((job.agentFailures.get(agent.agentId) ?? 0) >= this.options.agentFailureLimit) return false;
+    return job.record.tags.every((tag) => agent.tags.includes(tag));
+  }
+
+  private assign(job: JobRuntime, task: TaskRecord, agent: AgentRuntime): void {
+    this.move(job, task, 'assign');
+    task.attempt++;
+    task.agentId = agent.agentId;
+    task.progress = 0;
+    task.outputs = [];
+    task.collected = [];
+    task.startedAt = Date.now();
+    agent.running.set(task.id, task);
+    const timeoutMs = Number(job.record.settings.taskTimeoutMs ?? 3_600_000);
+    agent.link.send({ type: 'task.assign', taskId: task.id, attempt: task.attempt, jobId: job.id, inputs: task.inputs, spec: task.spec, timeoutMs });
+    this.setDeadline(job, task, agent, timeoutMs + this.options.timeoutGraceMs);
+    this.jobTouched(job);
+  }
+
+  /** Tells the user why queued work is not moving, once per reason; fails a job no agent may run any more. */
+  private explainWaitingJobs(): void {
+    for (const job of this.order) {
+      if (job.record.paused || !job.hasQueued() || isTerminalJobState(job.state)) continue;
+      const online = [...this.agents.values()].filter((a) => a.online && a.enabled);
+      const type = job.peek()!.spec.type;
+      const capable = online.filter((a) => a.capabilities.taskTypes.includes(type) && job.record.tags.every((t) => a.tags.includes(t)));
+      const willing = capable.filter((a) => (job.agentFailures.get(a.agentId) ?? 0) < this.options.agentFailureLimit);
+      let reason: string | null = null;
+      if (online.length === 0) reason = 'No agent is connected yet.';
+      else if (capable.length === 0) reason = `None of the ${online.length} connected agent(s) can run ${type} tasks${job.record.tags.length ? ` with tags ${job.record.tags.join(', ')}` : ''}.`;
+      else if (willing.length === 0) {
+        const lastError = job.record.tasks.find((t) => t.error)?.error ?? 'unknown error';
+        this.cancelJob(job.id, `Every agent able to run it failed ${this.options.agentFailureLimit} times; last error: ${lastError}`);
+        continue;
+      }
+      if (reason !== job.unrunnableReason) {
+        job.unrunnableReason = reason;
+        if (reason) this.events.notice('warn', `Job "${job.record.name}" is waiting: ${reason}`);
+        this.events.jobChanged(job.summary());
+      }
+    }
+  }
+
+  // ── reconciliation after a (re)connection ──────────────────────────────
+
+  /** The agent's hello lists what it runs and what it holds: keep, collect or cancel each. */
+  private reconcile(agent: AgentRuntime, hello: MessageOf<'agent.hello'>): void {
+    for (const entry of hello.running) {
+      const task = this.tasks.get(entry.taskId);
+      const job = task ? this.jobs.get(task.jobId) : undefined;
+      if (task && job && task.attempt === entry.attempt && task.state === 'queued' && !job.record.canceled && !job.record.failure) {
+        // Requeued when the link dropped but never reassigned: the agent simply carries on.
+        this.move(job, task, 'assign');
+        this.move(job, task, 'start');
+        task.agentId = agent.agentId;
+        agent.running.set(task.id, task);
+        this.setDeadline(job, task, agent, Number(job.record.settings.taskTimeoutMs ?? 3_600_000) + this.options.timeoutGraceMs);
+        this.jobTouched(job);
+      } else if (!(task && task.attempt === entry.attempt && task.agentId === agent.agentId && !isTerminalTaskState(task.state))) {
+        agent.link.send({ type: 'task.cancel', taskId: entry.taskId, attempt: entry.attempt });
+      }
+    }
+    for (const held of hello.held) {
+      const task = this.tasks.get(held.taskId);
+      if (!task) continue; // not ours to discard: leave it held
+      const job = this.jobs.get(task.jobId)!;
+      const current = task.attempt === held.attempt && !isTerminalTaskState(task.state) && !job.record.canceled && !job.record.failure;
+      if (!current) {
+        agent.link.send({ type: 'output.ack', taskId: held.taskId, attempt: held.attempt });
+        continue;
+      }
+      // Finished while we were apart: collect it instead of rendering it again.
+      if (task.state === 'queued') this.move(job, task, 'assign');
+      else if (task.agentId && task.agentId !== agent.agentId) this.agents.get(task.agentId)?.running.delete(task.id);
+      if (task.state === 'assigned') this.move(job, task, 'start');
+      this.clearDeadline(task.id);
+      task.agentId = agent.agentId;
+      task.outputs = held.outputs;
+      task.collected = [];
+      agent.collecting.add(task.id);
+      this.jobTouched(job);
+      if (held.outputs.length === 0) this.succeed(job, task, agent.link);
+      else agent.link.send({ type: 'output.fetch', taskId: task.id, attempt: task.attempt });
+    }
+  }
+
+  // ── helpers ───────────────────────────────────────────────────────────
+
+  private isCurrent(agent: AgentRuntime, taskId: string, attempt: number, allowDone = false): boolean {
+    const task = this.tasks.get(taskId);
+    if (!task || task.attempt !== attempt || task.agentId !== agent.agentId) return false;
+    return task.state === 'assigned' || task.state === 'running' || (allowDone && task.state === 'succeeded');
+  }
+
+  private move(job: JobRuntime, task: TaskRecord, transition: TaskTransition): void {
+    const from = task.state;
+    task.state = nextTaskState(from, transition);
+    job.moved(from, task.state);
+    if (isTerminalTaskState(task.state)) {
+      this.clearDeadline(task.id);
+      task.endedAt ??= Date.now();
+      if (task.agentId) this.agents.get(task.agentId)?.running.delete(task.id);
+    }
+    this.events.taskChanged(task);
+  }
+
+  private freeSlot(agent: AgentRuntime, task: TaskRecord): void {
+    agent.running.delete(task.id);
+    this.clearDeadline(task.id);
+    this.dispatchSoon();
+  }
+
+  private jobTouched(job: JobRuntime): void {
+    const summary = job.summary();
+    if (isTerminalJobState(summary.state)) job.record.endedAt ??= Date.now();
+    this.store.update(job.id, summary);
+    this.events.jobChanged(summary);
+  }
+
+  private setDeadline(job: JobRuntime, task: TaskRecord, agent: AgentRuntime, ms: number): void {
+    this.clearDeadline(task.id);
+    const attempt = task.attempt;
+    this.deadlines.set(task.id, setTimeout(() => {
+      this.deadlines.delete(task.id);
+      if (task.attempt !== attempt || task.agentId !== agent.agentId || isTerminalTaskState(task.state) || task.state === 'queued') return;
+      agent.link.send({ type: 'task.cancel', taskId: task.id, attempt });
+      this.freeSlot(agent, task);
+      this.failAttempt(job, task, agent.agentId, `Agent ${agent.name} did not finish the task within its wall-clock limit.`, false);
+    }, ms));
+  }
+
+  private clearDeadline(taskId: string): void {
+    const timer = this.deadlines.get(taskId);
+    if (timer) clearTimeout(timer);
+    this.deadlines.delete(taskId);
+  }
+
+  private sendToAgent(agentId: string | null, message: Message): void {
+    if (agentId) this.agents.get(agentId)?.link.send(message);
+  }
+
+  private async sendInput(agent: AgentRuntime, sha256: string): Promise<void> {
+    const file = this.inputFiles.get(sha256);
+    const size = file ? await stat(file.path).then((s) => s.size, () => -1) : -1;
+    if (!file || size !== file.size) {
+      const reason = file ? `the file ${file.path} changed or is gone from the controller` : 'no job of this controller uses that input';
+      agent.link.send({ type: 'input.missing', sha256, reason });
+      return;
+    }
+    await agent.link.sendFile(file.path, { sha256, size, name: 'input' }).catch((error: Error) => {
+      this.events.notice('warn', `Sending an input to ${agent.name} stopped: ${error.message}`);
+    });
+  }
+
+  private reorder(): void {
+    this.order = [...this.jobs.values()]
+      .filter((j) => !isTerminalJobState(j.state))
+      .sort((a, b) => b.record.priority - a.record.priority || a.record.createdAt - b.record.createdAt);
+  }
+
+  /** Called when a job's priority changes or jobs end, so dispatch order stays right. */
+  refreshOrder(): void {
+    this.reorder();
+    this.dispatchSoon();
+  }
+}

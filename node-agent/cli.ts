@@ -1,0 +1,73 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { createAgent } from './create-agent.js';
+import { DEFAULT_AGENT_PORT, FarmKeyError, parseFarmKey } from './protocol/index.js';
+
+/** `farmhand-agent`: the headless agent for a render machine. */
+
+function positiveInt(name: string, max: number) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`${name} must be a whole number from 1 to ${max}.`);
+    return n;
+  };
+}
+
+const program = new Command()
+  .name('farmhand-agent')
+  .description('Runs Blender and ffmpeg tasks for a Farmhand controller on this machine.')
+  .option('--port <port>', 'port to listen on', (v) => (v === '0' ? 0 : positiveInt('--port', 65535)(v)), DEFAULT_AGENT_PORT)
+  .option('--host <address>', 'address to listen on', '0.0.0.0')
+  .option('--name <name>', 'name shown in the controller (default: hostname)')
+  .option('--farm-key <key>', 'the farm key from `farmhand key` (or FARMHAND_FARM_KEY)')
+  .option('--data-dir <dir>', 'where inputs, held outputs and the agent id live', process.env.FARMHAND_AGENT_HOME ?? join(homedir(), '.farmhand-agent'))
+  .option('--slots <n>', 'tasks to run at once', positiveInt('--slots', 256), 1)
+  .option('--tags <list>', 'comma-separated tags jobs can require', (v) => v.split(',').map((t) => t.trim()).filter(Boolean), [] as string[])
+  .option('--mdns-interface <ip>', 'announce only on this interface address (default: FARMHAND_MDNS_INTERFACE, else all)')
+  .option('--no-mdns', 'do not announce over mDNS (controllers must add this agent by address)')
+  .option('--blender <path>', 'Blender executable (default: FARMHAND_BLENDER, else found on PATH)')
+  .option('--ffmpeg <path>', 'ffmpeg executable (default: FARMHAND_FFMPEG, else found on PATH)')
+  .option('--allow-noop', 'accept no-op test tasks (benchmarks and tests only)', false)
+  .option('--quiet', 'print only errors', false);
+
+async function main(): Promise<void> {
+  program.parse();
+  const o = program.opts<{
+    port: number; host: string; name?: string; farmKey?: string; dataDir: string; slots: number; tags: string[];
+    mdnsInterface?: string; mdns: boolean; blender?: string; ffmpeg?: string; allowNoop: boolean; quiet: boolean;
+  }>();
+  const farmKey = parseFarmKey(o.farmKey ?? process.env.FARMHAND_FARM_KEY, o.farmKey ? '--farm-key' : 'FARMHAND_FARM_KEY');
+  const log = (line: string) => !o.quiet && console.log(`[agent] ${line}`);
+  const agent = await createAgent({
+    farmKey,
+    dataDir: o.dataDir,
+    port: o.port,
+    host: o.host,
+    name: o.name,
+    slots: o.slots,
+    tags: o.tags,
+    mdns: o.mdns ? { interfaceAddress: o.mdnsInterface ?? process.env.FARMHAND_MDNS_INTERFACE } : false,
+    blenderPath: o.blender,
+    ffmpegPath: o.ffmpeg,
+    allowNoop: o.allowNoop,
+    log,
+  });
+  for (const warning of agent.warnings) console.warn(`[agent] warning: ${warning}`);
+  const caps = agent.capabilities;
+  log(`${agent.name} (${agent.agentId}) listening on ${o.host}:${agent.port}; ` +
+    `blender ${caps.blender?.version ?? 'absent'}, ffmpeg ${caps.ffmpeg?.version ?? 'absent'}, ${caps.cores} cores, ${o.slots} slot(s)` +
+    (o.mdns ? '' : '; mDNS off'));
+  const stop = async () => {
+    await agent.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: Error) => {
+  const known = error instanceof FarmKeyError || /^Port \d+/.test(error.message);
+  console.error(`farmhand-agent: ${known ? error.message : error.stack ?? error.message}`);
+  process.exit(2);
+});

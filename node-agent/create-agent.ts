@@ -1,0 +1,111 @@
+import { hostname } from 'node:os';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadOrCreateAgentId } from './agent-identity.js';
+import { AgentServer } from './agent-server.js';
+import { probeCapabilities } from './capabilities.js';
+import { InputCache } from './input-cache.js';
+import { startAnnouncer } from './mdns-announcer.js';
+import { OutputHold } from './output-hold.js';
+import { DEFAULT_AGENT_PORT, PROTOCOL_VERSION, TXT_KEYS, type Capabilities } from './protocol/index.js';
+import { TaskExecutor } from './task-executor.js';
+
+/** The agent's composition root: used by the `farmhand-agent` CLI, the embedded local agent and the tests. */
+
+export interface AgentOptions {
+  farmKey: string;
+  dataDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  name?: string;
+  slots?: number;
+  tags?: string[];
+  /** false: no announcement (reached by address only). */
+  mdns?: false | { interfaceAddress?: string };
+  blenderPath?: string;
+  ffmpegPath?: string;
+  /** Accept no-op tasks (benchmarks and tests only). */
+  allowNoop?: boolean;
+  log?(line: string): void;
+}
+
+export interface Agent {
+  agentId: string;
+  name: string;
+  port: number;
+  /** ws:// URL on loopback (or the bound host), for controllers on the same machine. */
+  url: string;
+  capabilities: Capabilities;
+  warnings: string[];
+  close(): Promise<void>;
+}
+
+export async function createAgent(o: AgentOptions): Promise<Agent> {
+  const log = o.log ?? (() => undefined);
+  await mkdir(o.dataDir, { recursive: true });
+  const agentId = await loadOrCreateAgentId(o.dataDir);
+  const name = o.name ?? hostname();
+  const slots = o.slots ?? 1;
+  const scratchHome = join(o.dataDir, 'scratch-home');
+  await mkdir(scratchHome, { recursive: true });
+  const { warnings, ...capabilities } = await probeCapabilities({ blenderPath: o.blenderPath, ffmpegPath: o.ffmpegPath, allowNoop: o.allowNoop ?? false });
+
+  const cache = new InputCache(o.dataDir);
+  const hold = new OutputHold(o.dataDir);
+  await Promise.all([cache.init(), hold.init()]);
+  const workRoot = join(o.dataDir, 'work');
+  await mkdir(workRoot, { recursive: true });
+
+  let server: AgentServer;
+  const executor = new TaskExecutor({ cache, hold, workRoot, scratchHome, capabilities, send: (m) => server.send(m), log });
+  server = new AgentServer({
+    farmKey: o.farmKey,
+    agentId,
+    cache,
+    hold,
+    executor,
+    log,
+    hello: () => ({
+      type: 'agent.hello',
+      agentId,
+      name,
+      hostname: hostname(),
+      slots,
+      tags: o.tags ?? [],
+      capabilities,
+      running: executor.runningList(),
+      held: hold.list(),
+    }),
+  });
+  const host = o.host ?? '0.0.0.0';
+  const port = await server.listen(host, o.port ?? DEFAULT_AGENT_PORT);
+
+  const announcer = o.mdns === false ? null : await startAnnouncer({
+    name: `${name}-${agentId.slice(0, 8)}`,
+    port,
+    interfaceAddress: o.mdns?.interfaceAddress,
+    txt: {
+      [TXT_KEYS.agentId]: agentId,
+      [TXT_KEYS.protocolVersion]: String(PROTOCOL_VERSION),
+      [TXT_KEYS.hostname]: hostname(),
+      [TXT_KEYS.slots]: String(slots),
+      [TXT_KEYS.capabilities]: capabilities.taskTypes.join(','),
+    },
+  });
+
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return {
+    agentId,
+    name,
+    port,
+    url: `ws://${urlHost}:${port}`,
+    capabilities,
+    warnings,
+    async close() {
+      executor.cancelAll();
+      await announcer?.stop();
+      await server.close();
+    },
+  };
+}

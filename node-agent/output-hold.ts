@@ -1,0 +1,66 @@
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { HeldTask, OutputRef } from './protocol/index.js';
+
+/**
+ * Finished outputs wait here until the controller acknowledges it has them (`output.ack`),
+ * so neither a dropped connection nor a controller crash loses a frame. One folder per
+ * `(taskId, attempt)` with a manifest written last: a folder without a manifest is an
+ * interrupted hand-over and is discarded at start-up.
+ */
+export class OutputHold {
+  private readonly dir: string;
+  private readonly held = new Map<string, HeldTask>();
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, 'held');
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    for (const entry of await readdir(this.dir)) {
+      const manifest = await readFile(join(this.dir, entry, 'manifest.json'), 'utf8').catch(() => null);
+      if (!manifest) {
+        await rm(join(this.dir, entry), { recursive: true, force: true });
+        continue;
+      }
+      const task = JSON.parse(manifest) as HeldTask;
+      this.held.set(entry, task);
+    }
+  }
+
+  list(): HeldTask[] {
+    return [...this.held.values()];
+  }
+
+  get(taskId: string, attempt: number): { task: HeldTask; pathOf(output: OutputRef): string } | null {
+    const key = folderName(taskId, attempt);
+    const task = this.held.get(key);
+    if (!task) return null;
+    return { task, pathOf: (output) => join(this.dir, key, output.name) };
+  }
+
+  /** Moves finished files (same file system: the task's work folder) into the hold. */
+  async hold(task: Omit<HeldTask, 'outputs'>, files: { path: string; ref: OutputRef }[]): Promise<HeldTask> {
+    const key = folderName(task.taskId, task.attempt);
+    const folder = join(this.dir, key);
+    await rm(folder, { recursive: true, force: true });
+    await mkdir(folder, { recursive: true });
+    for (const file of files) await rename(file.path, join(folder, file.ref.name));
+    const held: HeldTask = { ...task, outputs: files.map((f) => f.ref) };
+    await writeFile(join(folder, 'manifest.json'), JSON.stringify(held));
+    this.held.set(key, held);
+    return held;
+  }
+
+  async release(taskId: string, attempt: number): Promise<void> {
+    const key = folderName(taskId, attempt);
+    if (!this.held.delete(key)) return;
+    await rm(join(this.dir, key), { recursive: true, force: true });
+  }
+}
+
+/** Task ids are schema-checked (`[A-Za-z0-9._:-]`); ':' is replaced so the name is portable. */
+function folderName(taskId: string, attempt: number): string {
+  return `${taskId.replace(/:/g, '_')}__${attempt}`;
+}

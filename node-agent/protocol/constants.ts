@@ -1,0 +1,44 @@
+/**
+ * Constants both ends of the wire must agree on. Bump PROTOCOL_VERSION whenever a message
+ * changes shape: a controller refuses an agent that speaks another version with a clear
+ * message instead of misreading it.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** mDNS service type: announced as `_farmhand._tcp`. */
+export const MDNS_SERVICE_TYPE = 'farmhand';
+
+/** TXT record keys of the announcement (short: TXT records are small). */
+export const TXT_KEYS = {
+  agentId: 'id',
+  protocolVersion: 'pv',
+  hostname: 'host',
+  slots: 'slots',
+  capabilities: 'caps',
+} as const;
+
+export const DEFAULT_AGENT_PORT = 7420;
+
+/** Largest JSON control message accepted; anything bigger is refused before parsing. */
+export const MAX_CONTROL_MESSAGE_BYTES = 1024 * 1024;
+
+/** Files move in chunks of this size; a chunk is one binary WebSocket frame. */
+export const FILE_CHUNK_BYTES = 1024 * 1024;
+
+/** A sender pauses while more than this is buffered on the socket (back-pressure). */
+export const SEND_HIGH_WATER_BYTES = 8 * 1024 * 1024;
+
+/** Largest single file either side accepts (inputs and outputs): 64 GiB. */
+export const MAX_FILE_BYTES = 64 * 1024 ** 3;
+
+/** The controller pings every agent this often and declares it lost after MISSED_PONGS_LIMIT misses. */
+export const HEARTBEAT_INTERVAL_MS = 1000;
+export const MISSED_PONGS_LIMIT = 3;
+
+/** WebSocket close codes Farmhand uses, so each side can tell the user why. */
+export const CLOSE_CODES = {
+  authFailed: 4001,
+  protocolMismatch: 4002,
+  replaced: 4003,
+  shuttingDown: 4004,
+} as const;

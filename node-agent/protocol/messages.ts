@@ -1,0 +1,162 @@
+import { z } from 'zod';
+
+/**
+ * Every control message of the controller ↔ agent wire, defined once. Both ends parse what
+ * they receive with `parseMessage`, so a malformed or unknown message is an error reply,
+ * never a crash. Names are `noun.verb`.
+ */
+
+const id = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'ids use letters, digits and . _ : -');
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 is 64 lowercase hex digits');
+const attempt = z.number().int().min(1).max(1000);
+const shortText = z.string().max(4096);
+
+/** A file named by content; `name` is only a hint (an extension, a label) and is never a path. */
+export const FileRefSchema = z.object({
+  sha256,
+  size: z.number().int().min(0),
+  name: z.string().min(1).max(255),
+});
+export type FileRef = z.infer<typeof FileRefSchema>;
+
+export const CapabilitiesSchema = z.object({
+  blender: z.object({ path: z.string().max(4096), version: z.string().max(64) }).nullable(),
+  ffmpeg: z.object({ path: z.string().max(4096), version: z.string().max(64) }).nullable(),
+  cores: z.number().int().min(1).max(4096),
+  memoryBytes: z.number().int().min(0),
+  platform: z.string().max(64),
+  /** Job types this agent will run (noop only when started with --allow-noop). */
+  taskTypes: z.array(z.string().max(32)).max(32),
+});
+export type Capabilities = z.infer<typeof CapabilitiesSchema>;
+
+export const BlenderTaskSpecSchema = z.object({
+  type: z.literal('blender'),
+  /** Frames to render, in order. Chunks are small (≤ 10,000 frames). */
+  frames: z.array(z.number().int().min(-1_000_000).max(1_000_000)).min(1).max(10_000),
+  /** Base name of the output files: `<outputName>_####.<ext>`. */
+  outputName: z.string().min(1).max(100).regex(/^[A-Za-z0-9._-]+$/),
+  /** Blender `-F` image format, e.g. PNG, OPEN_EXR, JPEG. */
+  format: z.enum(['PNG', 'JPEG', 'OPEN_EXR', 'OPEN_EXR_MULTILAYER', 'TIFF', 'BMP', 'TARGA']),
+  engine: z.enum(['CYCLES', 'BLENDER_EEVEE', 'BLENDER_WORKBENCH']).optional(),
+  threads: z.number().int().min(0).max(1024).optional(),
+});
+export type BlenderTaskSpec = z.infer<typeof BlenderTaskSpecSchema>;
+
+/** A task that does nothing but report: for benchmarks and tests, run only by agents started with --allow-noop. */
+export const NoopTaskSpecSchema = z.object({
+  type: z.literal('noop'),
+  durationMs: z.number().int().min(0).max(3_600_000).optional(),
+  outputBytes: z.number().int().min(0).max(4 * 1024 ** 3).optional(),
+  failWith: z.string().max(1000).optional(),
+});
+export type NoopTaskSpec = z.infer<typeof NoopTaskSpecSchema>;
+
+export const TaskSpecSchema = z.discriminatedUnion('type', [BlenderTaskSpecSchema, NoopTaskSpecSchema]);
+export type TaskSpec = z.infer<typeof TaskSpecSchema>;
+export type TaskType = TaskSpec['type'];
+
+export const OutputRefSchema = FileRefSchema;
+export type OutputRef = FileRef;
+
+const taskKey = { taskId: id, attempt };
+
+export const HeldTaskSchema = z.object({ ...taskKey, jobId: id, outputs: z.array(OutputRefSchema).max(10_000) });
+export type HeldTask = z.infer<typeof HeldTaskSchema>;
+
+const messageSchemas = [
+  // ── authentication (first frames, both directions) ──
+  z.object({ type: z.literal('auth.challenge'), protocolVersion: z.number().int(), agentId: id, nonce: sha256 }),
+  z.object({ type: z.literal('auth.response'), protocolVersion: z.number().int(), proof: sha256, nonce: sha256, controllerId: id }),
+  z.object({ type: z.literal('auth.accepted'), proof: sha256 }),
+  z.object({ type: z.literal('auth.refused'), reason: shortText }),
+
+  // ── agent → controller ──
+  z.object({
+    type: z.literal('agent.hello'),
+    agentId: id,
+    name: z.string().min(1).max(255),
+    hostname: z.string().max(255),
+    slots: z.number().int().min(1).max(256),
+    tags: z.array(z.string().max(64)).max(64),
+    capabilities: CapabilitiesSchema,
+    running: z.array(z.object({ ...taskKey, jobId: id })).max(1024),
+    held: z.array(HeldTaskSchema).max(100_000),
+  }),
+  z.object({ type: z.literal('input.request'), sha256 }),
+  z.object({
+    type: z.literal('task.progress'),
+    ...taskKey,
+    /** 0..1 for the whole task. */
+    fraction: z.number().min(0).max(1),
+    framesDone: z.number().int().min(0).optional(),
+    currentFrame: z.number().int().optional(),
+    message: z.string().max(500).optional(),
+  }),
+  z.object({ type: z.literal('task.log'), ...taskKey, lines: z.array(z.string().max(2000)).max(500) }),
+  z.object({ type: z.literal('task.done'), ...taskKey, outputs: z.array(OutputRefSchema).max(10_000), elapsedMs: z.number().min(0) }),
+  z.object({
+    type: z.literal('task.failed'),
+    ...taskKey,
+    error: shortText,
+    /** True when retrying cannot help (a missing or corrupt scene): the job fails at once. */
+    unrecoverable: z.boolean(),
+  }),
+  z.object({ type: z.literal('output.missing'), ...taskKey, reason: shortText }),
+
+  // ── controller → agent ──
+  z.object({
+    type: z.literal('task.assign'),
+    ...taskKey,
+    jobId: id,
+    inputs: z.array(FileRefSchema).max(1000),
+    spec: TaskSpecSchema,
+    timeoutMs: z.number().int().min(1).max(7 * 24 * 3600 * 1000),
+  }),
+  z.object({ type: z.literal('task.cancel'), ...taskKey }),
+  z.object({ type: z.literal('output.fetch'), ...taskKey }),
+  z.object({ type: z.literal('output.ack'), ...taskKey }),
+  z.object({ type: z.literal('input.missing'), sha256, reason: shortText }),
+
+  // ── files, both directions: begin, binary chunks (see binary-frame.ts), end ──
+  z.object({
+    type: z.literal('file.begin'),
+    streamId: z.number().int().min(1).max(0xffffffff),
+    file: FileRefSchema,
+    /** Which task the file belongs to (outputs) — absent for inputs, which are shared by hash. */
+    task: z.object({ ...taskKey }).optional(),
+  }),
+  z.object({ type: z.literal('file.end'), streamId: z.number().int().min(1).max(0xffffffff) }),
+  z.object({ type: z.literal('file.abort'), streamId: z.number().int().min(1).max(0xffffffff), reason: shortText }),
+
+  // ── either side ──
+  z.object({ type: z.literal('error'), code: z.enum(['invalid-message', 'unauthenticated', 'unsupported', 'internal']), message: shortText }),
+] as const;
+
+export const MessageSchema = z.discriminatedUnion('type', messageSchemas);
+export type Message = z.infer<typeof MessageSchema>;
+export type MessageType = Message['type'];
+export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
+
+export type ParseResult = { ok: true; message: Message } | { ok: false; error: string };
+
+/** Parses one text frame: size cap, JSON, schema. Never throws. */
+export function parseMessage(text: string, maxBytes: number): ParseResult {
+  if (text.length > maxBytes) return { ok: false, error: `message of ${text.length} bytes exceeds the ${maxBytes}-byte limit` };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, error: 'message is not valid JSON' };
+  }
+  const result = MessageSchema.safeParse(raw);
+  if (result.success) return { ok: true, message: result.data };
+  const type = typeof raw === 'object' && raw !== null && 'type' in raw ? String((raw as { type: unknown }).type).slice(0, 64) : '(none)';
+  const issue = result.error.issues[0];
+  const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+  return { ok: false, error: `invalid "${type}" message${where}: ${issue?.message ?? 'does not match its schema'}` };
+}
+
+export function encodeMessage(message: Message): string {
+  return JSON.stringify(message);
+}

@@ -1,0 +1,262 @@
+import { EventEmitter } from 'node:events';
+import { createHash } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { open, rm, stat } from 'node:fs/promises';
+import type { WebSocket, RawData } from 'ws';
+import { decodeChunk, encodeChunkHeader, STREAM_HEADER_BYTES } from './binary-frame.js';
+import { FILE_CHUNK_BYTES, MAX_CONTROL_MESSAGE_BYTES, MAX_FILE_BYTES, SEND_HIGH_WATER_BYTES } from './constants.js';
+import { encodeMessage, parseMessage, type FileRef, type Message, type MessageOf } from './messages.js';
+
+/**
+ * One authenticated WebSocket, either end: validated control messages in, control messages
+ * out, and files in both directions as binary chunks with back-pressure on both sides
+ * (the sender waits on the socket's buffer; the receiver pauses the socket while its disk
+ * catches up). Incoming files are hashed as they arrive and only handed over when their
+ * size and sha256 match what `file.begin` promised.
+ */
+
+export interface IncomingFile {
+  begin: MessageOf<'file.begin'>;
+  /** Where the verified bytes are; the receiver of the event moves or deletes it. */
+  tempPath: string;
+}
+
+export interface PeerChannelOptions {
+  /** Where to write an incoming file, or a reason to refuse it. */
+  openIncoming(begin: MessageOf<'file.begin'>): Promise<{ tempPath: string } | { refuse: string }>;
+  maxMessageBytes?: number;
+}
+
+interface Receiving {
+  begin: MessageOf<'file.begin'>;
+  tempPath: string;
+  out: WriteStream | null;
+  hash: ReturnType<typeof createHash>;
+  received: number;
+  failed: string | null;
+  /** Chunks that arrived while the target file was being opened; null once it is open. */
+  opening: Buffer[] | null;
+  ended: boolean;
+}
+
+export interface PeerChannelEvents {
+  file: [IncomingFile];
+  fileFailed: [MessageOf<'file.begin'>, string];
+  /** A message that failed validation (already answered with an error and dropped). */
+  invalid: [string];
+  close: [number, string];
+}
+
+export class PeerChannel extends EventEmitter<PeerChannelEvents> {
+  private readonly receiving = new Map<number, Receiving>();
+  private nextStreamId = 1;
+  private closed = false;
+  private readonly maxMessageBytes: number;
+  /**
+   * Receives every validated control message. A plain property rather than an event so the
+   * owner can swap it synchronously (handshake → session) without losing a message that
+   * arrived in the same TCP read.
+   */
+  onMessage: (message: Message) => void = () => undefined;
+
+  constructor(readonly ws: WebSocket, private readonly options: PeerChannelOptions) {
+    super();
+    this.maxMessageBytes = options.maxMessageBytes ?? MAX_CONTROL_MESSAGE_BYTES;
+    ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    ws.on('close', (code, reason) => {
+      this.closed = true;
+      for (const r of this.receiving.values()) this.discard(r, 'connection closed');
+      this.receiving.clear();
+      this.emit('close', code, reason.toString());
+    });
+    ws.on('error', () => undefined); // 'close' follows; errors are reported there
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.ws.readyState === this.ws.OPEN;
+  }
+
+  send(message: Message): boolean {
+    if (!this.isOpen) return false;
+    this.ws.send(encodeMessage(message));
+    return true;
+  }
+
+  /** Streams a file; resolves once every byte is handed to the socket. Rejects if the connection closes. */
+  async sendFile(path: string, file: FileRef, task?: { taskId: string; attempt: number }): Promise<void> {
+    const streamId = this.nextStreamId++;
+    if (this.nextStreamId > 0xffffffff) this.nextStreamId = 1;
+    const handle = await open(path, 'r');
+    try {
+      if (!this.send({ type: 'file.begin', streamId, file, ...(task ? { task } : {}) })) throw new Error('connection closed');
+      let position = 0;
+      while (position < file.size) {
+        await this.waitForRoom();
+        const length = Math.min(FILE_CHUNK_BYTES, file.size - position);
+        const frame = Buffer.allocUnsafe(STREAM_HEADER_BYTES + length);
+        encodeChunkHeader(streamId).copy(frame, 0);
+        const { bytesRead } = await handle.read(frame, STREAM_HEADER_BYTES, length, position);
+        if (bytesRead !== length) throw new Error(`file ${path} changed while being sent`);
+        this.ws.send(frame, { binary: true });
+        position += length;
+      }
+      if (!this.send({ type: 'file.end', streamId })) throw new Error('connection closed');
+    } catch (error) {
+      this.send({ type: 'file.abort', streamId, reason: (error as Error).message.slice(0, 500) });
+      throw error;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    try {
+      this.ws.close(code, reason.slice(0, 120));
+    } catch {
+      this.ws.terminate();
+    }
+  }
+
+  /** Back-pressure on the sending side: wait while the socket holds more than the high-water mark. */
+  private async waitForRoom(): Promise<void> {
+    while (this.ws.bufferedAmount > SEND_HIGH_WATER_BYTES) {
+      if (!this.isOpen) throw new Error('connection closed');
+      const socket = (this.ws as unknown as { _socket?: NodeJS.EventEmitter })._socket;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          socket?.off('drain', done);
+          this.ws.off('close', done);
+          resolve();
+        };
+        const timer = setTimeout(done, 250); // re-check even if a drain was missed
+        socket?.once('drain', done);
+        this.ws.once('close', done);
+      });
+    }
+    if (!this.isOpen) throw new Error('connection closed');
+  }
+
+  private onFrame(data: RawData, isBinary: boolean): void {
+    if (isBinary) return this.onChunk(toBuffer(data));
+    const text = data.toString();
+    const parsed = parseMessage(text, this.maxMessageBytes);
+    if (!parsed.ok) {
+      this.send({ type: 'error', code: 'invalid-message', message: parsed.error });
+      this.emit('invalid', parsed.error);
+      return;
+    }
+    const message = parsed.message;
+    switch (message.type) {
+      case 'file.begin':
+        void this.onBegin(message);
+        return;
+      case 'file.end':
+        void this.onEnd(message.streamId);
+        return;
+      case 'file.abort': {
+        const r = this.receiving.get(message.streamId);
+        if (r) this.discard(r, `sender aborted: ${message.reason}`);
+        return;
+      }
+      default:
+        this.onMessage(message);
+    }
+  }
+
+  private async onBegin(begin: MessageOf<'file.begin'>): Promise<void> {
+    if (this.receiving.has(begin.streamId) || begin.file.size > MAX_FILE_BYTES) {
+      this.emit('fileFailed', begin, 'duplicate stream or file too large');
+      return;
+    }
+    // Registered synchronously, so chunks that arrive while the file is opened are kept.
+    const r: Receiving = { begin, tempPath: '', out: null, hash: createHash('sha256'), received: 0, failed: null, opening: [], ended: false };
+    this.receiving.set(begin.streamId, r);
+    this.ws.pause();
+    try {
+      const target = await this.options.openIncoming(begin);
+      if ('refuse' in target) {
+        r.failed = target.refuse;
+      } else {
+        r.tempPath = target.tempPath;
+        const out = createWriteStream(target.tempPath);
+        out.on('error', (error) => (r.failed ??= `cannot write ${target.tempPath}: ${error.message}`));
+        r.out = out;
+      }
+    } catch (error) {
+      r.failed = (error as Error).message;
+    }
+    const early = r.opening ?? [];
+    r.opening = null;
+    for (const chunk of early) this.writeChunk(r, chunk);
+    if (!this.closed) this.ws.resume();
+    if (r.ended) await this.finish(r);
+  }
+
+  private onChunk(frame: Buffer): void {
+    const chunk = decodeChunk(frame);
+    if (!chunk) return;
+    const r = this.receiving.get(chunk.streamId);
+    if (!r) return; // chunks of an unknown or discarded stream are dropped
+    if (r.opening) r.opening.push(chunk.data);
+    else this.writeChunk(r, chunk.data);
+  }
+
+  private writeChunk(r: Receiving, data: Buffer): void {
+    r.received += data.length;
+    if (r.failed || !r.out) return;
+    if (r.received > r.begin.file.size) {
+      r.failed = `received more than the announced ${r.begin.file.size} bytes`;
+      return;
+    }
+    r.hash.update(data);
+    // Back-pressure on the receiving side: stop reading the socket until the disk drains.
+    if (!r.out.write(data)) {
+      this.ws.pause();
+      r.out.once('drain', () => this.isOpen && this.ws.resume());
+    }
+  }
+
+  private async onEnd(streamId: number): Promise<void> {
+    const r = this.receiving.get(streamId);
+    if (!r) return;
+    r.ended = true;
+    if (!r.opening) await this.finish(r); // otherwise onBegin finishes it once the file is open
+  }
+
+  /** Checks size and hash of a completely received file and hands it over (or reports why not). */
+  private async finish(r: Receiving): Promise<void> {
+    this.receiving.delete(r.begin.streamId);
+    const out = r.out;
+    if (out && !out.destroyed) await new Promise<void>((resolve) => out.end(() => resolve()));
+    const sha256 = r.hash.digest('hex');
+    let failure = r.failed;
+    if (!failure && r.received !== r.begin.file.size) failure = `received ${r.received} of ${r.begin.file.size} bytes`;
+    if (!failure && sha256 !== r.begin.file.sha256) failure = `sha256 mismatch (got ${sha256.slice(0, 12)}…, expected ${r.begin.file.sha256.slice(0, 12)}…)`;
+    if (!failure) {
+      const size = await stat(r.tempPath).then((s) => s.size, () => -1);
+      if (size !== r.begin.file.size) failure = `wrote ${size} of ${r.begin.file.size} bytes to disk`;
+    }
+    if (failure) {
+      if (r.tempPath) await rm(r.tempPath, { force: true });
+      this.emit('fileFailed', r.begin, failure);
+      return;
+    }
+    this.emit('file', { begin: r.begin, tempPath: r.tempPath });
+  }
+
+  private discard(r: Receiving, reason: string): void {
+    this.receiving.delete(r.begin.streamId);
+    r.failed ??= reason;
+    if (r.out) r.out.destroy();
+    if (r.tempPath) void rm(r.tempPath, { force: true });
+    this.emit('fileFailed', r.begin, reason);
+  }
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data as ArrayBuffer);
+}
