@@ -33,7 +33,7 @@ export type Capabilities = z.infer<typeof CapabilitiesSchema>;
 export const BlenderTaskSpecSchema = z.object({
   type: z.literal('blender'),
   /** Frames to render, in order. Chunks are small (≤ 10,000 frames). */
-  frames: z.array(z.number().int().min(-1_000_000).max(1_000_000)).min(1).max(10_000),
+  frames: z.array(z.number().int().min(0).max(1_048_574)).min(1).max(10_000),
   /** Base name of the output files: `<outputName>_####.<ext>`. */
   outputName: z.string().min(1).max(100).regex(/^[A-Za-z0-9._-]+$/),
   /** Blender `-F` image format, e.g. PNG, OPEN_EXR, JPEG. */

@@ -51,6 +51,8 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
   private readonly receiving = new Map<number, Receiving>();
   private nextStreamId = 1;
   private closed = false;
+  /** Incoming streams whose disk is behind: the socket stays paused while any remain. */
+  private readonly pausedBy = new Set<Receiving>();
   private readonly maxMessageBytes: number;
   /**
    * Receives every validated control message. A plain property rather than an event so the
@@ -173,7 +175,7 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
     // Registered synchronously, so chunks that arrive while the file is opened are kept.
     const r: Receiving = { begin, tempPath: '', out: null, hash: createHash('sha256'), received: 0, failed: null, opening: [], ended: false };
     this.receiving.set(begin.streamId, r);
-    this.ws.pause();
+    this.pauseFor(r);
     try {
       const target = await this.options.openIncoming(begin);
       if ('refuse' in target) {
@@ -190,7 +192,7 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
     const early = r.opening ?? [];
     r.opening = null;
     for (const chunk of early) this.writeChunk(r, chunk);
-    if (!this.closed) this.ws.resume();
+    if (r.out?.writableNeedDrain !== true) this.resumeFor(r);
     if (r.ended) await this.finish(r);
   }
 
@@ -212,9 +214,9 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
     }
     r.hash.update(data);
     // Back-pressure on the receiving side: stop reading the socket until the disk drains.
-    if (!r.out.write(data)) {
-      this.ws.pause();
-      r.out.once('drain', () => this.isOpen && this.ws.resume());
+    if (!r.out.write(data) && !this.pausedBy.has(r)) {
+      this.pauseFor(r);
+      r.out.once('drain', () => this.resumeFor(r));
     }
   }
 
@@ -228,6 +230,7 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
   /** Checks size and hash of a completely received file and hands it over (or reports why not). */
   private async finish(r: Receiving): Promise<void> {
     this.receiving.delete(r.begin.streamId);
+    this.resumeFor(r);
     const out = r.out;
     if (out && !out.destroyed) await new Promise<void>((resolve) => out.end(() => resolve()));
     const sha256 = r.hash.digest('hex');
@@ -246,8 +249,19 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
     this.emit('file', { begin: r.begin, tempPath: r.tempPath });
   }
 
+  private pauseFor(r: Receiving): void {
+    this.pausedBy.add(r);
+    if (this.pausedBy.size === 1) this.ws.pause();
+  }
+
+  private resumeFor(r: Receiving): void {
+    if (!this.pausedBy.delete(r)) return;
+    if (this.pausedBy.size === 0 && !this.closed) this.ws.resume();
+  }
+
   private discard(r: Receiving, reason: string): void {
     this.receiving.delete(r.begin.streamId);
+    this.resumeFor(r);
     r.failed ??= reason;
     if (r.out) r.out.destroy();
     if (r.tempPath) void rm(r.tempPath, { force: true });
