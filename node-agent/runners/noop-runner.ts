@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { NoopTaskSpec } from '../protocol/index.js';
 import { TaskCanceledError, TaskFailedError } from './task-errors.js';
 
@@ -14,7 +14,7 @@ export async function runNoopTask(o: { spec: NoopTaskSpec; workDir: string; sign
   if (signal.aborted) throw new TaskCanceledError('canceled');
   if (spec.failWith) throw new TaskFailedError(spec.failWith, { unrecoverable: false });
   if (!spec.outputBytes) return { outputs: [] };
-  const path = join(o.workDir, 'noop_0001.bin');
+  const path = join(o.workDir, `${basename(o.workDir)}.bin`); // unique per task attempt
   const file = await open(path, 'w');
   try {
     const block = randomBytes(Math.min(spec.outputBytes, 1024 * 1024));

@@ -1,0 +1,164 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import { compileNoopJob } from '../../electron/controller/jobs/noop/noop-job.js';
+import { generateFarmKey } from '../../node-agent/protocol/index.js';
+import { startLoopbackFarm } from '../helpers/loopback-farm.js';
+
+const online = (farm: { controller: { agents(): { online: boolean }[] } }) => farm.controller.agents().filter((a) => a.online).length;
+
+test('tasks spread over agents by free slots, every task succeeds once', async () => {
+  const farm = await startLoopbackFarm({ agents: [{ slots: 1 }, { slots: 2 }] });
+  try {
+    await farm.waitFor(() => online(farm) === 2, 'two agents online');
+    const job = compileNoopJob({ count: 60, durationMs: 20, outputDir: join(farm.dir, 'out') });
+    farm.controller.submit(job);
+    const summary = await farm.controller.waitForJob(job.id);
+    assert.equal(summary.state, 'succeeded');
+    assert.equal(summary.succeededCount, 60);
+    const perAgent = new Map<string, number>();
+    for (const task of job.tasks) {
+      assert.equal(task.state, 'succeeded');
+      assert.equal(task.attempt, 1, `task ${task.id} ran more than once`);
+      perAgent.set(task.agentId!, (perAgent.get(task.agentId!) ?? 0) + 1);
+    }
+    const [a, b] = farm.agents.map((x) => perAgent.get(x.agentId) ?? 0);
+    assert.ok(a! > 5 && b! > a!, `the 2-slot agent should run more: ${a} vs ${b}`);
+  } finally {
+    await farm.close();
+  }
+});
+
+test('outputs come back hash-checked into the job folder and are released on the agent', async () => {
+  const farm = await startLoopbackFarm({ agents: [{}, {}] });
+  try {
+    await farm.waitFor(() => online(farm) === 2, 'two agents online');
+    const outputDir = join(farm.dir, 'out');
+    const job = compileNoopJob({ count: 6, outputBytes: 3 * 1024 * 1024 + 17, outputDir });
+    farm.controller.submit(job);
+    assert.equal((await farm.controller.waitForJob(job.id)).state, 'succeeded');
+    const files = (await readdir(outputDir)).sort();
+    assert.equal(files.length, 6, `expected 6 outputs, found ${files.join(', ')}`);
+    for (const file of files) assert.equal((await stat(join(outputDir, file))).size, 3 * 1024 * 1024 + 17);
+    // The agents dropped what they held once the controller acknowledged it.
+    const heldCount = async () => {
+      let n = 0;
+      for (const i of farm.agents.keys()) n += (await readdir(join(farm.dir, `agent-${i}`, 'held')).catch(() => [])).length;
+      return n;
+    };
+    for (let i = 0; i < 100 && (await heldCount()) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await heldCount(), 0);
+  } finally {
+    await farm.close();
+  }
+});
+
+test('a failing task is retried within its bound, then the job fails with the reason', async () => {
+  const farm = await startLoopbackFarm({ agents: [{}] });
+  try {
+    await farm.waitFor(() => online(farm) === 1, 'agent online');
+    const job = compileNoopJob({ count: 1, failWith: 'simulated crash', outputDir: join(farm.dir, 'out'), maxAttempts: 2 });
+    farm.controller.submit(job);
+    const summary = await farm.controller.waitForJob(job.id);
+    assert.equal(summary.state, 'failed');
+    assert.equal(job.tasks[0]!.failures, 2);
+    assert.equal(job.tasks[0]!.attempt, 2);
+    assert.equal(job.tasks[0]!.error, 'simulated crash');
+  } finally {
+    await farm.close();
+  }
+});
+
+test('a node that fails the same job 3 times gets no more of its tasks', async () => {
+  const farm = await startLoopbackFarm({ agents: [{}] });
+  try {
+    await farm.waitFor(() => online(farm) === 1, 'agent online');
+    const job = compileNoopJob({ count: 5, failWith: 'bad node', outputDir: join(farm.dir, 'out'), maxAttempts: 10 });
+    farm.controller.submit(job);
+    const summary = await farm.controller.waitForJob(job.id);
+    assert.equal(summary.state, 'failed');
+    const attempts = job.tasks.reduce((n, t) => n + t.attempt, 0);
+    assert.equal(attempts, 3, 'the agent ran exactly 3 attempts of the job before being blocked');
+    assert.match(summary.failure ?? '', /Every agent able to run it failed 3 times; last error: bad node/);
+    assert.ok(farm.notices.some((n) => /failed job .* 3 times and gets no more of its tasks/.test(n)));
+  } finally {
+    await farm.close();
+  }
+});
+
+test('an agent that cannot run the task type is never given it, and the job says why', async () => {
+  const farm = await startLoopbackFarm({ agents: [{ allowNoop: false }] });
+  try {
+    await farm.waitFor(() => online(farm) === 1, 'agent online');
+    const job = compileNoopJob({ count: 3, outputDir: join(farm.dir, 'out') });
+    const runtime = farm.controller.scheduler.job(farm.controller.submit(job).id)!;
+    await farm.waitFor(() => runtime.unrunnableReason !== null, 'a reason');
+    assert.equal(runtime.unrunnableReason, 'None of the 1 connected agent(s) can run noop tasks.');
+    assert.ok(job.tasks.every((t) => t.attempt === 0 && t.state === 'queued'));
+  } finally {
+    await farm.close();
+  }
+});
+
+test('an agent with another farm key is refused: no task runs there and the user sees why', async () => {
+  const farm = await startLoopbackFarm({ agents: [] });
+  try {
+    const stranger = await farm.startAgent({ farmKey: generateFarmKey() });
+    farm.controller.pool.add(stranger.url);
+    const job = compileNoopJob({ count: 2, outputDir: join(farm.dir, 'out') });
+    const runtime = farm.controller.scheduler.job(farm.controller.submit(job).id)!;
+    await farm.waitFor(() => farm.notices.some((n) => n.includes('refused')), 'a refusal notice');
+    assert.match(farm.notices.find((n) => n.includes('refused'))!, /belongs to a different farm: its farm key does not match/);
+    await farm.waitFor(() => runtime.unrunnableReason !== null, 'a waiting reason');
+    assert.equal(runtime.unrunnableReason, 'No agent is connected yet.');
+    assert.equal(online(farm), 0);
+    assert.ok(job.tasks.every((t) => t.attempt === 0));
+  } finally {
+    await farm.close();
+  }
+});
+
+test('a lost agent\'s tasks are requeued without charging an attempt, and the job completes', async () => {
+  const farm = await startLoopbackFarm({ agents: [{}, {}] });
+  try {
+    await farm.waitFor(() => online(farm) === 2, 'two agents online');
+    const job = compileNoopJob({ count: 8, durationMs: 400, outputDir: join(farm.dir, 'out') });
+    farm.controller.submit(job);
+    const victim = farm.agents[0]!;
+    await farm.waitFor(() => job.tasks.some((t) => t.agentId === victim.agentId && (t.state === 'assigned' || t.state === 'running')), 'a task on the victim');
+    await victim.close();
+    const summary = await farm.controller.waitForJob(job.id);
+    assert.equal(summary.state, 'succeeded');
+    assert.ok(job.tasks.every((t) => t.failures === 0), 'losing an agent is not a task failure');
+    assert.ok(job.tasks.some((t) => t.attempt === 2), 'the victim\'s task ran again elsewhere');
+    assert.ok(farm.notices.some((n) => /went offline/.test(n)));
+  } finally {
+    await farm.close();
+  }
+});
+
+test('an agent answers invalid messages with an error and keeps working', async () => {
+  const farm = await startLoopbackFarm({ agents: [{}] });
+  try {
+    const url = farm.agents[0]!.url;
+    // An unauthenticated client: garbage first, then a task assignment: both refused.
+    const ws = new WebSocket(url);
+    const frames: string[] = [];
+    ws.on('message', (d) => frames.push(d.toString()));
+    await new Promise((r) => ws.once('open', r));
+    ws.send('this is not json');
+    ws.send(JSON.stringify({ type: 'task.assign', taskId: 'x', attempt: 1, jobId: 'j', inputs: [], timeoutMs: 1000, spec: { type: 'noop' } }));
+    await new Promise((r) => ws.once('close', r));
+    assert.ok(frames.some((f) => f.includes('"type":"error"') && f.includes('not valid JSON')));
+    assert.ok(frames.some((f) => f.includes('auth.refused')));
+    // The farm still works.
+    await farm.waitFor(() => online(farm) === 1, 'agent online');
+    const job = compileNoopJob({ count: 3, outputDir: join(farm.dir, 'out') });
+    farm.controller.submit(job);
+    assert.equal((await farm.controller.waitForJob(job.id)).state, 'succeeded');
+  } finally {
+    await farm.close();
+  }
+});
