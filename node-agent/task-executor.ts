@@ -60,6 +60,7 @@ export class TaskExecutor {
     }
     const task: RunningTask = { jobId: assign.jobId, taskId: assign.taskId, attempt: assign.attempt, abort: new AbortController(), stopReason: null };
     this.running.set(assign.taskId, task);
+    this.deps.log(`task ${assign.taskId} attempt ${assign.attempt} started: ${describeSpec(assign.spec)}`);
     const timer = setTimeout(() => {
       task.stopReason = 'timeout';
       task.abort.abort();
@@ -154,6 +155,11 @@ export class TaskExecutor {
       }
     }
   }
+}
+
+function describeSpec(spec: MessageOf<'task.assign'>['spec']): string {
+  if (spec.type === 'blender') return `blender frames ${spec.frames[0]}…${spec.frames.at(-1)} (${spec.frames.length})`;
+  return spec.type;
 }
 
 function errorMessage(error: unknown): string {

@@ -29,6 +29,8 @@ export interface Farm {
   localAgent: Agent | null;
   options: FarmOptions;
   print(line: string): void;
+  /** Where notices (agent lost, refused, job waiting) go; a progress display takes it over while it runs. */
+  showNotice: (line: string) => void;
   /** Waits briefly for agents to come online (discovery needs ~1 s); returns how many are online. */
   waitForAgents(): Promise<number>;
   close(): Promise<void>;
@@ -61,8 +63,9 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
   });
   for (const problem of controller.storeProblems) print(`warning: ${problem}`);
 
-  return {
+  const farm: Farm = {
     controller,
+    showNotice: print,
     localAgent,
     options: o,
     print,
@@ -81,4 +84,6 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
       await localAgent?.close();
     },
   };
+  controller.events.on('notice', ({ level, text }) => farm.showNotice(`${level === 'info' ? '' : `${level}: `}${text}`));
+  return farm;
 }

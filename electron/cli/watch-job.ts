@@ -22,9 +22,9 @@ export async function watchJob(farm: Farm, jobId: string, o: { unit: string; cou
     if (task.state === 'succeeded') done += o.countOf(task); // a task enters succeeded once
     refresh();
   };
-  const onNotice = ({ level, text }: { level: string; text: string }) => !farm.options.quiet && display.note(`${level === 'info' ? '' : `${level}: `}${text}`);
+  const previousNoticeSink = farm.showNotice;
+  farm.showNotice = (line) => !farm.options.quiet && display.note(line);
   controller.events.on('task', onTask);
-  controller.events.on('notice', onNotice);
   const ticker = setInterval(refresh, 500);
 
   // Nobody able to run it: give discovery and reconnection a grace period, then fail clearly.
@@ -55,7 +55,7 @@ export async function watchJob(farm: Farm, jobId: string, o: { unit: string; cou
     clearInterval(watchdog);
     process.off('SIGINT', onSigint);
     controller.events.off('task', onTask);
-    controller.events.off('notice', onNotice);
+    farm.showNotice = previousNoticeSink;
     display.stop();
   }
 }
