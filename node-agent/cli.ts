@@ -37,7 +37,8 @@ async function main(): Promise<void> {
     port: number; host: string; name?: string; farmKey?: string; dataDir: string; slots: number; tags: string[];
     mdnsInterface?: string; mdns: boolean; blender?: string; ffmpeg?: string; allowNoop: boolean; quiet: boolean;
   }>();
-  const farmKey = parseFarmKey(o.farmKey ?? process.env.FARMHAND_FARM_KEY, o.farmKey ? '--farm-key' : 'FARMHAND_FARM_KEY');
+  const keySource = o.farmKey ? '--farm-key' : process.env.FARMHAND_FARM_KEY ? 'FARMHAND_FARM_KEY' : undefined;
+  const farmKey = parseFarmKey(o.farmKey ?? process.env.FARMHAND_FARM_KEY, keySource);
   const log = (line: string) => !o.quiet && console.log(`[agent] ${line}`);
   const agent = await createAgent({
     farmKey,

@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { describeFile } from '../../node-agent/file-hash.js';
 import { compileBlenderJob } from '../controller/jobs/blender/blender-job.js';
+import { parseFrameList } from '../controller/jobs/frame-list.js';
 import { findBlender } from '../controller/jobs/blender/find-blender.js';
 import { probeBlendScene, type SceneInfo } from '../controller/jobs/blender/scene-probe.js';
 import { startFarm, type FarmOptions } from './start-farm.js';
@@ -24,6 +25,7 @@ export interface RenderOptions extends FarmOptions {
 export async function renderCommand(scenePath: string, o: RenderOptions): Promise<number> {
   const started = performance.now();
   const scene = resolve(scenePath);
+  if (o.frames !== undefined) parseFrameList(o.frames); // a bad list fails before anything starts
   const sceneInfo = await readScene(scene, o);
   const outputDir = resolve(o.out ?? join('farmhand-output', basename(scene, extname(scene))));
   const sceneRef = await describeFile(scene, basename(scene));
