@@ -49,6 +49,8 @@ export const NoopTaskSpecSchema = z.object({
   durationMs: z.number().int().min(0).max(3_600_000).optional(),
   outputBytes: z.number().int().min(0).max(4 * 1024 ** 3).optional(),
   failWith: z.string().max(1000).optional(),
+  /** With failWith: fail as an unrecoverable error (tests the fail-the-job-at-once path). */
+  unrecoverable: z.boolean().optional(),
 });
 export type NoopTaskSpec = z.infer<typeof NoopTaskSpecSchema>;
 

@@ -12,7 +12,7 @@ export async function runNoopTask(o: { spec: NoopTaskSpec; workDir: string; sign
   const { spec, signal } = o;
   if (spec.durationMs) await abortableDelay(spec.durationMs, signal);
   if (signal.aborted) throw new TaskCanceledError('canceled');
-  if (spec.failWith) throw new TaskFailedError(spec.failWith, { unrecoverable: false });
+  if (spec.failWith) throw new TaskFailedError(spec.failWith, { unrecoverable: spec.unrecoverable ?? false });
   if (!spec.outputBytes) return { outputs: [] };
   const path = join(o.workDir, `${basename(o.workDir)}.bin`); // unique per task attempt
   const file = await open(path, 'w');

@@ -162,3 +162,56 @@ test('an agent answers invalid messages with an error and keeps working', async 
     await farm.close();
   }
 });
+
+test('an unrecoverable error fails the job at once with the reason, without retrying', async () => {
+  const farm = await startLoopbackFarm({ agents: [{}] });
+  try {
+    await farm.waitFor(() => online(farm) === 1, 'agent online');
+    const job = compileNoopJob({ count: 4, failWith: 'The scene "x.blend" is not a Blender file.', unrecoverable: true, outputDir: join(farm.dir, 'out') });
+    farm.controller.submit(job);
+    const summary = await farm.controller.waitForJob(job.id);
+    assert.equal(summary.state, 'failed');
+    assert.equal(summary.failure, 'The scene "x.blend" is not a Blender file.');
+    assert.equal(job.tasks.reduce((n, t) => n + t.attempt, 0), 1, 'no retry, no other task started');
+    assert.deepEqual(job.tasks.map((t) => t.state).sort(), ['canceled', 'canceled', 'canceled', 'failed']);
+  } finally {
+    await farm.close();
+  }
+});
+
+test('a task over its wall-clock limit is stopped on the agent and retried, then fails with the reason', async () => {
+  const farm = await startLoopbackFarm({ agents: [{}] });
+  try {
+    await farm.waitFor(() => online(farm) === 1, 'agent online');
+    const job = compileNoopJob({ count: 1, durationMs: 60_000, taskTimeoutMs: 1000, maxAttempts: 2, outputDir: join(farm.dir, 'out') });
+    const started = Date.now();
+    farm.controller.submit(job);
+    const summary = await farm.controller.waitForJob(job.id);
+    assert.equal(summary.state, 'failed');
+    assert.match(job.tasks[0]!.error ?? '', /exceeded its wall-clock limit of 1 s/);
+    assert.equal(job.tasks[0]!.attempt, 2);
+    assert.ok(Date.now() - started < 10_000);
+  } finally {
+    await farm.close();
+  }
+});
+
+test('higher priority first, then older first', async () => {
+  const farm = await startLoopbackFarm({ agents: [] });
+  try {
+    const order: string[] = [];
+    farm.controller.events.on('task', (t) => t.state === 'assigned' && order.push(t.jobId));
+    const low = compileNoopJob({ count: 2, priority: 10, outputDir: join(farm.dir, 'a') });
+    const old = compileNoopJob({ count: 2, priority: 50, outputDir: join(farm.dir, 'b') });
+    old.createdAt -= 1000;
+    const young = compileNoopJob({ count: 2, priority: 50, outputDir: join(farm.dir, 'c') });
+    const urgent = compileNoopJob({ count: 2, priority: 90, outputDir: join(farm.dir, 'd') });
+    for (const job of [low, young, old, urgent]) farm.controller.submit(job);
+    const agent = await farm.startAgent({ slots: 1 });
+    farm.controller.pool.add(agent.url);
+    for (const job of [low, young, old, urgent]) await farm.controller.waitForJob(job.id);
+    assert.deepEqual(order, [urgent.id, urgent.id, old.id, old.id, young.id, young.id, low.id, low.id]);
+  } finally {
+    await farm.close();
+  }
+});

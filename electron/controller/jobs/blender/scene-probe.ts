@@ -1,0 +1,175 @@
+import { spawn } from 'node:child_process';
+import { mkdir, open, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { SceneError } from './scene-error.js';
+
+/**
+ * Reads a scene's own settings (frame range, fps, size, engine, output) with the local Blender
+ * before a job is compiled, and refuses a file that is not a readable .blend before any task
+ * exists. Cheap checks come first (existence, magic bytes) so the common mistakes need no
+ * Blender; a damaged .blend is left to Blender, which says why in an `Error:` line and exits
+ * within about a second. Blender's exit code alone is not trusted: the answer is the one
+ * marked JSON line the script prints.
+ */
+
+export interface SceneInfo {
+  frameStart: number;
+  frameEnd: number;
+  frameStep: number;
+  /** Frames per second: `render.fps / render.fps_base` (29.97 for NTSC). */
+  fps: number;
+  /** Output size in pixels after `resolution_percentage`, as Blender computes it. */
+  resolution: [number, number];
+  engine: string;
+  fileFormat: string;
+  /** The scene's output path, made absolute by Blender (`//` is relative to the .blend). */
+  outputPath: string;
+  camera: string | null;
+  /** Every scene in the file; the others are the active scene's siblings. */
+  scenes: string[];
+}
+
+const MARKER = 'FARMHAND_SCENE_INFO ';
+
+/** Runs inside Blender; kept here as a string so the compiled controller needs no extra files. */
+const INFO_SCRIPT = `
+import bpy, json
+s = bpy.context.scene
+r = s.render
+pct = r.resolution_percentage
+print(${JSON.stringify(MARKER)} + json.dumps({
+    "frameStart": s.frame_start,
+    "frameEnd": s.frame_end,
+    "frameStep": s.frame_step,
+    "fps": r.fps / r.fps_base,
+    "resolution": [r.resolution_x * pct // 100, r.resolution_y * pct // 100],
+    "engine": r.engine,
+    "fileFormat": r.image_settings.file_format,
+    "outputPath": bpy.path.abspath(r.filepath),
+    "camera": s.camera.name if s.camera else None,
+    "scenes": [x.name for x in bpy.data.scenes],
+}), flush=True)
+`;
+
+/** `.blend` magic: plain, or saved with "Compress" (gzip before Blender 3.0, zstd since). */
+const MAGICS = [Buffer.from('BLENDER'), Buffer.from([0x1f, 0x8b]), Buffer.from([0x28, 0xb5, 0x2f, 0xfd])];
+
+export async function probeBlendScene(
+  scenePath: string,
+  o: { blenderPath: string; scratchHome: string; timeoutMs?: number },
+): Promise<SceneInfo> {
+  const path = resolve(scenePath);
+  await checkLooksLikeBlend(scenePath, path);
+  await mkdir(join(o.scratchHome, '.cache'), { recursive: true });
+  // --python-exit-code must come before --python-expr: Blender applies arguments in order.
+  const argv = ['-b', '-noaudio', '--factory-startup', path, '--disable-autoexec',
+    '--python-exit-code', '2', '--python-expr', INFO_SCRIPT];
+  const timeoutMs = o.timeoutMs ?? 60_000;
+  const run = await runBlender(o.blenderPath, argv, o.scratchHome, timeoutMs);
+  if (run.spawnError) {
+    throw new SceneError(`Blender at ${o.blenderPath} could not be started (${run.spawnError}); check the --blender path.`);
+  }
+  if (run.timedOut) {
+    throw new SceneError(`Blender did not finish reading "${scenePath}" within ${Math.round(timeoutMs / 1000)} s; check that the file opens in Blender, or pass --frames to skip reading it.`);
+  }
+  const marked = run.lines.find((line) => line.startsWith(MARKER));
+  if (marked) return parseInfo(marked.slice(MARKER.length), scenePath);
+  const lastError = run.lines.filter((line) => line.startsWith('Error: ')).pop()?.slice('Error: '.length);
+  const reason = lastError ? readReason(lastError) : run.signal ? `Blender was killed by ${run.signal}` : `Blender exited with code ${run.code}`;
+  throw new SceneError(`Blender could not read the scene "${scenePath}" (${reason}); the file may be damaged or truncated, so save it again from Blender.`);
+}
+
+async function checkLooksLikeBlend(shown: string, path: string): Promise<void> {
+  const info = await stat(path).catch(() => null);
+  if (!info) throw new SceneError(`The scene file "${shown}" does not exist; check the path.`);
+  const notBlend = (why: string) => new SceneError(`"${shown}" is not a Blender .blend file (${why}); pick a .blend saved by Blender.`);
+  if (info.isDirectory()) throw notBlend('it is a folder');
+  if (!info.isFile()) throw notBlend('it is not a regular file');
+  if (info.size === 0) throw notBlend('it is empty');
+  const head = Buffer.alloc(7);
+  const file = await open(path, 'r');
+  try {
+    await file.read(head, 0, head.length, 0);
+  } finally {
+    await file.close();
+  }
+  if (!MAGICS.some((magic) => head.subarray(0, magic.length).equals(magic))) {
+    throw notBlend('it does not start with "BLENDER" and is not a compressed .blend');
+  }
+}
+
+/** `Failed to read blend file '/x.blend': Missing DNA block` → `Missing DNA block`: the path is already named. */
+function readReason(error: string): string {
+  const afterPath = /'[^']*':\s*(.+)$/.exec(error);
+  return (afterPath ? afterPath[1]! : error.replace(/\s+in file '[^']*'/, '')).replace(/\.$/, '');
+}
+
+function parseInfo(json: string, shown: string): SceneInfo {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    throw new SceneError(`Blender printed unreadable scene settings for "${shown}"; report this as a Farmhand bug.`);
+  }
+  const num = (key: string) => (typeof raw[key] === 'number' ? raw[key] : NaN);
+  const str = (key: string) => (typeof raw[key] === 'string' ? raw[key] : '');
+  const resolution = Array.isArray(raw.resolution) ? raw.resolution.map(Number) : [];
+  const info: SceneInfo = {
+    frameStart: num('frameStart'),
+    frameEnd: num('frameEnd'),
+    frameStep: num('frameStep'),
+    fps: num('fps'),
+    resolution: [resolution[0] ?? NaN, resolution[1] ?? NaN],
+    engine: str('engine'),
+    fileFormat: str('fileFormat'),
+    outputPath: str('outputPath'),
+    camera: typeof raw.camera === 'string' ? raw.camera : null,
+    scenes: Array.isArray(raw.scenes) ? raw.scenes.map(String) : [],
+  };
+  const numbers = [info.frameStart, info.frameEnd, info.frameStep, info.fps, ...info.resolution];
+  if (numbers.some((n) => !Number.isFinite(n))) {
+    throw new SceneError(`Blender printed incomplete scene settings for "${shown}"; report this as a Farmhand bug.`);
+  }
+  return info;
+}
+
+interface BlenderRun {
+  lines: string[];
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  spawnError?: string;
+}
+
+/** Runs Blender in its own process group so a timeout stops everything it started. */
+function runBlender(blenderPath: string, argv: string[], scratchHome: string, timeoutMs: number): Promise<BlenderRun> {
+  return new Promise((done) => {
+    const child = spawn(blenderPath, argv, {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HOME: scratchHome, XDG_CACHE_HOME: join(scratchHome, '.cache') },
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }, timeoutMs);
+    const finish = (run: Omit<BlenderRun, 'lines' | 'timedOut'>) => {
+      clearTimeout(timer);
+      const lines = [out, err].flatMap((chunks) => Buffer.concat(chunks).toString('utf8').split(/\r?\n/));
+      done({ ...run, timedOut, lines });
+    };
+    child.once('error', (error) => finish({ code: null, signal: null, spawnError: error.message }));
+    child.once('close', (code, signal) => finish({ code, signal }));
+  });
+}

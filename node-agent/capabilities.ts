@@ -1,0 +1,117 @@
+import { execFile } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import type { Capabilities } from './protocol/index.js';
+
+/**
+ * What this agent can run, told to the controller in `agent.hello`. A tool counts only if it
+ * actually starts and reports a version: a path that exists but does not run (wrong
+ * architecture, missing libraries) would otherwise fail every task it is given. Problems
+ * become `warnings` the agent prints, never a crash: an agent without Blender still runs
+ * other task types.
+ */
+
+export type ProbedCapabilities = Capabilities & { warnings: string[] };
+
+const VERSION_TIMEOUT_MS = 15_000;
+
+export async function probeCapabilities(o: { blenderPath?: string; ffmpegPath?: string; allowNoop: boolean }): Promise<ProbedCapabilities> {
+  const warnings: string[] = [];
+  const scratch = mkdtempSync(join(tmpdir(), 'farmhand-probe-'));
+  try {
+    const [blender, ffmpeg] = await Promise.all([
+      probeTool({ label: 'Blender', explicit: o.blenderPath, envName: 'FARMHAND_BLENDER', command: 'blender', args: ['--version'], parse: /^Blender\s+(\S+)/m, taskType: 'Blender' }, scratch, warnings),
+      probeTool({ label: 'ffmpeg', explicit: o.ffmpegPath, envName: 'FARMHAND_FFMPEG', command: 'ffmpeg', args: ['-version'], parse: /^ffmpeg version\s+(\S+)/m, taskType: 'video' }, scratch, warnings),
+    ]);
+    const taskTypes: string[] = [];
+    if (blender) taskTypes.push('blender');
+    if (o.allowNoop) taskTypes.push('noop');
+    return {
+      blender,
+      ffmpeg,
+      cores: Math.max(1, cpus().length),
+      memoryBytes: totalmem(),
+      platform: process.platform,
+      taskTypes,
+      warnings,
+    };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+interface ToolSpec {
+  label: string;
+  explicit: string | undefined;
+  envName: string;
+  command: string;
+  args: string[];
+  parse: RegExp;
+  /** What the agent gives up without the tool, for the warning. */
+  taskType: string;
+}
+
+async function probeTool(t: ToolSpec, scratch: string, warnings: string[]): Promise<{ path: string; version: string } | null> {
+  const given = t.explicit ?? (process.env[t.envName] || undefined);
+  const path = given !== undefined ? resolveGiven(given) : findOnPath(t.command);
+  if (path === null) {
+    if (given !== undefined) {
+      const problem = existsSync(given) ? 'is not an executable program' : 'was not found';
+      warnings.push(`${t.label} at ${given} ${problem}; this agent will not take ${t.taskType} tasks.`);
+    }
+    return null;
+  }
+  try {
+    const version = await readVersion(path, t.args, t.parse, scratch);
+    return { path, version: version.slice(0, 64) };
+  } catch (error) {
+    warnings.push(`${t.label} at ${path} did not run (${(error as Error).message}); this agent will not take ${t.taskType} tasks.`);
+    return null;
+  }
+}
+
+/** An explicit path or a bare command name (`blender-3.6`), which is looked up on PATH. */
+function resolveGiven(given: string): string | null {
+  if (isAbsolute(given) || given.includes('/')) return isExecutableFile(resolve(given)) ? resolve(given) : null;
+  return findOnPath(given);
+}
+
+/** PATH lookup without `which`, so it works the same on minimal images. */
+export function findOnPath(command: string, pathEnv = process.env.PATH ?? ''): string | null {
+  for (const dir of pathEnv.split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, command);
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  return null;
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readVersion(path: string, args: string[], parse: RegExp, scratch: string): Promise<string> {
+  return new Promise((done, fail) => {
+    execFile(path, args, {
+      timeout: VERSION_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+      maxBuffer: 1024 * 1024,
+      env: { ...process.env, HOME: scratch, XDG_CACHE_HOME: join(scratch, '.cache') },
+    }, (error, stdout) => {
+      if (error) {
+        const timedOut = (error as { killed?: boolean }).killed;
+        return fail(new Error(timedOut ? `no answer to ${args.join(' ')} within ${VERSION_TIMEOUT_MS / 1000} s` : error.message.split('\n')[0]));
+      }
+      const match = parse.exec(stdout);
+      if (!match) return fail(new Error(`unexpected answer to ${args.join(' ')}: ${JSON.stringify(stdout.split('\n')[0]?.slice(0, 80) ?? '')}`));
+      done(match[1]!);
+    });
+  });
+}

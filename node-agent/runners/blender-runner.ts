@@ -1,0 +1,148 @@
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { buildBlenderArgv, expectedOutputFiles } from './blender-argv.js';
+import { createBlenderProgressParser, type ProgressUpdate } from './blender-progress.js';
+import { forEachLine, killTree, spawnProcessGroup, waitForClose } from './process-tree.js';
+import { TaskCanceledError, TaskFailedError } from './task-errors.js';
+
+/**
+ * Renders one chunk of frames with one Blender process. Blender's exit code is not trusted
+ * (it is 0 for a bad `-F`, an empty frame range or a Python error, 1 for an unwritable output):
+ * a task succeeded only when every expected file exists, is non-empty, and Blender printed no
+ * `Error:` line. A scene Blender cannot read, or an engine it does not have, fails the job at
+ * once (unrecoverable); anything else (a crash, a signal, a missing frame) may be retried.
+ */
+
+export interface BlenderRunSpec {
+  frames: number[];
+  outputName: string;
+  format: string;
+  engine?: string;
+  threads?: number;
+}
+
+export interface BlenderRunOptions {
+  blenderPath: string;
+  scenePath: string;
+  /** Where the frames are written; the caller owns and removes it. */
+  workDir: string;
+  spec: BlenderRunSpec;
+  /** HOME for Blender, so it writes no config or cache into the real home. */
+  scratchHome: string;
+  signal: AbortSignal;
+  onProgress(u: ProgressUpdate): void;
+  onLog(line: string): void;
+}
+
+/** SIGTERM stops Blender at once (measured); SIGKILL only if it has not gone after this long. */
+const KILL_GRACE_MS = 5000;
+
+export async function runBlenderTask(o: BlenderRunOptions): Promise<{ outputs: string[] }> {
+  const sceneName = basename(o.scenePath);
+  let argv: string[];
+  let expected: string[];
+  try {
+    argv = buildBlenderArgv({ ...o.spec, scenePath: o.scenePath, outputDir: o.workDir });
+    expected = expectedOutputFiles(o.spec).map((name) => join(o.workDir, name));
+  } catch (error) {
+    throw new TaskFailedError((error as Error).message, { unrecoverable: true });
+  }
+  if (!(await isFile(o.scenePath))) {
+    throw new TaskFailedError(`Blender could not read the scene "${sceneName}": the file does not exist on this agent.`, { unrecoverable: true });
+  }
+  if (o.signal.aborted) throw new TaskCanceledError('The Blender render was stopped before it started.');
+  await mkdir(o.workDir, { recursive: true });
+  await mkdir(join(o.scratchHome, '.cache'), { recursive: true });
+  // A file left by an earlier run must not pass for this run's output.
+  await Promise.all(expected.map((path) => rm(path, { force: true })));
+
+  const parser = createBlenderProgressParser(o.spec.frames.length);
+  let lastFraction = 0;
+  const child = spawnProcessGroup(o.blenderPath, argv, {
+    cwd: o.workDir,
+    env: { ...process.env, HOME: o.scratchHome, XDG_CACHE_HOME: join(o.scratchHome, '.cache') },
+  });
+  const closed = waitForClose(child);
+  const onLine = (line: string) => {
+    if (line.trim() === '') return;
+    o.onLog(line);
+    const update = parser.feed(line);
+    if (update) {
+      lastFraction = update.fraction;
+      o.onProgress(update);
+    }
+  };
+  if (child.stdout) forEachLine(child.stdout, onLine);
+  if (child.stderr) forEachLine(child.stderr, onLine);
+
+  let killTimer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    killTree(child, 'SIGTERM');
+    killTimer = setTimeout(() => killTree(child, 'SIGKILL'), KILL_GRACE_MS);
+    killTimer.unref();
+  };
+  o.signal.addEventListener('abort', onAbort, { once: true });
+  const exit = await closed.finally(() => {
+    o.signal.removeEventListener('abort', onAbort);
+    clearTimeout(killTimer);
+  });
+
+  if (o.signal.aborted) throw new TaskCanceledError('The Blender render was stopped.');
+  if (exit.error) {
+    throw new TaskFailedError(`Blender at ${o.blenderPath} could not be started (${exit.error.message}); check the agent's --blender path.`);
+  }
+  const present = await Promise.all(expected.map(isNonEmptyFile));
+  const missing = expected.filter((_, i) => !present[i]).map((path) => basename(path));
+  const errors = parser.errors();
+  if (missing.length === 0 && errors.length === 0) {
+    if (lastFraction < 1) o.onProgress({ fraction: 1, framesDone: o.spec.frames.length, message: 'Done' });
+    return { outputs: expected };
+  }
+  throw failure({ scenePath: resolve(o.scenePath), sceneName, errors, missing, rendered: expected.length - missing.length, total: expected.length, exit });
+}
+
+/** Blender's reports for a scene it cannot load; they name the file, which tells them from a missing texture or library. */
+const SCENE_UNREADABLE = /^(Cannot read file|File format is not supported|Failed to read blend file)/;
+
+/** One sentence naming what went wrong; unrecoverable only when retrying cannot help. */
+function failure(f: {
+  scenePath: string;
+  sceneName: string;
+  errors: string[];
+  missing: string[];
+  rendered: number;
+  total: number;
+  exit: { code: number | null; signal: NodeJS.Signals | null };
+}): TaskFailedError {
+  const unreadable = f.errors.find((e) => SCENE_UNREADABLE.test(e) && e.includes(f.scenePath));
+  if (unreadable) {
+    return new TaskFailedError(`Blender could not read the scene "${f.sceneName}": ${reasonOf(unreadable)}.`, { unrecoverable: true });
+  }
+  const engine = f.errors.map((e) => /^engine not found '(.*)'/.exec(e)).find((m) => m);
+  if (engine) {
+    return new TaskFailedError(
+      `Blender on this agent has no render engine "${engine[1]}"; choose CYCLES, BLENDER_EEVEE or BLENDER_WORKBENCH.`,
+      { unrecoverable: true },
+    );
+  }
+  const how = f.exit.signal ? `was killed by ${f.exit.signal}` : `exited with code ${f.exit.code}`;
+  const missing = f.missing.length === 0 ? ''
+    : `; missing ${f.missing.slice(0, 5).join(', ')}${f.missing.length > 5 ? ` and ${f.missing.length - 5} more` : ''}`;
+  const lastError = f.errors.length ? `; last error: ${f.errors[f.errors.length - 1]}` : '';
+  return new TaskFailedError(`Blender ${how} after rendering ${f.rendered} of ${f.total} frames${missing}${lastError}`);
+}
+
+/** `Failed to read blend file '/x/y.blend': Missing DNA block` → `Missing DNA block`; the path is named elsewhere. */
+function reasonOf(error: string): string {
+  const afterPath = /'[^']*':\s*(.+)$/.exec(error);
+  if (afterPath) return afterPath[1]!.replace(/\.$/, '');
+  return error.replace(/\s+in file '[^']*'/, '').replace(/\.$/, '');
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isFile(), () => false);
+}
+
+async function isNonEmptyFile(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isFile() && s.size > 0, () => false);
+}
