@@ -141,6 +141,7 @@ export class TaskExecutor {
         return runBlenderTask({
           blenderPath: blender.path,
           scenePath: inputs[0]!,
+          sceneName: assign.inputs[0]!.name,
           workDir,
           spec,
           scratchHome: this.deps.scratchHome,

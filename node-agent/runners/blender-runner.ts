@@ -24,6 +24,8 @@ export interface BlenderRunSpec {
 export interface BlenderRunOptions {
   blenderPath: string;
   scenePath: string;
+  /** The scene's name for messages (the cached file is named by its hash). */
+  sceneName?: string;
   /** Where the frames are written; the caller owns and removes it. */
   workDir: string;
   spec: BlenderRunSpec;
@@ -38,7 +40,7 @@ export interface BlenderRunOptions {
 const KILL_GRACE_MS = 5000;
 
 export async function runBlenderTask(o: BlenderRunOptions): Promise<{ outputs: string[] }> {
-  const sceneName = basename(o.scenePath);
+  const sceneName = o.sceneName ?? basename(o.scenePath);
   let argv: string[];
   let expected: string[];
   try {
