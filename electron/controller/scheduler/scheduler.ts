@@ -1,9 +1,12 @@
-import { stat } from 'node:fs/promises';
 import type { IncomingFile, Message, MessageOf } from '../../../node-agent/protocol/index.js';
 import { agentView, type AgentRuntime } from '../agents/agent-runtime.js';
 import type { AgentLink } from '../agents/agent-link.js';
 import type { JobRecord, TaskRecord } from '../model/job-model.js';
+import { agentMayRun, judgeWaitingJob } from './dispatch-policy.js';
+import { InputFiles } from './input-files.js';
 import { JobRuntime } from './job-runtime.js';
+import { planReconcile } from './reconcile-plan.js';
+import { TaskDeadlines } from './task-deadlines.js';
 import { isTerminalJobState, isTerminalTaskState, nextTaskState, type TaskTransition } from './task-state.js';
 import type { OutputSink, SchedulerEvents, TaskStore } from './scheduler-ports.js';
 
@@ -30,8 +33,8 @@ export class Scheduler {
   private order: JobRuntime[] = [];
   private readonly tasks = new Map<string, TaskRecord>();
   readonly agents = new Map<string, AgentRuntime>();
-  private readonly deadlines = new Map<string, NodeJS.Timeout>();
-  private readonly inputFiles = new Map<string, { path: string; size: number }>();
+  private readonly deadlines = new TaskDeadlines();
+  private readonly inputs = new InputFiles();
   private dispatchPending = false;
 
   constructor(
@@ -55,7 +58,7 @@ export class Scheduler {
     }
     const runtime = new JobRuntime(job, this.tasks);
     this.jobs.set(job.id, runtime);
-    for (const file of job.inputFiles) this.inputFiles.set(file.sha256, file);
+    this.inputs.register(job);
     this.reorder();
     if (o.isNew) this.store.add(job, runtime.summary());
     this.events.jobChanged(runtime.summary());
@@ -302,18 +305,11 @@ export class Scheduler {
 
   private nextTaskFor(agent: AgentRuntime): { job: JobRuntime; task: TaskRecord } | null {
     for (const job of this.order) {
-      if (job.record.paused || job.record.canceled || job.record.failure || !this.canRun(agent, job)) continue;
+      if (job.record.paused || job.record.canceled || job.record.failure || !agentMayRun(agent, job, this.options.agentFailureLimit)) continue;
       const task = job.take();
       if (task) return { job, task };
     }
     return null;
-  }
-
-  private canRun(agent: AgentRuntime, job: JobRuntime): boolean {
-    const next = job.peek();
-    if (!next || !agent.capabilities.taskTypes.includes(next.spec.type)) return false;
-    if ((job.agentFailures.get(agent.agentId) ?? 0) >= this.options.agentFailureLimit) return false;
-    return job.record.tags.every((tag) => agent.tags.includes(tag));
   }
 
   private assign(job: JobRuntime, task: TaskRecord, agent: AgentRuntime): void {
@@ -335,21 +331,14 @@ export class Scheduler {
   private explainWaitingJobs(): void {
     for (const job of this.order) {
       if (job.record.paused || !job.hasQueued() || isTerminalJobState(job.state)) continue;
-      const online = [...this.agents.values()].filter((a) => a.online && a.enabled);
-      const type = job.peek()!.spec.type;
-      const capable = online.filter((a) => a.capabilities.taskTypes.includes(type) && job.record.tags.every((t) => a.tags.includes(t)));
-      const willing = capable.filter((a) => (job.agentFailures.get(a.agentId) ?? 0) < this.options.agentFailureLimit);
-      let reason: string | null = null;
-      if (online.length === 0) reason = 'No agent is connected yet.';
-      else if (capable.length === 0) reason = `None of the ${online.length} connected agent(s) can run ${type} tasks${job.record.tags.length ? ` with tags ${job.record.tags.join(', ')}` : ''}.`;
-      else if (willing.length === 0) {
-        const lastError = job.record.tasks.find((t) => t.error)?.error ?? 'unknown error';
-        this.cancelJob(job.id, `Every agent able to run it failed ${this.options.agentFailureLimit} times; last error: ${lastError}`);
+      const verdict = judgeWaitingJob(job, this.agents.values(), this.options.agentFailureLimit);
+      if ('fail' in verdict) {
+        this.cancelJob(job.id, verdict.fail);
         continue;
       }
-      if (reason !== job.unrunnableReason) {
-        job.unrunnableReason = reason;
-        if (reason) this.events.notice('warn', `Job "${job.record.name}" is waiting: ${reason}`);
+      if (verdict.waiting !== job.unrunnableReason) {
+        job.unrunnableReason = verdict.waiting;
+        if (verdict.waiting) this.events.notice('warn', `Job "${job.record.name}" is waiting: ${verdict.waiting}`);
         this.events.jobChanged(job.summary());
       }
     }
@@ -357,44 +346,53 @@ export class Scheduler {
 
   // ── reconciliation after a (re)connection ──────────────────────────────
 
-  /** The agent's hello lists what it runs and what it holds: keep, collect or cancel each. */
+  /** The agent's hello lists what it runs and what it holds: keep, collect, cancel or release each. */
   private reconcile(agent: AgentRuntime, hello: MessageOf<'agent.hello'>): void {
-    for (const entry of hello.running) {
-      const task = this.tasks.get(entry.taskId);
-      const job = task ? this.jobs.get(task.jobId) : undefined;
-      if (task && job && task.attempt === entry.attempt && task.state === 'queued' && !job.record.canceled && !job.record.failure) {
-        // Requeued when the link dropped but never reassigned: the agent simply carries on.
-        this.move(job, task, 'assign');
-        this.move(job, task, 'start');
-        task.agentId = agent.agentId;
-        agent.running.set(task.id, task);
-        this.setDeadline(job, task, agent, Number(job.record.settings.taskTimeoutMs ?? 3_600_000) + this.options.timeoutGraceMs);
-        this.jobTouched(job);
-      } else if (!(task && task.attempt === entry.attempt && task.agentId === agent.agentId && !isTerminalTaskState(task.state))) {
-        agent.link.send({ type: 'task.cancel', taskId: entry.taskId, attempt: entry.attempt });
+    const lookup = (taskId: string) => {
+      const task = this.tasks.get(taskId);
+      const job = task && this.jobs.get(task.jobId);
+      return task && job ? { task, jobActive: !job.record.canceled && !job.record.failure } : undefined;
+    };
+    for (const action of planReconcile(hello, lookup)) {
+      switch (action.kind) {
+        case 'cancel':
+          agent.link.send({ type: 'task.cancel', taskId: action.taskId, attempt: action.attempt });
+          break;
+        case 'release':
+          agent.link.send({ type: 'output.ack', taskId: action.taskId, attempt: action.attempt });
+          break;
+        case 'resume': {
+          const { task } = action;
+          const job = this.jobs.get(task.jobId)!;
+          this.move(job, task, 'assign');
+          this.move(job, task, 'start');
+          task.agentId = agent.agentId;
+          agent.running.set(task.id, task);
+          this.setDeadline(job, task, agent, Number(job.record.settings.taskTimeoutMs ?? 3_600_000) + this.options.timeoutGraceMs);
+          this.jobTouched(job);
+          break;
+        }
+        case 'collect': {
+          const { task } = action;
+          const job = this.jobs.get(task.jobId)!;
+          if (task.state === 'queued') this.move(job, task, 'assign');
+          else if (task.agentId && task.agentId !== agent.agentId) this.agents.get(task.agentId)?.running.delete(task.id);
+          if (task.state === 'assigned') this.move(job, task, 'start');
+          this.clearDeadline(task.id);
+          task.agentId = agent.agentId;
+          task.outputs = action.outputs;
+          task.collected = [];
+          agent.collecting.add(task.id);
+          this.jobTouched(job);
+          if (action.outputs.length === 0) this.succeed(job, task, agent.link);
+          else agent.link.send({ type: 'output.fetch', taskId: task.id, attempt: task.attempt });
+          break;
+        }
+        default: {
+          const never: never = action;
+          throw new Error(`unknown reconcile action ${JSON.stringify(never)}`);
+        }
       }
-    }
-    for (const held of hello.held) {
-      const task = this.tasks.get(held.taskId);
-      if (!task) continue; // not ours to discard: leave it held
-      const job = this.jobs.get(task.jobId)!;
-      const current = task.attempt === held.attempt && !isTerminalTaskState(task.state) && !job.record.canceled && !job.record.failure;
-      if (!current) {
-        agent.link.send({ type: 'output.ack', taskId: held.taskId, attempt: held.attempt });
-        continue;
-      }
-      // Finished while we were apart: collect it instead of rendering it again.
-      if (task.state === 'queued') this.move(job, task, 'assign');
-      else if (task.agentId && task.agentId !== agent.agentId) this.agents.get(task.agentId)?.running.delete(task.id);
-      if (task.state === 'assigned') this.move(job, task, 'start');
-      this.clearDeadline(task.id);
-      task.agentId = agent.agentId;
-      task.outputs = held.outputs;
-      task.collected = [];
-      agent.collecting.add(task.id);
-      this.jobTouched(job);
-      if (held.outputs.length === 0) this.succeed(job, task, agent.link);
-      else agent.link.send({ type: 'output.fetch', taskId: task.id, attempt: task.attempt });
     }
   }
 
@@ -432,21 +430,17 @@ export class Scheduler {
   }
 
   private setDeadline(job: JobRuntime, task: TaskRecord, agent: AgentRuntime, ms: number): void {
-    this.clearDeadline(task.id);
     const attempt = task.attempt;
-    this.deadlines.set(task.id, setTimeout(() => {
-      this.deadlines.delete(task.id);
+    this.deadlines.set(task.id, ms, () => {
       if (task.attempt !== attempt || task.agentId !== agent.agentId || isTerminalTaskState(task.state) || task.state === 'queued') return;
       agent.link.send({ type: 'task.cancel', taskId: task.id, attempt });
       this.freeSlot(agent, task);
       this.failAttempt(job, task, agent.agentId, `Agent ${agent.name} did not finish the task within its wall-clock limit.`, false);
-    }, ms));
+    });
   }
 
   private clearDeadline(taskId: string): void {
-    const timer = this.deadlines.get(taskId);
-    if (timer) clearTimeout(timer);
-    this.deadlines.delete(taskId);
+    this.deadlines.clear(taskId);
   }
 
   private sendToAgent(agentId: string | null, message: Message): void {
@@ -454,16 +448,8 @@ export class Scheduler {
   }
 
   private async sendInput(agent: AgentRuntime, sha256: string): Promise<void> {
-    const file = this.inputFiles.get(sha256);
-    const size = file ? await stat(file.path).then((s) => s.size, () => -1) : -1;
-    if (!file || size !== file.size) {
-      const reason = file ? `the file ${file.path} changed or is gone from the controller` : 'no job of this controller uses that input';
-      agent.link.send({ type: 'input.missing', sha256, reason });
-      return;
-    }
-    await agent.link.sendFile(file.path, { sha256, size, name: 'input' }).catch((error: Error) => {
-      this.events.notice('warn', `Sending an input to ${agent.name} stopped: ${error.message}`);
-    });
+    const problem = await this.inputs.send(agent.link, sha256);
+    if (problem) this.events.notice('warn', `Agent ${agent.name} could not get an input: ${problem}`);
   }
 
   private reorder(): void {

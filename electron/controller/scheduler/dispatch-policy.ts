@@ -1,0 +1,31 @@
+import type { AgentRuntime } from '../agents/agent-runtime.js';
+import type { JobRuntime } from './job-runtime.js';
+
+/**
+ * Who may run what: the rules dispatch applies, kept apart from the bookkeeping so they
+ * read as policy. An agent runs a job's task only with the task type's capability, every
+ * tag the job asks for, and fewer failures of that job than the limit.
+ */
+export function agentMayRun(agent: AgentRuntime, job: JobRuntime, failureLimit: number): boolean {
+  const next = job.peek();
+  if (!next || !agent.capabilities.taskTypes.includes(next.spec.type)) return false;
+  if ((job.agentFailures.get(agent.agentId) ?? 0) >= failureLimit) return false;
+  return job.record.tags.every((tag) => agent.tags.includes(tag));
+}
+
+export type WaitingVerdict = { waiting: string | null } | { fail: string };
+
+/** Why a job with queued work gets none of it running, or that it never can (every able agent is blocked). */
+export function judgeWaitingJob(job: JobRuntime, agents: Iterable<AgentRuntime>, failureLimit: number): WaitingVerdict {
+  const online = [...agents].filter((a) => a.online && a.enabled);
+  const type = job.peek()!.spec.type;
+  const tags = job.record.tags;
+  const capable = online.filter((a) => a.capabilities.taskTypes.includes(type) && tags.every((t) => a.tags.includes(t)));
+  if (online.length === 0) return { waiting: 'No agent is connected yet.' };
+  if (capable.length === 0) return { waiting: `None of the ${online.length} connected agent(s) can run ${type} tasks${tags.length ? ` with tags ${tags.join(', ')}` : ''}.` };
+  if (capable.every((a) => (job.agentFailures.get(a.agentId) ?? 0) >= failureLimit)) {
+    const lastError = job.record.tasks.find((t) => t.error)?.error ?? 'unknown error';
+    return { fail: `Every agent able to run it failed ${failureLimit} times; last error: ${lastError}` };
+  }
+  return { waiting: null };
+}
