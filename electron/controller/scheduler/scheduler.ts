@@ -20,6 +20,9 @@ import type { OutputSink, SchedulerEvents, TaskStore } from './scheduler-ports.j
  * place, and only then acknowledged (the agent holds them until then).
  */
 
+/** Fetches of a task's outputs that may fail their hash check before the attempt counts as failed. */
+const MAX_OUTPUT_FETCHES = 3;
+
 export interface SchedulerOptions {
   /** A node that fails the same job this many times gets no more of its tasks. */
   agentFailureLimit: number;
@@ -36,6 +39,8 @@ export class Scheduler {
   private readonly deadlines = new TaskDeadlines();
   private readonly inputs = new InputFiles();
   private dispatchPending = false;
+  /** Damaged output transfers per task attempt, to bound refetching. */
+  private readonly fetchFailures = new Map<string, number>();
 
   constructor(
     private readonly store: TaskStore,
@@ -121,7 +126,10 @@ export class Scheduler {
     if (!agent || agent.link !== link || !agent.online) return;
     agent.online = false;
     agent.lastSeen = Date.now();
-    const lost = [...agent.running.values()];
+    // Tasks whose outputs were still being fetched are lost too: the agent keeps them held,
+    // and if it returns before the task is reassigned, its hello gets them collected.
+    const collecting = [...agent.collecting].map((id) => this.tasks.get(id)).filter((t): t is TaskRecord => t !== undefined);
+    const lost = [...agent.running.values(), ...collecting];
     agent.running.clear();
     agent.collecting.clear();
     for (const task of lost) {
@@ -189,7 +197,17 @@ export class Scheduler {
   agentFileFailed(link: AgentLink, begin: MessageOf<'file.begin'>, reason: string): void {
     if (!begin.task) return;
     const task = this.tasks.get(begin.task.taskId);
-    if (!task || task.attempt !== begin.task.attempt) return;
+    if (!task || task.attempt !== begin.task.attempt || task.agentId !== link.agentId || task.state === 'succeeded') return;
+    const key = `${task.id}#${task.attempt}`;
+    const failures = (this.fetchFailures.get(key) ?? 0) + 1;
+    this.fetchFailures.set(key, failures);
+    if (failures > MAX_OUTPUT_FETCHES) {
+      // Bounded: a file that keeps arriving damaged means the task runs again elsewhere, not a fetch storm.
+      this.fetchFailures.delete(key);
+      this.agents.get(link.agentId ?? '')?.collecting.delete(task.id);
+      this.failAttempt(this.jobs.get(task.jobId)!, task, link.agentId ?? '', `Output ${begin.file.name} arrived damaged ${failures} times (${reason}).`, false);
+      return;
+    }
     this.events.notice('warn', `Output ${begin.file.name} from ${link.url} failed its check (${reason}); fetching it again.`);
     link.send({ type: 'output.fetch', taskId: task.id, attempt: task.attempt });
   }
