@@ -15,16 +15,16 @@ export function createProgressDisplay(o: { label: string; unit: string; stream?:
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar({
       stream,
-      format: `${o.label} {bar} {percentage}% | {done}/{total} ${o.unit} | {running} running on {agents} agent(s) | ETA {eta_formatted}`,
+      format: `${o.label} {bar} {percentage}% | {framesDone}/{framesTotal} ${o.unit} | {running} running on {agents} agent(s) | ETA {eta_formatted}`,
       barCompleteChar: '█',
       barIncompleteChar: '░',
       hideCursor: true,
       etaBuffer: 50,
       fps: 10,
     });
-    bar.start(1000, 0, { done: 0, total: 0, agents: 0, running: 0 });
+    bar.start(1000, 0, { framesDone: 0, framesTotal: 0, agents: 0, running: 0 });
     return {
-      update: (u) => bar.update(Math.round(u.fraction * 1000), { done: u.done, total: u.total, agents: u.agents, running: u.running }),
+      update: (u) => bar.update(Math.round(u.fraction * 1000), { framesDone: u.done, framesTotal: u.total, agents: u.agents, running: u.running }),
       note: (line) => {
         stream.clearLine(0);
         stream.cursorTo(0);

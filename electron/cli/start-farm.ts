@@ -80,6 +80,7 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
       return Math.max(1, controller.agents().filter((a) => a.online).length);
     },
     async close() {
+      farm.showNotice = () => undefined; // links closing on the way out are not news
       await controller.close();
       await localAgent?.close();
     },
