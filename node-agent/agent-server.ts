@@ -4,7 +4,7 @@ import type { InputCache } from './input-cache.js';
 import type { OutputHold } from './output-hold.js';
 import {
   CLOSE_CODES,
-  FILE_CHUNK_BYTES,
+  MAX_FRAME_BYTES,
   PeerChannel,
   runAgentHandshake,
   type Message,
@@ -37,7 +37,7 @@ export class AgentServer {
 
   listen(host: string, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      const wss = new WebSocketServer({ host, port, maxPayload: FILE_CHUNK_BYTES + 64 * 1024, perMessageDeflate: false });
+      const wss = new WebSocketServer({ host, port, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
       wss.once('error', (error: NodeJS.ErrnoException) => {
         reject(error.code === 'EADDRINUSE'
           ? new Error(`Port ${port} on ${host} is already in use; stop the other agent or pass --port to pick another.`)

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { copyFile, link, mkdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -66,6 +66,18 @@ export class InputCache {
     await rename(tempPath, this.pathOf(sha256));
     this.waiting.get(sha256)?.resolve(this.pathOf(sha256));
     this.waiting.delete(sha256);
+  }
+
+  /**
+   * Keeps a file this agent produced (a video chunk) as a cached input, so the task that
+   * consumes it here needs no transfer. A hard link: no copy while the hold also has it.
+   */
+  async adopt(path: string, sha256: string): Promise<void> {
+    const target = this.pathOf(sha256);
+    if (await stat(target).then(() => true, () => false)) return;
+    const temp = this.tempPath();
+    await link(path, temp).catch(() => copyFile(path, temp));
+    await rename(temp, target);
   }
 
   fail(sha256: string, reason: string): void {

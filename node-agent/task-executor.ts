@@ -107,6 +107,10 @@ export class TaskExecutor {
       logs.flush();
       const files = await Promise.all(result.outputs.map(async (path) => ({ path, ref: await describeFile(path, basename(path)) })));
       const held = await this.deps.hold.hold({ ...key, jobId: assign.jobId }, files);
+      if (assign.keepOutputs) {
+        const stored = this.deps.hold.get(assign.taskId, assign.attempt)!;
+        for (const output of held.outputs) await this.deps.cache.adopt(stored.pathOf(output), output.sha256);
+      }
       this.deps.send({ type: 'task.done', ...key, outputs: held.outputs, elapsedMs: performance.now() - started });
     } catch (error) {
       logs.flush();

@@ -20,7 +20,10 @@ export const TXT_KEYS = {
 export const DEFAULT_AGENT_PORT = 7420;
 
 /** Largest JSON control message accepted; anything bigger is refused before parsing. */
-export const MAX_CONTROL_MESSAGE_BYTES = 1024 * 1024;
+export const MAX_CONTROL_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+/** Largest WebSocket frame either side accepts: a control message or a file chunk with its header. */
+export const MAX_FRAME_BYTES = MAX_CONTROL_MESSAGE_BYTES + 64 * 1024;
 
 /** Files move in chunks of this size; a chunk is one binary WebSocket frame. */
 export const FILE_CHUNK_BYTES = 1024 * 1024;

@@ -111,9 +111,11 @@ const messageSchemas = [
     type: z.literal('task.assign'),
     ...taskKey,
     jobId: id,
-    inputs: z.array(FileRefSchema).max(1000),
+    inputs: z.array(FileRefSchema).max(50_000),
     spec: TaskSpecSchema,
     timeoutMs: z.number().int().min(1).max(7 * 24 * 3600 * 1000),
+    /** The outputs are inputs of a later task: keep them in the input cache too (by hash). */
+    keepOutputs: z.boolean().optional(),
   }),
   z.object({ type: z.literal('task.cancel'), ...taskKey }),
   z.object({ type: z.literal('output.fetch'), ...taskKey }),

@@ -4,6 +4,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { compileNoopJob } from '../../electron/controller/jobs/noop/noop-job.js';
+import { newJob, newJobId, newTask } from '../../electron/controller/jobs/new-job.js';
 import { generateFarmKey } from '../../node-agent/protocol/index.js';
 import { startLoopbackFarm } from '../helpers/loopback-farm.js';
 
@@ -211,6 +212,27 @@ test('higher priority first, then older first', async () => {
     farm.controller.pool.add(agent.url);
     for (const job of [low, young, old, urgent]) await farm.controller.waitForJob(job.id);
     assert.deepEqual(order, [urgent.id, urgent.id, old.id, old.id, young.id, young.id, low.id, low.id]);
+  } finally {
+    await farm.close();
+  }
+});
+
+test('a task fed by another task\'s outputs gets them as inputs and runs where they already are', async () => {
+  const farm = await startLoopbackFarm({ agents: [{}, {}] });
+  try {
+    await farm.waitFor(() => online(farm) === 2, 'two agents online');
+    const id = newJobId();
+    const producer = newTask(id, 0, 'chunk', { type: 'noop', outputBytes: 2 * 1024 * 1024 }, [], [], { intermediate: true });
+    const consumer = newTask(id, 1, 'join', { type: 'noop', outputBytes: 1000 }, [], [producer.id], { inputsFromDependencies: true });
+    const outputDir = join(farm.dir, 'out');
+    const job = newJob({ id, name: 'chain', type: 'noop', priority: 50, tags: [], outputDir, inputFiles: [], settings: {}, tasks: [producer, consumer] });
+    farm.controller.submit(job);
+    assert.equal((await farm.controller.waitForJob(job.id)).state, 'succeeded');
+    assert.equal(consumer.agentId, producer.agentId, 'the consumer ran where the intermediate output already was');
+    // The intermediate went to the job's work folder, the final output to the user's folder.
+    assert.deepEqual(await readdir(outputDir).then((f) => f.filter((n) => !n.startsWith('.'))), [`${consumer.id}__1.bin`]);
+    const cache = await readdir(join(farm.dir, `agent-${farm.agents.findIndex((a) => a.agentId === producer.agentId)}`, 'inputs'));
+    assert.ok(cache.includes(producer.outputs[0]!.sha256), 'the producer kept its output as a cached input');
   } finally {
     await farm.close();
   }

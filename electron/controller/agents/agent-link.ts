@@ -1,7 +1,7 @@
 import { WebSocket } from 'ws';
 import {
   CLOSE_CODES,
-  FILE_CHUNK_BYTES,
+  MAX_FRAME_BYTES,
   HEARTBEAT_INTERVAL_MS,
   MISSED_PONGS_LIMIT,
   PeerChannel,
@@ -77,7 +77,7 @@ export class AgentLink {
 
   private connect(): void {
     if (this.stopped) return;
-    const ws = new WebSocket(this.url, { perMessageDeflate: false, handshakeTimeout: 5000, maxPayload: FILE_CHUNK_BYTES + 64 * 1024 });
+    const ws = new WebSocket(this.url, { perMessageDeflate: false, handshakeTimeout: 5000, maxPayload: MAX_FRAME_BYTES });
     const channel = new PeerChannel(ws, {
       openIncoming: (begin) => (this.online ? this.o.handlers.openIncoming(begin) : Promise.resolve({ refuse: 'not authenticated' })),
     });

@@ -7,7 +7,15 @@ export function newJobId(): string {
   return `j${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 }
 
-export function newTask(jobId: string, index: number, label: string, spec: TaskSpec, inputs: FileRef[], dependsOn: string[] = []): TaskRecord {
+export function newTask(
+  jobId: string,
+  index: number,
+  label: string,
+  spec: TaskSpec,
+  inputs: FileRef[],
+  dependsOn: string[] = [],
+  o: { inputsFromDependencies?: boolean; intermediate?: boolean } = {},
+): TaskRecord {
   return {
     id: `${jobId}.${index}`,
     jobId,
@@ -18,6 +26,8 @@ export function newTask(jobId: string, index: number, label: string, spec: TaskS
     failures: 0,
     spec,
     inputs,
+    inputsFromDependencies: o.inputsFromDependencies ?? false,
+    intermediate: o.intermediate ?? false,
     dependsOn,
     agentId: null,
     progress: 0,

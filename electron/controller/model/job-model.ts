@@ -22,6 +22,10 @@ export interface TaskRecord {
   failures: number;
   spec: TaskSpec;
   inputs: FileRef[];
+  /** The outputs of every dependency (in `dependsOn` order) are appended to `inputs` when it is assigned. */
+  inputsFromDependencies?: boolean;
+  /** Intermediate outputs (video chunks, audio) go to the job's work folder, not the user's, and agents keep them cached for the tasks that consume them. */
+  intermediate?: boolean;
   /** Ids of tasks that must succeed first. */
   dependsOn: string[];
   agentId: string | null;
@@ -52,6 +56,11 @@ export interface JobRecord {
   settings: Record<string, unknown>;
   tasks: TaskRecord[];
   endedAt: number | null;
+}
+
+/** Intermediate outputs of a job live here until the job is done: beside its outputs, so renames stay atomic. */
+export function jobWorkDir(job: Pick<JobRecord, 'id' | 'outputDir'>): string {
+  return `${job.outputDir.replace(/\/+$/, '')}/.farmhand-work-${job.id}`;
 }
 
 /** The small per-job summary kept in the store's index, so listing jobs never loads every task. */

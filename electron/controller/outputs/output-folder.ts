@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JobRecord } from '../model/job-model.js';
+import { jobWorkDir, type JobRecord, type TaskRecord } from '../model/job-model.js';
 import type { OutputSink } from '../scheduler/scheduler-ports.js';
 import { safeOutputPath } from './output-names.js';
 
@@ -11,14 +11,20 @@ import { safeOutputPath } from './output-names.js';
  * the transfer verified its hash: a frame is either complete in the folder or absent.
  */
 export const outputFolder: OutputSink = {
-  async tempPathFor(job: JobRecord, name: string): Promise<string> {
-    safeOutputPath(job.outputDir, name);
-    await mkdir(job.outputDir, { recursive: true });
-    return join(job.outputDir, `.farmhand-part-${randomBytes(6).toString('hex')}`);
+  async tempPathFor(job: JobRecord, task: TaskRecord, name: string): Promise<string> {
+    const dir = folderFor(job, task);
+    safeOutputPath(dir, name);
+    await mkdir(dir, { recursive: true });
+    return join(dir, `.farmhand-part-${randomBytes(6).toString('hex')}`);
   },
-  async commit(job: JobRecord, name: string, tempPath: string): Promise<string> {
-    const target = safeOutputPath(job.outputDir, name);
+  async commit(job: JobRecord, task: TaskRecord, name: string, tempPath: string): Promise<string> {
+    const target = safeOutputPath(folderFor(job, task), name);
     await rename(tempPath, target);
     return target;
   },
 };
+
+/** Where a task's outputs go: the user's folder, or the job's work folder for intermediates. */
+export function folderFor(job: JobRecord, task: TaskRecord): string {
+  return task.intermediate ? jobWorkDir(job) : job.outputDir;
+}

@@ -21,8 +21,8 @@ export interface SchedulerEvents {
 
 /** Moves verified output files into the job's folder. */
 export interface OutputSink {
-  /** A temp path inside the job's folder for an incoming output (throws if the name is unsafe). */
-  tempPathFor(job: JobRecord, name: string): Promise<string>;
+  /** A temp path inside the task's output folder for an incoming output (throws if the name is unsafe). */
+  tempPathFor(job: JobRecord, task: TaskRecord, name: string): Promise<string>;
   /** Renames a verified temp file into place as `name`; returns the final path. */
-  commit(job: JobRecord, name: string, tempPath: string): Promise<string>;
+  commit(job: JobRecord, task: TaskRecord, name: string, tempPath: string): Promise<string>;
 }

@@ -178,7 +178,7 @@ export class Scheduler {
     if (!task || !begin.task || task.attempt !== begin.task.attempt || task.agentId !== link.agentId) return { refuse: 'not an output of a current task' };
     if (!task.outputs.some((o) => o.name === begin.file.name && o.sha256 === begin.file.sha256)) return { refuse: 'not an announced output' };
     try {
-      return { tempPath: await this.outputs.tempPathFor(this.jobs.get(task.jobId)!.record, begin.file.name) };
+      return { tempPath: await this.outputs.tempPathFor(this.jobs.get(task.jobId)!.record, task, begin.file.name) };
     } catch (error) {
       return { refuse: (error as Error).message };
     }
@@ -189,7 +189,8 @@ export class Scheduler {
     const task = file.begin.task ? this.tasks.get(file.begin.task.taskId) : undefined;
     const job = task ? this.jobs.get(task.jobId) : undefined;
     if (!task || !job || task.attempt !== file.begin.task!.attempt) return;
-    await this.outputs.commit(job.record, file.begin.file.name, file.tempPath);
+    const path = await this.outputs.commit(job.record, task, file.begin.file.name, file.tempPath);
+    this.inputs.registerFile({ sha256: file.begin.file.sha256, size: file.begin.file.size, path });
     if (!task.collected.includes(file.begin.file.name)) task.collected.push(file.begin.file.name);
     if (task.collected.length === task.outputs.length && task.agentId === link.agentId) this.succeed(job, task, link);
   }
@@ -233,6 +234,7 @@ export class Scheduler {
     this.freeSlot(agent, task);
     task.outputs = m.outputs;
     task.collected = [];
+    if (task.intermediate) for (const output of m.outputs) this.inputs.heldBy(output.sha256, agent.agentId);
     const job = this.jobs.get(task.jobId)!;
     if (m.outputs.length === 0) return this.succeed(job, task, agent.link);
     agent.collecting.add(task.id);
@@ -324,10 +326,26 @@ export class Scheduler {
   private nextTaskFor(agent: AgentRuntime): { job: JobRuntime; task: TaskRecord } | null {
     for (const job of this.order) {
       if (job.record.paused || job.record.canceled || job.record.failure || !agentMayRun(agent, job, this.options.agentFailureLimit)) continue;
+      if (this.betterPlacedElsewhere(agent, job)) continue;
       const task = job.take();
       if (task) return { job, task };
     }
     return null;
+  }
+
+  /**
+   * A task whose inputs are outputs of earlier tasks (a join, a frames-to-video) runs where
+   * most of those bytes already are, if that agent is free to take it now.
+   */
+  private betterPlacedElsewhere(agent: AgentRuntime, job: JobRuntime): boolean {
+    const task = job.peek();
+    if (!task?.inputsFromDependencies) return false;
+    const inputs = task.dependsOn.flatMap((id) => this.tasks.get(id)?.outputs ?? []);
+    const best = this.inputs.bestHolder(inputs, (id) => {
+      const a = this.agents.get(id);
+      return a !== undefined && a.online && a.enabled && a.running.size < a.slots && agentMayRun(a, job, this.options.agentFailureLimit);
+    });
+    return best !== null && best !== agent.agentId;
   }
 
   private assign(job: JobRuntime, task: TaskRecord, agent: AgentRuntime): void {
@@ -340,7 +358,9 @@ export class Scheduler {
     task.startedAt = Date.now();
     agent.running.set(task.id, task);
     const timeoutMs = Number(job.record.settings.taskTimeoutMs ?? 3_600_000);
-    agent.link.send({ type: 'task.assign', taskId: task.id, attempt: task.attempt, jobId: job.id, inputs: task.inputs, spec: task.spec, timeoutMs });
+    const inputs = task.inputsFromDependencies ? [...task.inputs, ...task.dependsOn.flatMap((id) => this.tasks.get(id)?.outputs ?? [])] : task.inputs;
+    const keepOutputs = task.intermediate === true;
+    agent.link.send({ type: 'task.assign', taskId: task.id, attempt: task.attempt, jobId: job.id, inputs, spec: task.spec, timeoutMs, ...(keepOutputs ? { keepOutputs } : {}) });
     this.setDeadline(job, task, agent, timeoutMs + this.options.timeoutGraceMs);
     this.jobTouched(job);
   }
@@ -468,6 +488,7 @@ export class Scheduler {
   private async sendInput(agent: AgentRuntime, sha256: string): Promise<void> {
     const problem = await this.inputs.send(agent.link, sha256);
     if (problem) this.events.notice('warn', `Agent ${agent.name} could not get an input: ${problem}`);
+    else this.inputs.heldBy(sha256, agent.agentId);
   }
 
   private reorder(): void {
