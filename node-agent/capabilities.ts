@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import type { Capabilities } from './protocol/index.js';
+import { FFMPEG_TASK_TYPES, type Capabilities } from './protocol/index.js';
 
 /**
  * What this agent can run, told to the controller in `agent.hello`. A tool counts only if it
@@ -26,6 +26,7 @@ export async function probeCapabilities(o: { blenderPath?: string; ffmpegPath?: 
     ]);
     const taskTypes: string[] = [];
     if (blender) taskTypes.push('blender');
+    if (ffmpeg) taskTypes.push(...FFMPEG_TASK_TYPES);
     if (o.allowNoop) taskTypes.push('noop');
     return {
       blender,

@@ -5,6 +5,7 @@ import type { InputCache } from './input-cache.js';
 import type { OutputHold } from './output-hold.js';
 import type { Capabilities, Message, MessageOf } from './protocol/index.js';
 import { runBlenderTask } from './runners/blender-runner.js';
+import { runFfmpegSpec } from './runners/ffmpeg-task.js';
 import { runNoopTask } from './runners/noop-runner.js';
 import { TaskCanceledError, TaskFailedError } from './runners/task-errors.js';
 import { TaskLogBuffer } from './task-log-buffer.js';
@@ -153,6 +154,14 @@ export class TaskExecutor {
           onProgress,
           onLog,
         });
+      }
+      case 'transcode-chunk':
+      case 'transcode-audio':
+      case 'transcode-join':
+      case 'frames-video': {
+        const ffmpeg = this.deps.capabilities.ffmpeg;
+        if (!ffmpeg) throw new TaskFailedError('ffmpeg is not installed on this agent; install it or pass --ffmpeg PATH.');
+        return runFfmpegSpec({ spec, inputs, workDir, ffmpegPath: ffmpeg.path, signal, onProgress, onLog });
       }
       default: {
         const unknown: never = spec;

@@ -4,6 +4,8 @@ import { SceneError } from '../controller/jobs/blender/scene-error.js';
 import { FrameListError } from '../controller/jobs/frame-list.js';
 import { farmHome, loadOrCreateFarmKey } from '../controller/farm-home.js';
 import { renderCommand } from './render-command.js';
+import { transcodeCommand } from './transcode-command.js';
+import { MediaError } from '../controller/jobs/transcode/media-error.js';
 import { UserError } from './user-error.js';
 
 /** `farmhand`: the controller's command line. */
@@ -45,9 +47,37 @@ withFarmOptions(
     .option('--format <format>', 'image format: PNG, JPEG, OPEN_EXR, TIFF… (default: the scene\'s, else PNG)')
     .option('--engine <engine>', 'render engine override: CYCLES, BLENDER_EEVEE, BLENDER_WORKBENCH')
     .option('--timeout <seconds>', 'wall-clock limit per task', integer('--timeout', 1, 7 * 86_400))
+    .option('--video', 'also encode the frames into <scene name>.mp4 at the scene\'s frame rate', false)
     .option('--json', 'print a JSON summary on stdout', false),
 ).action(async (scene: string, opts) => {
   process.exitCode = await renderCommand(scene, { ...opts, home: farmHome() });
+});
+
+withFarmOptions(
+  program
+    .command('transcode')
+    .description('transcode a video on the farm: chunks in parallel, joined frame-exact')
+    .argument('<input>', 'the video file (MP4, MOV, MKV…)')
+    .option('--out <file>', 'output file (default: ./farmhand-output/<input name>.mp4)')
+    .option('--chunks <n>', 'number of chunks (default: from the duration and the agents)', integer('--chunks', 1, 10_000))
+    .option('--chunk-seconds <s>', 'chunk length in seconds instead of --chunks', (v) => {
+      const n = Number(v);
+      if (!(n > 0 && n <= 86_400)) throw new InvalidArgumentError('--chunk-seconds must be a number of seconds above 0.');
+      return n;
+    })
+    .option('--video-codec <name>', 'video encoder (default libx264)')
+    .option('--crf <n>', 'constant rate factor, 0 = lossless (default 20)', integer('--crf', 0, 63))
+    .option('--preset <name>', 'encoder preset (default medium)')
+    .option('--scale <WxH>', 'resize, e.g. 1280x720')
+    .option('--audio-codec <name>', 'audio encoder (default aac)')
+    .option('--audio-bitrate <rate>', 'audio bitrate (default 192k)')
+    .option('--ffmpeg <path>', 'ffmpeg for the local agent (default: FARMHAND_FFMPEG, else PATH)')
+    .option('--ffprobe <path>', 'ffprobe to read the input (default: beside ffmpeg, else PATH)')
+    .option('--priority <n>', 'job priority, 0-100 (higher first)', integer('--priority', 0, 100), 50)
+    .option('--timeout <seconds>', 'wall-clock limit per task', integer('--timeout', 1, 7 * 86_400))
+    .option('--json', 'print a JSON summary on stdout', false),
+).action(async (input: string, opts) => {
+  process.exitCode = await transcodeCommand(input, { ...opts, home: farmHome() });
 });
 
 program
@@ -60,10 +90,10 @@ program
 program.parseAsync().then(
   () => {
     // Lingering sockets or timers must not keep a finished one-shot command alive.
-    if (program.args[0] === 'render') setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
+    if (program.args[0] === 'render' || program.args[0] === 'transcode') setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
   },
   (error: Error) => {
-    const known = error instanceof UserError || error instanceof SceneError || error instanceof FrameListError || error instanceof FarmKeyError;
+    const known = error instanceof UserError || error instanceof SceneError || error instanceof MediaError || error instanceof FrameListError || error instanceof FarmKeyError;
     console.error(`farmhand: ${known ? error.message : error.stack ?? error.message}`);
     process.exit(known ? 2 : 1);
   },

@@ -19,6 +19,7 @@ export interface RenderOptions extends FarmOptions {
   format?: string;
   engine?: string;
   timeout?: number;
+  video: boolean;
   json: boolean;
 }
 
@@ -27,6 +28,7 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
   const scene = resolve(scenePath);
   if (o.frames !== undefined) parseFrameList(o.frames); // a bad list fails before anything starts
   const sceneInfo = await readScene(scene, o);
+  if (o.video && !o.format && sceneInfo && !['PNG', 'JPEG', 'TIFF', 'BMP', 'TARGA'].includes(sceneInfo.fileFormat)) o.format = 'PNG';
   const outputDir = resolve(o.out ?? join('farmhand-output', basename(scene, extname(scene))));
   const sceneRef = await describeFile(scene, basename(scene));
 
@@ -44,6 +46,7 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
         ...(o.format ? { format: o.format as never } : {}),
         ...(o.engine ? { engine: o.engine as never } : {}),
         ...(o.timeout ? { taskTimeoutMs: o.timeout * 1000 } : {}),
+        video: o.video,
       }, { scene: sceneRef, scenePath: scene, sceneInfo, agentCount });
     } catch (error) {
       throw new UserError((error as Error).message);
@@ -51,18 +54,21 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
     const frameCount = Number(job.settings.frameCount);
     farm.print(`Rendering ${frameCount} frame(s) of ${basename(scene)} in ${job.tasks.length} chunk(s) of up to ${job.settings.chunkSize} on ${agentCount} agent(s) → ${outputDir}`);
     farm.controller.submit(job);
-    const summary = await watchJob(farm, job.id, { unit: 'frames', countOf: (t) => (t.spec.type === 'blender' ? t.spec.frames.length : 1) });
+    const summary = await watchJob(farm, job.id, { unit: 'frames', countOf: (t) => (t.spec.type === 'blender' ? t.spec.frames.length : 0) });
 
+    const frameTasks = job.tasks.filter((t) => t.spec.type === 'blender');
+    const videoTask = job.tasks.find((t) => t.spec.type === 'frames-video');
     const missing: string[] = [];
     for (const task of job.tasks) {
       if (task.state !== 'succeeded') continue;
       for (const name of task.collected) await access(join(outputDir, name)).catch(() => missing.push(name));
     }
-    const framesOnDisk = job.tasks.filter((t) => t.state === 'succeeded').reduce((n, t) => n + t.collected.length, 0) - missing.length;
+    const framesOnDisk = frameTasks.filter((t) => t.state === 'succeeded').reduce((n, t) => n + t.collected.length, 0) - missing.filter((m) => !m.endsWith('.mp4')).length;
+    const video = videoTask?.state === 'succeeded' ? join(outputDir, videoTask.collected[0] ?? '') : null;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    if (o.json) console.log(JSON.stringify({ job: summary, frames: frameCount, framesOnDisk, outputDir, seconds: Number(seconds) }));
+    if (o.json) console.log(JSON.stringify({ job: summary, frames: frameCount, framesOnDisk, outputDir, video, seconds: Number(seconds) }));
     if (summary.state === 'succeeded' && framesOnDisk === frameCount && missing.length === 0) {
-      farm.print(`Done: ${frameCount} frame(s) in ${outputDir} (${seconds} s).`);
+      farm.print(`Done: ${frameCount} frame(s) in ${outputDir}${video ? `, video ${video}` : ''} (${seconds} s).`);
       return 0;
     }
     const reason = summary.failure ?? job.tasks.find((t) => t.state === 'failed')?.error ?? `${summary.state}`;

@@ -54,7 +54,70 @@ export const NoopTaskSpecSchema = z.object({
 });
 export type NoopTaskSpec = z.infer<typeof NoopTaskSpecSchema>;
 
-export const TaskSpecSchema = z.discriminatedUnion('type', [BlenderTaskSpecSchema, NoopTaskSpecSchema]);
+/** A tool option from the wire is a plain word, never free text: nothing becomes an arbitrary ffmpeg argument. */
+const toolWord = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'codec, preset and format names are plain words');
+const fileStem = z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
+const dimension = z.number().int().min(16).max(16_384);
+
+export const VideoEncodeSchema = z.object({
+  codec: toolWord,
+  crf: z.number().min(0).max(63).optional(),
+  preset: toolWord.optional(),
+  scale: z.tuple([dimension, dimension]).optional(),
+  pixelFormat: toolWord.optional(),
+});
+export type VideoEncode = z.infer<typeof VideoEncodeSchema>;
+
+/** One span of a video, by frame index: video only, identical settings across chunks. */
+export const TranscodeChunkSpecSchema = z.object({
+  type: z.literal('transcode-chunk'),
+  seekSeconds: z.number().min(0).max(1e7),
+  frameCount: z.number().int().min(1).max(10_000_000),
+  video: VideoEncodeSchema,
+  /** File name of the chunk, e.g. `chunk_0003.mkv`. */
+  outputName: fileStem,
+});
+
+/** The whole audio, encoded once (per-chunk audio drifts at every seam). */
+export const TranscodeAudioSpecSchema = z.object({
+  type: z.literal('transcode-audio'),
+  codec: toolWord,
+  bitrate: z.string().regex(/^\d{1,5}k$/).optional(),
+  outputName: fileStem,
+});
+
+/** Concatenate the chunks (inputs, in order, then the audio) by stream copy with exact durations. */
+export const TranscodeJoinSpecSchema = z.object({
+  type: z.literal('transcode-join'),
+  chunkDurations: z.array(z.number().positive().max(1e7)).min(1).max(10_000),
+  hasAudio: z.boolean(),
+  outputName: fileStem,
+  expectFrames: z.number().int().min(1),
+  expectDurationSeconds: z.number().positive(),
+});
+
+/** Encode rendered frames (the inputs, in order) into a video at the scene's rate. */
+export const FramesVideoSpecSchema = z.object({
+  type: z.literal('frames-video'),
+  fps: z.string().regex(/^\d{1,6}(\/\d{1,6})?$/),
+  frameExt: z.enum(['png', 'jpg', 'exr', 'tif', 'bmp', 'tga']),
+  frameCount: z.number().int().min(1).max(1_048_575),
+  codec: toolWord.optional(),
+  crf: z.number().min(0).max(63).optional(),
+  outputName: fileStem,
+});
+
+export const TaskSpecSchema = z.discriminatedUnion('type', [
+  BlenderTaskSpecSchema,
+  NoopTaskSpecSchema,
+  TranscodeChunkSpecSchema,
+  TranscodeAudioSpecSchema,
+  TranscodeJoinSpecSchema,
+  FramesVideoSpecSchema,
+]);
+
+/** Task types that need ffmpeg on the agent. */
+export const FFMPEG_TASK_TYPES = ['transcode-chunk', 'transcode-audio', 'transcode-join', 'frames-video'] as const;
 export type TaskSpec = z.infer<typeof TaskSpecSchema>;
 export type TaskType = TaskSpec['type'];
 

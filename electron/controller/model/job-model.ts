@@ -7,7 +7,7 @@ import type { FileRef, OutputRef, TaskSpec } from '../../../node-agent/protocol/
 
 export type TaskState = 'queued' | 'assigned' | 'running' | 'succeeded' | 'failed' | 'canceled';
 export type JobState = 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'canceled';
-export type JobType = 'blender' | 'noop';
+export type JobType = 'blender' | 'transcode' | 'noop';
 
 export interface TaskRecord {
   id: string;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { jobWorkDir, type JobRecord, type TaskRecord } from '../model/job-model.js';
 import type { OutputSink } from '../scheduler/scheduler-ports.js';
@@ -21,6 +21,9 @@ export const outputFolder: OutputSink = {
     const target = safeOutputPath(folderFor(job, task), name);
     await rename(tempPath, target);
     return target;
+  },
+  async discardIntermediates(job: JobRecord): Promise<void> {
+    if (job.tasks.some((t) => t.intermediate)) await rm(jobWorkDir(job), { recursive: true, force: true });
   },
 };
 

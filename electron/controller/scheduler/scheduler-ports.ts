@@ -25,4 +25,6 @@ export interface OutputSink {
   tempPathFor(job: JobRecord, task: TaskRecord, name: string): Promise<string>;
   /** Renames a verified temp file into place as `name`; returns the final path. */
   commit(job: JobRecord, task: TaskRecord, name: string, tempPath: string): Promise<string>;
+  /** The job is over: drop its intermediate files. */
+  discardIntermediates(job: JobRecord): Promise<void>;
 }

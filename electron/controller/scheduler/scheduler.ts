@@ -462,7 +462,11 @@ export class Scheduler {
 
   private jobTouched(job: JobRuntime): void {
     const summary = job.summary();
-    if (isTerminalJobState(summary.state)) job.record.endedAt ??= Date.now();
+    if (isTerminalJobState(summary.state) && job.record.endedAt === null) {
+      job.record.endedAt = Date.now();
+      // Intermediates are kept after a failure (for a retry); otherwise they go.
+      if (summary.state !== 'failed') void this.outputs.discardIntermediates(job.record).catch(() => undefined);
+    }
     this.store.update(job.id, summary);
     this.events.jobChanged(summary);
   }

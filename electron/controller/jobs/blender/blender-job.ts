@@ -1,7 +1,7 @@
 import { basename, extname, resolve } from 'node:path';
 import { z } from 'zod';
 import { BlenderTaskSpecSchema, type FileRef } from '../../../../node-agent/protocol/index.js';
-import type { JobRecord } from '../../model/job-model.js';
+import type { JobRecord, TaskRecord } from '../../model/job-model.js';
 import { chunkFrames, defaultChunkSize } from '../chunk-frames.js';
 import { formatFrameList, parseFrameList } from '../frame-list.js';
 import { newJob, newJobId, newTask } from '../new-job.js';
@@ -27,6 +27,8 @@ export const BlenderJobSettingsSchema = z.object({
   tags: z.array(z.string().min(1).max(64)).max(32).default([]),
   taskTimeoutMs: z.number().int().min(1000).max(7 * 24 * 3600 * 1000).default(3_600_000),
   maxAttempts: z.number().int().min(1).max(20).default(3),
+  /** Add a last task that encodes the collected frames into an MP4 at the scene's frame rate. */
+  video: z.boolean().default(false),
 });
 export type BlenderJobSettings = z.input<typeof BlenderJobSettingsSchema>;
 
@@ -50,6 +52,7 @@ export function compileBlenderJob(
       format,
       ...(settings.engine ? { engine: settings.engine } : {}),
     }, [ctx.scene]));
+  if (settings.video) tasks.push(framesVideoTask(id, tasks, frames.length, format, outputName, ctx.sceneInfo));
   return newJob({
     id,
     name: basename(ctx.scenePath),
@@ -61,6 +64,32 @@ export function compileBlenderJob(
     settings: { ...settings, frameCount: frames.length, chunkSize, format, outputName },
     tasks,
   });
+}
+
+/** The frames-to-video task: depends on every frame task, gets their frames as inputs, in order. */
+function framesVideoTask(jobId: string, frameTasks: TaskRecord[], frameCount: number, format: z.infer<typeof ImageFormat>, outputName: string, info: SceneInfo | null): TaskRecord {
+  if (!info) throw new Error('The scene\'s frame rate is unknown (Blender is not installed on this machine to read it), so --video cannot be used.');
+  const frameExt = FRAME_EXTENSIONS[format];
+  if (!frameExt) throw new Error(`Frames in ${format} cannot be encoded to video; render PNG, JPEG or TIFF frames for --video.`);
+  return newTask(jobId, frameTasks.length, 'video', {
+    type: 'frames-video',
+    fps: fpsRational(info.fps),
+    frameExt,
+    frameCount,
+    outputName: `${outputName}.mp4`,
+  }, [], frameTasks.map((t) => t.id), { inputsFromDependencies: true });
+}
+
+const FRAME_EXTENSIONS: Partial<Record<z.infer<typeof ImageFormat>, 'png' | 'jpg' | 'tif' | 'bmp' | 'tga'>> = {
+  PNG: 'png', JPEG: 'jpg', TIFF: 'tif', BMP: 'bmp', TARGA: 'tga',
+};
+
+/** Blender's fps/fps_base as the exact rational ffmpeg wants: 24 → "24", 29.97… → "30000/1001". */
+export function fpsRational(fps: number): string {
+  if (Math.abs(fps - Math.round(fps)) < 1e-9) return String(Math.round(fps));
+  const ntsc = Math.round(fps * 1001);
+  if (Math.abs(ntsc / 1001 - fps) < 1e-6) return `${ntsc}/1001`;
+  return `${Math.round(fps * 1000)}/1000`;
 }
 
 function sceneRange(info: SceneInfo | null): number[] {

@@ -1,0 +1,89 @@
+import { basename, extname, join, resolve } from 'node:path';
+import { describeFile } from '../../node-agent/file-hash.js';
+import { findFfprobe, probeMedia } from '../controller/jobs/transcode/media-probe.js';
+import { compileTranscodeJob } from '../controller/jobs/transcode/transcode-job.js';
+import { startFarm, type FarmOptions } from './start-farm.js';
+import { UserError } from './user-error.js';
+import { watchJob } from './watch-job.js';
+
+/** `farmhand transcode INPUT`: one video split into chunks across the farm, joined frame-exact. */
+
+export interface TranscodeOptions extends FarmOptions {
+  out?: string;
+  chunks?: number;
+  chunkSeconds?: number;
+  videoCodec?: string;
+  crf?: number;
+  preset?: string;
+  scale?: string;
+  audioCodec?: string;
+  audioBitrate?: string;
+  priority: number;
+  timeout?: number;
+  ffprobe?: string;
+  json: boolean;
+}
+
+export async function transcodeCommand(inputPath: string, o: TranscodeOptions): Promise<number> {
+  const started = performance.now();
+  const input = resolve(inputPath);
+  if (o.chunks !== undefined && o.chunkSeconds !== undefined) throw new UserError('Pass either --chunks or --chunk-seconds, not both.');
+  const scale = o.scale === undefined ? undefined : parseScale(o.scale);
+  const ffprobe = findFfprobe(o.ffprobe);
+  if (!ffprobe) throw new UserError('ffprobe is not installed on this machine, so the input cannot be read; install ffmpeg (it includes ffprobe).');
+  const media = await probeMedia(input, { ffprobePath: ffprobe });
+  const output = resolve(o.out ?? join('farmhand-output', `${basename(input, extname(input))}.mp4`));
+  if (output === input) throw new UserError('The output would overwrite the input; pass --out with another file name.');
+  const inputRef = await describeFile(input, basename(input));
+
+  const farm = await startFarm(o);
+  try {
+    const agentCount = await farm.waitForAgents();
+    let job;
+    try {
+      job = compileTranscodeJob({
+        inputPath: input,
+        outputPath: output,
+        chunks: o.chunks,
+        chunkSeconds: o.chunkSeconds,
+        ...(o.videoCodec ? { videoCodec: o.videoCodec } : {}),
+        ...(o.crf !== undefined ? { crf: o.crf } : {}),
+        ...(o.preset ? { preset: o.preset } : {}),
+        ...(scale ? { scale } : {}),
+        ...(o.audioCodec ? { audioCodec: o.audioCodec } : {}),
+        ...(o.audioBitrate ? { audioBitrate: o.audioBitrate } : {}),
+        priority: o.priority,
+        ...(o.timeout ? { taskTimeoutMs: o.timeout * 1000 } : {}),
+      }, { input: inputRef, media, agentCount });
+    } catch (error) {
+      throw new UserError(firstIssue(error));
+    }
+    const frames = Number(job.settings.frameCount);
+    farm.print(`Transcoding ${basename(input)} (${frames} frames, ${media.durationSeconds.toFixed(2)} s${media.audio ? ', with audio' : ', no audio'}) in ${job.settings.chunkCount} chunk(s) on ${agentCount} agent(s) → ${output}`);
+    farm.controller.submit(job);
+    const summary = await watchJob(farm, job.id, { unit: 'frames', countOf: (t) => (t.spec.type === 'transcode-chunk' ? t.spec.frameCount : 0) });
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    if (o.json) console.log(JSON.stringify({ job: summary, frames, output, seconds: Number(seconds) }));
+    if (summary.state === 'succeeded') {
+      farm.print(`Done: ${output} (${frames} frames, ${seconds} s).`);
+      return 0;
+    }
+    const reason = summary.failure ?? job.tasks.find((t) => t.state === 'failed')?.error ?? summary.state;
+    farm.print(`Transcode ${summary.state === 'canceled' ? 'canceled' : 'failed'}: ${reason}`);
+    return 1;
+  } finally {
+    await farm.close();
+  }
+}
+
+function parseScale(value: string): [number, number] {
+  const match = /^(\d{2,5})x(\d{2,5})$/.exec(value.trim());
+  if (!match) throw new UserError(`--scale "${value}" is not a size; use WIDTHxHEIGHT like 1280x720.`);
+  return [Number(match[1]), Number(match[2])];
+}
+
+function firstIssue(error: unknown): string {
+  const issues = (error as { issues?: { path: (string | number)[]; message: string }[] }).issues;
+  if (issues?.length) return `Invalid ${issues[0]!.path.join('.') || 'setting'}: ${issues[0]!.message}.`;
+  return (error as Error).message;
+}
