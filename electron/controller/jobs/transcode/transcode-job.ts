@@ -35,8 +35,8 @@ export const TranscodeSettingsSchema = z.object({
 });
 export type TranscodeSettings = z.input<typeof TranscodeSettingsSchema>;
 
-/** Chunks are Matroska: it keeps exact timestamps for any codec and the concat demuxer reads it back losslessly. */
-export const CHUNK_EXTENSION = 'mkv';
+/** Chunks are NUT, ffmpeg's own container: it keeps each stream's exact time base (Matroska rounds to 1 ms). */
+export const CHUNK_EXTENSION = 'nut';
 
 export function compileTranscodeJob(input: TranscodeSettings, ctx: { input: FileRef; media: MediaInfo; agentCount: number }): JobRecord {
   const settings = TranscodeSettingsSchema.parse(input);

@@ -1,0 +1,69 @@
+import type { MediaInfo } from './media-probe.js';
+
+/**
+ * Splits a video into chunks by frame index (never by rounded time: see notes/media.md). Each
+ * chunk knows where to seek (half a frame before its first frame, so the seek cannot land on
+ * the previous frame nor skip its own) and how long it lasts on the output timeline (the gap
+ * to the next chunk's first frame), which the join gives the concat demuxer exactly.
+ */
+
+export interface VideoChunk {
+  index: number;
+  startFrame: number;
+  frameCount: number;
+  /** Input seek, seconds from the start of the file; 0 for the first chunk. */
+  seekSeconds: number;
+  durationSeconds: number;
+}
+
+export interface ChunkPlanOptions {
+  chunks?: number;
+  chunkSeconds?: number;
+  /** Agents able to encode: the default makes about two chunks per agent. */
+  agents: number;
+}
+
+/** Shorter chunks than this cost more in process start-up and seeking than they gain. */
+export const MIN_CHUNK_SECONDS = 1;
+/** A long video gets at least one chunk per this many seconds, so a retry redoes little. */
+const DEFAULT_MAX_CHUNK_SECONDS = 120;
+
+export function planVideoChunks(media: MediaInfo, o: ChunkPlanOptions): VideoChunk[] {
+  const frames = media.frameTimes.length;
+  if (frames === 0) throw new Error('The video has no frames to transcode.');
+  const count = Math.max(1, Math.min(frames, chunkCount(media, o)));
+  const frameDuration = media.frameDurationSeconds;
+  const base = Math.floor(frames / count);
+  const extra = frames % count;
+  const plan: VideoChunk[] = [];
+  let start = 0;
+  for (let index = 0; index < count; index++) {
+    const frameCount = base + (index < extra ? 1 : 0);
+    const next = start + frameCount;
+    const startTime = media.frameTimes[start]!;
+    const endTime = next < frames ? media.frameTimes[next]! : media.frameTimes[frames - 1]! + frameDuration;
+    plan.push({
+      index,
+      startFrame: start,
+      frameCount,
+      seekSeconds: index === 0 ? 0 : Math.max(0, micro(startTime - frameDuration / 2) / 1e6),
+      // Differences of rounded instants, so the chunks' durations add up to the exact total.
+      durationSeconds: (micro(endTime) - micro(startTime)) / 1e6,
+    });
+    start = next;
+  }
+  return plan;
+}
+
+function chunkCount(media: MediaInfo, o: ChunkPlanOptions): number {
+  if (o.chunks !== undefined) return o.chunks;
+  const fps = 1 / media.frameDurationSeconds;
+  const longest = Math.max(1, Math.floor(media.frameTimes.length / Math.max(1, fps * MIN_CHUNK_SECONDS)));
+  if (o.chunkSeconds !== undefined) return Math.min(longest, Math.ceil(media.durationSeconds / o.chunkSeconds));
+  return Math.min(longest, Math.max(2 * o.agents, Math.ceil(media.durationSeconds / DEFAULT_MAX_CHUNK_SECONDS)));
+}
+
+/** ffmpeg parses time strings to whole microseconds; planning in the same unit keeps seams exact. */
+function micro(seconds: number): number {
+  return Math.round(seconds * 1e6);
+}
