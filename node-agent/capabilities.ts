@@ -3,6 +3,7 @@ import { accessSync, constants, existsSync, mkdtempSync, rmSync, statSync } from
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { FFMPEG_TASK_TYPES, type Capabilities } from './protocol/index.js';
+import { ToolVersionCache } from './tool-version-cache.js';
 
 /**
  * What this agent can run, told to the controller in `agent.hello`. A tool counts only if it
@@ -16,14 +17,16 @@ export type ProbedCapabilities = Capabilities & { warnings: string[] };
 
 const VERSION_TIMEOUT_MS = 15_000;
 
-export async function probeCapabilities(o: { blenderPath?: string; ffmpegPath?: string; allowNoop: boolean }): Promise<ProbedCapabilities> {
+export async function probeCapabilities(o: { blenderPath?: string; ffmpegPath?: string; allowNoop: boolean; versionCache?: string }): Promise<ProbedCapabilities> {
   const warnings: string[] = [];
   const scratch = mkdtempSync(join(tmpdir(), 'farmhand-probe-'));
+  const versions = new ToolVersionCache(o.versionCache);
   try {
     const [blender, ffmpeg] = await Promise.all([
-      probeTool({ label: 'Blender', explicit: o.blenderPath, envName: 'FARMHAND_BLENDER', command: 'blender', args: ['--version'], parse: /^Blender\s+(\S+)/m, taskType: 'Blender' }, scratch, warnings),
-      probeTool({ label: 'ffmpeg', explicit: o.ffmpegPath, envName: 'FARMHAND_FFMPEG', command: 'ffmpeg', args: ['-version'], parse: /^ffmpeg version\s+(\S+)/m, taskType: 'video' }, scratch, warnings),
+      probeTool({ label: 'Blender', explicit: o.blenderPath, envName: 'FARMHAND_BLENDER', command: 'blender', args: ['--version'], parse: /^Blender\s+(\S+)/m, taskType: 'Blender' }, scratch, warnings, versions),
+      probeTool({ label: 'ffmpeg', explicit: o.ffmpegPath, envName: 'FARMHAND_FFMPEG', command: 'ffmpeg', args: ['-version'], parse: /^ffmpeg version\s+(\S+)/m, taskType: 'video' }, scratch, warnings, versions),
     ]);
+    versions.save();
     const taskTypes: string[] = [];
     if (blender) taskTypes.push('blender');
     if (ffmpeg) taskTypes.push(...FFMPEG_TASK_TYPES);
@@ -53,7 +56,7 @@ interface ToolSpec {
   taskType: string;
 }
 
-async function probeTool(t: ToolSpec, scratch: string, warnings: string[]): Promise<{ path: string; version: string } | null> {
+async function probeTool(t: ToolSpec, scratch: string, warnings: string[], versions: ToolVersionCache): Promise<{ path: string; version: string } | null> {
   const given = t.explicit ?? (process.env[t.envName] || undefined);
   const path = given !== undefined ? resolveGiven(given) : findOnPath(t.command);
   if (path === null) {
@@ -64,8 +67,11 @@ async function probeTool(t: ToolSpec, scratch: string, warnings: string[]): Prom
     return null;
   }
   try {
-    const version = await readVersion(path, t.args, t.parse, scratch);
-    return { path, version: version.slice(0, 64) };
+    const cached = versions.get(path);
+    if (cached) return { path, version: cached };
+    const version = (await readVersion(path, t.args, t.parse, scratch)).slice(0, 64);
+    versions.set(path, version);
+    return { path, version };
   } catch (error) {
     warnings.push(`${t.label} at ${path} did not run (${(error as Error).message}); this agent will not take ${t.taskType} tasks.`);
     return null;

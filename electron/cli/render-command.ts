@@ -4,7 +4,7 @@ import { describeFile } from '../../node-agent/file-hash.js';
 import { compileBlenderJob } from '../controller/jobs/blender/blender-job.js';
 import { parseFrameList } from '../controller/jobs/frame-list.js';
 import { findBlender } from '../controller/jobs/blender/find-blender.js';
-import { probeBlendScene, type SceneInfo } from '../controller/jobs/blender/scene-probe.js';
+import { readSceneInfo, type SceneInfo } from '../controller/jobs/blender/scene-probe.js';
 import { startFarm, type FarmOptions } from './start-farm.js';
 import { watchJob } from './watch-job.js';
 import { UserError } from './user-error.js';
@@ -27,12 +27,22 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
   const started = performance.now();
   const scene = resolve(scenePath);
   if (o.frames !== undefined) parseFrameList(o.frames); // a bad list fails before anything starts
-  const sceneInfo = await readScene(scene, o);
-  if (o.video && !o.format && sceneInfo && !['PNG', 'JPEG', 'TIFF', 'BMP', 'TARGA'].includes(sceneInfo.fileFormat)) o.format = 'PNG';
+  // The farm (local agent, links) starts while the scene is read and hashed: neither waits for the other.
+  const farmStarting = startFarm(o);
+  farmStarting.catch(() => undefined);
+  let sceneInfo: SceneInfo;
+  let sceneRef: Awaited<ReturnType<typeof describeFile>>;
+  try {
+    sceneInfo = await readScene(scene, o);
+    sceneRef = await describeFile(scene, basename(scene));
+  } catch (error) {
+    await farmStarting.then((farm) => farm.close(), () => undefined);
+    throw error;
+  }
+  if (o.video && !o.format && !['PNG', 'JPEG', 'TIFF', 'BMP', 'TARGA'].includes(sceneInfo.fileFormat)) o.format = 'PNG';
   const outputDir = resolve(o.out ?? join('farmhand-output', basename(scene, extname(scene))));
-  const sceneRef = await describeFile(scene, basename(scene));
 
-  const farm = await startFarm(o);
+  const farm = await farmStarting;
   try {
     const agentCount = await farm.waitForAgents();
     let job;
@@ -79,12 +89,7 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
   }
 }
 
-/** Reads the scene's frame range with local Blender; refuses a missing or broken file before anything starts. */
-async function readScene(scene: string, o: RenderOptions): Promise<SceneInfo | null> {
-  const blender = findBlender(o.blender);
-  if (!blender) {
-    if (!o.frames) throw new UserError('Blender is not installed on this machine, so the scene\'s frame range cannot be read; pass --frames (e.g. --frames 1-250) or install Blender.');
-    return null;
-  }
-  return probeBlendScene(scene, { blenderPath: blender, scratchHome: join(o.home, 'scratch-home') });
+/** Reads the scene's frame range, fps and format; refuses a missing or broken file before anything starts. */
+function readScene(scene: string, o: RenderOptions): Promise<SceneInfo> {
+  return readSceneInfo(scene, { blenderPath: findBlender(o.blender), scratchHome: join(o.home, 'scratch-home') });
 }

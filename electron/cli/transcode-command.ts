@@ -31,12 +31,22 @@ export async function transcodeCommand(inputPath: string, o: TranscodeOptions): 
   const scale = o.scale === undefined ? undefined : parseScale(o.scale);
   const ffprobe = findFfprobe(o.ffprobe);
   if (!ffprobe) throw new UserError('ffprobe is not installed on this machine, so the input cannot be read; install ffmpeg (it includes ffprobe).');
-  const media = await probeMedia(input, { ffprobePath: ffprobe });
   const output = resolve(o.out ?? join('farmhand-output', `${basename(input, extname(input))}.mp4`));
   if (output === input) throw new UserError('The output would overwrite the input; pass --out with another file name.');
-  const inputRef = await describeFile(input, basename(input));
+  // The farm starts while the input is probed and hashed.
+  const farmStarting = startFarm(o);
+  farmStarting.catch(() => undefined);
+  let media: Awaited<ReturnType<typeof probeMedia>>;
+  let inputRef: Awaited<ReturnType<typeof describeFile>>;
+  try {
+    media = await probeMedia(input, { ffprobePath: ffprobe });
+    inputRef = await describeFile(input, basename(input));
+  } catch (error) {
+    await farmStarting.then((farm) => farm.close(), () => undefined);
+    throw error;
+  }
 
-  const farm = await startFarm(o);
+  const farm = await farmStarting;
   try {
     const agentCount = await farm.waitForAgents();
     let job;

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdir, open, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { BlendReadError } from './blend-file.js';
+import { readBlendScene } from './read-blend-scene.js';
 import { SceneError } from './scene-error.js';
 
 /**
@@ -54,6 +56,24 @@ print(${JSON.stringify(MARKER)} + json.dumps({
 /** `.blend` magic: plain, or saved with "Compress" (gzip before Blender 3.0, zstd since). */
 const MAGICS = [Buffer.from('BLENDER'), Buffer.from([0x1f, 0x8b]), Buffer.from([0x28, 0xb5, 0x2f, 0xfd])];
 
+/**
+ * The scene's settings for a job: cheap checks, then the .blend read directly (milliseconds),
+ * then Blender only for a file the direct reader does not understand or finds damaged, so the
+ * user gets Blender's own reason. Without Blender on this machine, the direct reader's reason.
+ */
+export async function readSceneInfo(scenePath: string, o: { blenderPath: string | null; scratchHome: string }): Promise<SceneInfo> {
+  const path = resolve(scenePath);
+  const size = await checkLooksLikeBlend(scenePath, path);
+  try {
+    return await readBlendScene(path, size);
+  } catch (error) {
+    if (!(error instanceof BlendReadError)) throw error;
+    if (o.blenderPath) return probeBlendScene(scenePath, { blenderPath: o.blenderPath, scratchHome: o.scratchHome });
+    throw new SceneError(`The scene "${scenePath}" could not be read (${error.message}); save it again from Blender, or install Blender on this machine so it can read it.`);
+  }
+}
+
+/** The scene's settings as Blender itself reports them (about a second: Blender starts). */
 export async function probeBlendScene(
   scenePath: string,
   o: { blenderPath: string; scratchHome: string; timeoutMs?: number },
@@ -79,7 +99,8 @@ export async function probeBlendScene(
   throw new SceneError(`Blender could not read the scene "${scenePath}" (${reason}); the file may be damaged or truncated, so save it again from Blender.`);
 }
 
-async function checkLooksLikeBlend(shown: string, path: string): Promise<void> {
+/** Existence, kind and magic bytes; returns the file's size. */
+async function checkLooksLikeBlend(shown: string, path: string): Promise<number> {
   const info = await stat(path).catch(() => null);
   if (!info) throw new SceneError(`The scene file "${shown}" does not exist; check the path.`);
   const notBlend = (why: string) => new SceneError(`"${shown}" is not a Blender .blend file (${why}); pick a .blend saved by Blender.`);
@@ -96,6 +117,7 @@ async function checkLooksLikeBlend(shown: string, path: string): Promise<void> {
   if (!MAGICS.some((magic) => head.subarray(0, magic.length).equals(magic))) {
     throw notBlend('it does not start with "BLENDER" and is not a compressed .blend');
   }
+  return info.size;
 }
 
 /** `Failed to read blend file '/x.blend': Missing DNA block` → `Missing DNA block`: the path is already named. */

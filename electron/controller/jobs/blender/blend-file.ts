@@ -1,0 +1,208 @@
+import { gunzipSync } from 'node:zlib';
+import { decompress as zstdDecompress } from 'fzstd';
+
+/**
+ * Reads a .blend file without Blender: the header, the file blocks and the SDNA (the file's own
+ * description of every struct it contains), so any field can be found by name whatever the
+ * Blender version that wrote it. Used to read a scene's settings in milliseconds instead of
+ * starting Blender (~2 s). Handles plain, gzip (before 3.0) and zstd (3.0+) files; anything it
+ * does not understand (big-endian, 32-bit, the newer large-header format) is a BlendReadError,
+ * and the caller asks Blender instead.
+ */
+
+export class BlendReadError extends Error {
+  override name = 'BlendReadError';
+}
+
+interface Field {
+  name: string;
+  type: string;
+  offset: number;
+  size: number;
+  isPointer: boolean;
+}
+
+interface Struct {
+  type: string;
+  size: number;
+  fields: Map<string, Field>;
+}
+
+export interface BlendBlock {
+  code: string;
+  /** The block's address in the writing process: pointers in other blocks refer to it. */
+  address: bigint;
+  struct: Struct | undefined;
+  offset: number;
+  length: number;
+}
+
+export interface BlendFile {
+  version: number;
+  blocks: BlendBlock[];
+  byAddress: Map<bigint, BlendBlock>;
+  /** A field's raw bytes by dotted path (`r.sfra`), or undefined when the struct has no such field. */
+  field(block: BlendBlock, path: string): { bytes: Buffer; field: Field } | undefined;
+  int(block: BlendBlock, path: string): number | undefined;
+  float(block: BlendBlock, path: string): number | undefined;
+  string(block: BlendBlock, path: string): string | undefined;
+  pointer(block: BlendBlock, path: string): bigint | undefined;
+}
+
+const HEADER = /^BLENDER([_-])([vV])(\d{3})$/;
+
+export function parseBlendFile(raw: Buffer): BlendFile {
+  const data = decompressed(raw);
+  const header = HEADER.exec(data.subarray(0, 12).toString('latin1'));
+  if (!header) throw new BlendReadError('the file header is not one this reader knows (a newer Blender, or not a .blend)');
+  if (header[1] !== '-' || header[2] !== 'v') throw new BlendReadError('the file was written by a 32-bit or big-endian Blender');
+  const pointerSize = 8;
+  const blocks: BlendBlock[] = [];
+  let dna: { offset: number; length: number } | null = null;
+  let at = 12;
+  let ended = false;
+  while (at + 24 <= data.length) {
+    const code = data.subarray(at, at + 4).toString('latin1').replace(/\0+$/, '');
+    const length = data.readInt32LE(at + 4);
+    const address = data.readBigUInt64LE(at + 8);
+    const sdnaIndex = data.readInt32LE(at + 8 + pointerSize);
+    const offset = at + 16 + pointerSize;
+    if (code === 'ENDB') {
+      ended = true;
+      break;
+    }
+    if (length < 0 || offset + length > data.length) throw new BlendReadError(`block ${blocks.length} runs past the end of the file (truncated)`);
+    if (code === 'DNA1') dna = { offset, length };
+    blocks.push({ code, address, struct: undefined, offset, length, sdnaIndex } as BlendBlock & { sdnaIndex: number });
+    at = offset + length;
+  }
+  if (!ended) throw new BlendReadError('the file ends before its last block (truncated)');
+  if (!dna) throw new BlendReadError('the file has no struct description (DNA1 block)');
+  const structs = parseSdna(data.subarray(dna.offset, dna.offset + dna.length), pointerSize);
+  for (const block of blocks as (BlendBlock & { sdnaIndex: number })[]) block.struct = structs[block.sdnaIndex];
+
+  const byAddress = new Map(blocks.map((b) => [b.address, b]));
+  const locate = (block: BlendBlock, path: string) => {
+    let struct = block.struct;
+    let offset = block.offset;
+    let field: Field | undefined;
+    const parts = path.split('.');
+    for (let i = 0; i < parts.length; i++) {
+      field = struct?.fields.get(parts[i]!);
+      if (!field) return undefined;
+      offset += field.offset;
+      if (i < parts.length - 1) struct = structsByType.get(field.type);
+    }
+    if (!field || offset + field.size > block.offset + block.length) return undefined;
+    return { bytes: data.subarray(offset, offset + field.size), field };
+  };
+  const structsByType = new Map(structs.map((s) => [s.type, s]));
+  return {
+    version: Number(header[3]),
+    blocks,
+    byAddress,
+    field: locate,
+    int(block, path) {
+      const f = locate(block, path);
+      if (!f || f.field.isPointer) return undefined;
+      switch (f.field.type) {
+        case 'char': return f.bytes.readInt8(0);
+        case 'uchar': return f.bytes.readUInt8(0);
+        case 'short': return f.bytes.readInt16LE(0);
+        case 'ushort': return f.bytes.readUInt16LE(0);
+        case 'int': return f.bytes.readInt32LE(0);
+        default: return undefined;
+      }
+    },
+    float(block, path) {
+      const f = locate(block, path);
+      if (!f || f.field.isPointer) return undefined;
+      if (f.field.type === 'float') return f.bytes.readFloatLE(0);
+      if (f.field.type === 'double') return f.bytes.readDoubleLE(0);
+      return undefined;
+    },
+    string(block, path) {
+      const f = locate(block, path);
+      if (!f || f.field.type !== 'char' || f.field.isPointer) return undefined;
+      const end = f.bytes.indexOf(0);
+      return f.bytes.subarray(0, end < 0 ? f.bytes.length : end).toString('utf8');
+    },
+    pointer(block, path) {
+      const f = locate(block, path);
+      if (!f || !f.field.isPointer) return undefined;
+      return f.bytes.readBigUInt64LE(0);
+    },
+  };
+}
+
+function decompressed(raw: Buffer): Buffer {
+  if (raw[0] === 0x1f && raw[1] === 0x8b) {
+    try {
+      return gunzipSync(raw);
+    } catch (error) {
+      throw new BlendReadError(`the gzip-compressed file is damaged (${(error as Error).message})`);
+    }
+  }
+  if (raw.readUInt32LE(0) === 0xfd2fb528) {
+    try {
+      const out = zstdDecompress(raw);
+      return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+    } catch (error) {
+      throw new BlendReadError(`the zstd-compressed file is damaged (${(error as Error).message})`);
+    }
+  }
+  return raw;
+}
+
+/** The SDNA block: names, types, type sizes and structs, each section 4-byte aligned. */
+function parseSdna(dna: Buffer, pointerSize: number): Struct[] {
+  let at = 0;
+  const expect = (tag: string) => {
+    at = (at + 3) & ~3;
+    if (dna.subarray(at, at + 4).toString('latin1') !== tag) throw new BlendReadError(`the struct description is damaged (no ${tag})`);
+    at += 4;
+  };
+  const strings = (count: number) => {
+    const out: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const end = dna.indexOf(0, at);
+      if (end < 0) throw new BlendReadError('the struct description is damaged (unterminated name)');
+      out.push(dna.subarray(at, end).toString('latin1'));
+      at = end + 1;
+    }
+    return out;
+  };
+  expect('SDNA');
+  expect('NAME');
+  const names = strings(dna.readInt32LE((at += 4) - 4));
+  expect('TYPE');
+  const types = strings(dna.readInt32LE((at += 4) - 4));
+  expect('TLEN');
+  const lengths = types.map((_, i) => dna.readInt16LE(at + 2 * i));
+  at += 2 * types.length;
+  expect('STRC');
+  const count = dna.readInt32LE(at);
+  at += 4;
+  const structs: Struct[] = [];
+  for (let s = 0; s < count; s++) {
+    const structType = dna.readInt16LE(at);
+    const fieldCount = dna.readInt16LE(at + 2);
+    at += 4;
+    const fields = new Map<string, Field>();
+    let offset = 0;
+    for (let f = 0; f < fieldCount; f++) {
+      const typeIndex = dna.readInt16LE(at);
+      const type = types[typeIndex]!;
+      const raw = names[dna.readInt16LE(at + 2)]!;
+      at += 4;
+      const isPointer = raw.includes('*');
+      const elements = [...raw.matchAll(/\[(\d+)\]/g)].reduce((n, m) => n * Number(m[1]), 1);
+      const size = (isPointer ? pointerSize : lengths[typeIndex]!) * elements;
+      const name = raw.replace(/\[.*$/, '').replace(/[()*]/g, '');
+      fields.set(name, { name, type, offset, size, isPointer });
+      offset += size;
+    }
+    structs.push({ type: types[structType]!, size: lengths[structType]!, fields });
+  }
+  return structs;
+}

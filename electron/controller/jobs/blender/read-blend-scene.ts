@@ -1,0 +1,69 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { BlendReadError, parseBlendFile, type BlendBlock, type BlendFile } from './blend-file.js';
+import type { SceneInfo } from './scene-probe.js';
+
+/**
+ * A scene's settings (the same SceneInfo the Blender probe prints) read straight from the
+ * .blend: the active scene is the one the file's global block names, as in Blender's own
+ * background mode. Files above this size go to Blender, which reads them without holding the
+ * whole file in this process.
+ */
+
+const MAX_NATIVE_BYTES = 256 * 1024 * 1024;
+
+/** `ImageFormatData.imtype` → Blender's Python enum name (DNA_scene_types.h, R_IMF_IMTYPE_*). */
+const IMAGE_TYPES: Record<number, string> = {
+  0: 'TARGA', 1: 'IRIS', 4: 'JPEG', 14: 'TARGA_RAW', 15: 'AVI_RAW', 16: 'AVI_JPEG', 17: 'PNG', 20: 'BMP',
+  21: 'HDR', 22: 'TIFF', 23: 'OPEN_EXR', 24: 'FFMPEG', 26: 'CINEON', 27: 'DPX', 28: 'OPEN_EXR_MULTILAYER',
+  29: 'DDS', 30: 'JPEG2000', 35: 'WEBP',
+};
+
+export async function readBlendScene(path: string, size: number): Promise<SceneInfo> {
+  if (size > MAX_NATIVE_BYTES) throw new BlendReadError('the file is large; Blender reads it instead');
+  return sceneInfoOf(parseBlendFile(await readFile(path)), path);
+}
+
+export function sceneInfoOf(blend: BlendFile, path: string): SceneInfo {
+  const scenes = blend.blocks.filter((b) => b.code === 'SC' && b.struct?.type === 'Scene');
+  if (scenes.length === 0) throw new BlendReadError('the file has no scene');
+  const global = blend.blocks.find((b) => b.code === 'GLOB');
+  const current = global ? blend.pointer(global, 'curscene') : undefined;
+  const scene = (current !== undefined ? blend.byAddress.get(current) : undefined) ?? scenes[0]!;
+  if (!scenes.includes(scene)) throw new BlendReadError('the file\'s active scene is not a scene block');
+
+  const need = (value: number | undefined, what: string) => {
+    if (value === undefined || !Number.isFinite(value)) throw new BlendReadError(`the scene has no readable ${what}`);
+    return value;
+  };
+  const int = (field: string) => need(blend.int(scene, field), field);
+  const percent = int('r.size');
+  const fpsBase = need(blend.float(scene, 'r.frs_sec_base'), 'r.frs_sec_base');
+  const imtype = int('r.im_format.imtype') & 0xff;
+  const cameraAddress = blend.pointer(scene, 'camera');
+  const camera = cameraAddress ? blend.byAddress.get(cameraAddress) : undefined;
+  return {
+    frameStart: int('r.sfra'),
+    frameEnd: int('r.efra'),
+    frameStep: int('r.frame_step'),
+    fps: int('r.frs_sec') / fpsBase,
+    resolution: [Math.floor((int('r.xsch') * percent) / 100), Math.floor((int('r.ysch') * percent) / 100)],
+    engine: blend.string(scene, 'r.engine') ?? '',
+    fileFormat: IMAGE_TYPES[imtype] ?? `UNKNOWN_${imtype}`,
+    outputPath: absolutePath(blend.string(scene, 'r.pic') ?? '', resolve(path)),
+    camera: camera ? idName(blend, camera) : null,
+    // Blender writes IDs in its own list order, which is the order bpy.data shows.
+    scenes: scenes.map((s) => idName(blend, s) ?? ''),
+  };
+}
+
+/** An ID's name without its two-letter type prefix (`OBCamera` → `Camera`). */
+function idName(blend: BlendFile, block: BlendBlock): string | null {
+  const name = blend.string(block, 'id.name');
+  return name === undefined ? null : name.slice(2);
+}
+
+/** bpy.path.abspath: `//` is the folder of the .blend. */
+function absolutePath(value: string, blendPath: string): string {
+  return value.startsWith('//') ? `${dirname(blendPath)}/${value.slice(2)}` : value;
+}
