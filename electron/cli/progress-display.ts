@@ -10,8 +10,10 @@ export interface ProgressDisplay {
   stop(): void;
 }
 
-export function createProgressDisplay(o: { label: string; unit: string; stream?: NodeJS.WriteStream }): ProgressDisplay {
-  const stream = o.stream ?? process.stderr;
+/** `stream: null` (--quiet) shows nothing at all. */
+export function createProgressDisplay(o: { label: string; unit: string; stream: NodeJS.WriteStream | null }): ProgressDisplay {
+  const stream = o.stream;
+  if (!stream) return { update: () => undefined, note: () => undefined, stop: () => undefined };
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar({
       stream,

@@ -11,7 +11,7 @@ export async function watchJob(farm: Farm, jobId: string, o: { unit: string; cou
   const { controller } = farm;
   const job = controller.scheduler.job(jobId)!;
   const total = job.record.tasks.reduce((n, t) => n + o.countOf(t), 0);
-  const display = createProgressDisplay({ label: job.record.name, unit: o.unit, stream: farm.options.quiet ? undefined : process.stderr });
+  const display = createProgressDisplay({ label: job.record.name, unit: o.unit, stream: farm.options.quiet ? null : process.stderr });
   let done = 0;
   const refresh = () => {
     const agents = controller.agents().filter((a) => a.online).length;
