@@ -19,7 +19,7 @@ export interface VideoChunk {
 export interface ChunkPlanOptions {
   chunks?: number;
   chunkSeconds?: number;
-  /** Agents able to encode: the default makes about two chunks per agent. */
+  /** Agents able to encode: the default makes about three chunks per agent. */
   agents: number;
 }
 
@@ -27,6 +27,7 @@ export interface ChunkPlanOptions {
 export const MIN_CHUNK_SECONDS = 1;
 /** A long video gets at least one chunk per this many seconds, so a retry redoes little. */
 const DEFAULT_MAX_CHUNK_SECONDS = 120;
+const CHUNKS_PER_AGENT = 3;
 
 export function planVideoChunks(media: MediaInfo, o: ChunkPlanOptions): VideoChunk[] {
   const frames = media.frameTimes.length;
@@ -46,7 +47,8 @@ export function planVideoChunks(media: MediaInfo, o: ChunkPlanOptions): VideoChu
       index,
       startFrame: start,
       frameCount,
-      seekSeconds: index === 0 ? 0 : Math.max(0, micro(startTime - frameDuration / 2) / 1e6),
+      // Half the real gap when it is shorter than a frame (variable rate): else the seek lands before the previous frame.
+      seekSeconds: index === 0 ? 0 : Math.max(0, micro(startTime - Math.min(frameDuration, startTime - media.frameTimes[start - 1]!) / 2) / 1e6),
       // Differences of rounded instants, so the chunks' durations add up to the exact total.
       durationSeconds: (micro(endTime) - micro(startTime)) / 1e6,
     });
@@ -58,9 +60,11 @@ export function planVideoChunks(media: MediaInfo, o: ChunkPlanOptions): VideoChu
 function chunkCount(media: MediaInfo, o: ChunkPlanOptions): number {
   if (o.chunks !== undefined) return o.chunks;
   const fps = 1 / media.frameDurationSeconds;
-  const longest = Math.max(1, Math.floor(media.frameTimes.length / Math.max(1, fps * MIN_CHUNK_SECONDS)));
+  const longest = Math.max(1, Math.floor(media.frameTimes.length / Math.max(1, Math.ceil(fps * MIN_CHUNK_SECONDS))));
   if (o.chunkSeconds !== undefined) return Math.min(longest, Math.ceil(media.durationSeconds / o.chunkSeconds));
-  return Math.min(longest, Math.max(2 * o.agents, Math.ceil(media.durationSeconds / DEFAULT_MAX_CHUNK_SECONDS)));
+  // Three per agent: agents pull the next chunk when free, so the unsplittable audio task and
+  // uneven agents even out with a small tail; each chunk costs ~0.35 s of ffmpeg start-up and seek.
+  return Math.min(longest, Math.max(CHUNKS_PER_AGENT * o.agents, Math.ceil(media.durationSeconds / DEFAULT_MAX_CHUNK_SECONDS)));
 }
 
 /** ffmpeg parses time strings to whole microseconds; planning in the same unit keeps seams exact. */

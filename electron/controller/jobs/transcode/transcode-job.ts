@@ -50,31 +50,34 @@ export function compileTranscodeJob(input: TranscodeSettings, ctx: { input: File
     preset: settings.preset,
     ...(settings.scale ? { scale: settings.scale } : {}),
   };
-  const tasks: TaskRecord[] = plan.map((chunk) => newTask(id, chunk.index, `frames ${chunk.startFrame}-${chunk.startFrame + chunk.frameCount - 1}`, {
+  // The audio goes first: it is the one task that cannot be split, so it starts at once on one
+  // agent while the others take video chunks, and the chunks even out the rest.
+  const audio = media.audio ? newTask(id, 0, 'audio', {
+    type: 'transcode-audio',
+    codec: settings.audioCodec,
+    bitrate: settings.audioBitrate,
+    outputName: `audio.${audioExtension(settings.audioCodec)}`,
+  }, [ctx.input], [], { intermediate: true }) : null;
+  const first = audio ? 1 : 0;
+  const chunks: TaskRecord[] = plan.map((chunk) => newTask(id, first + chunk.index, `frames ${chunk.startFrame}-${chunk.startFrame + chunk.frameCount - 1}`, {
     type: 'transcode-chunk',
     seekSeconds: chunk.seekSeconds,
     frameCount: chunk.frameCount,
     video,
     outputName: `chunk_${String(chunk.index + 1).padStart(4, '0')}.${CHUNK_EXTENSION}`,
   }, [ctx.input], [], { intermediate: true }));
-  if (media.audio) {
-    tasks.push(newTask(id, tasks.length, 'audio', {
-      type: 'transcode-audio',
-      codec: settings.audioCodec,
-      bitrate: settings.audioBitrate,
-      outputName: `audio.${audioExtension(settings.audioCodec)}`,
-    }, [ctx.input], [], { intermediate: true }));
-  }
   const frames = plan.reduce((n, c) => n + c.frameCount, 0);
   const duration = plan.reduce((n, c) => n + c.durationSeconds, 0);
-  tasks.push(newTask(id, tasks.length, 'join', {
+  // The join's inputs are its dependencies' outputs in this order: every chunk, then the audio.
+  const join = newTask(id, first + chunks.length, 'join', {
     type: 'transcode-join',
     chunkDurations: plan.map((c) => c.durationSeconds),
-    hasAudio: media.audio !== null,
+    hasAudio: audio !== null,
     outputName: outputFileName(outputPath),
     expectFrames: frames,
     expectDurationSeconds: duration,
-  }, [], tasks.map((t) => t.id), { inputsFromDependencies: true }));
+  }, [], [...chunks, ...(audio ? [audio] : [])].map((t) => t.id), { inputsFromDependencies: true });
+  const tasks = [...(audio ? [audio] : []), ...chunks, join];
 
   return newJob({
     id,

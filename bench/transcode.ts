@@ -1,0 +1,119 @@
+import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { generateFarmKey } from '../node-agent/protocol/index.js';
+import { makeClip, streamDuration, videoFrameCount } from '../test/helpers/media.js';
+import { cliCommand, freePort, prepareCli, ROOT, startChild, waitForPort, type Child } from './lib/processes.js';
+import { row, round, type Row } from './lib/row.js';
+import { childEnv, scratchDir } from './lib/scratch.js';
+import { median } from './lib/stats.js';
+
+/** What this benchmark does, for BENCHMARKS.md. */
+export const about =
+  'A generated 60 s 1280×720 25 fps clip with a tone (testsrc2 + sine, H.264 + AAC). Baseline: one `taskset -c 0 ffmpeg -i clip -c:v libx264 -crf 20 -preset veryfast -c:a aac -b:a 192k out.mp4` (one core). Farm: two `farmhand-agent` processes on loopback pinned with `taskset -c 0` and `taskset -c 1` (one core each; their ffmpeg children inherit it), and `farmhand transcode clip --agent … --agent … --no-discover --no-local-agent --crf 20 --preset veryfast` (default chunking), timed from spawning the CLI to its exit; the controller process is not pinned and shares the two cores. "first" = agents with empty caches (the input is sent to both); "again" = the same input a second time (nothing is sent). 2 repetitions, fresh agents each; medians. Exactness: the farm output against the single pass (frame count, packet timestamps, video and audio duration).';
+
+/**
+ * Chunked transcoding over two one-core agents against a one-core single pass with the same
+ * settings: the speed-up the farm gives, and proof that the chunked result has exactly the
+ * single pass's frames and timing.
+ */
+
+const run = promisify(execFile);
+const REPETITIONS = 2;
+const CLIP_SECONDS = 60;
+const RUN_TIMEOUT_MS = 180_000;
+const SETTINGS = { crf: '20', preset: 'veryfast', audioBitrate: '192k' };
+
+async function timed(command: string, args: string[], env: NodeJS.ProcessEnv, what: string): Promise<number> {
+  const started = performance.now();
+  const child = startChild(command, args, { cwd: ROOT, env });
+  const timer = setTimeout(() => void child.stop(), RUN_TIMEOUT_MS);
+  const exit = await child.exited;
+  clearTimeout(timer);
+  if (exit.code !== 0) throw new Error(`${what} failed (exit ${exit.code ?? exit.signal}):\n${child.output().slice(-3000)}`);
+  return performance.now() - started;
+}
+
+async function startPinnedAgent(core: number, farmKey: string, dataDir: string, home: string): Promise<{ url: string; child: Child }> {
+  await mkdir(dataDir, { recursive: true });
+  const cli = cliCommand('farmhand-agent');
+  const port = await freePort();
+  const child = startChild('taskset', ['-c', String(core), cli.command, ...cli.args,
+    '--no-mdns', '--quiet', '--host', '127.0.0.1', '--port', String(port), '--farm-key', farmKey, '--data-dir', dataDir, '--name', `core-${core}`,
+  ], { env: childEnv(home) });
+  await waitForPort(port, child, 20_000);
+  return { url: `ws://127.0.0.1:${port}`, child };
+}
+
+async function packetTimes(path: string): Promise<string> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts', '-of', 'csv=p=0', path], { maxBuffer: 64 * 1024 * 1024 });
+  return stdout.split('\n').filter(Boolean).map(Number).sort((a, b) => a - b).join(',');
+}
+
+export async function runBench(): Promise<Row[]> {
+  await prepareCli();
+  const scratch = await scratchDir('transcode');
+  const agents: Child[] = [];
+  try {
+    const clip = join(scratch.dir, 'clip.mp4');
+    await makeClip(clip, { seconds: CLIP_SECONDS, rate: '25', size: '1280x720', audio: true });
+    const env = childEnv(scratch.home);
+    const farmhand = cliCommand('farmhand');
+    const farmKey = generateFarmKey();
+
+    const single: number[] = [];
+    const first: number[] = [];
+    const again: number[] = [];
+    let singleOut = '';
+    let farmOut = '';
+    for (let rep = 0; rep < REPETITIONS; rep++) {
+      singleOut = join(scratch.dir, `single-${rep}.mp4`);
+      single.push(await timed('taskset', ['-c', '0', 'ffmpeg', '-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-i', clip,
+        '-c:v', 'libx264', '-crf', SETTINGS.crf, '-preset', SETTINGS.preset, '-c:a', 'aac', '-b:a', SETTINGS.audioBitrate, singleOut], env, 'single-pass ffmpeg'));
+
+      const pinned = [await startPinnedAgent(0, farmKey, join(scratch.dir, `agent-${rep}-0`), scratch.home), await startPinnedAgent(1, farmKey, join(scratch.dir, `agent-${rep}-1`), scratch.home)];
+      agents.push(...pinned.map((a) => a.child));
+      const farmRun = async (label: string) => {
+        farmOut = join(scratch.dir, `farm-${rep}-${label}.mp4`);
+        return timed(farmhand.command, [...farmhand.args, 'transcode', clip, '--out', farmOut, ...pinned.flatMap((a) => ['--agent', a.url]),
+          '--no-discover', '--no-local-agent', '--crf', SETTINGS.crf, '--preset', SETTINGS.preset, '--audio-bitrate', SETTINGS.audioBitrate, '--quiet'],
+        { ...env, FARMHAND_HOME: join(scratch.dir, `farm-home-${rep}`), FARMHAND_FARM_KEY: farmKey }, 'farmhand transcode');
+      };
+      first.push(await farmRun('first'));
+      again.push(await farmRun('again'));
+      await Promise.all(pinned.map((a) => a.child.stop()));
+    }
+
+    const [framesIn, framesSingle, framesFarm] = await Promise.all([videoFrameCount(clip), videoFrameCount(singleOut), videoFrameCount(farmOut)]);
+    const [ptsSingle, ptsFarm] = await Promise.all([packetTimes(singleOut), packetTimes(farmOut)]);
+    const [vSingle, vFarm, aSingle, aFarm] = await Promise.all([streamDuration(singleOut, 'v'), streamDuration(farmOut, 'v'), streamDuration(singleOut, 'a'), streamDuration(farmOut, 'a')]);
+    const s = median(single);
+    const list = (ms: number[]) => ms.map((x) => (x / 1000).toFixed(2)).join(', ');
+    return [
+      row({
+        bench: 'transcode',
+        metric: `speed-up: 2 one-core agents vs one-core single pass (${CLIP_SECONDS} s 720p, x264 veryfast crf 20 + AAC), first transcode`,
+        unit: 'x',
+        measured: round(s / median(first), 2),
+        goal: { op: '>=', value: 1.8 },
+        note: `single pass ${list(single)} s; farm ${list(first)} s (agents' caches empty: the input is sent to both)`,
+      }),
+      row({
+        bench: 'transcode',
+        metric: 'speed-up, the same input again (cached on the agents)',
+        unit: 'x',
+        measured: round(s / median(again), 2),
+        note: `farm ${list(again)} s`,
+      }),
+      row({ bench: 'transcode', metric: 'frames: farm output vs single pass (input has ' + framesIn + ')', unit: 'count', measured: framesFarm, baseline: framesSingle, baselineLabel: 'single pass', goal: { op: '==', value: framesSingle }, note: `packet timestamps ${ptsFarm === ptsSingle ? 'identical' : 'DIFFER'} to the single pass's` }),
+      row({ bench: 'transcode', metric: 'video duration: farm − single pass', unit: 'ms', measured: round(Math.abs(vFarm! - vSingle!) * 1000, 3), goal: { op: '<=', value: 1 } }),
+      row({ bench: 'transcode', metric: 'audio duration: farm − single pass', unit: 'ms', measured: round(Math.abs(aFarm! - aSingle!) * 1000, 3), goal: { op: '<=', value: round((1024 / 48000) * 1000, 3) }, note: 'one AAC frame at 48 kHz is 21.333 ms' }),
+    ];
+  } finally {
+    await Promise.all(agents.map((a) => a.stop()));
+    await scratch.cleanup();
+  }
+}
+
+export { runBench as run };
