@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { FFMPEG_TASK_TYPES, type Capabilities } from './protocol/index.js';
+import { FFMPEG_TASK_TYPES } from './protocol/constants.js';
+import type { Capabilities } from './protocol/messages.js';
 import { ToolVersionCache } from './tool-version-cache.js';
 
 /**
@@ -16,6 +17,11 @@ import { ToolVersionCache } from './tool-version-cache.js';
 export type ProbedCapabilities = Capabilities & { warnings: string[] };
 
 const VERSION_TIMEOUT_MS = 15_000;
+
+/** Where an agent keeps the versions its tools reported (see ToolVersionCache). */
+export function versionCacheFile(dataDir: string): string {
+  return join(dataDir, 'tool-versions.json');
+}
 
 export async function probeCapabilities(o: { blenderPath?: string; ffmpegPath?: string; allowNoop: boolean; versionCache?: string }): Promise<ProbedCapabilities> {
   const warnings: string[] = [];

@@ -1,10 +1,16 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { createAgent } from './create-agent.js';
-import { DEFAULT_AGENT_PORT, FarmKeyError, parseFarmKey } from './protocol/index.js';
+import { probeCapabilities, versionCacheFile } from './capabilities.js';
+import { DEFAULT_AGENT_PORT } from './protocol/constants.js';
+import { FarmKeyError, parseFarmKey } from './protocol/farm-key.js';
 
-/** `farmhand-agent`: the headless agent for a render machine. */
+/**
+ * `farmhand-agent`: the headless agent for a render machine. Start-up is on the path of
+ * "agent started → visible in the controller": the tool probe (`blender --version`, half a
+ * second on a first start) begins before the rest of the agent (ws, mDNS, schemas) is loaded,
+ * so the two overlap.
+ */
 
 function positiveInt(name: string, max: number) {
   return (value: string) => {
@@ -40,7 +46,10 @@ async function main(): Promise<void> {
   const keySource = o.farmKey ? '--farm-key' : process.env.FARMHAND_FARM_KEY ? 'FARMHAND_FARM_KEY' : undefined;
   const farmKey = parseFarmKey(o.farmKey ?? process.env.FARMHAND_FARM_KEY, keySource);
   const log = (line: string) => !o.quiet && console.log(`[agent] ${line}`);
+  const capabilities = probeCapabilities({ blenderPath: o.blender, ffmpegPath: o.ffmpeg, allowNoop: o.allowNoop, versionCache: versionCacheFile(o.dataDir) });
+  const { createAgent } = await import('./create-agent.js');
   const agent = await createAgent({
+    capabilities,
     farmKey,
     dataDir: o.dataDir,
     port: o.port,

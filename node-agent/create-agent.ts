@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadOrCreateAgentId } from './agent-identity.js';
 import { AgentServer } from './agent-server.js';
-import { probeCapabilities } from './capabilities.js';
+import { probeCapabilities, versionCacheFile, type ProbedCapabilities } from './capabilities.js';
 import { InputCache } from './input-cache.js';
 import { startAnnouncer } from './mdns-announcer.js';
 import { OutputHold } from './output-hold.js';
@@ -27,6 +27,8 @@ export interface AgentOptions {
   ffmpegPath?: string;
   /** Accept no-op tasks (benchmarks and tests only). */
   allowNoop?: boolean;
+  /** A capability probe the caller already started (the CLI starts it before loading the rest of the agent). */
+  capabilities?: Promise<ProbedCapabilities>;
   log?(line: string): void;
 }
 
@@ -49,7 +51,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
   const slots = o.slots ?? 1;
   const scratchHome = join(o.dataDir, 'scratch-home');
   await mkdir(scratchHome, { recursive: true });
-  const { warnings, ...capabilities } = await probeCapabilities({ blenderPath: o.blenderPath, ffmpegPath: o.ffmpegPath, allowNoop: o.allowNoop ?? false });
+  const { warnings, ...capabilities } = await (o.capabilities ?? probeCapabilities({ blenderPath: o.blenderPath, ffmpegPath: o.ffmpegPath, allowNoop: o.allowNoop ?? false, versionCache: versionCacheFile(o.dataDir) }));
 
   const cache = new InputCache(o.dataDir);
   const hold = new OutputHold(o.dataDir);

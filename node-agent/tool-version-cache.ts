@@ -1,4 +1,5 @@
-import { readFileSync, realpathSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 /**
  * Remembers what `blender --version` / `ffmpeg -version` answered, per executable file, so an
@@ -46,6 +47,7 @@ export class ToolVersionCache {
   save(): void {
     if (!this.file || !this.dirty) return;
     try {
+      mkdirSync(dirname(this.file), { recursive: true });
       const temp = `${this.file}.tmp`;
       writeFileSync(temp, JSON.stringify(this.entries));
       renameSync(temp, this.file);

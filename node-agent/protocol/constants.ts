@@ -45,3 +45,6 @@ export const CLOSE_CODES = {
   replaced: 4003,
   shuttingDown: 4004,
 } as const;
+
+/** Task types that need ffmpeg on the agent. Here rather than beside the schemas so the agent can read it without loading them. */
+export const FFMPEG_TASK_TYPES = ['transcode-chunk', 'transcode-audio', 'transcode-join', 'frames-video'] as const;

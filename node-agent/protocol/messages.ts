@@ -116,8 +116,6 @@ export const TaskSpecSchema = z.discriminatedUnion('type', [
   FramesVideoSpecSchema,
 ]);
 
-/** Task types that need ffmpeg on the agent. */
-export const FFMPEG_TASK_TYPES = ['transcode-chunk', 'transcode-audio', 'transcode-join', 'frames-video'] as const;
 export type TaskSpec = z.infer<typeof TaskSpecSchema>;
 export type TaskType = TaskSpec['type'];
 
