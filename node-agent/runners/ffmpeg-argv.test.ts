@@ -21,6 +21,16 @@ describe('buildChunkArgv', () => {
     ]);
   });
 
+  test('an input that cannot seek exactly is decoded from the start and trimmed by frame index', () => {
+    assert.deepEqual(buildChunkArgv({ input: 'in.ts', output: 'c2.nut', seekSeconds: 3.1, skipFrames: 72, frameCount: 36, video: { codec: 'libx264', scale: [160, 90] } }), [
+      ...common, '-i', 'in.ts',
+      '-map', '0:v:0', '-an', '-sn', '-dn', '-frames:v', '36', '-fps_mode', 'passthrough',
+      '-vf', 'trim=start_frame=72,setpts=PTS-STARTPTS,scale=160:90',
+      '-c:v', 'libx264',
+      '-f', 'nut', 'c2.nut',
+    ]);
+  });
+
   test('the first chunk (seek 0) has no -ss; scale follows setpts; unset encode options are left out', () => {
     assert.deepEqual(buildChunkArgv({ input: 'in.mkv', output: 'c0.nut', seekSeconds: 0, frameCount: 1, video: { codec: 'ffv1', scale: [160, 90] } }), [
       ...common, '-i', 'in.mkv',

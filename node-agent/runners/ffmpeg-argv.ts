@@ -11,10 +11,16 @@ import type { VideoEncode } from '../protocol/index.js';
 /** Flags every run shares: quiet stderr (errors only), machine-readable progress on stdout. */
 export const COMMON_FLAGS = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-progress', 'pipe:1', '-stats_period', '1', '-y'] as const;
 
-export function buildChunkArgv(o: { input: string; output: string; seekSeconds: number; frameCount: number; video: VideoEncode }): string[] {
-  const seek = o.seekSeconds > 0 ? ['-ss', seconds(o.seekSeconds)] : [];
-  // setpts first: the chunk starts at 0 whatever the seek, and its duration comes from the join.
-  const filters = ['setpts=PTS-STARTPTS', ...(o.video.scale ? [`scale=${o.video.scale[0]}:${o.video.scale[1]}`] : [])];
+export function buildChunkArgv(o: { input: string; output: string; seekSeconds: number; skipFrames?: number; frameCount: number; video: VideoEncode }): string[] {
+  const skipping = o.skipFrames !== undefined && o.skipFrames > 0;
+  const seek = !skipping && o.seekSeconds > 0 ? ['-ss', seconds(o.seekSeconds)] : [];
+  // trim by frame index where seeking is not exact; setpts so the chunk starts at 0 whatever
+  // the seek (its duration on the output timeline comes from the join).
+  const filters = [
+    ...(skipping ? [`trim=start_frame=${o.skipFrames}`] : []),
+    'setpts=PTS-STARTPTS',
+    ...(o.video.scale ? [`scale=${o.video.scale[0]}:${o.video.scale[1]}`] : []),
+  ];
   return [
     ...COMMON_FLAGS,
     ...seek, '-i', o.input,

@@ -32,7 +32,7 @@ export async function runFfmpegSpec(o: FfmpegTaskOptions): Promise<{ outputs: st
       requireInputs(o.inputs, 1, spec.type);
       return runFfmpegTask({
         ...common,
-        argv: buildChunkArgv({ input: o.inputs[0]!, output, seekSeconds: spec.seekSeconds, frameCount: spec.frameCount, video: spec.video }),
+        argv: buildChunkArgv({ input: o.inputs[0]!, output, seekSeconds: spec.seekSeconds, skipFrames: spec.skipFrames, frameCount: spec.frameCount, video: spec.video }),
         expect: { frames: spec.frameCount, hasVideo: true },
       });
     case 'transcode-audio':

@@ -237,3 +237,25 @@ test('a task fed by another task\'s outputs gets them as inputs and runs where t
     await farm.close();
   }
 });
+
+test('a task that fails for good ends the tasks that need it, and the job fails instead of waiting forever', async () => {
+  const farm = await startLoopbackFarm({ agents: [{}] });
+  try {
+    await farm.waitFor(() => online(farm) === 1, 'agent online');
+    const id = newJobId();
+    const good = newTask(id, 0, 'chunk 1', { type: 'noop', outputBytes: 100 }, [], [], { intermediate: true });
+    const bad = newTask(id, 1, 'chunk 2', { type: 'noop', failWith: 'chunk 2 has 18 frames, expected 36.' }, [], [], { intermediate: true });
+    const join1 = newTask(id, 2, 'join', { type: 'noop' }, [], [good.id, bad.id], { inputsFromDependencies: true });
+    const after = newTask(id, 3, 'after join', { type: 'noop' }, [], [join1.id], { inputsFromDependencies: true });
+    const job = newJob({ id, name: 'broken chain', type: 'noop', priority: 50, tags: [], outputDir: join(farm.dir, 'out'), inputFiles: [], settings: { maxAttempts: 2 }, tasks: [good, bad, join1, after] });
+    farm.controller.submit(job);
+    const summary = await farm.controller.waitForJob(job.id);
+    assert.equal(summary.state, 'failed');
+    assert.deepEqual([good.state, bad.state, join1.state, after.state], ['succeeded', 'failed', 'canceled', 'canceled']);
+    assert.equal(bad.failures, 2);
+    assert.match(join1.error ?? '', /needs task chunk 2, which failed/);
+    assert.ok(farm.notices.some((n) => /chunk 2 .* failed 2 times: chunk 2 has 18 frames, expected 36\./.test(n)), farm.notices.join('\n'));
+  } finally {
+    await farm.close();
+  }
+});

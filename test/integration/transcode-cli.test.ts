@@ -80,6 +80,15 @@ describe('farmhand transcode (CLI)', { timeout: 600_000 }, () => {
     assert.equal(await streamDuration(out, 'a'), null);
   });
 
+  test('MPEG-TS (no seek index, non-zero start time), lossless: decoded from the start per chunk, identical frames', async () => {
+    const input = join(dir, 'broadcast.ts');
+    await makeClip(input, { seconds: 4.3, rate: '25', audio: true });
+    const out = join(dir, 'broadcast-farm.mp4');
+    const r = await farmhand(['transcode', input, '--out', out, '--chunks', '3', '--crf', '0', '--preset', 'ultrafast'], env);
+    assert.equal(r.code, 0, r.out);
+    assert.deepEqual(await frameHashes(out), await frameHashes(input));
+  });
+
   test('bad inputs fail fast with one sentence naming the file', async () => {
     const text = join(dir, 'notes.mp4');
     await writeFile(text, 'not a video at all\n');

@@ -96,6 +96,19 @@ export class JobRuntime {
     return ready;
   }
 
+  /** Every task that needs `taskId`, directly or through others: they can never run once it has failed. */
+  dependentsOf(taskId: string): TaskRecord[] {
+    const found = new Set<TaskRecord>();
+    const pending = [...(this.dependents.get(taskId) ?? [])];
+    for (let i = 0; i < pending.length && i < this.record.tasks.length * 2; i++) {
+      const task = pending[i]!;
+      if (found.has(task)) continue;
+      found.add(task);
+      pending.push(...(this.dependents.get(task.id) ?? []));
+    }
+    return [...found];
+  }
+
   progress(): number {
     const total = this.record.tasks.length;
     if (total === 0) return 1;

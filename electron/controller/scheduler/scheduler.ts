@@ -292,6 +292,12 @@ export class Scheduler {
     if (task.failures >= maxAttempts) {
       this.move(job, task, 'fail');
       this.events.notice('error', `Task ${task.label} of "${job.record.name}" failed ${task.failures} times: ${error}`);
+      // What needs it can never run (a join without its chunk): end those now, so the job ends.
+      for (const dependent of job.dependentsOf(task.id)) {
+        if (dependent.state !== 'queued') continue;
+        dependent.error = `Not run: it needs task ${task.label}, which failed.`;
+        this.move(job, dependent, 'cancel');
+      }
     } else {
       this.move(job, task, 'requeue');
       job.requeue(task);

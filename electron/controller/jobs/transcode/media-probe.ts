@@ -24,9 +24,17 @@ export interface MediaInfo {
   video: { codec: string; width: number; height: number; pixelFormat: string };
   audio: { codec: string; sampleRate: number; channels: number } | null;
   container: string;
+  /**
+   * Whether `-ss` lands exactly: true for containers with a frame index (MP4/MOV, Matroska).
+   * MPEG-TS and raw streams seek by estimate and can land past the target (measured: 18 frames
+   * late in a TS file), so their chunks decode from the start instead.
+   */
+  exactSeek: boolean;
 }
 
 const PROBE_TIMEOUT_MS = 60_000;
+/** ffprobe format names of containers that carry a seek index. */
+const INDEXED_CONTAINERS = /(^|,)(mov|mp4|matroska|webm)(,|$)/;
 const MAX_OUTPUT = 512 * 1024 * 1024;
 
 /** ffprobe: the explicit path, FARMHAND_FFPROBE, the one beside FARMHAND_FFMPEG, then PATH. */
@@ -86,6 +94,7 @@ export async function probeMedia(path: string, o: { ffprobePath: string }): Prom
     video: { codec: String(video.codec_name ?? 'unknown'), width: Number(video.width) || 0, height: Number(video.height) || 0, pixelFormat: String(video.pix_fmt ?? 'unknown') },
     audio: audio ? { codec: String(audio.codec_name ?? 'unknown'), sampleRate: Number(audio.sample_rate) || 0, channels: Number(audio.channels) || 0 } : null,
     container: String(parsed.format?.format_name ?? 'unknown'),
+    exactSeek: INDEXED_CONTAINERS.test(String(parsed.format?.format_name ?? '')),
   };
 }
 

@@ -16,6 +16,7 @@ function media(frameTimes: number[], rate: string): MediaInfo {
     video: { codec: 'h264', width: 320, height: 180, pixelFormat: 'yuv420p' },
     audio: null,
     container: 'matroska,webm',
+    exactSeek: true,
   };
 }
 

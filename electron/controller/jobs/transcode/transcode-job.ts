@@ -61,7 +61,8 @@ export function compileTranscodeJob(input: TranscodeSettings, ctx: { input: File
   const first = audio ? 1 : 0;
   const chunks: TaskRecord[] = plan.map((chunk) => newTask(id, first + chunk.index, `frames ${chunk.startFrame}-${chunk.startFrame + chunk.frameCount - 1}`, {
     type: 'transcode-chunk',
-    seekSeconds: chunk.seekSeconds,
+    seekSeconds: media.exactSeek ? chunk.seekSeconds : 0,
+    ...(media.exactSeek || chunk.startFrame === 0 ? {} : { skipFrames: chunk.startFrame }),
     frameCount: chunk.frameCount,
     video,
     outputName: `chunk_${String(chunk.index + 1).padStart(4, '0')}.${CHUNK_EXTENSION}`,
