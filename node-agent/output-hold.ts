@@ -7,6 +7,12 @@ import type { HeldTask, OutputRef } from './protocol/index.js';
  * so neither a dropped connection nor a controller crash loses a frame. One folder per
  * `(taskId, attempt)` with a manifest written last: a folder without a manifest is an
  * interrupted hand-over and is discarded at start-up.
+ *
+ * A task that produced no files has nothing to lose on disk, so its result is held in memory
+ * only: it still waits for `output.ack` and is listed in every hello (a controller that
+ * reconnects collects it), but it costs no folder, manifest or rm per task. Only if the agent
+ * itself dies before the controller heard of it is it forgotten, and the controller then
+ * runs it again (nothing was stored, so nothing can be stored twice).
  */
 export class OutputHold {
   private readonly dir: string;
@@ -43,6 +49,11 @@ export class OutputHold {
   /** Moves finished files (same file system: the task's work folder) into the hold. */
   async hold(task: Omit<HeldTask, 'outputs'>, files: { path: string; ref: OutputRef }[]): Promise<HeldTask> {
     const key = folderName(task.taskId, task.attempt);
+    if (files.length === 0) {
+      const held: HeldTask = { ...task, outputs: [] };
+      this.held.set(key, held);
+      return held;
+    }
     const folder = join(this.dir, key);
     await rm(folder, { recursive: true, force: true });
     await mkdir(folder, { recursive: true });
@@ -55,8 +66,10 @@ export class OutputHold {
 
   async release(taskId: string, attempt: number): Promise<void> {
     const key = folderName(taskId, attempt);
-    if (!this.held.delete(key)) return;
-    await rm(join(this.dir, key), { recursive: true, force: true });
+    const task = this.held.get(key);
+    if (!task) return;
+    this.held.delete(key);
+    if (task.outputs.length > 0) await rm(join(this.dir, key), { recursive: true, force: true });
   }
 }
 

@@ -39,6 +39,9 @@ interface Receiving {
   ended: boolean;
 }
 
+/** What the channel uses of the net.Socket that ws keeps in its private `_socket`. */
+type UnderlyingSocket = NodeJS.EventEmitter & { cork(): void; uncork(): void; destroyed: boolean };
+
 export interface PeerChannelEvents {
   file: [IncomingFile];
   fileFailed: [MessageOf<'file.begin'>, string];
@@ -54,6 +57,8 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
   /** Incoming streams whose disk is behind: the socket stays paused while any remain. */
   private readonly pausedBy = new Set<Receiving>();
   private readonly maxMessageBytes: number;
+  /** True while the socket is corked until this loop iteration's check phase (see `corkForThisTurn`). */
+  private corked = false;
   /**
    * Receives every validated control message. A plain property rather than an event so the
    * owner can swap it synchronously (handshake → session) without losing a message that
@@ -80,6 +85,7 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
 
   send(message: Message): boolean {
     if (!this.isOpen) return false;
+    this.corkForThisTurn();
     this.ws.send(encodeMessage(message));
     return true;
   }
@@ -120,11 +126,35 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
     }
   }
 
+  /**
+   * Messages sent in one turn of the event loop leave in one socket write instead of one system
+   * call each: the replies to every frame of one TCP read, and then whatever a setImmediate
+   * queued before the uncork (the scheduler's dispatch) — so an ack and the next assignments
+   * share a write. Each message is still its own WebSocket frame; only the TCP write is shared.
+   * The uncork runs in the same loop iteration's check phase, so nothing waits for more I/O.
+   */
+  private corkForThisTurn(): void {
+    if (this.corked) return;
+    const socket = this.socket();
+    if (!socket || socket.destroyed) return;
+    socket.cork();
+    this.corked = true;
+    setImmediate(() => {
+      this.corked = false;
+      socket.uncork();
+    });
+  }
+
+  /** The TCP socket under the WebSocket (ws keeps it private; it is the only way to cork or await 'drain'). */
+  private socket(): UnderlyingSocket | undefined {
+    return (this.ws as unknown as { _socket?: UnderlyingSocket })._socket;
+  }
+
   /** Back-pressure on the sending side: wait while the socket holds more than the high-water mark. */
   private async waitForRoom(): Promise<void> {
     while (this.ws.bufferedAmount > SEND_HIGH_WATER_BYTES) {
       if (!this.isOpen) throw new Error('connection closed');
-      const socket = (this.ws as unknown as { _socket?: NodeJS.EventEmitter })._socket;
+      const socket = this.socket();
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);

@@ -2,19 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { NoopTaskSpec } from '../protocol/index.js';
+import type { TaskStop } from '../task-stop.js';
+import type { TaskWorkDir } from '../task-work-dir.js';
 import { TaskCanceledError, TaskFailedError } from './task-errors.js';
 
 /**
  * A task that only waits and reports: it measures the farm's own overhead (dispatch,
  * transfer, store) with no renderer in the way. Agents run it only with --allow-noop.
  */
-export async function runNoopTask(o: { spec: NoopTaskSpec; workDir: string; signal: AbortSignal }): Promise<{ outputs: string[] }> {
-  const { spec, signal } = o;
-  if (spec.durationMs) await abortableDelay(spec.durationMs, signal);
-  if (signal.aborted) throw new TaskCanceledError('canceled');
+export async function runNoopTask(o: { spec: NoopTaskSpec; workDir: TaskWorkDir; stop: Pick<TaskStop, 'stopped' | 'signal'> }): Promise<{ outputs: string[] }> {
+  const { spec, stop } = o;
+  if (spec.durationMs) await abortableDelay(spec.durationMs, stop.signal); // only a waiting task needs a signal
+  if (stop.stopped) throw new TaskCanceledError('canceled');
   if (spec.failWith) throw new TaskFailedError(spec.failWith, { unrecoverable: spec.unrecoverable ?? false });
   if (!spec.outputBytes) return { outputs: [] };
-  const path = join(o.workDir, `${basename(o.workDir)}.bin`); // unique per task attempt
+  const dir = await o.workDir.ensure(); // only now: a task that writes nothing needs no folder
+  const path = join(dir, `${basename(dir)}.bin`); // unique per task attempt
   const file = await open(path, 'w');
   try {
     const block = randomBytes(Math.min(spec.outputBytes, 1024 * 1024));

@@ -162,7 +162,7 @@ test('a huge range is refused from arithmetic alone, at once', () => {
   const started = performance.now();
   const message = rejects('1-1000000000');
   assert.equal(message, 'Frame list "1-1000000000" would be 1,000,000,000 frames, more than the limit of 1,000,000; render a smaller range.');
-  assert.ok(performance.now() - started < 50, 'no billion-element array');
+  assert.ok(performance.now() - started < 2000, 'no billion-element array (that takes many seconds, or runs out of memory)');
 });
 
 test('the limit counts every entry, and can be changed', () => {
@@ -175,7 +175,7 @@ test('a thousand full-size ranges are refused without listing them', () => {
   const input = Array.from({ length: 1000 }, () => `0-${MAX_FRAME}`).join(',');
   const started = performance.now();
   assert.throws(() => parseFrameList(input), /would be 1,048,575,000 frames/);
-  assert.ok(performance.now() - started < 200);
+  assert.ok(performance.now() - started < 2000, 'refused from arithmetic, not by listing a billion frames');
 });
 
 test('a long list is cut short in the message', () => {

@@ -318,14 +318,18 @@ export class Scheduler {
   }
 
   private dispatch(): void {
+    // A round fills many slots, often of one job: its summary is saved and announced once per round, not per task.
+    const touched = new Set<JobRuntime>();
     for (const agent of this.agents.values()) {
       if (!agent.online || !agent.enabled) continue;
       while (agent.running.size < agent.slots) {
         const next = this.nextTaskFor(agent);
         if (!next) break;
         this.assign(next.job, next.task, agent);
+        touched.add(next.job);
       }
     }
+    for (const job of touched) this.jobTouched(job);
     this.explainWaitingJobs();
   }
 
@@ -354,6 +358,7 @@ export class Scheduler {
     return best !== null && best !== agent.agentId;
   }
 
+  /** Sends one task to an agent; the caller touches the job (once per dispatch round). */
   private assign(job: JobRuntime, task: TaskRecord, agent: AgentRuntime): void {
     this.move(job, task, 'assign');
     task.attempt++;
@@ -368,7 +373,6 @@ export class Scheduler {
     const keepOutputs = task.intermediate === true;
     agent.link.send({ type: 'task.assign', taskId: task.id, attempt: task.attempt, jobId: job.id, inputs, spec: task.spec, timeoutMs, ...(keepOutputs ? { keepOutputs } : {}) });
     this.setDeadline(job, task, agent, timeoutMs + this.options.timeoutGraceMs);
-    this.jobTouched(job);
   }
 
   /** Tells the user why queued work is not moving, once per reason; fails a job no agent may run any more. */
