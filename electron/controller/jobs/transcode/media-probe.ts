@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { isExecutableFile, onPath, resolveExecutable } from '../../find-executable.js';
 import { MediaError } from './media-error.js';
 
 /**
@@ -41,8 +41,7 @@ const MAX_OUTPUT = 512 * 1024 * 1024;
 export function findFfprobe(explicit?: string): string | null {
   const given = explicit ?? (process.env.FARMHAND_FFPROBE || undefined);
   if (given !== undefined) {
-    if (isAbsolute(given) || given.includes('/')) return isExecutableFile(resolve(given)) ? resolve(given) : null;
-    return onPath(given);
+    return resolveExecutable(given);
   }
   const ffmpeg = process.env.FARMHAND_FFMPEG;
   if (ffmpeg && ffmpeg.includes('/')) {
@@ -154,21 +153,4 @@ function ffprobe(path: string, args: string[]): Promise<{ code: number | null; s
       done({ code, stdout, stderr: stderr || (error && code === null ? error.message : '') });
     });
   });
-}
-
-function onPath(command: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && isExecutableFile(join(dir, command))) return join(dir, command);
-  }
-  return null;
-}
-
-function isExecutableFile(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
