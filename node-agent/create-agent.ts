@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadOrCreateAgentId } from './agent-identity.js';
 import { AgentServer } from './agent-server.js';
 import { probeCapabilities, versionCacheFile, type ProbedCapabilities } from './capabilities.js';
@@ -43,7 +43,9 @@ export interface Agent {
   close(): Promise<void>;
 }
 
-export async function createAgent(o: AgentOptions): Promise<Agent> {
+export async function createAgent(options: AgentOptions): Promise<Agent> {
+  // Runners start tools in their own work folders, so every path they are given must be absolute.
+  const o = { ...options, dataDir: resolve(options.dataDir) };
   const log = o.log ?? (() => undefined);
   await mkdir(o.dataDir, { recursive: true });
   const agentId = await loadOrCreateAgentId(o.dataDir);

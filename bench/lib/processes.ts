@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep } from './scratch.js';
@@ -71,17 +71,7 @@ export function killRemainingChildren(): void {
   children.clear();
 }
 
-/** A port free on 127.0.0.1 right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../test/helpers/free-port.js';
 
 /** Resolves once something accepts TCP connections on 127.0.0.1:port; rejects if `child` exits first. */
 export async function waitForPort(port: number, child: Child, timeoutMs: number): Promise<void> {
@@ -105,10 +95,10 @@ export async function waitForPort(port: number, child: Child, timeoutMs: number)
 }
 
 /**
- * How to start a compiled CLI. `node bin/<name>.js` when dist/ is at least as new as every
- * source it is built from. Otherwise (someone edited a source since the last `npm run build`)
+ * How to start a compiled CLI. `node bin/<name>.js` when dist/ (and its bundle) is at least
+ * as new as every source it is built from. Otherwise (someone edited a source since the last `npm run build`)
  * the benchmarks never measure the stale build: they compile the sources once into
- * bench/.build (tsc, no type check, ~3 s; that folder ignores itself in git) and run that;
+ * bench/.build (tsc, no type check, then the bundle, ~4 s; that folder ignores itself in git) and run that;
  * if even that fails, the TypeScript source through tsx (slower start-up only).
  * Call prepareCli() once before cliCommand().
  */
@@ -144,9 +134,13 @@ export async function prepareCli(): Promise<void> {
   const timer = setTimeout(() => void build.stop(), 60_000);
   await build.exited;
   clearTimeout(timer);
+  const bundle = startChild(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs'), PRIVATE_BUILD], { cwd: ROOT });
+  const bundleTimer = setTimeout(() => void bundle.stop(), 60_000);
+  await bundle.exited;
+  clearTimeout(bundleTimer);
   // Sources edited during the compile may already be newer again; what matters is that the
   // compile of this moment's sources produced the entry points.
-  if (Object.values(ENTRY).every((entry) => existsSync(join(PRIVATE_BUILD, `${entry}.js`)) && statSync(join(PRIVATE_BUILD, `${entry}.js`)).mtimeMs >= startedAt)) {
+  if (Object.keys(ENTRY).every((bin) => existsSync(join(PRIVATE_BUILD, 'bundle', `${bin}.mjs`)) && statSync(join(PRIVATE_BUILD, 'bundle', `${bin}.mjs`)).mtimeMs >= startedAt)) {
     prepared = 'private';
     preparedReason = `compiled into bench/.build for this run (dist/ is stale: ${stale})`;
   } else {
@@ -158,7 +152,7 @@ export async function prepareCli(): Promise<void> {
 export function cliCommand(bin: keyof typeof ENTRY): CliCommand {
   if (!prepared) throw new Error('call prepareCli() first');
   if (prepared === 'dist') return { command: process.execPath, args: [join(ROOT, 'bin', `${bin}.js`)], reason: preparedReason };
-  if (prepared === 'private') return { command: process.execPath, args: [join(PRIVATE_BUILD, `${ENTRY[bin]}.js`)], reason: preparedReason };
+  if (prepared === 'private') return { command: process.execPath, args: [join(PRIVATE_BUILD, 'bundle', `${bin}.mjs`)], reason: preparedReason };
   return { command: process.execPath, args: ['--import', 'tsx', join(ROOT, `${ENTRY[bin]}.ts`)], reason: preparedReason };
 }
 
@@ -173,6 +167,12 @@ export function staleBuild(outDir: string): string | null {
     const built = join(outDir, source.replace(/\.ts$/, '.js'));
     if (!existsSync(built)) return `no ${relative(ROOT, built)}`;
     if (statSync(join(ROOT, source)).mtimeMs > statSync(built).mtimeMs) return `${source} is newer than its build`;
+  }
+  // The launchers run the bundle (scripts/bundle.mjs), made from the compiled files.
+  for (const [bin, entry] of Object.entries(ENTRY)) {
+    const bundle = join(outDir, 'bundle', `${bin}.mjs`);
+    if (!existsSync(bundle)) return `no ${relative(ROOT, bundle)}`;
+    if (statSync(join(outDir, `${entry}.js`)).mtimeMs > statSync(bundle).mtimeMs) return `${relative(ROOT, bundle)} is older than the compiled files`;
   }
   return null;
 }

@@ -37,6 +37,8 @@ export interface Farm {
 }
 
 const DISCOVERY_SETTLE_MS = 1500;
+/** Agents given by address that are not online by then are left to come later (the job waits for an able agent). */
+const NO_DISCOVERY_WAIT_MS = 3000;
 
 export async function startFarm(o: FarmOptions): Promise<Farm> {
   const farmKey = o.farmKey ? parseFarmKey(o.farmKey, '--farm-key') : process.env.FARMHAND_FARM_KEY ? parseFarmKey(process.env.FARMHAND_FARM_KEY, 'FARMHAND_FARM_KEY') : await loadOrCreateFarmKey(o.home);
@@ -69,15 +71,24 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
     localAgent,
     options: o,
     print,
-    async waitForAgents() {
-      const deadline = Date.now() + (o.discover ? DISCOVERY_SETTLE_MS : 3000);
+    waitForAgents() {
+      // Without discovery the expected agents are known: done the moment they are all online.
+      // With discovery, agents keep appearing for a while: wait the settle time.
       const expected = o.agent.length + (localAgent ? 1 : 0);
-      for (let i = 0; i < 200 && Date.now() < deadline; i++) {
-        const online = controller.agents().filter((a) => a.online).length;
-        if (!o.discover && online >= expected) break;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      return Math.max(1, controller.agents().filter((a) => a.online).length);
+      const online = () => controller.agents().filter((a) => a.online).length;
+      return new Promise<number>((resolve) => {
+        const finish = () => {
+          clearTimeout(timer);
+          controller.events.off('agent', onAgent);
+          resolve(Math.max(1, online()));
+        };
+        const onAgent = () => {
+          if (!o.discover && online() >= expected) finish();
+        };
+        const timer = setTimeout(finish, o.discover ? DISCOVERY_SETTLE_MS : NO_DISCOVERY_WAIT_MS);
+        controller.events.on('agent', onAgent);
+        onAgent();
+      });
     },
     async close() {
       farm.showNotice = () => undefined; // links closing on the way out are not news

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { makeTestScene } from '../fixtures/test-scene.js';
+import { generateFarmKey } from '../../node-agent/protocol/index.js';
+import { freePort } from '../helpers/free-port.js';
 import { frameHashes, frameRate, makeClip, perFramePsnr, streamDuration, videoFrameCount } from '../helpers/media.js';
 
 // `farmhand transcode` and `render --video` as a user runs them (built CLI, embedded local
@@ -87,6 +89,24 @@ describe('farmhand transcode (CLI)', { timeout: 600_000 }, () => {
     const r = await farmhand(['transcode', input, '--out', out, '--chunks', '3', '--crf', '0', '--preset', 'ultrafast'], env);
     assert.equal(r.code, 0, r.out);
     assert.deepEqual(await frameHashes(out), await frameHashes(input));
+  });
+
+  test('an agent started with a relative --data-dir runs ffmpeg tasks (its cache paths are absolute)', async () => {
+    const input = join(dir, 'relative.mp4');
+    await makeClip(input, { seconds: 2.2, rate: '25', audio: true });
+    const agentCwd = await mkdtemp(join(dir, 'agent-cwd-'));
+    const farmKey = generateFarmKey();
+    const port = await freePort();
+    const agent = spawn(process.execPath, [join(root, 'bin/farmhand-agent.js'), '--no-mdns', '--host', '127.0.0.1', '--port', String(port), '--farm-key', farmKey, '--data-dir', 'agent-data', '--quiet'],
+      { cwd: agentCwd, env: { ...process.env, FARMHAND_FARM_KEY: '' }, stdio: 'ignore' });
+    try {
+      const out = join(dir, 'relative-farm.mp4');
+      const r = await farmhand(['transcode', input, '--out', out, '--chunks', '2', '--crf', '0', '--preset', 'ultrafast', '--no-local-agent', '--agent', `ws://127.0.0.1:${port}`, '--farm-key', farmKey], env, 60_000);
+      assert.equal(r.code, 0, r.out);
+      assert.deepEqual(await frameHashes(out), await frameHashes(input));
+    } finally {
+      agent.kill('SIGTERM');
+    }
   });
 
   test('bad inputs fail fast with one sentence naming the file', async () => {

@@ -25,7 +25,8 @@ interface Field {
 interface Struct {
   type: string;
   size: number;
-  fields: Map<string, Field>;
+  /** Decoded on first use. */
+  readonly fields: Map<string, Field>;
 }
 
 export interface BlendBlock {
@@ -62,7 +63,7 @@ export function parseBlendFile(raw: Buffer): BlendFile {
   let at = 12;
   let ended = false;
   while (at + 24 <= data.length) {
-    const code = data.subarray(at, at + 4).toString('latin1').replace(/\0+$/, '');
+    const code = blockCode(data, at);
     const length = data.readInt32LE(at + 4);
     const address = data.readBigUInt64LE(at + 8);
     const sdnaIndex = data.readInt32LE(at + 8 + pointerSize);
@@ -135,6 +136,13 @@ export function parseBlendFile(raw: Buffer): BlendFile {
   };
 }
 
+/** A block's two- to four-letter code (`SC`, `GLOB`, `DNA1`), without its zero padding. */
+function blockCode(data: Buffer, at: number): string {
+  let code = '';
+  for (let i = at; i < at + 4 && data[i] !== 0; i++) code += String.fromCharCode(data[i]!);
+  return code;
+}
+
 function decompressed(raw: Buffer): Buffer {
   if (raw[0] === 0x1f && raw[1] === 0x8b) {
     try {
@@ -154,6 +162,21 @@ function decompressed(raw: Buffer): Buffer {
   return raw;
 }
 
+/** Names and types are located up front but become strings only when read: a scene read needs few of them. */
+class LazyStrings {
+  private readonly decoded: (string | undefined)[];
+  constructor(private readonly dna: Buffer, private readonly starts: Int32Array) {
+    this.decoded = new Array<string | undefined>(starts.length - 1);
+  }
+  get length(): number {
+    return this.starts.length - 1;
+  }
+  get(index: number): string {
+    if (index < 0 || index >= this.length) throw new BlendReadError(`the struct description is damaged (no name ${index})`);
+    return (this.decoded[index] ??= this.dna.subarray(this.starts[index]!, this.starts[index + 1]! - 1).toString('latin1'));
+  }
+}
+
 /** The SDNA block: names, types, type sizes and structs, each section 4-byte aligned. */
 function parseSdna(dna: Buffer, pointerSize: number): Struct[] {
   let at = 0;
@@ -162,47 +185,67 @@ function parseSdna(dna: Buffer, pointerSize: number): Struct[] {
     if (dna.subarray(at, at + 4).toString('latin1') !== tag) throw new BlendReadError(`the struct description is damaged (no ${tag})`);
     at += 4;
   };
-  const strings = (count: number) => {
-    const out: string[] = [];
+  const strings = (count: number): LazyStrings => {
+    const starts = new Int32Array(count + 1);
     for (let i = 0; i < count; i++) {
+      starts[i] = at;
       const end = dna.indexOf(0, at);
       if (end < 0) throw new BlendReadError('the struct description is damaged (unterminated name)');
-      out.push(dna.subarray(at, end).toString('latin1'));
       at = end + 1;
     }
-    return out;
+    starts[count] = at;
+    return new LazyStrings(dna, starts);
   };
+
   expect('SDNA');
   expect('NAME');
   const names = strings(dna.readInt32LE((at += 4) - 4));
   expect('TYPE');
   const types = strings(dna.readInt32LE((at += 4) - 4));
   expect('TLEN');
-  const lengths = types.map((_, i) => dna.readInt16LE(at + 2 * i));
+  const lengths = Array.from({ length: types.length }, (_, i) => dna.readInt16LE(at + 2 * i));
   at += 2 * types.length;
   expect('STRC');
   const count = dna.readInt32LE(at);
   at += 4;
+  // A file describes ~900 structs and ~12,000 fields; a scene read touches six structs. Each
+  // struct's fields are decoded the first time it is used (a reader of every field took 50 ms).
+  const fieldName = new Map<number, { name: string; isPointer: boolean; elements: number }>();
+  const nameInfo = (index: number) => {
+    let info = fieldName.get(index);
+    if (!info) {
+      const raw = names.get(index);
+      const elements = [...raw.matchAll(/\[(\d+)\]/g)].reduce((n, m) => n * Number(m[1]), 1);
+      info = { name: raw.replace(/\[.*$/, '').replace(/[()*]/g, ''), isPointer: raw.includes('*'), elements };
+      fieldName.set(index, info);
+    }
+    return info;
+  };
   const structs: Struct[] = [];
   for (let s = 0; s < count; s++) {
+    if (at + 4 > dna.length) throw new BlendReadError('the struct description is damaged (too short)');
     const structType = dna.readInt16LE(at);
     const fieldCount = dna.readInt16LE(at + 2);
-    at += 4;
-    const fields = new Map<string, Field>();
-    let offset = 0;
-    for (let f = 0; f < fieldCount; f++) {
-      const typeIndex = dna.readInt16LE(at);
-      const type = types[typeIndex]!;
-      const raw = names[dna.readInt16LE(at + 2)]!;
-      at += 4;
-      const isPointer = raw.includes('*');
-      const elements = [...raw.matchAll(/\[(\d+)\]/g)].reduce((n, m) => n * Number(m[1]), 1);
-      const size = (isPointer ? pointerSize : lengths[typeIndex]!) * elements;
-      const name = raw.replace(/\[.*$/, '').replace(/[()*]/g, '');
-      fields.set(name, { name, type, offset, size, isPointer });
-      offset += size;
-    }
-    structs.push({ type: types[structType]!, size: lengths[structType]!, fields });
+    const fieldsAt = at + 4;
+    at = fieldsAt + 4 * fieldCount;
+    let fields: Map<string, Field> | undefined;
+    structs.push({
+      type: types.get(structType),
+      size: lengths[structType]!,
+      get fields() {
+        if (fields) return fields;
+        fields = new Map();
+        let offset = 0;
+        for (let f = 0, p = fieldsAt; f < fieldCount; f++, p += 4) {
+          const typeIndex = dna.readInt16LE(p);
+          const info = nameInfo(dna.readInt16LE(p + 2));
+          const size = (info.isPointer ? pointerSize : lengths[typeIndex]!) * info.elements;
+          fields.set(info.name, { name: info.name, type: types.get(typeIndex), offset, size, isPointer: info.isPointer });
+          offset += size;
+        }
+        return fields;
+      },
+    });
   }
   return structs;
 }
