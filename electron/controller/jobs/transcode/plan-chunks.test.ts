@@ -119,6 +119,15 @@ describe('planVideoChunks: how many chunks', () => {
     assert.equal(planVideoChunks(cfr(1500, '25/1'), { agents: 1 }).length, 3);
   });
 
+  test('the default plan tapers: full, half and quarter chunks, one round per agent, so agents finish together', () => {
+    assert.deepEqual(counts(planVideoChunks(cfr(1500, '25/1'), { agents: 2 })), [429, 428, 214, 215, 107, 107]);
+    assert.deepEqual(counts(planVideoChunks(cfr(1500, '25/1'), { agents: 1 })), [857, 429, 214]);
+    // Quarter chunks under a second: even sizes instead.
+    assert.deepEqual(counts(planVideoChunks(cfr(200, '25/1'), { agents: 2 })), [34, 34, 33, 33, 33, 33]);
+    // An explicit count is honoured as even chunks.
+    assert.deepEqual(counts(planVideoChunks(cfr(1500, '25/1'), { chunks: 6, agents: 2 })), [250, 250, 250, 250, 250, 250]);
+  });
+
   test('at 29.97 fps no default chunk is shorter than 1 s either', () => {
     const plan = planVideoChunks(cfr(2997, '30000/1001'), { agents: 64 });
     assert.ok(Math.min(...counts(plan)) >= 30, `smallest chunk ${Math.min(...counts(plan))} frames`);

@@ -34,12 +34,12 @@ export function planVideoChunks(media: MediaInfo, o: ChunkPlanOptions): VideoChu
   if (frames === 0) throw new Error('The video has no frames to transcode.');
   const count = Math.max(1, Math.min(frames, chunkCount(media, o)));
   const frameDuration = media.frameDurationSeconds;
-  const base = Math.floor(frames / count);
-  const extra = frames % count;
+  const sizes = o.chunks === undefined && o.chunkSeconds === undefined
+    ? taperedSizes(frames, count, Math.max(1, o.agents), Math.ceil(MIN_CHUNK_SECONDS / frameDuration))
+    : evenSizes(frames, count);
   const plan: VideoChunk[] = [];
   let start = 0;
-  for (let index = 0; index < count; index++) {
-    const frameCount = base + (index < extra ? 1 : 0);
+  for (const [index, frameCount] of sizes.entries()) {
     const next = start + frameCount;
     const startTime = media.frameTimes[start]!;
     const endTime = next < frames ? media.frameTimes[next]! : media.frameTimes[frames - 1]! + frameDuration;
@@ -57,13 +57,46 @@ export function planVideoChunks(media: MediaInfo, o: ChunkPlanOptions): VideoChu
   return plan;
 }
 
+/** Frame counts that differ by at most one, the longer first (what --chunks and --chunk-seconds ask for). */
+function evenSizes(frames: number, count: number): number[] {
+  const base = Math.floor(frames / count);
+  const extra = frames % count;
+  return Array.from({ length: count }, (_, i) => base + (i < extra ? 1 : 0));
+}
+
+/**
+ * The default plan: full-size chunks first, then one round of half-size and one of quarter-size
+ * chunks, one per agent each ("factoring", as loop schedulers do it). Agents pull the next
+ * chunk when free, so whoever started late (the agent that took the audio) or runs slower
+ * picks up small pieces at the end, and all finish close together; equal chunks leave one
+ * agent idle for most of a chunk. Falls back to even sizes when the quarter chunks would be
+ * shorter than the minimum.
+ */
+function taperedSizes(frames: number, count: number, agents: number, minFrames: number): number[] {
+  if (count < 3 * agents) return evenSizes(frames, count);
+  const weights = Array.from({ length: count }, (_, i) => (i >= count - agents ? 0.25 : i >= count - 2 * agents ? 0.5 : 1));
+  const total = weights.reduce((a, b) => a + b, 0);
+  if ((frames * 0.25) / total < minFrames) return evenSizes(frames, count);
+  const sizes: number[] = [];
+  let cumulative = 0;
+  let done = 0;
+  for (const weight of weights) {
+    cumulative += weight;
+    const end = Math.round((frames * cumulative) / total);
+    sizes.push(end - done);
+    done = end;
+  }
+  return sizes;
+}
+
 function chunkCount(media: MediaInfo, o: ChunkPlanOptions): number {
   if (o.chunks !== undefined) return o.chunks;
   const fps = 1 / media.frameDurationSeconds;
   const longest = Math.max(1, Math.floor(media.frameTimes.length / Math.max(1, Math.ceil(fps * MIN_CHUNK_SECONDS))));
   if (o.chunkSeconds !== undefined) return Math.min(longest, Math.ceil(media.durationSeconds / o.chunkSeconds));
-  // Three per agent: agents pull the next chunk when free, so the unsplittable audio task and
-  // uneven agents even out with a small tail; each chunk costs ~0.35 s of ffmpeg start-up and seek.
+  // Three per agent (full, half and quarter size, see taperedSizes): the unsplittable audio
+  // task and uneven agents even out in the small tail; each chunk costs ~0.35 s of ffmpeg
+  // start-up and seek, so more chunks would cost more than they balance.
   return Math.min(longest, Math.max(CHUNKS_PER_AGENT * o.agents, Math.ceil(media.durationSeconds / DEFAULT_MAX_CHUNK_SECONDS)));
 }
 

@@ -1,0 +1,171 @@
+import { z } from 'zod';
+import type { AgentView } from '../agents/agent-runtime.js';
+import type { JobState, JobSummary, JobType, TaskState } from '../model/job-model.js';
+
+/**
+ * The one API of the controller service (Heroic's typed IPC contract): every command a
+ * client may send, with the schema its parameters are checked against and the type of its
+ * result, and the events the service pushes. The CLI (over WebSocket), a browser (over
+ * WebSocket) and the desktop app (over Electron IPC) all speak exactly this, so a command
+ * cannot drift between them. Only this file defines a command; transports just carry
+ * `{ command, params }` and return the result or an ApiError.
+ */
+
+const id = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'use an id as printed by farmhand jobs');
+const priority = z.number().int().min(0).max(100);
+const tags = z.array(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'tags are plain words like gpu or linux')).max(32);
+const page = {
+  offset: z.number().int().min(0).max(10_000_000).default(0),
+  limit: z.number().int().min(1).max(1000).default(100),
+};
+const jobStates = ['queued', 'running', 'paused', 'succeeded', 'failed', 'canceled'] as const satisfies readonly JobState[];
+const taskStates = ['queued', 'assigned', 'running', 'succeeded', 'failed', 'canceled'] as const satisfies readonly TaskState[];
+
+export const RenderSubmitSchema = z.object({
+  type: z.literal('render'),
+  /** Absolute path of the .blend on the controller's machine. */
+  scenePath: z.string().min(1).max(4096),
+  frames: z.string().max(10_000).optional(),
+  chunkSize: z.number().int().min(1).max(10_000).optional(),
+  outputDir: z.string().min(1).max(4096).optional(),
+  format: z.string().max(32).optional(),
+  engine: z.string().max(32).optional(),
+  video: z.boolean().default(false),
+  priority: priority.default(50),
+  tags: tags.default([]),
+  taskTimeoutSeconds: z.number().int().min(1).max(7 * 86_400).optional(),
+});
+
+export const TranscodeSubmitSchema = z.object({
+  type: z.literal('transcode'),
+  /** Absolute path of the video on the controller's machine. */
+  inputPath: z.string().min(1).max(4096),
+  outputPath: z.string().min(1).max(4096).optional(),
+  chunks: z.number().int().min(1).max(10_000).optional(),
+  chunkSeconds: z.number().positive().max(86_400).optional(),
+  videoCodec: z.string().max(32).optional(),
+  crf: z.number().int().min(0).max(63).optional(),
+  preset: z.string().max(32).optional(),
+  scale: z.tuple([z.number().int().min(16).max(16_384), z.number().int().min(16).max(16_384)]).optional(),
+  audioCodec: z.string().max(32).optional(),
+  audioBitrate: z.string().max(16).optional(),
+  priority: priority.default(50),
+  tags: tags.default([]),
+  taskTimeoutSeconds: z.number().int().min(1).max(7 * 86_400).optional(),
+});
+
+export const SubmitSchema = z.discriminatedUnion('type', [RenderSubmitSchema, TranscodeSubmitSchema]);
+export type SubmitParams = z.input<typeof SubmitSchema>;
+
+/** Every command: its parameter schema. Results are typed in ApiResults below. */
+export const ApiCommands = {
+  'jobs.submit': SubmitSchema,
+  'jobs.list': z.object({ state: z.array(z.enum(jobStates)).max(6).optional(), ...page }),
+  'jobs.get': z.object({ jobId: id }),
+  'jobs.pause': z.object({ jobId: id }),
+  'jobs.resume': z.object({ jobId: id }),
+  'jobs.cancel': z.object({ jobId: id }),
+  'jobs.delete': z.object({ jobId: id }),
+  'jobs.retry': z.object({ jobId: id }),
+  'jobs.setPriority': z.object({ jobId: id, priority }),
+  'tasks.list': z.object({ jobId: id, state: z.array(z.enum(taskStates)).max(6).optional(), ...page }),
+  'tasks.log': z.object({ taskId: id, attempt: z.number().int().min(1).max(1000).optional() }),
+  'agents.list': z.object({}),
+  'agents.add': z.object({ url: z.string().regex(/^wss?:\/\/[^\s/]+(:\d{1,5})?\/?$/, 'give the agent as ws://HOST:PORT') }),
+  'agents.remove': z.object({ agentId: id }),
+  'agents.setEnabled': z.object({ agentId: id, enabled: z.boolean() }),
+  'agents.setTags': z.object({ agentId: id, tags }),
+  'farm.status': z.object({}),
+} as const;
+
+export type ApiCommand = keyof typeof ApiCommands;
+export type ApiParams<C extends ApiCommand> = z.input<(typeof ApiCommands)[C]>;
+/** Parameters after the schema (defaults filled in): what the service receives. */
+export type ApiParsedParams<C extends ApiCommand> = z.output<(typeof ApiCommands)[C]>;
+
+/** A job with what a detail view needs beyond the summary. */
+export interface JobDetail extends JobSummary {
+  paused: boolean;
+  tags: string[];
+  outputDir: string;
+  endedAt: number | null;
+  /** Fraction 0–1 over all tasks (running ones count by their progress). */
+  progress: number;
+  settings: Record<string, unknown>;
+}
+
+/** A task as clients see it (no input lists or specs: those can be large and are the controller's business). */
+export interface TaskView {
+  id: string;
+  jobId: string;
+  index: number;
+  label: string;
+  type: string;
+  state: TaskState;
+  attempt: number;
+  failures: number;
+  agentId: string | null;
+  progress: number;
+  outputs: string[];
+  error: string | null;
+  startedAt: number | null;
+  endedAt: number | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  offset: number;
+}
+
+export interface FarmStatus {
+  jobs: { total: number; running: number; queued: number; failed: number };
+  agents: { total: number; online: number; busySlots: number; slots: number };
+  /** Overall progress of unfinished jobs, 0–1; null when nothing is unfinished. */
+  progress: number | null;
+}
+
+export interface ApiResults {
+  'jobs.submit': JobSummary;
+  'jobs.list': Page<JobSummary>;
+  'jobs.get': JobDetail;
+  'jobs.pause': JobSummary;
+  'jobs.resume': JobSummary;
+  'jobs.cancel': JobSummary;
+  'jobs.delete': { jobId: string; deleted: true };
+  'jobs.retry': JobSummary & { requeued: number };
+  'jobs.setPriority': JobSummary;
+  'tasks.list': Page<TaskView>;
+  'tasks.log': { taskId: string; attempt: number; attempts: number; lines: string[] };
+  'agents.list': AgentView[];
+  'agents.add': { url: string };
+  'agents.remove': { agentId: string; removed: true };
+  'agents.setEnabled': AgentView;
+  'agents.setTags': AgentView;
+  'farm.status': FarmStatus;
+}
+
+export type ApiResult<C extends ApiCommand> = ApiResults[C];
+
+/** What every transport exposes: one async function per command. */
+export type FarmApi = { [C in ApiCommand]: (params: ApiParsedParams<C>) => Promise<ApiResult<C>> };
+
+/** Events pushed to clients, batched (see ApiEventBatcher): the latest state per id wins within a batch. */
+export type ApiEvent =
+  | { kind: 'job'; job: JobSummary }
+  | { kind: 'job.deleted'; jobId: string }
+  | { kind: 'task'; task: TaskView }
+  | { kind: 'agent'; agent: AgentView }
+  | { kind: 'notice'; level: 'info' | 'warn' | 'error'; text: string };
+
+/** Error codes a command can fail with; the message is one sentence for the user. */
+export type ApiErrorCode = 'invalid-params' | 'not-found' | 'conflict' | 'bad-input' | 'unauthorized' | 'unknown-command' | 'internal';
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(readonly code: ApiErrorCode, message: string) {
+    super(message);
+  }
+}
+
+export type { AgentView, JobState, JobSummary, JobType, TaskState };
