@@ -134,7 +134,7 @@ export class TaskExecutor {
     // Runners that always write files get their folder up front; the no-op runner creates it only when it writes.
     switch (spec.type) {
       case 'noop':
-        return runNoopTask({ spec, workDir, stop });
+        return runNoopTask({ spec, workDir, stop, onLog });
       case 'blender': {
         const blender = this.deps.capabilities.blender;
         if (!blender) throw new TaskFailedError('Blender is not installed on this agent; install it or pass --blender PATH.');

@@ -6,6 +6,7 @@ import type { SchedulerEvents } from './scheduler/scheduler-ports.js';
 /** Everything the controller reports, as typed events: the CLI, the API and the UI listen here. */
 export interface ControllerEventMap {
   job: [JobSummary];
+  jobRemoved: [string];
   task: [TaskRecord];
   agent: [AgentView];
   log: [{ taskId: string; attempt: number; lines: string[] }];
@@ -28,6 +29,9 @@ export class ControllerEvents extends EventEmitter<ControllerEventMap> implement
   }
   taskLog(taskId: string, attempt: number, lines: string[]): void {
     this.emit('log', { taskId, attempt, lines });
+  }
+  jobRemoved(jobId: string): void {
+    this.emit('jobRemoved', jobId);
   }
   notice(level: 'info' | 'warn' | 'error', text: string): void {
     this.emit('notice', { level, text });

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { AgentPool } from './agents/agent-pool.js';
 import { agentView, type AgentView } from './agents/agent-runtime.js';
 import { ControllerEvents } from './controller-events.js';
@@ -43,7 +44,7 @@ export interface Controller {
 
 export async function createController(o: ControllerOptions): Promise<Controller> {
   const events = new ControllerEvents();
-  const logs = new TaskLogs();
+  const logs = new TaskLogs(o.persist === false ? null : join(o.home, 'logs'));
   const store = o.persist === false ? null : await JobStore.open(o.home, { onError: (e) => events.notice('error', `Saving the job store failed: ${e.message}`) });
   const storePort = store ?? { add() {}, update() {} };
   const scheduler = new Scheduler(storePort, events, outputFolder);
@@ -99,7 +100,7 @@ export async function createController(o: ControllerOptions): Promise<Controller
     async close() {
       await browser?.stop();
       pool.stop();
-      await store?.close();
+      await Promise.all([store?.close(), logs.flush()]);
     },
   };
 }

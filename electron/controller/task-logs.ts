@@ -1,26 +1,92 @@
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
 /**
- * The last lines of every task attempt's log, bounded per attempt and in the number of
- * attempts kept, so a chatty renderer cannot grow the controller's memory without limit.
+ * The log of every task attempt: the last lines of each, bounded per attempt, kept in memory
+ * while they stream in and written to `<dir>/<taskId>.<attempt>.log` (coalesced, atomic), so
+ * a wrangler can read why an attempt failed after the task ended and after a restart. A
+ * chatty renderer cannot grow memory or disk without limit: lines are capped per attempt and
+ * only recent attempts stay in memory.
  */
 const MAX_LINES_PER_ATTEMPT = 2000;
-const MAX_ATTEMPTS_KEPT = 5000;
+const MAX_ATTEMPTS_IN_MEMORY = 2000;
+const WRITE_DELAY_MS = 1000;
 
 export class TaskLogs {
   private readonly logs = new Map<string, string[]>();
+  private readonly dirty = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> = Promise.resolve();
+
+  /** `dir`: where attempt logs are kept on disk; null keeps them in memory only (one-shot commands). */
+  constructor(private readonly dir: string | null = null) {}
 
   append(taskId: string, attempt: number, lines: string[]): void {
-    const key = `${taskId}#${attempt}`;
+    const key = keyOf(taskId, attempt);
     let log = this.logs.get(key);
     if (!log) {
-      if (this.logs.size >= MAX_ATTEMPTS_KEPT) this.logs.delete(this.logs.keys().next().value!);
+      if (this.logs.size >= MAX_ATTEMPTS_IN_MEMORY) this.evictOldest();
       log = [];
       this.logs.set(key, log);
     }
     log.push(...lines);
     if (log.length > MAX_LINES_PER_ATTEMPT) log.splice(0, log.length - MAX_LINES_PER_ATTEMPT);
+    if (this.dir) {
+      this.dirty.add(key);
+      this.timer ??= setTimeout(() => void this.flush(), WRITE_DELAY_MS).unref();
+    }
   }
 
-  read(taskId: string, attempt: number): string[] {
-    return this.logs.get(`${taskId}#${attempt}`) ?? [];
+  /** The attempt's lines (memory first, then disk); empty when it logged nothing. */
+  async read(taskId: string, attempt: number): Promise<string[]> {
+    const key = keyOf(taskId, attempt);
+    const inMemory = this.logs.get(key);
+    if (inMemory) return [...inMemory];
+    if (!this.dir) return [];
+    const text = await readFile(join(this.dir, `${key}.log`), 'utf8').catch(() => '');
+    return text === '' ? [] : text.replace(/\n$/, '').split('\n');
   }
+
+  /** Writes every changed attempt log now. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    // The text is taken now, so an attempt evicted from memory meanwhile is still written.
+    const batch = [...this.dirty].flatMap((key) => {
+      const lines = this.logs.get(key);
+      return lines ? [{ key, text: `${lines.join('\n')}\n` }] : [];
+    });
+    this.dirty.clear();
+    const dir = this.dir;
+    if (!dir || batch.length === 0) return this.writing;
+    this.writing = this.writing.then(async () => {
+      await mkdir(dir, { recursive: true });
+      for (const { key, text } of batch) {
+        const file = join(dir, `${key}.log`);
+        await writeFile(`${file}.tmp`, text);
+        await rename(`${file}.tmp`, file);
+      }
+    }).catch(() => undefined); // a log that cannot be written is not worth stopping the farm for
+    return this.writing;
+  }
+
+  /** Drops every attempt log of a deleted job's tasks (task ids start with the job id and a dot). */
+  async removeJob(jobId: string): Promise<void> {
+    for (const key of this.logs.keys()) if (key.startsWith(`${jobId}.`)) this.logs.delete(key);
+    if (!this.dir) return;
+    await this.flush();
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    await Promise.all(names.filter((n) => n.startsWith(`${jobId}.`)).map((n) => rm(join(this.dir!, n), { force: true })));
+  }
+
+  private evictOldest(): void {
+    const oldest = this.logs.keys().next().value!;
+    if (this.dirty.has(oldest)) void this.flush();
+    this.logs.delete(oldest);
+  }
+}
+
+/** Task ids are schema-checked (`[A-Za-z0-9._:-]`); ':' is replaced so the file name is portable. */
+function keyOf(taskId: string, attempt: number): string {
+  return `${taskId.replace(/:/g, '_')}.${attempt}`;
 }

@@ -52,6 +52,8 @@ export const NoopTaskSpecSchema = z.object({
   failWith: z.string().max(1000).optional(),
   /** With failWith: fail as an unrecoverable error (tests the fail-the-job-at-once path). */
   unrecoverable: z.boolean().optional(),
+  /** A line the task writes to its log (tests of log collection). */
+  log: z.string().max(1000).optional(),
 });
 export type NoopTaskSpec = z.infer<typeof NoopTaskSpecSchema>;
 

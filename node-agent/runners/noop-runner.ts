@@ -10,8 +10,9 @@ import { TaskCanceledError, TaskFailedError } from './task-errors.js';
  * A task that only waits and reports: it measures the farm's own overhead (dispatch,
  * transfer, store) with no renderer in the way. Agents run it only with --allow-noop.
  */
-export async function runNoopTask(o: { spec: NoopTaskSpec; workDir: TaskWorkDir; stop: Pick<TaskStop, 'stopped' | 'signal'> }): Promise<{ outputs: string[] }> {
+export async function runNoopTask(o: { spec: NoopTaskSpec; workDir: TaskWorkDir; stop: Pick<TaskStop, 'stopped' | 'signal'>; onLog?(line: string): void }): Promise<{ outputs: string[] }> {
   const { spec, stop } = o;
+  if (spec.log) o.onLog?.(spec.log);
   if (spec.durationMs) await abortableDelay(spec.durationMs, stop.signal); // only a waiting task needs a signal
   if (stop.stopped) throw new TaskCanceledError('canceled');
   if (spec.failWith) throw new TaskFailedError(spec.failWith, { unrecoverable: spec.unrecoverable ?? false });

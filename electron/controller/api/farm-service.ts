@@ -1,10 +1,29 @@
+import { basename, extname, isAbsolute, join } from 'node:path';
+import { describeFile } from '../../../node-agent/file-hash.js';
+import { agentView, type AgentView } from '../agents/agent-runtime.js';
+import { normalizeAgentUrl } from '../agents/agent-pool.js';
+import type { AgentSettings } from '../agents/agent-settings.js';
 import type { Controller } from '../create-controller.js';
-import { ApiError, type ApiEvent, type FarmApi } from './contract.js';
+import { compileBlenderJob } from '../jobs/blender/blender-job.js';
+import { findBlender } from '../jobs/blender/find-blender.js';
+import { SceneError } from '../jobs/blender/scene-error.js';
+import { readSceneInfo } from '../jobs/blender/scene-probe.js';
+import { FrameListError, parseFrameList } from '../jobs/frame-list.js';
+import { MediaError } from '../jobs/transcode/media-error.js';
+import { findFfprobe, probeMedia } from '../jobs/transcode/media-probe.js';
+import { compileTranscodeJob } from '../jobs/transcode/transcode-job.js';
+import type { JobRecord, JobSummary, TaskRecord } from '../model/job-model.js';
+import type { JobRuntime } from '../scheduler/job-runtime.js';
+import { isTerminalJobState } from '../scheduler/task-state.js';
+import {
+  ApiError, type ApiEvent, type ApiParsedParams, type FarmApi, type JobDetail, type Page, type TaskView,
+} from './contract.js';
 
 /**
  * The controller service behind the API contract: one function per command, each a thin
- * verb over the scheduler, the store and the agent pool. Transports (WebSocket, Electron IPC)
- * validate parameters against the contract and call these; nothing else changes farm state.
+ * verb over the scheduler, the agent pool and the settings. Transports (WebSocket, Electron
+ * IPC) validate parameters against the contract and call these; nothing else changes farm
+ * state. Errors are ApiErrors with one sentence for the user.
  */
 
 export interface FarmServiceOptions {
@@ -12,6 +31,10 @@ export interface FarmServiceOptions {
   outputRoot: string;
   /** The controller's data folder (scratch space for reading scenes). */
   home: string;
+  /** Agents added by address and per-agent choices, kept across restarts. */
+  agentSettings: AgentSettings;
+  blenderPath?: string;
+  ffprobePath?: string;
 }
 
 export interface FarmService {
@@ -21,7 +44,273 @@ export interface FarmService {
 }
 
 export function createFarmService(controller: Controller, o: FarmServiceOptions): FarmService {
-  void controller;
-  void o;
-  throw new ApiError('internal', 'The farm service is being written.');
+  const { scheduler, pool, events } = controller;
+  for (const [agentId, overrides] of o.agentSettings.overrides()) scheduler.agentOverrides.set(agentId, overrides);
+  for (const url of o.agentSettings.manualUrls) pool.add(url);
+
+  const job = (jobId: string): JobRuntime => {
+    const found = scheduler.job(jobId);
+    if (!found) throw new ApiError('not-found', `There is no job ${jobId}; list jobs with \`farmhand jobs\`.`);
+    return found;
+  };
+  const agent = (agentId: string) => {
+    const found = scheduler.agents.get(agentId);
+    if (!found) throw new ApiError('not-found', `There is no agent ${agentId}; list agents with \`farmhand agents\`.`);
+    return found;
+  };
+  const ableAgents = () => Math.max(1, controller.agents().filter((a) => a.online && a.enabled).length);
+
+  const api: FarmApi = {
+    async 'jobs.submit'(p) {
+      const record = p.type === 'render' ? await compileRender(p, o, ableAgents()) : await compileTranscode(p, o, ableAgents());
+      return controller.submit(record);
+    },
+    async 'jobs.list'(p) {
+      const states = p.state ? new Set(p.state) : null;
+      const all = scheduler.allJobs().map((j) => j.summary()).filter((s) => !states || states.has(s.state));
+      all.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+      return page(all, p.offset, p.limit);
+    },
+    async 'jobs.get'(p) {
+      return jobDetail(job(p.jobId));
+    },
+    async 'jobs.pause'(p) {
+      job(p.jobId);
+      return scheduler.pauseJob(p.jobId)!.summary();
+    },
+    async 'jobs.resume'(p) {
+      job(p.jobId);
+      return scheduler.resumeJob(p.jobId)!.summary();
+    },
+    async 'jobs.cancel'(p) {
+      const found = job(p.jobId);
+      scheduler.cancelJob(p.jobId);
+      return found.summary();
+    },
+    async 'jobs.delete'(p) {
+      job(p.jobId);
+      await scheduler.deleteJob(p.jobId);
+      await controller.logs.removeJob(p.jobId);
+      return { jobId: p.jobId, deleted: true };
+    },
+    async 'jobs.retry'(p) {
+      job(p.jobId);
+      const { job: retried, requeued } = scheduler.retryJob(p.jobId)!;
+      return { ...retried.summary(), requeued };
+    },
+    async 'jobs.setPriority'(p) {
+      job(p.jobId);
+      return scheduler.setPriority(p.jobId, p.priority)!.summary();
+    },
+    async 'tasks.list'(p) {
+      const states = p.state ? new Set<string>(p.state) : null;
+      const tasks = job(p.jobId).record.tasks.filter((t) => !states || states.has(t.state));
+      const { items, total, offset } = page(tasks, p.offset, p.limit);
+      return { items: items.map(taskView), total, offset };
+    },
+    async 'tasks.log'(p) {
+      const task = scheduler.task(p.taskId);
+      if (!task) throw new ApiError('not-found', `There is no task ${p.taskId}; list a job's tasks with \`farmhand tasks JOB_ID\`.`);
+      if (task.attempt === 0) return { taskId: task.id, attempt: 0, attempts: 0, lines: [] };
+      const attempt = p.attempt ?? task.attempt;
+      if (attempt > task.attempt) throw new ApiError('not-found', `Task ${task.id} has had ${task.attempt} attempt(s); ask for attempt 1 to ${task.attempt}.`);
+      return { taskId: task.id, attempt, attempts: task.attempt, lines: await controller.logs.read(task.id, attempt) };
+    },
+    async 'agents.list'() {
+      return agentList(controller);
+    },
+    async 'agents.add'(p) {
+      let url: string;
+      try {
+        url = normalizeAgentUrl(p.url);
+      } catch (error) {
+        throw new ApiError('bad-input', (error as Error).message);
+      }
+      pool.add(url);
+      o.agentSettings.addManual(url);
+      return { url };
+    },
+    async 'agents.remove'(p) {
+      const found = scheduler.agents.get(p.agentId);
+      const url = found?.url ?? agentList(controller).find((a) => a.agentId === p.agentId)?.url;
+      if (!url) throw new ApiError('not-found', `There is no agent ${p.agentId}; list agents with \`farmhand agents\`.`);
+      pool.remove(url);
+      o.agentSettings.removeManual(url);
+      o.agentSettings.setOverride(p.agentId, null);
+      scheduler.forgetAgent(p.agentId);
+      return { agentId: p.agentId, removed: true };
+    },
+    async 'agents.setEnabled'(p) {
+      agent(p.agentId);
+      const changed = scheduler.setAgentEnabled(p.agentId, p.enabled)!;
+      o.agentSettings.setOverride(p.agentId, scheduler.agentOverrides.get(p.agentId) ?? null);
+      return agentView(changed);
+    },
+    async 'agents.setTags'(p) {
+      agent(p.agentId);
+      const changed = scheduler.setAgentTags(p.agentId, p.tags)!;
+      o.agentSettings.setOverride(p.agentId, scheduler.agentOverrides.get(p.agentId) ?? null);
+      return agentView(changed);
+    },
+    async 'farm.status'() {
+      const jobs = scheduler.allJobs();
+      const unfinished = jobs.filter((j) => !isTerminalJobState(j.state));
+      const agents = controller.agents();
+      const online = agents.filter((a) => a.online);
+      const tasks = unfinished.reduce((n, j) => n + j.record.tasks.length, 0);
+      return {
+        jobs: {
+          total: jobs.length,
+          running: jobs.filter((j) => j.state === 'running').length,
+          queued: jobs.filter((j) => j.state === 'queued' || j.state === 'paused').length,
+          failed: jobs.filter((j) => j.state === 'failed').length,
+        },
+        agents: { total: agents.length, online: online.length, busySlots: online.reduce((n, a) => n + a.busySlots, 0), slots: online.reduce((n, a) => n + a.slots, 0) },
+        progress: tasks === 0 ? null : unfinished.reduce((n, j) => n + j.progress() * j.record.tasks.length, 0) / tasks,
+      };
+    },
+  };
+
+  return {
+    api,
+    onEvent(listener) {
+      const onJob = (summary: JobSummary) => listener({ kind: 'job', job: summary });
+      const onRemoved = (jobId: string) => listener({ kind: 'job.deleted', jobId });
+      const onTask = (task: TaskRecord) => listener({ kind: 'task', task: taskView(task) });
+      const onAgent = (agentChanged: AgentView) => listener({ kind: 'agent', agent: agentChanged });
+      const onNotice = ({ level, text }: { level: 'info' | 'warn' | 'error'; text: string }) => listener({ kind: 'notice', level, text });
+      events.on('job', onJob);
+      events.on('jobRemoved', onRemoved);
+      events.on('task', onTask);
+      events.on('agent', onAgent);
+      events.on('notice', onNotice);
+      return () => {
+        events.off('job', onJob);
+        events.off('jobRemoved', onRemoved);
+        events.off('task', onTask);
+        events.off('agent', onAgent);
+        events.off('notice', onNotice);
+      };
+    },
+  };
+}
+
+function page<T>(all: T[], offset: number, limit: number): Page<T> {
+  return { items: all.slice(offset, offset + limit), total: all.length, offset };
+}
+
+export function taskView(t: TaskRecord): TaskView {
+  return {
+    id: t.id,
+    jobId: t.jobId,
+    index: t.index,
+    label: t.label,
+    type: t.spec.type,
+    state: t.state,
+    attempt: t.attempt,
+    failures: t.failures,
+    agentId: t.agentId,
+    progress: t.progress,
+    outputs: t.collected,
+    error: t.error,
+    startedAt: t.startedAt,
+    endedAt: t.endedAt,
+  };
+}
+
+function jobDetail(job: JobRuntime): JobDetail {
+  const r = job.record;
+  return { ...job.summary(), paused: r.paused, tags: r.tags, outputDir: r.outputDir, endedAt: r.endedAt, progress: job.progress(), settings: r.settings };
+}
+
+/** Connected agents, plus addresses given by hand that have not answered yet (shown offline). */
+function agentList(controller: Controller): AgentView[] {
+  const known = controller.agents();
+  const urls = new Set(known.map((a) => a.url));
+  const waiting = controller.pool.all().filter((link) => !urls.has(link.url)).map((link): AgentView => ({
+    agentId: link.agentId ?? link.url.replace(/^wss?:\/\//, ''),
+    name: link.url,
+    hostname: '',
+    url: link.url,
+    online: false,
+    enabled: true,
+    slots: 0,
+    busySlots: 0,
+    tags: [],
+    taskTypes: [],
+    blender: null,
+    ffmpeg: null,
+    cores: 0,
+  }));
+  return [...known, ...waiting];
+}
+
+function requireAbsolute(path: string, what: string): void {
+  if (!isAbsolute(path)) throw new ApiError('bad-input', `The ${what} "${path}" must be an absolute path on the controller's machine.`);
+}
+
+/** Known input problems become bad-input errors with their own sentence; anything else is internal. */
+function asBadInput(error: unknown): never {
+  if (error instanceof ApiError) throw error;
+  if (error instanceof SceneError || error instanceof MediaError || error instanceof FrameListError) throw new ApiError('bad-input', error.message);
+  const issues = (error as { issues?: { path: (string | number)[]; message: string }[] }).issues;
+  if (issues?.length) throw new ApiError('bad-input', `Invalid ${issues[0]!.path.join('.') || 'setting'}: ${issues[0]!.message}.`);
+  if (error instanceof Error && /^(The |Frames |Transcoding )/.test(error.message)) throw new ApiError('bad-input', error.message);
+  throw error;
+}
+
+async function compileRender(p: Extract<ApiParsedParams<'jobs.submit'>, { type: 'render' }>, o: FarmServiceOptions, agentCount: number): Promise<JobRecord> {
+  try {
+    requireAbsolute(p.scenePath, 'scene');
+    if (p.frames !== undefined) parseFrameList(p.frames);
+    const sceneInfo = await readSceneInfo(p.scenePath, { blenderPath: findBlender(o.blenderPath), scratchHome: join(o.home, 'scratch-home') });
+    const scene = await describeFile(p.scenePath, basename(p.scenePath));
+    const outputDir = p.outputDir ?? join(o.outputRoot, basename(p.scenePath, extname(p.scenePath)));
+    requireAbsolute(outputDir, 'output folder');
+    return compileBlenderJob({
+      scenePath: p.scenePath,
+      frames: p.frames,
+      chunkSize: p.chunkSize,
+      outputDir,
+      priority: p.priority,
+      tags: p.tags,
+      ...(p.format ? { format: p.format as never } : {}),
+      ...(p.engine ? { engine: p.engine as never } : {}),
+      ...(p.taskTimeoutSeconds ? { taskTimeoutMs: p.taskTimeoutSeconds * 1000 } : {}),
+      video: p.video,
+    }, { scene, scenePath: p.scenePath, sceneInfo, agentCount });
+  } catch (error) {
+    return asBadInput(error);
+  }
+}
+
+async function compileTranscode(p: Extract<ApiParsedParams<'jobs.submit'>, { type: 'transcode' }>, o: FarmServiceOptions, agentCount: number): Promise<JobRecord> {
+  try {
+    requireAbsolute(p.inputPath, 'input');
+    if (p.chunks !== undefined && p.chunkSeconds !== undefined) throw new ApiError('bad-input', 'Give either chunks or chunkSeconds, not both.');
+    const ffprobe = findFfprobe(o.ffprobePath);
+    if (!ffprobe) throw new ApiError('bad-input', 'ffprobe is not installed on the controller\'s machine, so the input cannot be read; install ffmpeg (it includes ffprobe).');
+    const outputPath = p.outputPath ?? join(o.outputRoot, `${basename(p.inputPath, extname(p.inputPath))}.mp4`);
+    requireAbsolute(outputPath, 'output');
+    if (outputPath === p.inputPath) throw new ApiError('bad-input', 'The output would overwrite the input; choose another output file.');
+    const media = await probeMedia(p.inputPath, { ffprobePath: ffprobe });
+    const input = await describeFile(p.inputPath, basename(p.inputPath));
+    return compileTranscodeJob({
+      inputPath: p.inputPath,
+      outputPath,
+      chunks: p.chunks,
+      chunkSeconds: p.chunkSeconds,
+      ...(p.videoCodec ? { videoCodec: p.videoCodec } : {}),
+      ...(p.crf !== undefined ? { crf: p.crf } : {}),
+      ...(p.preset ? { preset: p.preset } : {}),
+      ...(p.scale ? { scale: p.scale } : {}),
+      ...(p.audioCodec ? { audioCodec: p.audioCodec } : {}),
+      ...(p.audioBitrate ? { audioBitrate: p.audioBitrate } : {}),
+      priority: p.priority,
+      tags: p.tags,
+      ...(p.taskTimeoutSeconds ? { taskTimeoutMs: p.taskTimeoutSeconds * 1000 } : {}),
+    }, { input, media, agentCount });
+  } catch (error) {
+    return asBadInput(error);
+  }
 }

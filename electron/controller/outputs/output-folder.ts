@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { describeFile } from '../../../node-agent/file-hash.js';
 import { join } from 'node:path';
+import type { OutputRef } from '../../../node-agent/protocol/index.js';
 import { jobWorkDir, type JobRecord, type TaskRecord } from '../model/job-model.js';
 import type { OutputSink } from '../scheduler/scheduler-ports.js';
 import { safeOutputPath } from './output-names.js';
@@ -21,6 +23,12 @@ export const outputFolder: OutputSink = {
     const target = safeOutputPath(folderFor(job, task), name);
     await rename(tempPath, target);
     return target;
+  },
+  async alreadyHas(job: JobRecord, task: TaskRecord, output: OutputRef): Promise<string | null> {
+    const target = safeOutputPath(folderFor(job, task), output.name);
+    const size = await stat(target).then((s) => (s.isFile() ? s.size : -1), () => -1);
+    if (size !== output.size) return null;
+    return (await describeFile(target, output.name)).sha256 === output.sha256 ? target : null;
   },
   async discardIntermediates(job: JobRecord): Promise<void> {
     if (job.tasks.some((t) => t.intermediate)) await rm(jobWorkDir(job), { recursive: true, force: true });

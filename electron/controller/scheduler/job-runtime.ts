@@ -19,7 +19,12 @@ export class JobRuntime {
   /** Why no agent can take this job's work right now (shown to the user), or null. */
   unrunnableReason: string | null = null;
 
-  constructor(readonly record: JobRecord, readonly byId: Map<string, TaskRecord>) {
+  /**
+   * `heldBack`: queued tasks not to hand out yet (after a restart, tasks that were out on an
+   * agent wait for it to reconnect: it may still be running them or hold their outputs).
+   * They enter the queue through `requeue` when released.
+   */
+  constructor(readonly record: JobRecord, readonly byId: Map<string, TaskRecord>, heldBack: ReadonlySet<string> = new Set()) {
     for (const task of record.tasks) {
       byId.set(task.id, task);
       this.counts[task.state]++;
@@ -32,7 +37,7 @@ export class JobRuntime {
         this.dependents.set(id, list);
       }
       if (open.length > 0) this.waitingOn.set(task.id, open.length);
-      else if (task.state === 'queued') this.fresh.push(task);
+      else if (task.state === 'queued' && !heldBack.has(task.id)) this.fresh.push(task);
     }
   }
 
@@ -71,6 +76,11 @@ export class JobRuntime {
   /** A task came back to `queued` (retry, lost agent): it runs before fresh work. */
   requeue(task: TaskRecord): void {
     if (!this.waitingOn.has(task.id)) this.again.push(task);
+  }
+
+  /** The job is being deleted: its tasks leave the shared index. */
+  forget(): void {
+    for (const task of this.record.tasks) if (this.byId.get(task.id) === task) this.byId.delete(task.id);
   }
 
   /** Keeps counts right; call on every state change of one of this job's tasks. */

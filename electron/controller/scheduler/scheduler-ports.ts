@@ -1,3 +1,4 @@
+import type { OutputRef } from '../../../node-agent/protocol/index.js';
 import type { JobRecord, JobSummary, TaskRecord } from '../model/job-model.js';
 import type { AgentView } from '../agents/agent-runtime.js';
 
@@ -9,6 +10,10 @@ export interface TaskStore {
   add(job: JobRecord, summary: JobSummary): void;
   /** The live JobRecord was changed in place: persist it (coalesced). */
   update(jobId: string, summary: JobSummary): void;
+  /** Resolves once every change of the job so far is on disk (the scheduler acks outputs only then). */
+  whenSaved?(jobId: string): Promise<void>;
+  /** Deletes a job's documents. */
+  remove?(jobId: string): Promise<boolean>;
 }
 
 export interface SchedulerEvents {
@@ -17,6 +22,7 @@ export interface SchedulerEvents {
   agentChanged(agent: AgentView): void;
   taskLog(taskId: string, attempt: number, lines: string[]): void;
   notice(level: 'info' | 'warn' | 'error', text: string): void;
+  jobRemoved?(jobId: string): void;
 }
 
 /** Moves verified output files into the job's folder. */
@@ -25,6 +31,8 @@ export interface OutputSink {
   tempPathFor(job: JobRecord, task: TaskRecord, name: string): Promise<string>;
   /** Renames a verified temp file into place as `name`; returns the final path. */
   commit(job: JobRecord, task: TaskRecord, name: string, tempPath: string): Promise<string>;
+  /** The output's path when it is already in place with this hash (collected before a crash that came before the store heard of it). */
+  alreadyHas?(job: JobRecord, task: TaskRecord, output: OutputRef): Promise<string | null>;
   /** The job is over: drop its intermediate files. */
   discardIntermediates(job: JobRecord): Promise<void>;
 }

@@ -28,6 +28,16 @@ export interface SchedulerOptions {
   agentFailureLimit: number;
   /** Extra time the controller allows past a task's own limit before it gives up on the agent. */
   timeoutGraceMs: number;
+  /** After a restart, how long tasks that were out on agents wait for their agent to reconnect before they run elsewhere. */
+  restartGraceMs: number;
+}
+
+const DEFAULT_OPTIONS: SchedulerOptions = { agentFailureLimit: 3, timeoutGraceMs: 30_000, restartGraceMs: 15_000 };
+
+/** Per-agent settings the user chose on the controller (they outlive the agent's connection). */
+export interface AgentOverrides {
+  enabled?: boolean;
+  tags?: string[];
 }
 
 export class Scheduler {
@@ -41,27 +51,48 @@ export class Scheduler {
   private dispatchPending = false;
   /** Damaged output transfers per task attempt, to bound refetching. */
   private readonly fetchFailures = new Map<string, number>();
+  /** Tasks that were out on an agent when the controller stopped: task id → that agent's id (see addJob). */
+  private readonly awaitingAgent = new Map<string, string>();
+  private restartGraceTimer: NodeJS.Timeout | null = null;
+  /** The user's per-agent choices, applied whenever the agent (re)connects. */
+  readonly agentOverrides = new Map<string, AgentOverrides>();
+  private readonly options: SchedulerOptions;
 
   constructor(
     private readonly store: TaskStore,
     private readonly events: SchedulerEvents,
     private readonly outputs: OutputSink,
-    private readonly options: SchedulerOptions = { agentFailureLimit: 3, timeoutGraceMs: 30_000 },
-  ) {}
+    options: Partial<SchedulerOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_OPTIONS, ...options };
+  }
 
   // ── jobs ──────────────────────────────────────────────────────────────
 
-  /** Adds a job (new, or loaded from the store at start-up: tasks that were out on agents wait to be reconciled). */
+  /**
+   * Adds a job, new or loaded from the store at start-up. A loaded task that was out on an
+   * agent goes back to `queued` but is held back: its agent may still be running it or hold
+   * its finished outputs, so it waits for that agent's hello (which resumes or collects it)
+   * for up to `restartGraceMs` before anyone else may run it. That is what keeps a restart
+   * from rendering a frame twice.
+   */
   addJob(job: JobRecord, o: { isNew: boolean }): JobRuntime {
+    const heldBack = new Set<string>();
     if (!o.isNew) {
       for (const task of job.tasks) {
         if (task.state === 'assigned' || task.state === 'running') {
+          if (task.agentId && !job.canceled && !job.failure) {
+            heldBack.add(task.id);
+            this.awaitingAgent.set(task.id, task.agentId);
+          }
           task.state = 'queued';
           task.agentId = null;
+          task.progress = 0;
         }
       }
     }
-    const runtime = new JobRuntime(job, this.tasks);
+    const runtime = new JobRuntime(job, this.tasks, heldBack);
+    if (heldBack.size > 0) this.armRestartGrace();
     this.jobs.set(job.id, runtime);
     this.inputs.register(job);
     this.reorder();
@@ -73,6 +104,10 @@ export class Scheduler {
 
   job(id: string): JobRuntime | undefined {
     return this.jobs.get(id);
+  }
+
+  task(id: string): TaskRecord | undefined {
+    return this.tasks.get(id);
   }
 
   allJobs(): JobRuntime[] {
@@ -91,7 +126,121 @@ export class Scheduler {
     this.jobTouched(job);
   }
 
+  /** Pause: no new task of the job starts; running ones finish. */
+  pauseJob(jobId: string): JobRuntime | undefined {
+    const job = this.jobs.get(jobId);
+    if (!job) return undefined;
+    if (!isTerminalJobState(job.state) && !job.record.paused) {
+      job.record.paused = true;
+      this.jobTouched(job);
+    }
+    return job;
+  }
+
+  resumeJob(jobId: string): JobRuntime | undefined {
+    const job = this.jobs.get(jobId);
+    if (!job) return undefined;
+    if (job.record.paused) {
+      job.record.paused = false;
+      this.jobTouched(job);
+      this.dispatchSoon();
+    }
+    return job;
+  }
+
+  /** Takes effect at the next dispatch: the order of jobs is rebuilt now. */
+  setPriority(jobId: string, priority: number): JobRuntime | undefined {
+    const job = this.jobs.get(jobId);
+    if (!job) return undefined;
+    job.record.priority = priority;
+    this.reorder();
+    this.jobTouched(job);
+    this.dispatchSoon();
+    return job;
+  }
+
+  /**
+   * Retry: every failed or canceled task goes back to the queue with fresh attempts, the job's
+   * failure or cancellation is lifted, and agents it had blocked get another chance. Tasks
+   * that wait for others stay waiting until those succeed. Returns how many were requeued.
+   */
+  retryJob(jobId: string): { job: JobRuntime; requeued: number } | undefined {
+    const job = this.jobs.get(jobId);
+    if (!job) return undefined;
+    job.record.canceled = false;
+    job.record.failure = null;
+    job.record.endedAt = null;
+    job.agentFailures.clear();
+    job.unrunnableReason = null;
+    let requeued = 0;
+    for (const task of job.record.tasks) {
+      if (task.state !== 'failed' && task.state !== 'canceled') continue;
+      this.move(job, task, 'retry');
+      task.failures = 0;
+      task.error = null;
+      task.progress = 0;
+      task.agentId = null;
+      task.endedAt = null;
+      job.requeue(task);
+      requeued++;
+    }
+    this.reorder();
+    this.jobTouched(job);
+    this.dispatchSoon();
+    return { job, requeued };
+  }
+
+  /** Removes a job from the farm (canceling what still runs); its collected outputs stay on disk. */
+  async deleteJob(jobId: string): Promise<boolean> {
+    const job = this.jobs.get(jobId);
+    if (!job) return false;
+    if (!isTerminalJobState(job.state)) this.cancelJob(jobId);
+    for (const task of job.record.tasks) {
+      this.clearDeadline(task.id);
+      this.awaitingAgent.delete(task.id);
+    }
+    this.jobs.delete(jobId);
+    job.forget();
+    this.reorder();
+    this.events.jobRemoved?.(jobId);
+    await this.outputs.discardIntermediates(job.record).catch(() => undefined);
+    await this.store.remove?.(jobId);
+    return true;
+  }
+
   // ── agents ────────────────────────────────────────────────────────────
+
+  /** A disabled agent keeps its running tasks but gets no new ones. */
+  setAgentEnabled(agentId: string, enabled: boolean): AgentRuntime | undefined {
+    this.agentOverrides.set(agentId, { ...this.agentOverrides.get(agentId), enabled });
+    const agent = this.agents.get(agentId);
+    if (!agent) return undefined;
+    agent.enabled = enabled;
+    this.events.agentChanged(agentView(agent));
+    this.dispatchSoon();
+    return agent;
+  }
+
+  /** Tags set on the controller replace the ones the agent was started with. */
+  setAgentTags(agentId: string, tags: string[]): AgentRuntime | undefined {
+    this.agentOverrides.set(agentId, { ...this.agentOverrides.get(agentId), tags: [...tags] });
+    const agent = this.agents.get(agentId);
+    if (!agent) return undefined;
+    agent.tags = [...tags];
+    this.events.agentChanged(agentView(agent));
+    this.dispatchSoon();
+    return agent;
+  }
+
+  /** The agent's link was removed: forget it (call after its link has gone offline). */
+  forgetAgent(agentId: string): boolean {
+    const agent = this.agents.get(agentId);
+    if (!agent) return false;
+    if (agent.online) this.agentOffline(agent.link, 'removed from the farm');
+    this.agents.delete(agentId);
+    this.agentOverrides.delete(agentId);
+    return true;
+  }
 
   agentOnline(link: AgentLink, hello: MessageOf<'agent.hello'>): void {
     const existing = this.agents.get(hello.agentId);
@@ -106,9 +255,9 @@ export class Scheduler {
       url: link.url,
       link,
       online: true,
-      enabled: existing?.enabled ?? true,
+      enabled: this.agentOverrides.get(hello.agentId)?.enabled ?? existing?.enabled ?? true,
       slots: hello.slots,
-      tags: hello.tags,
+      tags: this.agentOverrides.get(hello.agentId)?.tags ?? hello.tags,
       capabilities: hello.capabilities,
       running: new Map(),
       collecting: new Set(),
@@ -116,6 +265,7 @@ export class Scheduler {
     };
     this.agents.set(agent.agentId, agent);
     this.reconcile(agent, hello);
+    this.releaseAwaiting((agentId) => agentId === agent.agentId);
     this.events.agentChanged(agentView(agent));
     this.dispatchSoon();
   }
@@ -264,10 +414,15 @@ export class Scheduler {
     task.progress = 1;
     task.endedAt = Date.now();
     task.error = null;
-    link.send({ type: 'output.ack', taskId: task.id, attempt: task.attempt });
     for (const ready of job.released(task.id)) this.events.taskChanged(ready);
     this.jobTouched(job);
     this.dispatchSoon();
+    // The agent drops its copy on the ack, so the ack waits until the success is on disk: a
+    // crash before that finds the outputs still held and collects them again, never loses them.
+    const ack = () => link.send({ type: 'output.ack', taskId: task.id, attempt: task.attempt });
+    const saved = this.store.whenSaved?.(job.id);
+    if (saved) void saved.then(ack, () => undefined);
+    else ack();
   }
 
   /** One attempt failed: retry within the bound, block an agent that keeps failing, or fail the job at once when retrying cannot help. */
@@ -433,7 +588,7 @@ export class Scheduler {
           agent.collecting.add(task.id);
           this.jobTouched(job);
           if (action.outputs.length === 0) this.succeed(job, task, agent.link);
-          else agent.link.send({ type: 'output.fetch', taskId: task.id, attempt: task.attempt });
+          else void this.collectHeld(job, task, agent);
           break;
         }
         default: {
@@ -442,6 +597,54 @@ export class Scheduler {
         }
       }
     }
+  }
+
+  /**
+   * Outputs an agent still holds after a reconnection: any already in place with the same hash
+   * (renamed in just before a controller crash) are not written again; the rest are fetched.
+   */
+  private async collectHeld(job: JobRuntime, task: TaskRecord, agent: AgentRuntime): Promise<void> {
+    const attempt = task.attempt;
+    const present = await Promise.all(task.outputs.map((o) => this.outputs.alreadyHas?.(job.record, task, o).catch(() => null) ?? null));
+    if (task.attempt !== attempt || task.agentId !== agent.agentId || isTerminalTaskState(task.state)) return;
+    if (present.every((path) => path !== null)) {
+      task.outputs.forEach((o, i) => this.inputs.registerFile({ sha256: o.sha256, size: o.size, path: present[i]! }));
+      task.collected = task.outputs.map((o) => o.name);
+      return this.succeed(job, task, agent.link);
+    }
+    agent.link.send({ type: 'output.fetch', taskId: task.id, attempt: task.attempt });
+  }
+
+  // ── after a restart ────────────────────────────────────────────────────
+
+  private armRestartGrace(): void {
+    if (this.restartGraceTimer) return;
+    this.restartGraceTimer = setTimeout(() => {
+      this.restartGraceTimer = null;
+      const waiting = this.awaitingAgent.size;
+      this.releaseAwaiting(() => true);
+      if (waiting > 0) this.events.notice('info', `${waiting} task(s) whose agents did not come back within ${Math.round(this.options.restartGraceMs / 1000)} s were put back in the queue.`);
+    }, this.options.restartGraceMs);
+    this.restartGraceTimer.unref();
+  }
+
+  /** Held-back tasks whose agent has reported in (or the grace ended): those it did not resume or hold join the queue. */
+  private releaseAwaiting(which: (agentId: string) => boolean): void {
+    let released = false;
+    for (const [taskId, agentId] of this.awaitingAgent) {
+      if (!which(agentId)) continue;
+      this.awaitingAgent.delete(taskId);
+      const task = this.tasks.get(taskId);
+      const job = task && this.jobs.get(task.jobId);
+      if (!task || !job || task.state !== 'queued') continue;
+      job.requeue(task);
+      released = true;
+    }
+    if (this.awaitingAgent.size === 0 && this.restartGraceTimer) {
+      clearTimeout(this.restartGraceTimer);
+      this.restartGraceTimer = null;
+    }
+    if (released) this.dispatchSoon();
   }
 
   // ── helpers ───────────────────────────────────────────────────────────

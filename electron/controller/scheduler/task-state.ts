@@ -9,7 +9,7 @@ import type { JobRecord, JobState, TaskState } from '../model/job-model.js';
  *   assigned|running → queued      (retryable failure with attempts left, or the agent was lost)
  *   assigned|running → failed      (no attempts left)
  *   queued|assigned|running → canceled
- *   failed → queued                (user retry)
+ *   failed|canceled → queued       (user retry)
  */
 export type TaskTransition = 'assign' | 'start' | 'succeed' | 'requeue' | 'fail' | 'cancel' | 'retry';
 
@@ -32,7 +32,7 @@ export function nextTaskState(from: TaskState, transition: TaskTransition): Task
     case 'cancel':
       return expect(from, ['queued', 'assigned', 'running'], transition, 'canceled');
     case 'retry':
-      return expect(from, ['failed'], transition, 'queued');
+      return expect(from, ['failed', 'canceled'], transition, 'queued');
     default: {
       const never: never = transition;
       throw new InvalidTransitionError(`unknown transition ${String(never)}`);
