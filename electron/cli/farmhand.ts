@@ -1,39 +1,30 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { FarmKeyError } from '../../node-agent/protocol/index.js';
+import { ApiConnectionError } from '../controller/api/api-client.js';
+import { ApiError } from '../controller/api/contract.js';
 import { SceneError } from '../controller/jobs/blender/scene-error.js';
 import { FrameListError } from '../controller/jobs/frame-list.js';
 import { farmHome, loadOrCreateFarmKey } from '../controller/farm-home.js';
+import { registerAgentCommands } from './agent-commands.js';
+import { integer, withFarmOptions } from './cli-options.js';
+import { registerControllerCommand } from './controller-command.js';
+import { StoppedWatching } from './follow-job.js';
+import { registerJobCommands } from './job-commands.js';
 import { renderCommand } from './render-command.js';
+import { registerSubmitCommand } from './submit-command.js';
 import { transcodeCommand } from './transcode-command.js';
 import { MediaError } from '../controller/jobs/transcode/media-error.js';
 import { UserError } from './user-error.js';
 
-/** `farmhand`: the controller's command line. */
+/**
+ * `farmhand`: the controller's command line. `render` and `transcode` run a whole farm in
+ * this process for one job; `controller` runs the farm as a service, and the other commands
+ * are its clients over the API (submit, jobs, watch, agents…).
+ */
 
-function integer(name: string, min: number, max: number) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}.`);
-    return n;
-  };
-}
-
-const collect = (value: string, previous: string[]) => [...previous, value];
-
-/** Options every command that runs the farm shares. */
-function withFarmOptions(command: Command): Command {
-  return command
-    .option('--agent <url>', 'an agent to use, ws://HOST:PORT (repeatable)', collect, [] as string[])
-    .option('--no-discover', 'do not look for agents over mDNS')
-    .option('--mdns-interface <ip>', 'discover agents only on this interface address (default: FARMHAND_MDNS_INTERFACE, else all)')
-    .option('--no-local-agent', 'do not render on this machine')
-    .option('--farm-key <key>', 'the farm key (default: FARMHAND_FARM_KEY, else the one in the data folder)')
-    .option('--blender <path>', 'Blender for the local agent and scene reading (default: FARMHAND_BLENDER, else PATH)')
-    .addOption(new Option('--agent-wait <seconds>', 'give up when no agent can run the job for this long').argParser(integer('--agent-wait', 1, 86_400)).default(15))
-    .option('--quiet', 'print only the result', false);
-}
-
-const program = new Command().name('farmhand').description('A render-farm manager: Blender scenes split across the machines of your LAN.');
+// Options belong to the command they follow (`agents add URL --json` is add's --json).
+// Usage errors (already printed by commander) are user errors like any other: exit code 2.
+const program = new Command().name('farmhand').description('A render-farm manager: Blender scenes split across the machines of your LAN.').enablePositionalOptions().exitOverride();
 
 withFarmOptions(
   program
@@ -87,14 +78,27 @@ program
     console.log(await loadOrCreateFarmKey(farmHome()));
   });
 
+registerControllerCommand(program);
+registerSubmitCommand(program);
+registerJobCommands(program);
+registerAgentCommands(program);
+
 program.parseAsync().then(
   () => {
-    // Lingering sockets or timers must not keep a finished one-shot command alive.
-    if (program.args[0] === 'render' || program.args[0] === 'transcode') setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
+    // Lingering sockets or timers must not keep a finished command alive.
+    setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
   },
   (error: Error) => {
-    const known = error instanceof UserError || error instanceof SceneError || error instanceof MediaError || error instanceof FrameListError || error instanceof FarmKeyError;
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
+    if (error instanceof StoppedWatching) {
+      console.error(error.message);
+      process.exit(130);
+    }
+    // A command the controller refused (unknown id, bad params, wrong token) or could not reach is the user's to fix;
+    // an internal failure on the controller is not, but its message is all that is worth showing.
+    const fromApi = error instanceof ApiError || error instanceof ApiConnectionError;
+    const known = error instanceof UserError || error instanceof SceneError || error instanceof MediaError || error instanceof FrameListError || error instanceof FarmKeyError || fromApi;
     console.error(`farmhand: ${known ? error.message : error.stack ?? error.message}`);
-    process.exit(known ? 2 : 1);
+    process.exit(error instanceof ApiError && error.code === 'internal' ? 1 : known ? 2 : 1);
   },
 );

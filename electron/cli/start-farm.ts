@@ -5,9 +5,10 @@ import { createController, type Controller } from '../controller/create-controll
 import { loadOrCreateControllerId, loadOrCreateFarmKey } from '../controller/farm-home.js';
 
 /**
- * What every one-shot command needs: the farm key, the controller core in this process,
- * and (by default) this machine as a render node through an embedded agent on loopback,
- * so one machine renders with no set-up at all.
+ * What every command that runs the farm in this process needs (the one-shot render and
+ * transcode, and the long-running `farmhand controller`): the farm key, the controller core,
+ * and (by default) this machine as a render node through an embedded agent on loopback, so
+ * one machine renders with no set-up at all.
  */
 
 export interface FarmOptions {
@@ -22,6 +23,8 @@ export interface FarmOptions {
   /** Seconds to wait for an able agent before giving up on a job. */
   agentWait: number;
   quiet: boolean;
+  /** Give unfinished stored jobs back to the scheduler: the service does, a one-shot command does not. */
+  resume?: boolean;
 }
 
 export interface Farm {
@@ -61,7 +64,7 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
     controllerId: await loadOrCreateControllerId(o.home),
     discovery: o.discover ? { interfaceAddress } : false,
     agentUrls: [...o.agent, ...(localAgent ? [localAgent.url] : [])],
-    resume: false,
+    resume: o.resume ?? false,
   });
   for (const problem of controller.storeProblems) print(`warning: ${problem}`);
 

@@ -1,0 +1,46 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+
+/** Option parsers and option sets shared by the commands; commander reports their errors as one line. */
+
+export function integer(name: string, min: number, max: number) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}.`);
+    return n;
+  };
+}
+
+export const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** `a,b` → ['a', 'b'] (an empty string is an empty list, to clear tags). */
+export function commaList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** A comma list whose items must be among `allowed` (job or task states). */
+export function choiceList(name: string, allowed: readonly string[]) {
+  return (value: string) => {
+    const items = commaList(value);
+    const bad = items.find((s) => !allowed.includes(s));
+    if (bad !== undefined || items.length === 0) throw new InvalidArgumentError(`${name} takes ${allowed.join(', ')} (comma-separated), not "${bad ?? value}".`);
+    return items;
+  };
+}
+
+/** Options of every command that runs the farm in this process: which agents, the farm key, the tools. */
+export function withAgentOptions(command: Command): Command {
+  return command
+    .option('--agent <url>', 'an agent to use, ws://HOST:PORT (repeatable)', collect, [] as string[])
+    .option('--no-discover', 'do not look for agents over mDNS')
+    .option('--mdns-interface <ip>', 'discover agents only on this interface address (default: FARMHAND_MDNS_INTERFACE, else all)')
+    .option('--no-local-agent', 'do not render on this machine')
+    .option('--farm-key <key>', 'the farm key (default: FARMHAND_FARM_KEY, else the one in the data folder)')
+    .option('--blender <path>', 'Blender for the local agent and scene reading (default: FARMHAND_BLENDER, else PATH)');
+}
+
+/** Options of the one-shot commands (render, transcode): the farm, plus how long to wait for an agent. */
+export function withFarmOptions(command: Command): Command {
+  return withAgentOptions(command)
+    .addOption(new Option('--agent-wait <seconds>', 'give up when no agent can run the job for this long').argParser(integer('--agent-wait', 1, 86_400)).default(15))
+    .option('--quiet', 'print only the result', false);
+}

@@ -1,0 +1,117 @@
+import type { Command } from 'commander';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AgentSettings } from '../controller/agents/agent-settings.js';
+import { startApiServer, DEFAULT_API_PORT, type ApiServer } from '../controller/api/api-server.js';
+import { apiTokenPath, loadOrCreateApiToken } from '../controller/api/api-token.js';
+import { createFarmService } from '../controller/api/farm-service.js';
+import { farmHome } from '../controller/farm-home.js';
+import { integer, withAgentOptions } from './cli-options.js';
+import { startFarm, type Farm } from './start-farm.js';
+import { UserError } from './user-error.js';
+
+/**
+ * `farmhand controller`: the controller service with no window. It keeps jobs across
+ * restarts (resumes what was unfinished), serves the API over WebSocket for the client
+ * commands and browsers, and runs until SIGINT or SIGTERM, then closes cleanly: clients
+ * told, links closed, the job store and agent settings flushed.
+ */
+
+interface ControllerOptions {
+  port: number;
+  host: string;
+  outputRoot?: string;
+  agent: string[];
+  discover: boolean;
+  mdnsInterface?: string;
+  localAgent: boolean;
+  farmKey?: string;
+  blender?: string;
+  ffmpeg?: string;
+  ffprobe?: string;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+/** A shutdown that hangs (a stuck socket, a full disk) must not keep the process forever. */
+const SHUTDOWN_LIMIT_MS = 15_000;
+
+export function registerControllerCommand(program: Command): void {
+  withAgentOptions(
+    program
+      .command('controller')
+      .description('run the controller service headless: the farm plus its API for `farmhand submit`, `jobs`, `watch`… and browsers')
+      .option('--port <n>', `API port (0 picks a free one)`, integer('--port', 0, 65_535), DEFAULT_API_PORT)
+      .option('--host <ip>', 'API address to listen on (127.0.0.1: this machine only)', '127.0.0.1')
+      .option('--output-root <dir>', 'where jobs without an output path write (default: ~/Farmhand)')
+      .option('--ffmpeg <path>', 'ffmpeg for the local agent (default: FARMHAND_FFMPEG, else PATH)')
+      .option('--ffprobe <path>', 'ffprobe to read videos (default: beside ffmpeg, else PATH)'),
+  ).action(async (o: ControllerOptions) => {
+    process.exitCode = await runController(o);
+  });
+}
+
+async function runController(o: ControllerOptions): Promise<number> {
+  const home = farmHome();
+  const token = await loadOrCreateApiToken(home);
+  const farm = await startFarm({ ...o, home, agentWait: 0, quiet: false, resume: true });
+  let agentSettings: AgentSettings | null = null;
+  let server: ApiServer | null = null;
+  try {
+    agentSettings = await AgentSettings.open(home);
+    if (agentSettings.problem) farm.print(`warning: ${agentSettings.problem}`);
+    const service = createFarmService(farm.controller, {
+      outputRoot: resolve(o.outputRoot ?? join(homedir(), 'Farmhand')),
+      home,
+      agentSettings,
+      blenderPath: o.blender,
+      ffprobePath: o.ffprobe,
+    });
+    server = await startApiServer({ api: service.api, onEvent: service.onEvent, token, host: o.host, port: o.port }).catch((error: Error) => {
+      throw new UserError(error.message);
+    });
+  } catch (error) {
+    await agentSettings?.close();
+    await farm.close();
+    throw error;
+  }
+
+  const jobs = farm.controller.scheduler.allJobs().length;
+  farm.print(`API token: ${apiTokenPath(home)} (client commands on this machine read it; elsewhere pass --token or set FARMHAND_TOKEN).`);
+  if (!LOOPBACK.test(o.host)) farm.print(`warning: the API listens on ${o.host}: anyone who can reach it and has the token controls the farm, and the traffic is not encrypted.`);
+  if (jobs > 0) farm.print(`${jobs} job(s) from the store; unfinished ones resume.`);
+  farm.print('Press Ctrl-C to stop.');
+  // Last, on stdout: the line a script waits for (`--port 0` makes it the only way to learn the port).
+  process.stdout.write(`Farmhand controller listening on ${server.url}\n`);
+  await untilStopped();
+  farm.print('Stopping…');
+  const limit = setTimeout(() => {
+    process.stderr.write('farmhand: the controller did not stop within 15 s; quitting anyway.\n');
+    process.exit(1);
+  }, SHUTDOWN_LIMIT_MS);
+  limit.unref();
+  await shutDown(farm, server, agentSettings);
+  clearTimeout(limit);
+  farm.print('Stopped.');
+  return 0;
+}
+
+async function shutDown(farm: Farm, server: ApiServer, agentSettings: AgentSettings): Promise<void> {
+  await server.close();
+  await agentSettings.close();
+  await farm.close();
+}
+
+/** Resolves on the first SIGINT or SIGTERM; a second one quits at once. */
+function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      process.once('SIGINT', () => process.exit(130));
+      process.once('SIGTERM', () => process.exit(143));
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,55 @@
+import type { JobDetail, JobSummary, TaskView } from '../controller/api/contract.js';
+import { formatFields, formatTable, percent, when, type Column } from './cli-table.js';
+import { print } from './api-connection.js';
+
+/** How jobs and tasks read in the terminal: tables for lists, fields for one job, one line for an outcome. */
+
+export const jobColumns: Column<JobSummary>[] = [
+  { header: 'ID', value: (j) => j.id, max: 64 },
+  { header: 'NAME', value: (j) => j.name, max: 32 },
+  { header: 'TYPE', value: (j) => j.type },
+  { header: 'STATE', value: (j) => j.state },
+  { header: 'DONE', value: (j) => `${j.succeededCount}/${j.taskCount}`, right: true },
+  { header: 'FAILED', value: (j) => j.failedCount, right: true },
+  { header: 'PRI', value: (j) => j.priority, right: true },
+  { header: 'CREATED', value: (j) => when(j.createdAt) },
+];
+
+export const taskColumns: Column<TaskView>[] = [
+  { header: 'ID', value: (t) => t.id, max: 72 },
+  { header: 'LABEL', value: (t) => t.label, max: 24 },
+  { header: 'STATE', value: (t) => t.state },
+  { header: 'TRY', value: (t) => t.attempt, right: true },
+  { header: 'AGENT', value: (t) => t.agentId ?? '-', max: 40 },
+  { header: 'PROGRESS', value: (t) => percent(t.state === 'succeeded' ? 1 : t.progress), right: true },
+  { header: 'ERROR', value: (t) => t.error ?? '', max: 60 },
+];
+
+export function formatJob(j: JobDetail): string {
+  const settings = Object.entries(j.settings)
+    .filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object')
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
+  return formatFields([
+    ['Job', `${j.id} (${j.name})`],
+    ['Type', j.type],
+    ['State', j.paused && j.state !== 'paused' ? `${j.state}, paused` : j.state],
+    ['Progress', `${percent(j.progress)}: ${j.succeededCount}/${j.taskCount} task(s) done, ${j.runningCount} running, ${j.failedCount} failed`],
+    ['Priority', j.priority],
+    ['Tags', j.tags.length ? j.tags.join(', ') : '-'],
+    ['Output', j.outputDir],
+    ['Created', when(j.createdAt)],
+    ['Ended', when(j.endedAt)],
+    ...(j.failure ? [['Failure', j.failure] as [string, string]] : []),
+    ...(settings ? [['Settings', settings] as [string, string]] : []),
+  ]);
+}
+
+/** Prints how a followed job ended; the exit code is 0 only if it succeeded. */
+export function reportJobEnd(o: { json: boolean }, j: JobDetail): number {
+  print(o, j, () => {
+    if (j.state === 'succeeded') return `Job ${j.id} succeeded: ${j.succeededCount}/${j.taskCount} task(s), outputs in ${j.outputDir}.`;
+    return `Job ${j.id} ${j.state}: ${j.failure ?? `${j.failedCount} of ${j.taskCount} task(s) failed`}${/[.!?]$/.test(j.failure ?? '') ? '' : '.'}`;
+  });
+  return j.state === 'succeeded' ? 0 : 1;
+}

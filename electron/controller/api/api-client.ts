@@ -1,0 +1,205 @@
+import { ServerFrameSchema, type RequestId } from './api-wire.js';
+import { ApiError, type ApiCommand, type ApiErrorCode, type ApiEvent, type ApiParams, type ApiResult } from './contract.js';
+
+/**
+ * A typed client of the controller service over WebSocket: `call('jobs.get', { jobId })`
+ * returns the contract's result type, or throws the server's ApiError (code + sentence).
+ * The protocol handling only needs the browser's WebSocket API (open/message/close/error
+ * events, send, close), so the same code runs in a browser; in Node it uses the ws package,
+ * whose errors say why a connection failed (nothing listening, host unreachable, not an API).
+ */
+
+/** The part of the browser WebSocket API the client uses; ws's WebSocket has it too. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'open', listener: () => void): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
+  addEventListener(type: 'error', listener: (event: { error?: unknown; message?: string }) => void): void;
+}
+
+export interface ConnectOptions {
+  /** Give up connecting and authenticating after this long (default 5000 ms). */
+  connectTimeoutMs?: number;
+  /** Give up on one request after this long (default: wait as long as the connection lives). */
+  requestTimeoutMs?: number;
+  /** Opens the socket; default: the ws package in Node, the global WebSocket in a browser. */
+  createSocket?: (url: string) => WebSocketLike | Promise<WebSocketLike>;
+  /** Where the right token is, said when the server refuses ours (e.g. "use the one in ~/.farmhand/api-token or pass --token"). */
+  tokenHint?: string;
+}
+
+export interface ApiClient {
+  readonly url: string;
+  readonly serverVersion: string;
+  call<C extends ApiCommand>(command: C, params: ApiParams<C>): Promise<ApiResult<C>>;
+  /** Receives each batch of events the server pushes; returns the unsubscribe. */
+  onEvents(listener: (events: ApiEvent[]) => void): () => void;
+  /** Called once when the connection ends for any reason other than close(). */
+  onClose(listener: (error: ApiConnectionError) => void): () => void;
+  close(): Promise<void>;
+}
+
+export type ConnectionProblem = 'not-running' | 'unreachable' | 'not-an-api' | 'timeout' | 'closed';
+
+/** The connection itself failed (as opposed to a command, which fails with ApiError). */
+export class ApiConnectionError extends Error {
+  override name = 'ApiConnectionError';
+  constructor(readonly problem: ConnectionProblem, message: string) {
+    super(message);
+  }
+}
+
+const OPEN = 1;
+
+export async function connectApi(url: string, token: string, o: ConnectOptions = {}): Promise<ApiClient> {
+  const connectTimeoutMs = o.connectTimeoutMs ?? 5000;
+  const socket = await Promise.resolve()
+    .then(() => (o.createSocket ?? defaultSocket(connectTimeoutMs))(url))
+    .catch((error: Error) => {
+      // A malformed URL throws at construction, in ws and in browsers alike.
+      throw new ApiConnectionError('not-an-api', `"${url}" is not a usable WebSocket URL (${error.message}); give the controller as ws://HOST:PORT/api.`);
+    });
+  const pending = new Map<RequestId, { resolve(result: unknown): void; reject(error: Error): void; timer?: ReturnType<typeof setTimeout> }>();
+  const eventListeners = new Set<(events: ApiEvent[]) => void>();
+  const closeListeners = new Set<(error: ApiConnectionError) => void>();
+  let nextId = 1;
+  let closing = false;
+  let closed = false;
+  let failure: ApiConnectionError | null = null;
+  let onClosed: () => void = () => undefined;
+
+  const serverVersion = await new Promise<string>((resolve, reject) => {
+    let settled = false;
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(error);
+      socket.close();
+    };
+    const timer = setTimeout(() => fail(new ApiConnectionError('timeout', `The controller at ${url} did not answer within ${Math.round(connectTimeoutMs / 1000)} s; check the address and that \`farmhand controller\` runs there.`)), connectTimeoutMs);
+    socket.addEventListener('open', () => socket.send(JSON.stringify({ type: 'auth', token })));
+    socket.addEventListener('error', (event) => fail(connectionError(url, event)));
+    socket.addEventListener('close', (event) => {
+      closed = true;
+      onClosed();
+      if (!settled) return fail(new ApiConnectionError('closed', `The controller at ${url} closed the connection before it was ready (${describeClose(event)}); try again.`));
+      failure ??= new ApiConnectionError('closed', `The connection to the controller at ${url} closed (${describeClose(event)}); run the command again once it is back.`);
+      for (const p of pending.values()) {
+        if (p.timer) clearTimeout(p.timer);
+        p.reject(failure);
+      }
+      pending.clear();
+      if (!closing) for (const listener of closeListeners) listener(failure);
+    });
+    socket.addEventListener('message', (event) => {
+      const frame = readServerFrame(event.data);
+      if (!frame) return;
+      if (!settled) {
+        if (frame.type === 'auth.ok') {
+          settled = true;
+          clearTimeout(timer);
+          return resolve(frame.serverVersion);
+        }
+        if (frame.type === 'auth.refused') return fail(new ApiError('unauthorized', `The controller refused the token; ${o.tokenHint ?? 'use the one in the controller\'s data folder (api-token)'}.`));
+        return;
+      }
+      if (frame.type === 'response') {
+        const p = pending.get(frame.id);
+        if (!p) return;
+        pending.delete(frame.id);
+        if (p.timer) clearTimeout(p.timer);
+        if (frame.ok) p.resolve(frame.result);
+        else p.reject(new ApiError(frame.error!.code as ApiErrorCode, frame.error!.message));
+      } else if (frame.type === 'events') {
+        const events = frame.events as unknown as ApiEvent[];
+        for (const listener of eventListeners) listener(events);
+      }
+    });
+  });
+
+  return {
+    url,
+    serverVersion,
+    call(command, params) {
+      if (closed || socket.readyState !== OPEN) {
+        return Promise.reject(failure ?? new ApiConnectionError('closed', `The connection to the controller at ${url} is closed; connect again.`));
+      }
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        const entry: { resolve(result: unknown): void; reject(error: Error): void; timer?: ReturnType<typeof setTimeout> } = { resolve: resolve as (r: unknown) => void, reject };
+        if (o.requestTimeoutMs) {
+          entry.timer = setTimeout(() => {
+            pending.delete(id);
+            reject(new ApiConnectionError('timeout', `The controller at ${url} did not answer ${command} within ${Math.round(o.requestTimeoutMs! / 1000)} s; it may be overloaded, try again.`));
+          }, o.requestTimeoutMs);
+        }
+        pending.set(id, entry);
+        socket.send(JSON.stringify({ type: 'request', id, command, params }));
+      });
+    },
+    onEvents(listener) {
+      eventListeners.add(listener);
+      return () => void eventListeners.delete(listener);
+    },
+    onClose(listener) {
+      closeListeners.add(listener);
+      return () => void closeListeners.delete(listener);
+    },
+    close() {
+      closing = true;
+      if (closed) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000); // a server that never answers the close frame
+        onClosed = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        socket.close(1000, 'client done');
+      });
+    },
+  };
+}
+
+function defaultSocket(timeoutMs: number): (url: string) => Promise<WebSocketLike> {
+  return async (url) => {
+    const BrowserSocket = (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket;
+    const inNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+    if (!inNode && BrowserSocket) return new BrowserSocket(url);
+    // Node: the ws package (Node 20 has no global WebSocket), which reports why a connection failed.
+    const { WebSocket } = await import('ws');
+    return new WebSocket(url, { handshakeTimeout: timeoutMs, perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 }) as unknown as WebSocketLike;
+  };
+}
+
+function readServerFrame(data: unknown) {
+  if (typeof data !== 'string') return null;
+  try {
+    const parsed = ServerFrameSchema.safeParse(JSON.parse(data));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Why the connection could not be made, as one sentence with the fix (ws gives the system error; a browser gives none). */
+function connectionError(url: string, event: { error?: unknown; message?: string }): ApiConnectionError {
+  const error = event.error as NodeJS.ErrnoException | undefined;
+  const code = error?.code;
+  if (code === 'ECONNREFUSED') return new ApiConnectionError('not-running', `No Farmhand controller is running at ${url}; start one with \`farmhand controller\`.`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT') {
+    return new ApiConnectionError('unreachable', `The controller at ${url} cannot be reached (${code}); check the host name and the network.`);
+  }
+  const message = error?.message ?? event.message ?? '';
+  if (/Unexpected server response|Opening handshake has timed out|Invalid WebSocket frame/i.test(message)) {
+    return new ApiConnectionError('not-an-api', `${url} is not a Farmhand controller's API (${message}); check the URL, e.g. ws://127.0.0.1:7400/api.`);
+  }
+  return new ApiConnectionError('unreachable', `Could not connect to ${url}${message ? ` (${message})` : ''}; check that \`farmhand controller\` runs there.`);
+}
+
+function describeClose(event: { code: number; reason: string }): string {
+  return event.reason ? `${event.code}: ${event.reason}` : `code ${event.code}`;
+}
