@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -10,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { generateFarmKey } from '../../node-agent/protocol/index.js';
 import { makeTestScene } from '../fixtures/test-scene.js';
 import { decodedPixelHash } from '../helpers/pixels.js';
+import { Proc } from '../helpers/proc.js';
 import { cleanupLeftovers, createLan, netnsAvailable, type Lan } from './netns.js';
 
 // The heart of Farmhand on a real (namespaced) LAN: a controller host finds two agent hosts
@@ -22,32 +22,6 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const AGENT_BIN = join(root, 'bin/farmhand-agent.js');
 const FARMHAND_BIN = join(root, 'bin/farmhand.js');
 const prefix = `fhr${process.pid}`;
-
-/** A process inside a namespace whose output lines are kept with their arrival times. */
-class Proc {
-  readonly lines: { t: number; text: string }[] = [];
-  readonly exited: Promise<number | null>;
-  constructor(readonly child: ChildProcess) {
-    const take = (data: Buffer) => {
-      for (const text of data.toString().split('\n')) if (text.trim()) this.lines.push({ t: Date.now(), text });
-    };
-    child.stdout?.on('data', take);
-    child.stderr?.on('data', take);
-    this.exited = new Promise((r) => child.once('exit', (code) => r(code)));
-  }
-  text(): string {
-    return this.lines.map((l) => l.text).join('\n');
-  }
-  async waitFor(re: RegExp, timeoutMs: number): Promise<{ t: number; text: string }> {
-    const deadline = Date.now() + timeoutMs;
-    for (let i = 0; i < 100_000 && Date.now() < deadline; i++) {
-      const hit = this.lines.find((l) => re.test(l.text));
-      if (hit) return hit;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`timed out waiting for ${re}; output so far:\n${this.text().slice(-3000)}`);
-  }
-}
 
 async function directRender(scene: string, outDir: string, scratch: string): Promise<void> {
   const env = { ...process.env, HOME: scratch, XDG_CACHE_HOME: scratch };
