@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { reapAndTrackGroups } from './runners/orphan-groups.js';
 import { loadOrCreateAgentId } from './agent-identity.js';
 import { AgentServer } from './agent-server.js';
 import { probeCapabilities, versionCacheFile, type ProbedCapabilities } from './capabilities.js';
@@ -51,6 +52,8 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const agentId = await loadOrCreateAgentId(o.dataDir);
   const name = o.name ?? hostname();
   const slots = o.slots ?? 1;
+  const reaped = reapAndTrackGroups(join(o.dataDir, 'process-groups.json'));
+  if (reaped > 0) log(`stopped ${reaped} render process group(s) left running by a previous run of this agent`);
   const scratchHome = join(o.dataDir, 'scratch-home');
   await mkdir(scratchHome, { recursive: true });
   const { warnings, ...capabilities } = await (o.capabilities ?? probeCapabilities({ blenderPath: o.blenderPath, ffmpegPath: o.ffmpegPath, allowNoop: o.allowNoop ?? false, versionCache: versionCacheFile(o.dataDir) }));

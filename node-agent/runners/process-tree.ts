@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { groupEnded, groupStarted } from './orphan-groups.js';
 
 /**
  * Child processes as whole process groups. Renderers start helpers of their own (Blender's
@@ -34,7 +35,11 @@ export function spawnProcessGroup(command: string, args: readonly string[], o: G
     });
   }
   live.add(child);
-  const forget = () => live.delete(child);
+  if (child.pid !== undefined) groupStarted(child.pid);
+  const forget = () => {
+    live.delete(child);
+    if (child.pid !== undefined) groupEnded(child.pid);
+  };
   child.once('exit', forget);
   child.once('error', forget);
   return child;
