@@ -85,8 +85,10 @@ registerAgentCommands(program);
 
 program.parseAsync().then(
   () => {
-    // Lingering sockets or timers must not keep a finished command alive.
-    setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
+    // The command has awaited everything that matters (store flushed, links closed, output
+    // written; stdout and stderr are synchronous for files and pipes on POSIX): lingering
+    // sockets or timers must not keep it alive, nor delay the next step of a script.
+    process.exit(process.exitCode ?? 0);
   },
   (error: Error) => {
     if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);

@@ -99,7 +99,10 @@ export async function createController(o: ControllerOptions): Promise<Controller
     },
     async close() {
       await browser?.stop();
-      pool.stop();
+      // Successes reach the disk first, so their output.acks go out before the links close.
+      await store?.flush().catch(() => undefined);
+      await new Promise((resolve) => setImmediate(resolve));
+      await pool.stop();
       await Promise.all([store?.close(), logs.flush()]);
     },
   };

@@ -57,6 +57,8 @@ describe('farmhand render (CLI)', { timeout: 300_000 }, () => {
     assert.equal(again.code, 0, again.stderr);
     const cached = await readdir(join(dir, 'home', 'local-agent', 'inputs'));
     assert.equal(cached.filter((f) => /^[0-9a-f]{64}$/.test(f)).length, 1);
+    // Even the last task's outputs were acknowledged before the command exited: the agent holds nothing.
+    assert.deepEqual(await readdir(join(dir, 'home', 'local-agent', 'held')), []);
   });
 
   test('a missing .blend fails at once, naming the file', async () => {

@@ -35,6 +35,9 @@ const BACKOFF_START_MS = 250;
 const BACKOFF_MAX_MS = 10_000;
 const REFUSED_BACKOFF_MS = 30_000;
 
+/** How long a stopping controller waits for an agent to answer its close. */
+const STOP_GRACE_MS = 500;
+
 export class AgentLink {
   agentId: string | null = null;
   private channel: PeerChannel | null = null;
@@ -68,11 +71,28 @@ export class AgentLink {
     return this.channel.sendFile(path, file);
   }
 
-  stop(): void {
+  /**
+   * Closes the link for good. What this turn sent (a last output.ack) leaves first: the close
+   * handshake starts after the channel's corked writes are flushed, and the socket is only cut
+   * if the agent does not answer within STOP_GRACE_MS.
+   */
+  stop(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.channel?.close(CLOSE_CODES.shuttingDown, 'controller stopped');
-    this.channel?.ws.terminate();
+    const channel = this.channel;
+    if (!channel || channel.ws.readyState === channel.ws.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      const ws = channel.ws;
+      const timer = setTimeout(() => {
+        ws.terminate();
+        resolve();
+      }, STOP_GRACE_MS);
+      ws.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      setImmediate(() => channel.close(CLOSE_CODES.shuttingDown, 'controller stopped'));
+    });
   }
 
   private connect(): void {

@@ -59,7 +59,7 @@ export class AgentPool {
 
   remove(url: string): void {
     const link = this.links.get(normalizeAgentUrl(url));
-    link?.stop();
+    void link?.stop();
     this.links.delete(normalizeAgentUrl(url));
   }
 
@@ -67,9 +67,10 @@ export class AgentPool {
     return [...this.links.values()];
   }
 
-  stop(): void {
-    for (const link of this.links.values()) link.stop();
+  async stop(): Promise<void> {
+    const links = [...this.links.values()];
     this.links.clear();
+    await Promise.all(links.map((link) => link.stop()));
   }
 }
 

@@ -245,7 +245,7 @@ export class Scheduler {
   agentOnline(link: AgentLink, hello: MessageOf<'agent.hello'>): void {
     const existing = this.agents.get(hello.agentId);
     if (existing?.online && existing.link !== link) {
-      link.stop(); // the same agent reached twice (e.g. discovered and added by hand): keep the first link
+      void link.stop(); // the same agent reached twice (e.g. discovered and added by hand): keep the first link
       return;
     }
     const agent: AgentRuntime = {
