@@ -8,10 +8,18 @@ import type { AgentView } from '../agents/agent-runtime.js';
  */
 export interface TaskStore {
   add(job: JobRecord, summary: JobSummary): void;
-  /** The live JobRecord was changed in place: persist it (coalesced). */
-  update(jobId: string, summary: JobSummary): void;
-  /** Resolves once every change of the job so far is on disk (the scheduler acks outputs only then). */
-  whenSaved?(jobId: string): Promise<void>;
+  /**
+   * The live JobRecord was changed in place: persist it (coalesced). Pass `task` when only that
+   * task changed (job-level fields that follow from it, such as endedAt, are noticed too): the
+   * store then rewrites only the page holding it. Without `task` the whole job is saved.
+   */
+  update(jobId: string, summary: JobSummary, task?: TaskRecord): void;
+  /**
+   * Resolves once every change of the job so far is on disk (the scheduler acks outputs only
+   * then); with `task`, only what holds that task and the job's own fields. It rides on writes
+   * that happen anyway. Rejects if that write fails or the store closes first.
+   */
+  whenSaved?(jobId: string, task?: TaskRecord): Promise<void>;
   /** Deletes a job's documents. */
   remove?(jobId: string): Promise<boolean>;
 }

@@ -1,4 +1,5 @@
 import { DataFile } from 'lowdb/node';
+import { WriteTurns } from './write-turns.js';
 
 /**
  * Keeps one JSON document on disk in step with an in-memory value without writing on every
@@ -8,20 +9,21 @@ import { DataFile } from 'lowdb/node';
  * (steno: temp file + rename), so a reader or a crash only ever sees a whole document.
  *
  * Why generations instead of a dirty flag: `flush()` must finish even while changes keep
- * streaming in, so it waits for "everything marked before I was called", not for "clean".
+ * streaming in, so it waits for "everything marked before I was called", not for "clean";
+ * `whenWritten()` uses the same numbers, so waiting for durability costs no extra write.
  */
 
 export interface CoalescedWriterOptions {
-  /** How long a change waits for others before it is written; 0 writes on the next turn (setImmediate). */
+  /** How long a change waits for others before it is written; 0 writes on the next turn. */
   delayMs?: number;
   /** After a failed write, how long a new change waits before the retry (a flush retries at once). */
   retryDelayMs?: number;
   /**
-   * At most this share of the main thread goes to serialising: after a write whose synchronous
-   * part (snapshot + JSON.stringify) took S ms, the next one starts no sooner than S / share ms
-   * after it. Small documents are unaffected; a huge job is written less often instead of
-   * starving dispatch. A flush ignores it. Default 0.1.
+   * The gate that paces write starts, shared by every writer of a store so that together they
+   * never starve dispatch (see WriteTurns). Without one the writer gets a gate of its own.
    */
+  turns?: WriteTurns;
+  /** Share of the main thread for the writer's own gate (ignored with `turns`). Default 0.1. */
   busyShare?: number;
   /** A write failed; it is retried on the next change or flush. Never thrown into the event loop. */
   onError?(error: Error): void;
@@ -31,7 +33,12 @@ export interface CoalescedWriterOptions {
 
 export const DEFAULT_WRITE_DELAY_MS = 25;
 const DEFAULT_RETRY_DELAY_MS = 1000;
-const DEFAULT_BUSY_SHARE = 0.1;
+
+interface Waiter {
+  generation: number;
+  resolve(): void;
+  reject(error: Error): void;
+}
 
 export class CoalescedWriter<T> {
   readonly file: string;
@@ -39,17 +46,17 @@ export class CoalescedWriter<T> {
   readonly #snapshot: () => T;
   readonly #delayMs: number;
   readonly #retryDelayMs: number;
-  readonly #busyShare: number;
+  readonly #turns: WriteTurns;
   readonly #onError: (error: Error) => void;
   readonly #onWrite: ((file: string) => void) | undefined;
   /** Generation of the latest change, and the generation the disk is known to hold. */
   #marked = 0;
   #written = 0;
+  /** A write waiting for its delay or its turn. */
   #timer: { cancel(): void } | null = null;
   #inFlight: Promise<void> | null = null;
   #lastError: Error | null = null;
-  /** performance.now() before which the next unforced write should not start (see busyShare). */
-  #notBefore = 0;
+  #waiters: Waiter[] = [];
   #closed = false;
 
   /** `snapshot` returns the current value; it is read at write time, so in-place edits are seen. */
@@ -59,7 +66,7 @@ export class CoalescedWriter<T> {
     this.#snapshot = snapshot;
     this.#delayMs = o.delayMs ?? DEFAULT_WRITE_DELAY_MS;
     this.#retryDelayMs = o.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
-    this.#busyShare = Math.min(1, Math.max(0.001, o.busyShare ?? DEFAULT_BUSY_SHARE));
+    this.#turns = o.turns ?? new WriteTurns(o.busyShare);
     this.#onError = o.onError ?? ((error) => console.error(error.message));
     this.#onWrite = o.onWrite;
   }
@@ -82,6 +89,17 @@ export class CoalescedWriter<T> {
   }
 
   /**
+   * Resolves once everything marked before the call is on disk, by the writes that happen
+   * anyway (it never starts one). Rejects if the write that should carry it fails, or if the
+   * writer is stopped first.
+   */
+  whenWritten(): Promise<void> {
+    if (!this.dirty) return Promise.resolve();
+    if (this.#closed) return Promise.reject(this.#stoppedError());
+    return new Promise((resolve, reject) => this.#waiters.push({ generation: this.#marked, resolve, reject }));
+  }
+
+  /**
    * Resolves once everything marked before the call is on disk. A failed write is retried
    * once here; if that fails too, the promise rejects with the error (also sent to onError).
    */
@@ -93,8 +111,14 @@ export class CoalescedWriter<T> {
         continue;
       }
       this.#cancelTimer();
-      await this.#write();
-      if (this.#written < target) throw this.#lastError ?? new Error(`Could not write ${this.file}.`);
+      let ours = false; // a background write may have started meanwhile: then wait for it and go round again
+      await new Promise<void>((resolve) =>
+        this.#turns.take(() => {
+          ours = !this.#inFlight;
+          void (this.#inFlight ?? this.#write()).then(resolve);
+        }, { urgent: true }),
+      );
+      if (ours && this.#written < target) throw this.#lastError ?? new Error(`Could not write ${this.file}.`);
     }
   }
 
@@ -111,6 +135,7 @@ export class CoalescedWriter<T> {
   stop(): void {
     this.#closed = true;
     this.#cancelTimer();
+    if (!this.#inFlight) this.#rejectWaiters(() => this.#stoppedError());
   }
 
   /** Waits for a write already in flight, without starting one. */
@@ -120,18 +145,20 @@ export class CoalescedWriter<T> {
 
   #schedule(): void {
     if (this.#timer || this.#closed) return;
-    const delay = this.#lastError ? this.#retryDelayMs : Math.max(this.#delayMs, this.#notBefore - performance.now());
-    const fire = () => {
+    const delay = this.#lastError ? this.#retryDelayMs : this.#delayMs;
+    let takeBack: (() => void) | null = null;
+    const start = () => {
       this.#timer = null;
-      if (!this.#inFlight && this.dirty) void this.#write();
+      if (!this.#inFlight && this.dirty && !this.#closed) void this.#write();
     };
-    if (delay <= 0) {
-      const handle = setImmediate(fire);
-      this.#timer = { cancel: () => clearImmediate(handle) };
-    } else {
-      const handle = setTimeout(fire, delay);
-      this.#timer = { cancel: () => clearTimeout(handle) };
-    }
+    const wait = delay > 0 ? setTimeout(() => (takeBack = this.#turns.take(start)), delay) : null;
+    if (!wait) takeBack = this.#turns.take(start);
+    this.#timer = {
+      cancel: () => {
+        if (wait) clearTimeout(wait);
+        takeBack?.();
+      },
+    };
   }
 
   #cancelTimer(): void {
@@ -139,34 +166,65 @@ export class CoalescedWriter<T> {
     this.#timer = null;
   }
 
-  /** One write of the current value; never rejects (failures go to onError). */
+  /** One write of the current value, its synchronous part (snapshot + stringify) run now; never rejects. */
   #write(): Promise<void> {
-    const run = async () => {
-      const generation = this.#marked; // the snapshot below holds every change marked so far
-      let ok = false;
-      try {
-        const started = performance.now();
-        const writing = this.#data.write(this.#snapshot()); // stringifies synchronously
-        this.#notBefore = started + (performance.now() - started) / this.#busyShare;
-        await writing;
-        this.#written = Math.max(this.#written, generation);
-        this.#lastError = null;
-        ok = true;
-      } catch (error) {
-        const cause = error instanceof Error ? error : new Error(String(error));
-        this.#lastError = new Error(`Could not write ${this.file}: ${cause.message}`, { cause });
-        const reported = this.#lastError;
-        this.#call(() => this.#onError(reported));
-      } finally {
-        this.#inFlight = null;
-      }
-      if (ok) this.#call(() => this.#onWrite?.(this.file));
-      // Changed while writing: exactly one more write follows (after a failure, only on the next change).
-      if (this.dirty && !this.#lastError) this.#schedule();
-    };
-    // Started on a microtask so #inFlight is set before run() can clear it (snapshot may throw).
-    this.#inFlight = Promise.resolve().then(run);
+    const generation = this.#marked; // the snapshot below holds every change marked so far
+    let writing: Promise<void>;
+    try {
+      writing = this.#data.write(this.#snapshot());
+    } catch (error) {
+      writing = Promise.reject(error);
+    }
+    this.#inFlight = this.#settle(writing, generation);
     return this.#inFlight;
+  }
+
+  async #settle(writing: Promise<void>, generation: number): Promise<void> {
+    let ok = false;
+    try {
+      await writing; // also makes sure #inFlight is set before the finally below clears it
+      this.#written = Math.max(this.#written, generation);
+      this.#lastError = null;
+      ok = true;
+    } catch (error) {
+      const cause = error instanceof Error ? error : new Error(String(error));
+      this.#lastError = new Error(`Could not write ${this.file}: ${cause.message}`, { cause });
+      const reported = this.#lastError;
+      this.#call(() => this.#onError(reported));
+    } finally {
+      this.#inFlight = null;
+    }
+    if (ok) {
+      this.#resolveWaiters();
+      this.#call(() => this.#onWrite?.(this.file));
+    } else {
+      this.#rejectWaiters(this.#lastError!);
+    }
+    if (this.#closed) this.#rejectWaiters(() => this.#stoppedError());
+    // Changed while writing: exactly one more write follows (after a failure, only on the next change).
+    else if (this.dirty && !this.#lastError) this.#schedule();
+  }
+
+  #resolveWaiters(): void {
+    if (this.#waiters.length === 0) return;
+    const still: Waiter[] = [];
+    for (const waiter of this.#waiters) {
+      if (waiter.generation <= this.#written) waiter.resolve();
+      else still.push(waiter);
+    }
+    this.#waiters = still;
+  }
+
+  #rejectWaiters(error: Error | (() => Error)): void {
+    if (this.#waiters.length === 0) return;
+    const reason = typeof error === 'function' ? error() : error;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiters) waiter.reject(reason);
+  }
+
+  #stoppedError(): Error {
+    return new Error(`Writing ${this.file} was stopped before the change was saved; the job store was closed or the job removed.`);
   }
 
   /** Runs a caller's hook; a hook that throws must not turn into a crash or a failed write. */

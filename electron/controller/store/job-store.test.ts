@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { JobRecord, TaskRecord } from '../model/job-model.js';
-import { CoalescedWriter } from './coalesced-writer.js';
 import { flushOnExit } from './flush-on-exit.js';
+import { pageFileName, type JobDocument, type TaskPage } from './job-layout.js';
 import { JobStore, summarizeJob, type JobStoreOptions } from './job-store.js';
 
 function makeTask(jobId: string, index: number): TaskRecord {
@@ -70,10 +70,22 @@ async function openCounting(dir: string, o: JobStoreOptions = {}) {
   return { store, writes, errors };
 }
 
-const jobFile = (dir: string, id: string) => join(dir, 'store', 'jobs', `${id}.json`);
+const jobsDir = (dir: string) => join(dir, 'store', 'jobs');
+const jobFolder = (dir: string, id: string) => join(jobsDir(dir), id);
+const documentFile = (dir: string, id: string) => join(jobFolder(dir, id), 'job.json');
+const pageFile = (dir: string, id: string, page: number) => join(jobFolder(dir, id), pageFileName(page));
+const singleFile = (dir: string, id: string) => join(jobsDir(dir), `${id}.json`);
 const indexFile = (dir: string) => join(dir, 'store', 'index.json');
 const readJson = async (file: string): Promise<unknown> => JSON.parse(await readFile(file, 'utf8'));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The job as the files on disk hold it (document + pages), read without the store. */
+async function readJobFromDisk(dir: string, id: string): Promise<JobRecord> {
+  const { taskCount, taskPageSize, ...rest } = (await readJson(documentFile(dir, id))) as JobDocument;
+  const tasks: TaskRecord[] = [];
+  for (let page = 0; page * taskPageSize < taskCount; page++) tasks.push(...((await readJson(pageFile(dir, id, page))) as TaskPage).tasks);
+  return { ...rest, tasks };
+}
 
 test('round trip: add, update in place, close, reopen gives the same jobs and summaries', async (t) => {
   const dir = await dataDir(t);
@@ -100,115 +112,358 @@ test('round trip: add, update in place, close, reopen gives the same jobs and su
   await again.close();
 });
 
-test('coalescing: 10,000 updates to one job in a tight loop cause a handful of writes and the last state lands', async (t) => {
+test('pages: a job is stored as a small document plus fixed-size task pages, and reads back whole', async (t) => {
+  const dir = await dataDir(t);
+  const store = await JobStore.open(dir, { taskPageSize: 100 });
+  const job = makeJob('paged', 250);
+  job.tags = ['x'];
+  job.tasks[249]!.state = 'succeeded';
+  store.add(job, summarizeJob(job));
+  await store.close();
+
+  assert.deepEqual((await readdir(jobFolder(dir, 'paged'))).sort(), ['job.json', 'tasks-0000.json', 'tasks-0001.json', 'tasks-0002.json']);
+  const document = (await readJson(documentFile(dir, 'paged'))) as JobDocument & { tasks?: unknown };
+  assert.equal(document.tasks, undefined, 'the job document holds no tasks');
+  assert.equal(document.taskCount, 250);
+  assert.equal(document.taskPageSize, 100);
+  const last = (await readJson(pageFile(dir, 'paged', 2))) as TaskPage;
+  assert.equal(last.first, 200);
+  assert.equal(last.tasks.length, 50);
+  assert.deepEqual(await readJobFromDisk(dir, 'paged'), job);
+
+  const again = await JobStore.open(dir); // default page size now: the job keeps its own
+  assert.deepEqual(again.problems, []);
+  assert.deepEqual(again.get('paged'), job);
+  const writes: string[] = [];
+  const third = await JobStore.open(dir, { onWrite: (file) => writes.push(file) });
+  third.get('paged')!.tasks[150]!.progress = 0.5;
+  third.update('paged', summarizeJob(third.get('paged')!), third.get('paged')!.tasks[150]);
+  await third.close();
+  assert.deepEqual(writes, [pageFile(dir, 'paged', 1)]);
+  await again.close();
+});
+
+test('a page bigger than the loader\'s read buffer (1 MiB) still loads whole', async (t) => {
+  const dir = await dataDir(t);
+  const store = await JobStore.open(dir, { taskPageSize: 5_000 });
+  const job = makeJob('big', 5_000);
+  for (const task of job.tasks) task.label = `a long label ${'x'.repeat(200)} ${task.index}`;
+  store.add(job, summarizeJob(job));
+  await store.close();
+  assert.ok((await readFile(pageFile(dir, 'big', 0))).length > 1024 * 1024);
+  const again = await JobStore.open(dir);
+  assert.deepEqual(again.problems, []);
+  assert.deepEqual(again.get('big'), job);
+  await again.close();
+});
+
+test('an update naming a task rewrites only that task page: not the job document, other pages or other jobs', async (t) => {
+  const dir = await dataDir(t);
+  const { store, writes } = await openCounting(dir, { taskPageSize: 500 });
+  const a = makeJob('a', 1_500);
+  const b = makeJob('b');
+  store.add(a, summarizeJob(a));
+  store.add(b, summarizeJob(b));
+  await store.flush();
+  writes.clear();
+  a.tasks[700]!.progress = 0.25; // summary unchanged: the index is not rewritten either
+  store.update('a', summarizeJob(a), a.tasks[700]);
+  await store.flush();
+  assert.deepEqual([...writes.entries()], [[pageFile(dir, 'a', 1), 1]]);
+  assert.equal(((await readJson(pageFile(dir, 'a', 1))) as TaskPage).tasks[200]!.progress, 0.25);
+
+  writes.clear();
+  a.tasks[1_499]!.state = 'running'; // the summary changes: the index too
+  store.update('a', summarizeJob(a), a.tasks[1_499]);
+  await store.flush();
+  assert.deepEqual([...writes.keys()].sort(), [pageFile(dir, 'a', 2), indexFile(dir)].sort());
+  await store.close();
+});
+
+test('an update without a task rewrites the whole job: its document and every page', async (t) => {
+  const dir = await dataDir(t);
+  const { store, writes } = await openCounting(dir, { taskPageSize: 10 });
+  const job = makeJob('all', 25);
+  store.add(job, summarizeJob(job));
+  await store.flush();
+  writes.clear();
+  job.tags.push('urgent');
+  store.update('all', summarizeJob(job));
+  await store.flush();
+  assert.deepEqual([...writes.keys()].sort(), [documentFile(dir, 'all'), pageFile(dir, 'all', 0), pageFile(dir, 'all', 1), pageFile(dir, 'all', 2)].sort());
+  assert.deepEqual(((await readJson(documentFile(dir, 'all'))) as JobDocument).tags, ['urgent']);
+  await store.close();
+});
+
+test('job-level fields changed along with a task (endedAt, paused, ...) are saved with that task', async (t) => {
+  const dir = await dataDir(t);
+  const { store, writes } = await openCounting(dir, { taskPageSize: 10 });
+  const job = makeJob('ends', 25);
+  store.add(job, summarizeJob(job));
+  await store.flush();
+  writes.clear();
+  job.tasks[12]!.state = 'succeeded';
+  job.endedAt = 1_700_000_123_000;
+  store.update('ends', summarizeJob(job), job.tasks[12]);
+  await store.flush();
+  assert.deepEqual([...writes.keys()].sort(), [documentFile(dir, 'ends'), pageFile(dir, 'ends', 1), indexFile(dir)].sort());
+  assert.equal(((await readJson(documentFile(dir, 'ends'))) as JobDocument).endedAt, 1_700_000_123_000);
+  await store.close();
+});
+
+test('tasks added to a job later get pages of their own', async (t) => {
+  const dir = await dataDir(t);
+  const store = await JobStore.open(dir, { taskPageSize: 10 });
+  const job = makeJob('grows', 10);
+  store.add(job, summarizeJob(job));
+  await store.flush();
+  job.tasks.push(makeTask('grows', 10), makeTask('grows', 11));
+  store.update('grows', summarizeJob(job), job.tasks[11]);
+  await store.close();
+  const again = await JobStore.open(dir);
+  assert.deepEqual(again.problems, []);
+  assert.deepEqual(again.get('grows'), job);
+  await again.close();
+});
+
+test('coalescing: 10,000 task updates to one job in a tight loop cause a handful of writes and the last state lands', async (t) => {
   const dir = await dataDir(t);
   const { store, writes } = await openCounting(dir);
   const job = makeJob('busy', 100);
   store.add(job, summarizeJob(job));
+  await store.flush();
+  writes.clear();
   for (let i = 0; i < 10_000; i++) {
     const task = job.tasks[i % 100]!;
     task.progress = i / 10_000;
     task.state = i === 9_999 ? 'succeeded' : 'running';
-    store.update(job.id, summarizeJob(job));
+    store.update(job.id, summarizeJob(job), task);
   }
   await store.flush();
-  const jobWrites = writes.get(jobFile(dir, 'busy')) ?? 0;
-  assert.ok(jobWrites >= 1 && jobWrites <= 3, `expected 1-3 writes of the job, got ${jobWrites}`);
+  const pageWrites = writes.get(pageFile(dir, 'busy', 0)) ?? 0;
+  assert.ok(pageWrites >= 1 && pageWrites <= 3, `expected 1-3 writes of the page, got ${pageWrites}`);
+  assert.equal(writes.get(documentFile(dir, 'busy')), undefined, 'no job-level field changed');
   assert.ok((writes.get(indexFile(dir)) ?? 0) <= 3);
-  const onDisk = (await readJson(jobFile(dir, 'busy'))) as JobRecord;
+  const onDisk = await readJobFromDisk(dir, 'busy');
   assert.deepEqual(onDisk, job);
   assert.equal(onDisk.tasks[99]!.state, 'succeeded');
   assert.equal(onDisk.tasks[99]!.progress, 9_999 / 10_000);
   await store.close();
 });
 
-test('an update rewrites only its own job document', async (t) => {
+test('whenSaved resolves only once the change is in the files, and costs no extra writes', async (t) => {
   const dir = await dataDir(t);
-  const { store, writes } = await openCounting(dir);
-  const a = makeJob('a');
-  const b = makeJob('b');
-  store.add(a, summarizeJob(a));
-  store.add(b, summarizeJob(b));
+  const { store, writes } = await openCounting(dir, { delayMs: 100, taskPageSize: 10 });
+  const job = makeJob('durable', 30);
+  store.add(job, summarizeJob(job));
   await store.flush();
+  assert.equal(await Promise.race([store.whenSaved('durable').then(() => 'resolved'), sleep(5).then(() => 'pending')]), 'resolved', 'nothing pending: at once');
   writes.clear();
-  a.tasks[0]!.progress = 0.25; // summary unchanged: the index is not rewritten either
-  store.update('a', summarizeJob(a));
-  await store.flush();
-  assert.deepEqual([...writes.entries()], [[jobFile(dir, 'a'), 1]]);
+
+  const found = [] as { task: number; state: string; ended: number | null }[];
+  const foundSoFar = () => [...found];
+  for (const index of [3, 4, 5, 25]) {
+    const task = job.tasks[index]!;
+    task.state = 'succeeded';
+    if (index === 25) job.endedAt = 42; // a job-level field: the document is waited for too
+    store.update('durable', summarizeJob(job), task);
+    void store.whenSaved('durable').then(async () => {
+      const page = (await readJson(pageFile(dir, 'durable', Math.floor(index / 10)))) as TaskPage;
+      const document = (await readJson(documentFile(dir, 'durable'))) as JobDocument;
+      found.push({ task: index, state: page.tasks[index % 10]!.state, ended: document.endedAt });
+    });
+  }
+  await sleep(40);
+  assert.deepEqual(foundSoFar(), [], 'nothing is on disk before the coalescing delay, so nothing may resolve');
+  assert.equal(((await readJson(pageFile(dir, 'durable', 0))) as TaskPage).tasks[3]!.state, 'queued');
+  await sleep(200);
+  assert.deepEqual(found.map((f) => f.task).sort(), [25, 3, 4, 5]);
+  assert.ok(found.every((f) => f.state === 'succeeded'), JSON.stringify(found));
+  assert.ok(found.filter((f) => f.task === 25).every((f) => f.ended === 42));
+  assert.equal(writes.get(pageFile(dir, 'durable', 0)), 1, 'the four waits rode on the coalesced writes');
+  assert.equal(writes.get(pageFile(dir, 'durable', 2)), 1);
+  assert.equal(writes.get(documentFile(dir, 'durable')), 1);
   await store.close();
 });
 
-test('writer: changes made while a write is in flight cause exactly one more write', async (t) => {
+test('whenSaved with a task waits only for its page and the job document, not for pages other tasks keep busy', async (t) => {
   const dir = await dataDir(t);
-  const value = { n: 0 };
-  let snapshots = 0;
-  let writes = 0;
-  let markedWhileWriting = false;
-  const writer: CoalescedWriter<{ n: number }> = new CoalescedWriter(join(dir, 'doc.json'), () => {
-    snapshots++;
-    if (snapshots === 1) {
-      setImmediate(() => {
-        markedWhileWriting = writer.writing;
-        for (let i = 0; i < 100; i++) {
-          value.n++;
-          writer.markDirty();
-        }
-      });
-    }
-    return value;
-  }, { delayMs: 0, onWrite: () => writes++ });
-  writer.markDirty();
-  await sleep(50);
-  await writer.flush();
-  assert.equal(markedWhileWriting, true, 'the marks should land while the first write is in flight');
-  assert.equal(writes, 2);
-  assert.equal(snapshots, 2);
-  assert.deepEqual(await readJson(join(dir, 'doc.json')), { n: 100 });
-  assert.equal(writer.dirty, false);
-  await writer.close();
+  const { store } = await openCounting(dir, { delayMs: 0, taskPageSize: 10 });
+  const job = makeJob('pair', 20);
+  store.add(job, summarizeJob(job));
+  await store.flush();
+  await rm(pageFile(dir, 'pair', 1));
+  await mkdir(pageFile(dir, 'pair', 1)); // a folder where page 1 goes: every write of page 1 now fails
+  job.tasks[2]!.state = 'succeeded';
+  store.update('pair', summarizeJob(job), job.tasks[2]);
+  job.tasks[12]!.state = 'running';
+  store.update('pair', summarizeJob(job), job.tasks[12]);
+  await store.whenSaved('pair', job.tasks[2]);
+  assert.equal(((await readJson(pageFile(dir, 'pair', 0))) as TaskPage).tasks[2]!.state, 'succeeded');
+  job.tasks[13]!.state = 'running';
+  store.update('pair', summarizeJob(job), job.tasks[13]);
+  await assert.rejects(store.whenSaved('pair'), /Could not write .*tasks-0001\.json/);
+  await assert.rejects(store.close());
 });
 
-test('writer: a failed write is reported through onError, never thrown, and retried on flush', async (t) => {
+test('whenSaved rejects when the write it waits for fails', async (t) => {
   const dir = await dataDir(t);
-  const folder = join(dir, 'gone');
-  const errors: Error[] = [];
-  const writer = new CoalescedWriter(join(folder, 'doc.json'), () => ({ ok: true }), { delayMs: 0, onError: (e) => errors.push(e) });
-  writer.markDirty(); // the folder does not exist yet: the write fails
-  await sleep(30);
-  assert.equal(errors.length, 1);
-  assert.match(errors[0]!.message, /Could not write .*doc\.json/);
-  assert.equal(writer.dirty, true);
-  await assert.rejects(writer.flush(), /Could not write/); // still failing: flush says so
-  await (await import('node:fs/promises')).mkdir(folder);
-  await writer.flush(); // the retry succeeds
-  assert.deepEqual(await readJson(join(folder, 'doc.json')), { ok: true });
-  assert.equal(writer.dirty, false);
-  await writer.close();
+  const { store, errors } = await openCounting(dir, { delayMs: 0 });
+  const job = makeJob('lost');
+  store.add(job, summarizeJob(job));
+  await store.flush();
+  await rm(jobFolder(dir, 'lost'), { recursive: true }); // the folder vanished: writing the page fails
+  job.tasks[0]!.state = 'running';
+  store.update('lost', summarizeJob(job), job.tasks[0]);
+  await assert.rejects(store.whenSaved('lost'), /Could not write .*tasks-0000\.json/);
+  assert.ok(errors.length >= 1);
+  await assert.rejects(store.close());
 });
 
-test('writer: a document slow to serialise is written less often (busyShare), and flush does not wait for that', async (t) => {
+test('migration: a job stored by an earlier version as one file loads, is written as pages, and the old file goes', async (t) => {
   const dir = await dataDir(t);
-  let writes = 0;
-  const slow = () => {
-    const until = performance.now() + 3; // 3 ms of "stringify" → at 1% share, 300 ms until the next write
-    while (performance.now() < until);
-    return { writes };
-  };
-  const writer = new CoalescedWriter(join(dir, 'doc.json'), slow, { delayMs: 0, busyShare: 0.01, onWrite: () => writes++ });
-  writer.markDirty();
-  await writer.flush();
-  writer.markDirty();
-  await sleep(60);
-  assert.equal(writes, 1, 'the second write should still be held back');
-  assert.equal(writer.dirty, true);
-  await writer.flush();
-  assert.equal(writes, 2);
-  await writer.close();
+  await mkdir(jobsDir(dir), { recursive: true });
+  const old = makeJob('legacy', 1_200);
+  old.tasks[5]!.state = 'succeeded';
+  old.tasks[5]!.collected = ['frame_0006.png'];
+  await writeFile(singleFile(dir, 'legacy'), JSON.stringify(old));
+  await writeFile(indexFile(dir), JSON.stringify([summarizeJob(old)]));
+
+  const store = await JobStore.open(dir);
+  assert.deepEqual(store.problems, []);
+  assert.deepEqual(store.get('legacy'), old);
+  assert.deepEqual(await readdir(jobsDir(dir)), ['legacy'], 'the single file is gone once the pages are written');
+  assert.deepEqual((await readdir(jobFolder(dir, 'legacy'))).sort(), ['job.json', 'tasks-0000.json', 'tasks-0001.json', 'tasks-0002.json']);
+  assert.deepEqual(await readJobFromDisk(dir, 'legacy'), old);
+  await store.close();
+  const again = await JobStore.open(dir);
+  assert.deepEqual(again.problems, []);
+  assert.deepEqual(again.jobs(), [old]);
+  await again.close();
+});
+
+test('migration cut short: the single file wins over a half-written folder; a complete folder wins over a leftover single file', async (t) => {
+  const dir = await dataDir(t);
+  const first = await JobStore.open(dir, { taskPageSize: 10 });
+  const done = makeJob('done', 25);
+  first.add(done, summarizeJob(done));
+  await first.close();
+  const stale = { ...makeJob('done', 25), name: 'stale copy' };
+  await writeFile(singleFile(dir, 'done'), JSON.stringify(stale)); // left over: the pages were all written
+  const half = makeJob('half', 25);
+  half.tasks[20]!.state = 'succeeded';
+  await writeFile(singleFile(dir, 'half'), JSON.stringify(half));
+  await mkdir(jobFolder(dir, 'half'));
+  await writeFile(documentFile(dir, 'half'), JSON.stringify({ ...half, tasks: undefined, taskCount: 25, taskPageSize: 10 })); // no pages yet
+
+  const store = await JobStore.open(dir, { taskPageSize: 10 });
+  assert.deepEqual(store.problems, []);
+  assert.deepEqual(store.get('done'), done);
+  assert.deepEqual(store.get('half'), half);
+  assert.deepEqual((await readdir(jobsDir(dir))).sort(), ['done', 'half']);
+  assert.deepEqual(await readJobFromDisk(dir, 'half'), half);
+  await store.close();
+});
+
+test('an unreadable task page sets the whole job aside with a clear problem; the others load and the index is rebuilt', async (t) => {
+  const dir = await dataDir(t);
+  const first = await JobStore.open(dir, { taskPageSize: 10 });
+  const jobs = ['a', 'b', 'c'].map((id) => makeJob(id, 25));
+  for (const job of jobs) first.add(job, summarizeJob(job));
+  await first.close();
+  await writeFile(pageFile(dir, 'b', 1), '{"jobId":"b","first":10,"tas');
+
+  const store = await JobStore.open(dir, { taskPageSize: 10 });
+  assert.deepEqual(store.jobs().map((j) => j.id), ['a', 'c']);
+  assert.equal(store.problems.length, 1, store.problems.join('\n'));
+  assert.match(store.problems[0]!, /^Could not read task page .*b\/tasks-0001\.json of job b \(.+\); the whole job was set aside as b\.unreadable-\S+ rather than loaded with tasks missing, and the other jobs were loaded\.$/);
+  const names = await readdir(jobsDir(dir));
+  assert.ok(!names.includes('b'));
+  const aside = names.find((n) => n.startsWith('b.unreadable-'));
+  assert.ok(aside, `no set-aside folder in ${names.join(', ')}`);
+  assert.equal(await readFile(join(jobsDir(dir), aside, 'tasks-0001.json'), 'utf8'), '{"jobId":"b","first":10,"tas');
+  assert.deepEqual((await readdir(join(jobsDir(dir), aside))).sort(), ['job.json', 'tasks-0000.json', 'tasks-0001.json', 'tasks-0002.json'], 'the whole job is kept for recovery');
+  await store.close();
+  assert.deepEqual(((await readJson(indexFile(dir))) as { id: string }[]).map((s) => s.id), ['a', 'c']);
+
+  const third = await JobStore.open(dir); // the set-aside folder is left alone from now on
+  assert.deepEqual(third.problems, []);
+  assert.deepEqual(third.jobs().map((j) => j.id), ['a', 'c']);
+  await third.close();
+});
+
+test('a missing page, a page of the wrong length or an unreadable job document also set the job aside', async (t) => {
+  const dir = await dataDir(t);
+  const first = await JobStore.open(dir, { taskPageSize: 10 });
+  for (const id of ['gap', 'short', 'doc', 'fine']) first.add(makeJob(id, 25), summarizeJob(makeJob(id, 25)));
+  await first.close();
+  await rm(pageFile(dir, 'gap', 2));
+  const short = (await readJson(pageFile(dir, 'short', 0))) as TaskPage;
+  await writeFile(pageFile(dir, 'short', 0), JSON.stringify({ ...short, tasks: short.tasks.slice(0, 9) }));
+  await writeFile(documentFile(dir, 'doc'), '');
+
+  const store = await JobStore.open(dir);
+  assert.deepEqual(store.jobs().map((j) => j.id), ['fine']);
+  const problems = store.problems.join('\n');
+  assert.equal(store.problems.length, 3, problems);
+  assert.match(problems, /task page .*gap\/tasks-0002\.json of job gap \(it is missing\); the whole job was set aside as gap\.unreadable-/);
+  assert.match(problems, /task page .*short\/tasks-0000\.json of job short \(it holds 9 tasks where the job document expects 10\)/);
+  assert.match(problems, /the job document .*doc\/job\.json \(.+\); the whole job was set aside as doc\.unreadable-/);
+  await store.close();
+});
+
+test('a single job file of an earlier version that cannot be read is set aside too', async (t) => {
+  const dir = await dataDir(t);
+  await mkdir(jobsDir(dir), { recursive: true });
+  await writeFile(singleFile(dir, 'x'), JSON.stringify({ id: 'other', tasks: [] }));
+  const store = await JobStore.open(dir);
+  assert.deepEqual(store.jobs(), []);
+  assert.match(store.problems[0] ?? '', /x\.json \(it holds job other, not x\); it was set aside as x\.json\.unreadable-/);
+  await store.close();
+});
+
+test('a corrupt index is set aside and rebuilt from the job files', async (t) => {
+  const dir = await dataDir(t);
+  const first = await JobStore.open(dir);
+  const a = makeJob('a');
+  const b = makeJob('b');
+  b.tasks.forEach((task) => (task.state = 'succeeded'));
+  first.add(a, summarizeJob(a));
+  first.add(b, summarizeJob(b));
+  await first.close();
+  await writeFile(indexFile(dir), '\0\0\0garbage');
+
+  const store = await JobStore.open(dir);
+  assert.equal(store.problems.length, 1);
+  assert.match(store.problems[0]!, /index\.json .*set aside as index\.json\.unreadable-.* rebuilt from the job files/);
+  assert.deepEqual(store.jobs().map((j) => j.id).sort(), ['a', 'b']);
+  assert.deepEqual(
+    store.summaries().sort((x, y) => x.id.localeCompare(y.id)),
+    [summarizeJob(a), summarizeJob(b)],
+  );
+  assert.equal(store.summaries().find((s) => s.id === 'b')!.state, 'succeeded');
+  await store.close();
+  const rebuilt = (await readJson(indexFile(dir))) as { id: string }[];
+  assert.deepEqual(rebuilt.map((s) => s.id).sort(), ['a', 'b']);
+  assert.ok((await readdir(join(dir, 'store'))).some((n) => n.startsWith('index.json.unreadable-')));
+});
+
+test('an index entry whose job folder is missing is dropped and reported', async (t) => {
+  const dir = await dataDir(t);
+  const first = await JobStore.open(dir);
+  for (const id of ['a', 'b']) first.add(makeJob(id), summarizeJob(makeJob(id)));
+  await first.close();
+  await rm(jobFolder(dir, 'a'), { recursive: true });
+  const store = await JobStore.open(dir);
+  assert.deepEqual(store.jobs().map((j) => j.id), ['b']);
+  assert.match(store.problems[0] ?? '', /lists job a but its folder .*jobs\/a is missing/);
+  await store.close();
+  assert.deepEqual(((await readJson(indexFile(dir))) as { id: string }[]).map((s) => s.id), ['b']);
 });
 
 test('atomicity: the files on disk always parse while writes stream for about a second', async (t) => {
   const dir = await dataDir(t);
-  const { store, writes } = await openCounting(dir, { delayMs: 0 });
+  const { store, writes } = await openCounting(dir, { delayMs: 0, taskPageSize: 500 });
   const job = makeJob('stream', 2_000);
   store.add(job, summarizeJob(job));
   await store.flush();
@@ -226,85 +481,16 @@ test('atomicity: the files on disk always parse while writes stream for about a 
       const task = job.tasks[i % job.tasks.length]!;
       task.progress = (i % 100) / 100;
       task.state = i % 3 === 0 ? 'running' : 'assigned';
-      store.update(job.id, summarizeJob(job));
+      store.update(job.id, summarizeJob(job), task);
+      if (i % 50 === 0) job.priority = i; // the job document is rewritten now and then too
       await new Promise((resolve) => setImmediate(resolve));
     }
   };
-  await Promise.all([writerLoop(), reader(jobFile(dir, 'stream')), reader(jobFile(dir, 'stream')), reader(indexFile(dir))]);
+  await Promise.all([writerLoop(), reader(pageFile(dir, 'stream', 0)), reader(documentFile(dir, 'stream')), reader(indexFile(dir))]);
   await store.close();
-  assert.ok((writes.get(jobFile(dir, 'stream')) ?? 0) > 5, 'the loop should have written many times');
+  assert.ok((writes.get(pageFile(dir, 'stream', 0)) ?? 0) > 5, 'the loop should have written many times');
   assert.ok(reads > 10, `only ${reads} reads`);
-  assert.deepEqual(await readJson(jobFile(dir, 'stream')), job);
-});
-
-test('a corrupt job file is set aside and reported, and the other jobs still load', async (t) => {
-  const dir = await dataDir(t);
-  const first = await JobStore.open(dir);
-  const jobs = ['a', 'b', 'c'].map((id) => makeJob(id));
-  for (const job of jobs) first.add(job, summarizeJob(job));
-  await first.close();
-  await writeFile(jobFile(dir, 'b'), '{"id":"b","name":"job b","tas');
-
-  const store = await JobStore.open(dir);
-  assert.deepEqual(store.jobs().map((j) => j.id), ['a', 'c']);
-  assert.equal(store.problems.length, 1);
-  assert.match(store.problems[0]!, /b\.json/);
-  assert.match(store.problems[0]!, /set aside as b\.json\.corrupt-/);
-  const names = await readdir(join(dir, 'store', 'jobs'));
-  assert.ok(!names.includes('b.json'));
-  const aside = names.find((n) => n.startsWith('b.json.corrupt-'));
-  assert.ok(aside, `no set-aside file in ${names.join(', ')}`);
-  assert.equal(await readFile(join(dir, 'store', 'jobs', aside), 'utf8'), '{"id":"b","name":"job b","tas');
-  await store.close();
-  assert.deepEqual(((await readJson(indexFile(dir))) as { id: string }[]).map((s) => s.id), ['a', 'c']);
-});
-
-test('a job file holding the wrong shape is set aside too', async (t) => {
-  const dir = await dataDir(t);
-  await JobStore.open(dir).then((s) => s.close());
-  await writeFile(jobFile(dir, 'x'), JSON.stringify({ id: 'other', tasks: [] }));
-  const store = await JobStore.open(dir);
-  assert.deepEqual(store.jobs(), []);
-  assert.match(store.problems[0] ?? '', /x\.json \(it holds job other, not x\); it was set aside/);
-  await store.close();
-});
-
-test('a corrupt index is set aside and rebuilt from the job files', async (t) => {
-  const dir = await dataDir(t);
-  const first = await JobStore.open(dir);
-  const a = makeJob('a');
-  const b = makeJob('b');
-  b.tasks.forEach((task) => (task.state = 'succeeded'));
-  first.add(a, summarizeJob(a));
-  first.add(b, summarizeJob(b));
-  await first.close();
-  await writeFile(indexFile(dir), '\0\0\0garbage');
-
-  const store = await JobStore.open(dir);
-  assert.equal(store.problems.length, 1);
-  assert.match(store.problems[0]!, /index\.json .*set aside as index\.json\.corrupt-.* rebuilt from the job files/);
-  assert.deepEqual(store.jobs().map((j) => j.id).sort(), ['a', 'b']);
-  assert.deepEqual(
-    store.summaries().sort((x, y) => x.id.localeCompare(y.id)),
-    [summarizeJob(a), summarizeJob(b)],
-  );
-  assert.equal(store.summaries().find((s) => s.id === 'b')!.state, 'succeeded');
-  await store.close();
-  const rebuilt = (await readJson(indexFile(dir))) as { id: string }[];
-  assert.deepEqual(rebuilt.map((s) => s.id).sort(), ['a', 'b']);
-  assert.ok((await readdir(join(dir, 'store'))).some((n) => n.startsWith('index.json.corrupt-')));
-});
-
-test('an index entry whose job file is missing is dropped and reported', async (t) => {
-  const dir = await dataDir(t);
-  const first = await JobStore.open(dir);
-  for (const id of ['a', 'b']) first.add(makeJob(id), summarizeJob(makeJob(id)));
-  await first.close();
-  await rm(jobFile(dir, 'a'));
-  const store = await JobStore.open(dir);
-  assert.deepEqual(store.jobs().map((j) => j.id), ['b']);
-  assert.match(store.problems[0] ?? '', /lists job a but its file .*a\.json is missing/);
-  await store.close();
+  assert.deepEqual(await readJobFromDisk(dir, 'stream'), job);
 });
 
 test('documents are compact JSON: no newlines or indentation', async (t) => {
@@ -313,7 +499,7 @@ test('documents are compact JSON: no newlines or indentation', async (t) => {
   const job = makeJob('compact', 5);
   store.add(job, summarizeJob(job));
   await store.close();
-  for (const file of [jobFile(dir, 'compact'), indexFile(dir)]) {
+  for (const file of [documentFile(dir, 'compact'), pageFile(dir, 'compact', 0), indexFile(dir)]) {
     const text = await readFile(file, 'utf8');
     assert.ok(!text.includes('\n'), `${file} has newlines`);
     assert.equal(text, JSON.stringify(JSON.parse(text)));
@@ -327,11 +513,11 @@ test('job ids that are not safe file names are refused before touching the disk'
     assert.throws(() => store.add(makeJob(id), summarizeJob(makeJob(id))), /cannot be stored/);
   }
   await store.close();
-  assert.deepEqual(await readdir(join(dir, 'store', 'jobs')), []);
+  assert.deepEqual(await readdir(jobsDir(dir)), []);
   assert.deepEqual(await readdir(dir), ['store']);
 });
 
-test('remove deletes the job file and its index entry; the id can be used again', async (t) => {
+test('remove deletes the job folder and its index entry; the id can be used again', async (t) => {
   const dir = await dataDir(t);
   const store = await JobStore.open(dir);
   const a = makeJob('a');
@@ -339,16 +525,19 @@ test('remove deletes the job file and its index entry; the id can be used again'
   store.add(makeJob('b'), summarizeJob(makeJob('b')));
   await store.flush();
   a.tasks[0]!.progress = 0.9;
-  store.update('a', summarizeJob(a)); // a pending write must not bring the file back
+  store.update('a', summarizeJob(a), a.tasks[0]); // a pending write must not bring the files back
+  const saved = store.whenSaved('a').then(() => 'saved', (error: Error) => error.message);
   assert.equal(await store.remove('a'), true);
+  assert.match(await saved, /stopped before the change was saved/);
   assert.equal(await store.remove('a'), false);
   await store.flush();
-  assert.deepEqual(await readdir(join(dir, 'store', 'jobs')), ['b.json']);
+  assert.deepEqual(await readdir(jobsDir(dir)), ['b']);
   assert.deepEqual(((await readJson(indexFile(dir))) as { id: string }[]).map((s) => s.id), ['b']);
   const again = makeJob('a', 1);
   store.add(again, summarizeJob(again));
+  await store.whenSaved('a');
+  assert.deepEqual(await readJobFromDisk(dir, 'a'), again);
   await store.close();
-  assert.deepEqual(await readJson(jobFile(dir, 'a')), again);
 });
 
 test('changes after close are reported, not thrown and not written', async (t) => {
@@ -358,9 +547,9 @@ test('changes after close are reported, not thrown and not written', async (t) =
   store.add(job, summarizeJob(job));
   await store.close();
   job.tasks[0]!.progress = 1;
-  store.update('late', summarizeJob(job));
+  store.update('late', summarizeJob(job), job.tasks[0]);
   assert.match(errors[0]?.message ?? '', /closed; a change to job late was not saved/);
-  assert.equal(((await readJson(jobFile(dir, 'late'))) as JobRecord).tasks[0]!.progress, 0);
+  assert.equal((await readJobFromDisk(dir, 'late')).tasks[0]!.progress, 0);
 });
 
 test('flushOnExit registers its handlers and the returned function removes them', () => {
@@ -398,5 +587,5 @@ console.log('ready');
   const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
   assert.equal(signal, 'SIGTERM');
   assert.equal(code, null);
-  assert.equal(((await readJson(jobFile(dir, 'signal'))) as JobRecord).id, 'signal');
+  assert.equal((await readJobFromDisk(dir, 'signal')).id, 'signal');
 });

@@ -1,19 +1,26 @@
-import { mkdir, readdir, rename, unlink } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { mkdir, rm, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DataFile } from 'lowdb/node';
-import type { JobRecord, JobSummary, TaskState } from '../model/job-model.js';
+import type { JobRecord, JobSummary, TaskRecord } from '../model/job-model.js';
 import type { TaskStore } from '../scheduler/scheduler-ports.js';
 import { deriveJobState, emptyCounts } from '../scheduler/task-state.js';
-import { CoalescedWriter } from './coalesced-writer.js';
+import { CoalescedWriter, type CoalescedWriterOptions } from './coalesced-writer.js';
+import { DEFAULT_TASK_PAGE_SIZE, jobFolder, singleJobFile } from './job-layout.js';
+import { loadJobs, type LoadedJob } from './load-jobs.js';
+import { describe, setAside } from './set-aside.js';
+import { StoredJob } from './stored-job.js';
+import { WriteTurns } from './write-turns.js';
 
 /**
- * The controller's job store: lowdb JSON documents under `<dataDir>/store`, one per job
- * (`jobs/<id>.json`, so a task update rewrites only its own job) plus a small index of
- * summaries (`index.json`) for listing jobs without reading their tasks.
+ * The controller's job store: lowdb JSON documents under `<dataDir>/store`: per job a folder
+ * `jobs/<id>/` with a small job document and its tasks in fixed-size pages (see job-layout.ts),
+ * so a task change rewrites one page of one job, plus a small index of summaries
+ * (`index.json`) for listing jobs without reading their tasks. Every document has its own
+ * coalescing writer; one shared WriteTurns paces them so persistence never stalls dispatch.
  *
  * The job files are the truth. At open, summaries are derived again from the loaded jobs, so
  * an index left stale or broken by a crash is simply rewritten. A file that cannot be read is
- * never replaced by an empty farm: it is renamed aside and reported in `problems`.
+ * never replaced by an empty farm: it is set aside (a job as a whole) and reported in `problems`.
  */
 
 export interface JobStoreOptions {
@@ -23,11 +30,13 @@ export interface JobStoreOptions {
   delayMs?: number;
   /** A document reached the disk (for tests and measurements). */
   onWrite?(file: string): void;
+  /** Tasks per page for jobs written from now on (jobs keep the size they were saved with). */
+  taskPageSize?: number;
+  /** Share of the main thread all writes together may take (see WriteTurns). */
+  busyShare?: number;
 }
 
 const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const JOB_FILE = /^([A-Za-z0-9_-]{1,64})\.json$/;
-const TASK_STATES: ReadonlySet<string> = new Set<TaskState>(['queued', 'assigned', 'running', 'succeeded', 'failed', 'canceled']);
 
 /** Ids become file names, so only these are accepted. */
 export function isValidJobId(id: unknown): id is string {
@@ -53,11 +62,6 @@ export function summarizeJob(job: JobRecord): JobSummary {
   };
 }
 
-interface StoredJob {
-  record: JobRecord;
-  writer: CoalescedWriter<JobRecord>;
-}
-
 export class JobStore implements TaskStore {
   /** `<dataDir>/store`. */
   readonly dir: string;
@@ -65,10 +69,11 @@ export class JobStore implements TaskStore {
   readonly problems: string[];
   readonly #options: JobStoreOptions;
   readonly #onError: (error: Error) => void;
+  readonly #turns: WriteTurns;
   readonly #jobs = new Map<string, StoredJob>();
   readonly #summaries = new Map<string, JobSummary>();
   readonly #index: CoalescedWriter<JobSummary[]>;
-  /** Job files being deleted; a job re-added under the same id waits for its removal. */
+  /** Job folders being deleted; a job re-added under the same id waits for its removal. */
   readonly #removals = new Map<string, Promise<void>>();
   #closed = false;
 
@@ -77,6 +82,7 @@ export class JobStore implements TaskStore {
     this.problems = problems;
     this.#options = o;
     this.#onError = o.onError ?? ((error) => console.error(error.message));
+    this.#turns = new WriteTurns(o.busyShare);
     this.#index = new CoalescedWriter(join(dir, 'index.json'), () => [...this.#summaries.values()], this.#writerOptions());
   }
 
@@ -86,22 +92,25 @@ export class JobStore implements TaskStore {
     const jobsDir = join(dir, 'jobs');
     await mkdir(jobsDir, { recursive: true });
     const problems: string[] = [];
-    const index = await readIndex(join(dir, 'index.json'), problems);
-    const loaded = await readJobs(jobsDir, problems);
+    const [index, loaded] = await Promise.all([
+      readIndex(join(dir, 'index.json'), problems),
+      loadJobs(jobsDir, { pageSize: o.taskPageSize ?? DEFAULT_TASK_PAGE_SIZE, problems }),
+    ]);
 
     const store = new JobStore(dir, o, problems);
     const order = new Map<string, number>();
     for (const [position, entry] of (index ?? []).entries()) if (!order.has(entry.id)) order.set(entry.id, position);
-    const records = [...loaded.records].sort((a, b) => (order.get(a.id) ?? Infinity) - (order.get(b.id) ?? Infinity) || a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
-    for (const record of records) {
-      store.#jobs.set(record.id, store.#stored(record));
-      store.#summaries.set(record.id, summarizeJob(record));
+    const jobs = [...loaded.jobs].sort((a, b) => (order.get(a.record.id) ?? Infinity) - (order.get(b.record.id) ?? Infinity) || a.record.createdAt - b.record.createdAt || (a.record.id < b.record.id ? -1 : 1));
+    for (const job of jobs) {
+      store.#jobs.set(job.record.id, store.#stored(job.record, job.pageSize));
+      store.#summaries.set(job.record.id, summarizeJob(job.record));
     }
     for (const id of order.keys()) {
       if (store.#jobs.has(id) || loaded.setAside.has(id)) continue;
-      problems.push(`The job index lists job ${id} but its file ${join(jobsDir, `${id}.json`)} is missing; the job was dropped from the index.`);
+      problems.push(`The job index lists job ${id} but its folder ${jobFolder(jobsDir, id)} is missing; the job was dropped from the index.`);
     }
     if (index === null || JSON.stringify(index) !== JSON.stringify(store.summaries())) store.#index.markDirty();
+    await Promise.all(jobs.map((job) => store.#finishMigration(job)));
     return store;
   }
 
@@ -123,42 +132,57 @@ export class JobStore implements TaskStore {
     if (this.#refuseWhenClosed(job.id)) return;
     if (!isValidJobId(job.id)) throw new Error(`Job id "${String(job.id)}" cannot be stored: use 1 to 64 letters, digits, "-" or "_".`);
     if (this.#jobs.has(job.id)) throw new Error(`Job ${job.id} is already in the store.`);
-    const stored = this.#stored(job);
+    const stored = this.#stored(job, this.#options.taskPageSize ?? DEFAULT_TASK_PAGE_SIZE);
     this.#jobs.set(job.id, stored);
     this.#summaries.set(job.id, summary);
-    const removal = this.#removals.get(job.id);
-    if (removal) void removal.then(() => stored.writer.markDirty());
-    else stored.writer.markDirty();
+    const removal = this.#removals.get(job.id) ?? Promise.resolve();
+    stored.writeAfter(removal.catch(() => undefined).then(() => mkdir(stored.folder, { recursive: true })).then(() => undefined));
     this.#index.markDirty();
   }
 
-  /** The live record of `jobId` was changed in place: save it (coalesced) and its summary. */
-  update(jobId: string, summary: JobSummary): void {
+  /**
+   * The live record of `jobId` was changed in place: save it (coalesced) and its summary.
+   * With `task`, only that task changed (plus, possibly, the job-level fields that follow from
+   * it, such as endedAt): one page is rewritten. Without it everything of the job is.
+   */
+  update(jobId: string, summary: JobSummary, task?: TaskRecord): void {
     if (this.#refuseWhenClosed(jobId)) return;
     const stored = this.#jobs.get(jobId);
     if (!stored) throw new Error(`Job ${jobId} is not in the store; add it before updating it.`);
-    stored.writer.markDirty();
+    if (task) stored.markTask(task);
+    else stored.markAll();
     const previous = this.#summaries.get(jobId);
     this.#summaries.set(jobId, summary);
     if (!previous || !sameSummary(previous, summary)) this.#index.markDirty();
   }
 
-  /** Forgets a job and deletes its file (after the index no longer lists it). False if unknown. */
+  /**
+   * Resolves once every change to `jobId` marked so far (its job document and dirty pages) is
+   * on disk, e.g. before telling an agent it may drop a task's outputs. With `task`, only the
+   * page holding it and the job document are waited for: enough for that task's change, and
+   * quicker while other tasks keep other pages busy. It rides on the writes that happen anyway
+   * and starts none, so it is cheap per task. Rejects if such a write fails or the job is
+   * removed or the store closed first; resolves at once for a job the store does not hold.
+   */
+  whenSaved(jobId: string, task?: TaskRecord): Promise<void> {
+    return this.#jobs.get(jobId)?.whenSaved(task) ?? Promise.resolve();
+  }
+
+  /** Forgets a job and deletes its files (after the index no longer lists it). False if unknown. */
   async remove(id: string): Promise<boolean> {
     const stored = this.#jobs.get(id);
     if (!stored) return false;
     this.#jobs.delete(id);
     this.#summaries.delete(id);
-    stored.writer.stop();
+    stored.stop();
     this.#index.markDirty();
     const previous = this.#removals.get(id);
     const removal = (async () => {
       await previous?.catch(() => undefined);
-      await stored.writer.settled();
+      await stored.settled();
       await this.#index.flush();
-      await unlink(stored.writer.file).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-      });
+      await rm(stored.folder, { recursive: true, force: true });
+      await removeFile(singleJobFile(join(this.dir, 'jobs'), id)); // a migration that never finished
     })();
     this.#removals.set(id, removal);
     try {
@@ -172,7 +196,7 @@ export class JobStore implements TaskStore {
   /** Resolves when every change made so far is on disk; rejects if a write keeps failing. */
   async flush(): Promise<void> {
     await Promise.allSettled([...this.#removals.values()]);
-    const jobs = await Promise.allSettled([...this.#jobs.values()].map((stored) => stored.writer.flush()));
+    const jobs = await Promise.allSettled([...this.#jobs.values()].map((stored) => stored.flush()));
     const index = await Promise.allSettled([this.#index.flush()]);
     const failed = [...jobs, ...index].find((result) => result.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
@@ -184,18 +208,36 @@ export class JobStore implements TaskStore {
     try {
       await this.flush();
     } finally {
-      for (const stored of this.#jobs.values()) stored.writer.stop();
+      for (const stored of this.#jobs.values()) stored.stop();
       this.#index.stop();
     }
   }
 
-  #stored(record: JobRecord): StoredJob {
-    const file = join(this.dir, 'jobs', `${record.id}.json`);
-    return { record, writer: new CoalescedWriter(file, () => record, this.#writerOptions()) };
+  #stored(record: JobRecord, pageSize: number): StoredJob {
+    return new StoredJob(record, jobFolder(join(this.dir, 'jobs'), record.id), pageSize, this.#writerOptions());
   }
 
-  #writerOptions() {
-    return { delayMs: this.#options.delayMs, onError: this.#onError, onWrite: this.#options.onWrite };
+  /**
+   * A job read from an earlier version's single file is written as pages, then the single
+   * file goes; if writing fails, the single file stays (it is still read next time) and the
+   * writes are retried with the next change.
+   */
+  async #finishMigration(job: LoadedJob): Promise<void> {
+    if (job.leftover) await removeFile(job.leftover).catch((error: unknown) => this.#onError(new Error(`Could not delete ${job.leftover}, left over from moving a job to task pages (${describe(error)}); delete it by hand.`)));
+    if (!job.migrateFrom) return;
+    const stored = this.#jobs.get(job.record.id)!;
+    try {
+      await mkdir(stored.folder, { recursive: true });
+      stored.markAll();
+      await stored.flush();
+      await removeFile(job.migrateFrom);
+    } catch (error) {
+      this.problems.push(`Could not move job ${job.record.id} from ${job.migrateFrom} to task pages in ${stored.folder} (${describe(error)}); it was loaded from the old file, which is kept until the move succeeds.`);
+    }
+  }
+
+  #writerOptions(): CoalescedWriterOptions {
+    return { delayMs: this.#options.delayMs, turns: this.#turns, onError: this.#onError, onWrite: this.#options.onWrite };
   }
 
   /** A change after close() is a shutdown race, not a crash: report it and drop it. */
@@ -210,83 +252,35 @@ function sameSummary(a: JobSummary, b: JobSummary): boolean {
   return Object.keys(a).length === Object.keys(b).length;
 }
 
-function jsonFile<T>(file: string): DataFile<T> {
-  return new DataFile<T>(file, { parse: (text) => JSON.parse(text) as T, stringify: (value) => JSON.stringify(value) });
+async function removeFile(file: string): Promise<void> {
+  await unlink(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
 }
 
 /** The index, or null when it is missing or was set aside (it is then rebuilt). */
 async function readIndex(file: string, problems: string[]): Promise<JobSummary[] | null> {
   let reason: string | null;
   try {
-    const value = await jsonFile<unknown>(file).read();
+    const value = await new DataFile<unknown>(file, { parse: (text) => JSON.parse(text) as unknown, stringify: JSON.stringify }).read();
     if (value === null) return null;
     reason = indexProblem(value);
     if (reason === null) return value as JobSummary[];
   } catch (error) {
     reason = describe(error);
   }
-  problems.push(await setAside(file, reason, 'the job index', 'it was rebuilt from the job files'));
+  problems.push(
+    await setAside(file, (aside, failed) =>
+      aside
+        ? `Could not read the job index ${file} (${reason}); it was set aside as ${aside} and rebuilt from the job files.`
+        : `Could not read the job index ${file} (${reason}) nor set it aside (${failed}); it was rebuilt from the job files.`,
+    ),
+  );
   return null;
-}
-
-async function readJobs(jobsDir: string, problems: string[]): Promise<{ records: JobRecord[]; setAside: Set<string> }> {
-  const records: JobRecord[] = [];
-  const setAsideIds = new Set<string>();
-  const names = (await readdir(jobsDir)).sort();
-  for (const name of names) {
-    const id = JOB_FILE.exec(name)?.[1];
-    if (id === undefined) continue; // steno temp files, files set aside, anything foreign
-    const file = join(jobsDir, name);
-    let reason: string | null;
-    try {
-      const value = await jsonFile<unknown>(file).read();
-      if (value === null) continue; // deleted since readdir
-      reason = jobProblem(value, id);
-      if (reason === null) {
-        records.push(value as JobRecord);
-        continue;
-      }
-    } catch (error) {
-      reason = describe(error);
-    }
-    setAsideIds.add(id);
-    problems.push(await setAside(file, reason, 'the job file', 'the other jobs were loaded'));
-  }
-  return { records, setAside: setAsideIds };
-}
-
-/** Renames a bad file to `<name>.corrupt-<timestamp>` and returns the sentence that reports it. */
-async function setAside(file: string, reason: string, what: string, outcome: string): Promise<string> {
-  const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  try {
-    await rename(file, aside);
-    return `Could not read ${what} ${file} (${reason}); it was set aside as ${basename(aside)} and ${outcome}.`;
-  } catch (error) {
-    return `Could not read ${what} ${file} (${reason}) nor set it aside (${describe(error)}); it was skipped and ${outcome}.`;
-  }
 }
 
 function indexProblem(value: unknown): string | null {
   if (!Array.isArray(value)) return 'it is not a list of jobs';
-  const bad = value.findIndex((entry) => !isObject(entry) || !isValidJobId(entry.id));
+  const bad = value.findIndex((entry) => typeof entry !== 'object' || entry === null || !isValidJobId((entry as { id?: unknown }).id));
   return bad === -1 ? null : `entry ${bad} has no valid job id`;
-}
-
-/** Just enough shape to be sure the scheduler can take the record; the store wrote it itself. */
-function jobProblem(value: unknown, id: string): string | null {
-  if (!isObject(value)) return 'it is not a job record';
-  if (value.id !== id) return `it holds job ${String(value.id)}, not ${id}`;
-  if (typeof value.name !== 'string' || typeof value.type !== 'string') return 'its name or type is missing';
-  if (!Array.isArray(value.tasks)) return 'its task list is missing';
-  const bad = value.tasks.findIndex((task) => !isObject(task) || typeof task.id !== 'string' || !TASK_STATES.has(task.state as string));
-  return bad === -1 ? null : `task ${bad} is malformed`;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
