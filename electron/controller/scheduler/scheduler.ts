@@ -119,6 +119,7 @@ export class Scheduler {
     if (!job || isTerminalJobState(job.state)) return;
     if (failure) job.record.failure = failure;
     else job.record.canceled = true;
+    job.jobFieldsChanged = true;
     for (const task of job.record.tasks) {
       if (task.state === 'assigned' || task.state === 'running') this.sendToAgent(task.agentId, { type: 'task.cancel', taskId: task.id, attempt: task.attempt });
       if (!isTerminalTaskState(task.state)) this.move(job, task, 'cancel');
@@ -132,6 +133,7 @@ export class Scheduler {
     if (!job) return undefined;
     if (!isTerminalJobState(job.state) && !job.record.paused) {
       job.record.paused = true;
+      job.jobFieldsChanged = true;
       this.jobTouched(job);
     }
     return job;
@@ -142,6 +144,7 @@ export class Scheduler {
     if (!job) return undefined;
     if (job.record.paused) {
       job.record.paused = false;
+      job.jobFieldsChanged = true;
       this.jobTouched(job);
       this.dispatchSoon();
     }
@@ -153,6 +156,7 @@ export class Scheduler {
     const job = this.jobs.get(jobId);
     if (!job) return undefined;
     job.record.priority = priority;
+    job.jobFieldsChanged = true;
     this.reorder();
     this.jobTouched(job);
     this.dispatchSoon();
@@ -170,6 +174,7 @@ export class Scheduler {
     job.record.canceled = false;
     job.record.failure = null;
     job.record.endedAt = null;
+    job.jobFieldsChanged = true;
     job.agentFailures.clear();
     job.unrunnableReason = null;
     let requeued = 0;
@@ -420,7 +425,7 @@ export class Scheduler {
     // The agent drops its copy on the ack, so the ack waits until the success is on disk: a
     // crash before that finds the outputs still held and collects them again, never loses them.
     const ack = () => link.send({ type: 'output.ack', taskId: task.id, attempt: task.attempt });
-    const saved = this.store.whenSaved?.(job.id);
+    const saved = this.store.whenSaved?.(job.id, task);
     if (saved) void saved.then(ack, () => undefined);
     else ack();
   }
@@ -659,6 +664,7 @@ export class Scheduler {
     const from = task.state;
     task.state = nextTaskState(from, transition);
     job.moved(from, task.state);
+    job.changedTasks.add(task);
     if (isTerminalTaskState(task.state)) {
       this.clearDeadline(task.id);
       task.endedAt ??= Date.now();
@@ -680,7 +686,11 @@ export class Scheduler {
       // Intermediates are kept after a failure (for a retry); otherwise they go.
       if (summary.state !== 'failed') void this.outputs.discardIntermediates(job.record).catch(() => undefined);
     }
-    this.store.update(job.id, summary);
+    // Only the pages of tasks that changed are rewritten, unless a job-level field changed.
+    if (job.jobFieldsChanged || job.changedTasks.size === 0) this.store.update(job.id, summary);
+    else for (const task of job.changedTasks) this.store.update(job.id, summary, task);
+    job.changedTasks.clear();
+    job.jobFieldsChanged = false;
     this.events.jobChanged(summary);
   }
 
