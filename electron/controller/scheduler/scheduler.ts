@@ -6,6 +6,7 @@ import { agentMayRun, judgeWaitingJob } from './dispatch-policy.js';
 import { InputFiles } from './input-files.js';
 import { JobRuntime } from './job-runtime.js';
 import { planReconcile } from './reconcile-plan.js';
+import { RestartHold } from './restart-hold.js';
 import { TaskDeadlines } from './task-deadlines.js';
 import { isTerminalJobState, isTerminalTaskState, nextTaskState, type TaskTransition } from './task-state.js';
 import type { OutputSink, SchedulerEvents, TaskStore } from './scheduler-ports.js';
@@ -51,9 +52,8 @@ export class Scheduler {
   private dispatchPending = false;
   /** Damaged output transfers per task attempt, to bound refetching. */
   private readonly fetchFailures = new Map<string, number>();
-  /** Tasks that were out on an agent when the controller stopped: task id → that agent's id (see addJob). */
-  private readonly awaitingAgent = new Map<string, string>();
-  private restartGraceTimer: NodeJS.Timeout | null = null;
+  /** Tasks that were out on an agent when the controller stopped wait for it here (see addJob). */
+  private readonly restartHold: RestartHold;
   /** The user's per-agent choices, applied whenever the agent (re)connects. */
   readonly agentOverrides = new Map<string, AgentOverrides>();
   private readonly options: SchedulerOptions;
@@ -65,6 +65,7 @@ export class Scheduler {
     options: Partial<SchedulerOptions> = {},
   ) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
+    this.restartHold = new RestartHold(this.options.restartGraceMs, (taskIds, why) => this.releaseHeld(taskIds, why));
   }
 
   // ── jobs ──────────────────────────────────────────────────────────────
@@ -83,7 +84,7 @@ export class Scheduler {
         if (task.state === 'assigned' || task.state === 'running') {
           if (task.agentId && !job.canceled && !job.failure) {
             heldBack.add(task.id);
-            this.awaitingAgent.set(task.id, task.agentId);
+            this.restartHold.hold(task.id, task.agentId);
           }
           task.state = 'queued';
           task.agentId = null;
@@ -92,7 +93,6 @@ export class Scheduler {
       }
     }
     const runtime = new JobRuntime(job, this.tasks, heldBack);
-    if (heldBack.size > 0) this.armRestartGrace();
     this.jobs.set(job.id, runtime);
     this.inputs.register(job);
     this.reorder();
@@ -202,7 +202,7 @@ export class Scheduler {
     if (!isTerminalJobState(job.state)) this.cancelJob(jobId);
     for (const task of job.record.tasks) {
       this.clearDeadline(task.id);
-      this.awaitingAgent.delete(task.id);
+      this.restartHold.forget(task.id);
     }
     this.jobs.delete(jobId);
     job.forget();
@@ -270,7 +270,7 @@ export class Scheduler {
     };
     this.agents.set(agent.agentId, agent);
     this.reconcile(agent, hello);
-    this.releaseAwaiting((agentId) => agentId === agent.agentId);
+    this.restartHold.agentBack(agent.agentId);
     this.events.agentChanged(agentView(agent));
     this.dispatchSoon();
   }
@@ -622,34 +622,18 @@ export class Scheduler {
 
   // ── after a restart ────────────────────────────────────────────────────
 
-  private armRestartGrace(): void {
-    if (this.restartGraceTimer) return;
-    this.restartGraceTimer = setTimeout(() => {
-      this.restartGraceTimer = null;
-      const waiting = this.awaitingAgent.size;
-      this.releaseAwaiting(() => true);
-      if (waiting > 0) this.events.notice('info', `${waiting} task(s) whose agents did not come back within ${Math.round(this.options.restartGraceMs / 1000)} s were put back in the queue.`);
-    }, this.options.restartGraceMs);
-    this.restartGraceTimer.unref();
-  }
-
-  /** Held-back tasks whose agent has reported in (or the grace ended): those it did not resume or hold join the queue. */
-  private releaseAwaiting(which: (agentId: string) => boolean): void {
-    let released = false;
-    for (const [taskId, agentId] of this.awaitingAgent) {
-      if (!which(agentId)) continue;
-      this.awaitingAgent.delete(taskId);
+  /** Held-back tasks their agent did not resume or hand in (or whose agent never came back) join the queue. */
+  private releaseHeld(taskIds: string[], why: 'agent-back' | 'grace-over'): void {
+    let released = 0;
+    for (const taskId of taskIds) {
       const task = this.tasks.get(taskId);
       const job = task && this.jobs.get(task.jobId);
       if (!task || !job || task.state !== 'queued') continue;
       job.requeue(task);
-      released = true;
+      released++;
     }
-    if (this.awaitingAgent.size === 0 && this.restartGraceTimer) {
-      clearTimeout(this.restartGraceTimer);
-      this.restartGraceTimer = null;
-    }
-    if (released) this.dispatchSoon();
+    if (why === 'grace-over' && released > 0) this.events.notice('info', `${released} task(s) whose agents did not come back within ${Math.round(this.options.restartGraceMs / 1000)} s were put back in the queue.`);
+    if (released > 0) this.dispatchSoon();
   }
 
   // ── helpers ───────────────────────────────────────────────────────────
