@@ -1,0 +1,111 @@
+import { create } from 'zustand';
+import type { TaskView } from '../../../electron/controller/api/contract.js';
+
+/**
+ * Tasks of the jobs the UI shows, loaded per job on demand (task-loader.ts) and kept current
+ * by task events. A job's tasks are an array in task order, replaced (not mutated) once per
+ * animation frame, so a 10,000-task job costs one array copy per frame, not one per event.
+ */
+export interface JobTasks {
+  items: TaskView[];
+  status: 'loading' | 'loaded' | 'error';
+  error: string | null;
+  /** The connection generation it was loaded in; an older one is reloaded. */
+  generation: number;
+}
+
+interface TasksState {
+  byJob: Record<string, JobTasks>;
+  /** Tasks assigned or running now, by agent: the nodes view's "current task". */
+  activeByAgent: Record<string, Record<string, TaskView>>;
+}
+
+export const useTasksStore = create<TasksState>(() => ({ byJob: {}, activeByAgent: {} }));
+
+const ACTIVE = new Set(['assigned', 'running']);
+/** Events for a job whose tasks are being fetched wait here, then apply over the fetched page. */
+const pending = new Map<string, TaskView[]>();
+
+export function markTasksLoading(jobId: string, generation: number): void {
+  pending.set(jobId, []);
+  useTasksStore.setState((s) => ({ byJob: { ...s.byJob, [jobId]: { items: s.byJob[jobId]?.items ?? [], status: 'loading', error: null, generation } } }));
+}
+
+export function setLoadedTasks(jobId: string, items: TaskView[], generation: number): void {
+  const sorted = [...items].sort((a, b) => a.index - b.index);
+  useTasksStore.setState((s) => ({
+    byJob: { ...s.byJob, [jobId]: { items: sorted, status: 'loaded', error: null, generation } },
+    activeByAgent: indexActive(s.activeByAgent, sorted),
+  }));
+  const waiting = pending.get(jobId) ?? [];
+  pending.delete(jobId);
+  applyTaskChanges(waiting);
+}
+
+export function setTasksLoadError(jobId: string, error: string, generation: number): void {
+  pending.delete(jobId);
+  useTasksStore.setState((s) => ({ byJob: { ...s.byJob, [jobId]: { items: s.byJob[jobId]?.items ?? [], status: 'error', error, generation } } }));
+}
+
+export function forgetJobTasks(jobIds: string[]): void {
+  if (jobIds.length === 0) return;
+  useTasksStore.setState((s) => {
+    const byJob = { ...s.byJob };
+    for (const id of jobIds) {
+      delete byJob[id];
+      pending.delete(id);
+    }
+    const activeByAgent: TasksState['activeByAgent'] = {};
+    for (const [agentId, tasks] of Object.entries(s.activeByAgent)) {
+      const kept = Object.fromEntries(Object.entries(tasks).filter(([, t]) => !jobIds.includes(t.jobId)));
+      if (Object.keys(kept).length) activeByAgent[agentId] = kept;
+    }
+    return { byJob, activeByAgent };
+  });
+}
+
+/** Applies one animation frame's task events: one new array per touched job. */
+export function applyTaskChanges(changed: TaskView[]): void {
+  if (changed.length === 0) return;
+  useTasksStore.setState((s) => {
+    const perJob = new Map<string, TaskView[]>();
+    for (const task of changed) {
+      const waiting = pending.get(task.jobId);
+      if (waiting) waiting.push(task);
+      else if (s.byJob[task.jobId]?.status === 'loaded') {
+        const list = perJob.get(task.jobId) ?? [];
+        list.push(task);
+        perJob.set(task.jobId, list);
+      }
+    }
+    const byJob = { ...s.byJob };
+    for (const [jobId, tasks] of perJob) {
+      const current = byJob[jobId]!;
+      const items = current.items.slice();
+      for (const task of tasks) {
+        const at = items[task.index]?.id === task.id ? task.index : items.findIndex((t) => t.id === task.id);
+        if (at >= 0) items[at] = task;
+        else items.push(task);
+      }
+      byJob[jobId] = { ...current, items };
+    }
+    return { byJob, activeByAgent: indexActive(s.activeByAgent, changed) };
+  });
+}
+
+/** Moves each task into (or out of) its agent's active set. */
+function indexActive(before: TasksState['activeByAgent'], tasks: TaskView[]): TasksState['activeByAgent'] {
+  let after = before;
+  const touch = (agentId: string) => {
+    if (after === before) after = { ...before };
+    after[agentId] = { ...(after[agentId] ?? {}) };
+    return after[agentId]!;
+  };
+  for (const task of tasks) {
+    for (const [agentId, active] of Object.entries(after)) {
+      if (active[task.id] && (agentId !== task.agentId || !ACTIVE.has(task.state))) delete touch(agentId)[task.id];
+    }
+    if (task.agentId && ACTIVE.has(task.state)) touch(task.agentId)[task.id] = task;
+  }
+  return after;
+}

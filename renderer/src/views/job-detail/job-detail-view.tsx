@@ -1,0 +1,94 @@
+import { useEffect, useState } from 'react';
+import { StateBadge } from '../../components/state-badge.js';
+import { errorMessage } from '../../client/farm-client.js';
+import { useFarmClient } from '../../farm-client-context.js';
+import { estimateEta } from '../../model/estimate-eta.js';
+import { formatPercent, formatRange, formatTime } from '../../model/format.js';
+import { JOB_ACTIONS } from '../../model/job-actions.js';
+import { useConnectionStore } from '../../stores/connection-store.js';
+import { useJobsStore } from '../../stores/jobs-store.js';
+import { ensureJobTasks } from '../../stores/task-loader.js';
+import { useTasksStore } from '../../stores/tasks-store.js';
+import { openJob } from '../../stores/ui-store.js';
+import type { JobDetail, TaskView } from '../../../../electron/controller/api/contract.js';
+import { requestJobAction } from '../jobs/job-action-runner.js';
+import { progressOf } from '../jobs/job-row.js';
+import { LogViewer } from './log-viewer.js';
+import { TaskTable } from './task-table.js';
+
+/** One job: its settings, actions, every task (virtualised) and the log of the chosen task. */
+export function JobDetailView({ jobId }: { jobId: string }) {
+  const client = useFarmClient();
+  const job = useJobsStore((s) => s.byId[jobId]);
+  const tasks = useTasksStore((s) => s.byJob[jobId]);
+  const generation = useConnectionStore((s) => s.generation);
+  const [detail, setDetail] = useState<JobDetail | null>(null);
+  const [detailError, setDetailError] = useState<string | null>(null);
+  const [taskId, setTaskId] = useState<string | null>(null);
+
+  useEffect(() => ensureJobTasks(client, jobId), [client, jobId, generation]);
+  // The summary's state and priority change with events; the rest of the detail is re-read then.
+  useEffect(() => {
+    let live = true;
+    client.call('jobs.get', { jobId }).then(
+      (d) => live && (setDetail(d), setDetailError(null)),
+      (error) => live && setDetailError(errorMessage(error)),
+    );
+    return () => void (live = false);
+  }, [client, jobId, job?.state, job?.priority, generation]);
+
+  const back = () => openJob(null);
+  if (!job) {
+    return (
+      <section className="view" aria-labelledby="detail-heading">
+        <h1 id="detail-heading">Job not found</h1>
+        <p>This job no longer exists (it may have been deleted). <button type="button" className="link" onClick={back}>Back to all jobs</button></p>
+      </section>
+    );
+  }
+  const items = tasks?.items ?? [];
+  const eta = job.state === 'running' ? estimateEta(items) : null;
+  const selectedTask: TaskView | undefined = items.find((t) => t.id === taskId);
+  return (
+    <section className="view job-detail" aria-labelledby="detail-heading">
+      <div className="detail-header">
+        <button type="button" onClick={back}>← All jobs</button>
+        <h1 id="detail-heading">{job.name}</h1>
+        <StateBadge state={job.state} />
+      </div>
+      <div className="toolbar" role="toolbar" aria-label={`Actions for ${job.name}`}>
+        {JOB_ACTIONS.filter((a) => a.appliesTo(job)).map((a) => (
+          <button key={a.id} type="button" onClick={() => requestJobAction(client, a.id, [job.id])}>{a.label}</button>
+        ))}
+      </div>
+      {job.failure ? <p className="error" role="alert">{job.failure}</p> : null}
+      {detailError ? <p className="error" role="alert">{detailError}</p> : null}
+      <dl className="facts">
+        <dt>Progress</dt>
+        <dd>
+          <progress max={1} value={progressOf(job, items)} aria-label={`Progress of ${job.name}`} /> {formatPercent(progressOf(job, items))} ({job.succeededCount} of {job.taskCount} tasks done
+          {job.failedCount ? `, ${job.failedCount} failed` : ''})
+        </dd>
+        <dt>Estimated time left</dt>
+        <dd>{eta ? formatRange(eta.minMs, eta.maxMs) : '—'}</dd>
+        <dt>Type</dt>
+        <dd>{job.type}</dd>
+        <dt>Priority</dt>
+        <dd>{job.priority}</dd>
+        <dt>Tags</dt>
+        <dd>{detail?.tags.length ? detail.tags.join(', ') : 'none (any agent)'}</dd>
+        <dt>Output folder</dt>
+        <dd><code>{detail?.outputDir ?? '…'}</code></dd>
+        <dt>Submitted</dt>
+        <dd>{formatTime(job.createdAt)}</dd>
+        <dt>Ended</dt>
+        <dd>{formatTime(detail?.endedAt ?? null)}</dd>
+      </dl>
+      <h2>Tasks</h2>
+      {tasks?.status === 'error' ? <p className="error" role="alert">{tasks.error}</p> : null}
+      {tasks?.status === 'loaded' || items.length ? <TaskTable tasks={items} selectedTaskId={taskId} onSelect={setTaskId} /> : <p className="muted">Loading tasks…</p>}
+      <h2>Log</h2>
+      {selectedTask ? <LogViewer key={selectedTask.id} task={selectedTask} /> : <p className="muted">Choose a task above (click it, or move with the arrow keys and press Enter) to see its log.</p>}
+    </section>
+  );
+}

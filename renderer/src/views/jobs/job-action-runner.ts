@@ -1,0 +1,69 @@
+import { create } from 'zustand';
+import type { JobSummary } from '../../../../electron/controller/api/contract.js';
+import type { FarmClient } from '../../client/farm-client.js';
+import { errorMessage } from '../../client/farm-client.js';
+import { applyJobChanges, useJobsStore } from '../../stores/jobs-store.js';
+import { pushNotice } from '../../stores/notices-store.js';
+import { JOB_ACTIONS, targetsOf, type JobActionId } from '../../model/job-actions.js';
+
+/**
+ * Runs a job action on one or many jobs, from wherever it was asked for (toolbar, menu, keys,
+ * detail view). Priority and delete first ask (job-action-dialogs.tsx); the rest run at once,
+ * job by job, and a failure names the job and says why.
+ */
+export const useActionDialogStore = create<{ kind: 'priority' | 'delete' | null; jobIds: string[] }>(() => ({ kind: null, jobIds: [] }));
+
+export function closeActionDialog(): void {
+  useActionDialogStore.setState({ kind: null, jobIds: [] });
+}
+
+export function requestJobAction(client: FarmClient, actionId: JobActionId, jobIds: readonly string[]): void {
+  const action = JOB_ACTIONS.find((a) => a.id === actionId)!;
+  const byId = useJobsStore.getState().byId;
+  const jobs = targetsOf(action, jobIds.map((id) => byId[id]).filter((j): j is JobSummary => j !== undefined));
+  if (jobs.length === 0) {
+    pushNotice('warn', `${action.label.replace('…', '')} does not apply to the selected job${jobIds.length === 1 ? '' : 's'}; pick jobs where the button is enabled.`);
+    return;
+  }
+  const ids = jobs.map((j) => j.id);
+  if (actionId === 'priority' || actionId === 'delete') {
+    useActionDialogStore.setState({ kind: actionId, jobIds: ids });
+    return;
+  }
+  void runOnEach(client, ids, (jobId) => {
+    switch (actionId) {
+      case 'pause':
+        return client.call('jobs.pause', { jobId });
+      case 'resume':
+        return client.call('jobs.resume', { jobId });
+      case 'cancel':
+        return client.call('jobs.cancel', { jobId });
+      case 'retry':
+        return client.call('jobs.retry', { jobId });
+    }
+  });
+}
+
+export function setPriority(client: FarmClient, jobIds: readonly string[], priority: number): Promise<void> {
+  return runOnEach(client, jobIds, (jobId) => client.call('jobs.setPriority', { jobId, priority }));
+}
+
+export function deleteJobs(client: FarmClient, jobIds: readonly string[]): Promise<void> {
+  return runOnEach(client, jobIds, (jobId) => client.call('jobs.delete', { jobId }));
+}
+
+/** Calls one command per job; results that are job summaries update the list at once. */
+async function runOnEach(client: FarmClient, jobIds: readonly string[], call: (jobId: string) => Promise<unknown>): Promise<void> {
+  const results = await Promise.allSettled(jobIds.map((id) => call(id)));
+  const changed: JobSummary[] = [];
+  results.forEach((r, i) => {
+    if (r.status === 'fulfilled') {
+      const value = r.value as Partial<JobSummary> | null;
+      if (value && typeof value.state === 'string' && value.id) changed.push(value as JobSummary);
+    } else {
+      const name = useJobsStore.getState().byId[jobIds[i]!]?.name ?? jobIds[i];
+      pushNotice('error', `${name}: ${errorMessage(r.reason)}`);
+    }
+  });
+  applyJobChanges(changed, []);
+}

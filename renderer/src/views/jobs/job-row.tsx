@@ -1,0 +1,95 @@
+import { memo, useEffect, type KeyboardEvent, type MouseEvent } from 'react';
+import { ChunkStrip } from '../../components/chunk-strip.js';
+import { StateBadge } from '../../components/state-badge.js';
+import { useFarmClient } from '../../farm-client-context.js';
+import { estimateEta } from '../../model/estimate-eta.js';
+import { formatPercent, formatRange, formatTime } from '../../model/format.js';
+import { useJobsStore } from '../../stores/jobs-store.js';
+import { ensureJobTasks } from '../../stores/task-loader.js';
+import { useTasksStore } from '../../stores/tasks-store.js';
+import { useConnectionStore } from '../../stores/connection-store.js';
+import { openJob } from '../../stores/ui-store.js';
+import type { JobSummary, TaskView } from '../../../../electron/controller/api/contract.js';
+
+/** One job in the list. It loads its own tasks (for the strip, ETA and busy agents) on first show. */
+export interface JobRowProps {
+  jobId: string;
+  selected: boolean;
+  tabbable: boolean;
+  rowRef(element: HTMLTableRowElement | null): void;
+  onRowClick(event: MouseEvent, jobId: string): void;
+  onRowKeyDown(event: KeyboardEvent, jobId: string): void;
+  onMenu(x: number, y: number, jobId: string): void;
+}
+
+export const JobRow = memo(function JobRow(p: JobRowProps) {
+  const client = useFarmClient();
+  const job = useJobsStore((s) => s.byId[p.jobId]);
+  const tasks = useTasksStore((s) => s.byJob[p.jobId]);
+  const generation = useConnectionStore((s) => s.generation);
+  useEffect(() => ensureJobTasks(client, p.jobId), [client, p.jobId, generation]);
+  if (!job) return null;
+  const items = tasks?.items ?? [];
+  const eta = job.state === 'running' ? estimateEta(items) : null;
+  const busy = busyAgents(items);
+  return (
+    <tr
+      ref={p.rowRef}
+      className={`job-row${p.selected ? ' selected' : ''}`}
+      aria-selected={p.selected}
+      tabIndex={p.tabbable ? 0 : -1}
+      data-job-id={job.id}
+      onClick={(e) => p.onRowClick(e, job.id)}
+      onDoubleClick={() => openJob(job.id)}
+      onKeyDown={(e) => p.onRowKeyDown(e, job.id)}
+      onContextMenu={(e) => {
+        e.preventDefault();
+        p.onMenu(e.clientX, e.clientY, job.id);
+      }}
+    >
+      <td className="job-name">
+        <button type="button" className="link" tabIndex={-1} onClick={(e) => { e.stopPropagation(); openJob(job.id); }}>{job.name}</button>
+        <span className="muted"> {job.type}</span>
+      </td>
+      <td><StateBadge state={job.state} />{job.failure ? <span className="sr-only">: {job.failure}</span> : null}</td>
+      <td>
+        <progress max={1} value={progressOf(job, items)} aria-label={`Progress of ${job.name}`} />
+        <span className="progress-text">{formatPercent(progressOf(job, items))}</span>
+      </td>
+      <td className="chunks-cell">{tasks?.status === 'loaded' ? <ChunkStrip tasks={items} jobName={job.name} /> : <span className="muted">{tasks?.status === 'error' ? 'tasks could not be loaded' : 'loading…'}</span>}</td>
+      <td>{eta ? formatRange(eta.minMs, eta.maxMs) : <span aria-label="no estimate yet">—</span>}</td>
+      <td>{busy}</td>
+      <td>{job.priority}</td>
+      <td>{formatTime(job.createdAt)}</td>
+      <td>
+        <button
+          type="button"
+          className="icon"
+          tabIndex={-1}
+          aria-haspopup="menu"
+          aria-label={`Actions for ${job.name}`}
+          onClick={(e) => {
+            e.stopPropagation();
+            const r = (e.currentTarget as HTMLElement).getBoundingClientRect();
+            p.onMenu(r.left, r.bottom, job.id);
+          }}
+        >⋯</button>
+      </td>
+    </tr>
+  );
+});
+
+/** Done fraction: finished tasks plus the progress of running ones (counts alone until tasks load). */
+export function progressOf(job: JobSummary, tasks: readonly TaskView[]): number {
+  if (job.taskCount === 0) return 0;
+  if (tasks.length === 0) return job.succeededCount / job.taskCount;
+  let done = 0;
+  for (const t of tasks) done += t.state === 'succeeded' ? 1 : t.state === 'running' ? Math.max(0, Math.min(1, t.progress)) : 0;
+  return done / job.taskCount;
+}
+
+function busyAgents(tasks: readonly TaskView[]): number {
+  const agents = new Set<string>();
+  for (const t of tasks) if ((t.state === 'running' || t.state === 'assigned') && t.agentId) agents.add(t.agentId);
+  return agents.size;
+}

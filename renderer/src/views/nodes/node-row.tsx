@@ -1,0 +1,91 @@
+import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { ConfirmDialog } from '../../components/confirm-dialog.js';
+import { errorMessage } from '../../client/farm-client.js';
+import { useFarmClient } from '../../farm-client-context.js';
+import { parseTags } from '../../model/parse-tags.js';
+import { applyAgentChanges, forgetAgent, useAgentsStore } from '../../stores/agents-store.js';
+import { useJobsStore } from '../../stores/jobs-store.js';
+import { pushNotice } from '../../stores/notices-store.js';
+import { useTasksStore } from '../../stores/tasks-store.js';
+import { openJob } from '../../stores/ui-store.js';
+
+/** One agent with its controls: enable/disable, tags, remove. */
+export function NodeRow({ agentId }: { agentId: string }) {
+  const client = useFarmClient();
+  const agent = useAgentsStore((s) => s.byId[agentId]);
+  const active = useTasksStore(useShallow((s) => Object.values(s.activeByAgent[agentId] ?? {})));
+  const jobNames = useJobsStore((s) => s.byId);
+  const [tags, setTags] = useState<string | null>(null);
+  const [tagError, setTagError] = useState<string | null>(null);
+  const [confirmRemove, setConfirmRemove] = useState(false);
+  if (!agent) return null;
+  const tagText = tags ?? agent.tags.join(', ');
+
+  const run = (promise: Promise<unknown>) => promise.catch((e) => pushNotice('error', `${agent.name}: ${errorMessage(e)}`));
+  const saveTags = () => {
+    setTagError(null);
+    client.call('agents.setTags', { agentId, tags: parseTags(tagText) }).then(
+      (a) => {
+        applyAgentChanges([a]);
+        setTags(null);
+      },
+      (e) => setTagError(errorMessage(e)),
+    );
+  };
+  const caps = [agent.blender ? `Blender ${agent.blender}` : null, agent.ffmpeg ? `ffmpeg ${agent.ffmpeg}` : null, agent.cores ? `${agent.cores} cores` : null].filter(Boolean);
+  return (
+    <tr data-agent-id={agent.agentId}>
+      <th scope="row">
+        {agent.name}
+        <div className="muted small">{agent.hostname ? `${agent.hostname} · ` : ''}{agent.url}</div>
+      </th>
+      <td>
+        <span className={`state ${agent.online ? 'state-online' : 'state-offline'}`}>
+          <span aria-hidden="true" className="state-symbol">{agent.online ? '●' : '○'}</span> {agent.online ? 'online' : 'offline'}
+        </span>
+        {agent.enabled ? null : <div className="muted small">disabled</div>}
+      </td>
+      <td>{caps.length ? caps.join(' · ') : <span className="muted">not reported yet</span>}<div className="muted small">{agent.taskTypes.join(', ')}</div></td>
+      <td>{agent.busySlots} of {agent.slots} busy</td>
+      <td>
+        {active.length === 0 ? <span className="muted">idle</span> : active.map((t) => (
+          <div key={t.id}>
+            {t.label} of <button type="button" className="link" onClick={() => openJob(t.jobId)}>{jobNames[t.jobId]?.name ?? t.jobId}</button>
+          </div>
+        ))}
+      </td>
+      <td>
+        <form className="inline-field" onSubmit={(e) => { e.preventDefault(); saveTags(); }}>
+          <label className="sr-only" htmlFor={`tags-${agent.agentId}`}>Tags of {agent.name}</label>
+          <input id={`tags-${agent.agentId}`} value={tagText} placeholder="gpu, linux" size={14} aria-invalid={tagError ? true : undefined} onChange={(e) => setTags(e.target.value)} />
+          <button type="submit" disabled={tags === null}>Save tags</button>
+        </form>
+        {tagError ? <p className="field-error" role="alert">{tagError}</p> : null}
+      </td>
+      <td className="controls">
+        <label className="switch">
+          <input
+            type="checkbox"
+            checked={agent.enabled}
+            onChange={(e) => void run(client.call('agents.setEnabled', { agentId, enabled: e.target.checked }).then((a) => applyAgentChanges([a])))}
+          />
+          <span>Enabled</span>
+        </label>
+        <button type="button" aria-label={`Remove ${agent.name}…`} onClick={() => setConfirmRemove(true)}>Remove…</button>
+        {confirmRemove ? (
+          <ConfirmDialog
+            title="Remove agent"
+            text={`Remove ${agent.name}? Its running tasks are requeued, and the controller stops connecting to it (one found on the network may come back).`}
+            confirmLabel="Remove"
+            onCancel={() => setConfirmRemove(false)}
+            onConfirm={() => {
+              setConfirmRemove(false);
+              void run(client.call('agents.remove', { agentId }).then(() => forgetAgent(agentId)));
+            }}
+          />
+        ) : null}
+      </td>
+    </tr>
+  );
+}

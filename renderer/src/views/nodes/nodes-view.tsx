@@ -1,0 +1,55 @@
+import { useEffect } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { EmptyState } from '../../components/empty-state.js';
+import { useFarmClient } from '../../farm-client-context.js';
+import { useAgentsStore } from '../../stores/agents-store.js';
+import { useConnectionStore } from '../../stores/connection-store.js';
+import { useJobsStore } from '../../stores/jobs-store.js';
+import { ensureJobTasks } from '../../stores/task-loader.js';
+import { AddNodeForm } from './add-node-form.js';
+import { NodeRow } from './node-row.js';
+
+/** The render machines: online or not, what they can run, what they run now, and their controls. */
+export function NodesView() {
+  const client = useFarmClient();
+  const { order, loaded } = useAgentsStore(useShallow((s) => ({ order: s.order, loaded: s.loaded })));
+  const running = useJobsStore(useShallow((s) => s.order.filter((id) => s.byId[id]?.state === 'running')));
+  const generation = useConnectionStore((s) => s.generation);
+  // "Current task" comes from task states, so the running jobs' tasks must be known.
+  useEffect(() => {
+    for (const id of running) ensureJobTasks(client, id);
+  }, [client, running, generation]);
+  return (
+    <section className="view" aria-labelledby="nodes-heading">
+      <h1 id="nodes-heading">Nodes</h1>
+      <AddNodeForm />
+      {!loaded ? (
+        <p className="muted">Loading agents…</p>
+      ) : order.length === 0 ? (
+        <EmptyState title="No agents yet.">
+          <p>Run <code>farmhand-agent --farm-key KEY</code> on a render machine with this farm's key (print it with <code>farmhand key</code> on the controller's machine). Agents on this network appear by themselves; others can be added by address above.</p>
+        </EmptyState>
+      ) : (
+        <div className="table-scroll">
+          <table className="plain-table nodes-table">
+            <caption className="sr-only">Agents</caption>
+            <thead>
+              <tr>
+                <th scope="col">Agent</th>
+                <th scope="col">Status</th>
+                <th scope="col">Capabilities</th>
+                <th scope="col">Slots</th>
+                <th scope="col">Current task</th>
+                <th scope="col">Tags</th>
+                <th scope="col">Controls</th>
+              </tr>
+            </thead>
+            <tbody>
+              {order.map((id) => <NodeRow key={id} agentId={id} />)}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,91 @@
+import { useState } from 'react';
+import { ModalDialog } from '../../components/modal-dialog.js';
+import { errorMessage } from '../../client/farm-client.js';
+import { useFarmClient } from '../../farm-client-context.js';
+import { applyJobChanges } from '../../stores/jobs-store.js';
+import { pushNotice } from '../../stores/notices-store.js';
+import { selectJobs, setSubmitOpen } from '../../stores/ui-store.js';
+import { FormField } from './form-field.js';
+import { EMPTY_FORM, toSubmitParams, type FieldErrors, type SubmitForm } from './submit-form-state.js';
+import { TranscodeFields } from './transcode-fields.js';
+
+/**
+ * Submits a render or a transcode. In a browser there is no dropped file's path, so the scene
+ * or video is given as a path on the controller's machine; the desktop app fills it in from a drop.
+ */
+export function SubmitDialog() {
+  const client = useFarmClient();
+  const [form, setForm] = useState<SubmitForm>(EMPTY_FORM);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = <K extends keyof SubmitForm>(key: K, value: SubmitForm[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const close = () => setSubmitOpen(false);
+
+  const submit = () => {
+    const { params, errors: found } = toSubmitParams(form);
+    setErrors(found);
+    setFailure(null);
+    if (!params) return;
+    setBusy(true);
+    client.call('jobs.submit', params).then(
+      (job) => {
+        applyJobChanges([job], []);
+        selectJobs([job.id], job.id, job.id);
+        pushNotice('info', `Submitted ${job.name} (${job.taskCount} task${job.taskCount === 1 ? '' : 's'}).`);
+        close();
+      },
+      (e) => {
+        setFailure(errorMessage(e));
+        setBusy(false);
+      },
+    );
+  };
+
+  const render = form.type === 'render';
+  return (
+    <ModalDialog title="Submit a job" onClose={close} className="submit-dialog">
+      <form onSubmit={(e) => { e.preventDefault(); submit(); }} noValidate>
+        <fieldset className="type-choice">
+          <legend>Kind of job</legend>
+          <label><input type="radio" name="job-type" checked={render} onChange={() => set('type', 'render')} /> Render a Blender scene</label>
+          <label><input type="radio" name="job-type" checked={!render} onChange={() => set('type', 'transcode')} /> Transcode a video</label>
+        </fieldset>
+        <FormField label={render ? 'Scene file (.blend)' : 'Video file'} hint="Absolute path on the controller's machine." error={errors.path}>
+          {(a) => <input {...a} value={form.path} autoFocus placeholder={render ? '/home/me/shots/scene.blend' : '/home/me/clips/take1.mov'} onChange={(e) => set('path', e.target.value)} />}
+        </FormField>
+        {render ? (
+          <>
+            <div className="field-row">
+              <FormField label="Frames" hint="e.g. 1-250, 1-100x5 or 3,5-10; empty: the scene's range." error={errors.frames}>
+                {(a) => <input {...a} value={form.frames} onChange={(e) => set('frames', e.target.value)} />}
+              </FormField>
+              <FormField label="Chunk size" hint="Frames per task; empty: chosen for the farm." error={errors.chunkSize}>
+                {(a) => <input {...a} type="number" min={1} value={form.chunkSize} onChange={(e) => set('chunkSize', e.target.value)} />}
+              </FormField>
+            </div>
+            <FormField label="Output folder" hint="Absolute path; empty: a folder named after the scene in the controller's output folder." error={errors.outputDir}>
+              {(a) => <input {...a} value={form.outputDir} onChange={(e) => set('outputDir', e.target.value)} />}
+            </FormField>
+            <label className="check"><input type="checkbox" checked={form.video} onChange={(e) => set('video', e.target.checked)} /> Make a video of the frames when they are done</label>
+          </>
+        ) : (
+          <TranscodeFields form={form} errors={errors} set={set} />
+        )}
+        <div className="field-row">
+          <FormField label="Priority" hint="0–100, higher runs first." error={errors.priority}>
+            {(a) => <input {...a} type="number" min={0} max={100} value={form.priority} onChange={(e) => set('priority', e.target.value)} />}
+          </FormField>
+          <FormField label="Tags" hint="Only agents with all these tags run it, e.g. gpu, linux." error={errors.tags}>
+            {(a) => <input {...a} value={form.tags} onChange={(e) => set('tags', e.target.value)} />}
+          </FormField>
+        </div>
+        {failure ? <p className="error" role="alert">{failure}</p> : null}
+        <div className="dialog-buttons">
+          <button type="button" onClick={close}>Cancel</button>
+          <button type="submit" className="primary" disabled={busy}>{busy ? 'Submitting…' : 'Submit'}</button>
+        </div>
+      </form>
+    </ModalDialog>
+  );
+}
