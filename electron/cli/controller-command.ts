@@ -5,6 +5,7 @@ import { AgentSettings } from '../controller/agents/agent-settings.js';
 import { startApiServer, DEFAULT_API_PORT, type ApiServer } from '../controller/api/api-server.js';
 import { apiTokenPath, loadOrCreateApiToken } from '../controller/api/api-token.js';
 import { createFarmService } from '../controller/api/farm-service.js';
+import { builtUiFolder, createStaticFileHandler } from '../controller/api/static-files.js';
 import { farmHome } from '../controller/farm-home.js';
 import { integer, withAgentOptions } from './cli-options.js';
 import { startFarm, type Farm } from './start-farm.js';
@@ -66,7 +67,9 @@ async function runController(o: ControllerOptions): Promise<number> {
       blenderPath: o.blender,
       ffprobePath: o.ffprobe,
     });
-    server = await startApiServer({ api: service.api, onEvent: service.onEvent, token, host: o.host, port: o.port }).catch((error: Error) => {
+    // `/` serves the desktop UI's browser build; it authenticates with the token in the printed link.
+    const onHttpRequest = createStaticFileHandler({ root: builtUiFolder(import.meta.url) });
+    server = await startApiServer({ api: service.api, onEvent: service.onEvent, token, host: o.host, port: o.port, onHttpRequest }).catch((error: Error) => {
       throw new UserError(error.message);
     });
   } catch (error) {
@@ -80,6 +83,7 @@ async function runController(o: ControllerOptions): Promise<number> {
   if (!LOOPBACK.test(o.host)) farm.print(`warning: the API listens on ${o.host}: anyone who can reach it and has the token controls the farm, and the traffic is not encrypted.`);
   if (jobs > 0) farm.print(`${jobs} job(s) from the store; unfinished ones resume.`);
   farm.print('Press Ctrl-C to stop.');
+  process.stdout.write(`Farmhand UI: ${uiUrl(server, token)}\n`);
   // Last, on stdout: the line a script waits for (`--port 0` makes it the only way to learn the port).
   process.stdout.write(`Farmhand controller listening on ${server.url}\n`);
   await untilStopped();
@@ -93,6 +97,12 @@ async function runController(o: ControllerOptions): Promise<number> {
   clearTimeout(limit);
   farm.print('Stopped.');
   return 0;
+}
+
+/** The link that opens the UI already authorised (the token rides in the fragment, which is never sent to the server). */
+function uiUrl(server: ApiServer, token: string): string {
+  const host = server.host === '0.0.0.0' ? '127.0.0.1' : server.host === '::' ? '::1' : server.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${server.port}/#token=${encodeURIComponent(token)}`;
 }
 
 async function shutDown(farm: Farm, server: ApiServer, agentSettings: AgentSettings): Promise<void> {
