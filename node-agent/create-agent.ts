@@ -6,7 +6,6 @@ import { loadOrCreateAgentId } from './agent-identity.js';
 import { AgentServer } from './agent-server.js';
 import { probeCapabilities, versionCacheFile, type ProbedCapabilities } from './capabilities.js';
 import { InputCache } from './input-cache.js';
-import { startAnnouncer } from './mdns-announcer.js';
 import { OutputHold } from './output-hold.js';
 import { DEFAULT_AGENT_PORT, PROTOCOL_VERSION, TXT_KEYS, type Capabilities } from './protocol/index.js';
 import { TaskExecutor } from './task-executor.js';
@@ -88,7 +87,8 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const host = o.host ?? '0.0.0.0';
   const port = await server.listen(host, o.port ?? DEFAULT_AGENT_PORT);
 
-  const announcer = o.mdns === false ? null : await startAnnouncer({
+  // mDNS code loads only for an agent that announces itself (not the embedded local agent).
+  const announcer = o.mdns === false ? null : await (await import('./mdns-announcer.js')).startAnnouncer({
     name: `${name}-${agentId.slice(0, 8)}`,
     port,
     interfaceAddress: o.mdns?.interfaceAddress,

@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { AgentPool } from './agents/agent-pool.js';
 import { agentView, type AgentView } from './agents/agent-runtime.js';
 import { ControllerEvents } from './controller-events.js';
-import { startBrowser } from './discovery/mdns-browser.js';
 import type { JobRecord, JobSummary } from './model/job-model.js';
 import { outputFolder } from './outputs/output-folder.js';
 import { Scheduler } from './scheduler/scheduler.js';
@@ -67,7 +66,8 @@ export async function createController(o: ControllerOptions): Promise<Controller
   if (o.resume !== false) for (const job of store?.jobs() ?? []) scheduler.addJob(job, { isNew: false });
   for (const url of o.agentUrls ?? []) pool.add(url);
 
-  const browser = o.discovery === false ? null : startBrowser({
+  // mDNS code loads only when discovery is on: a render pinned to given agents starts faster.
+  const browser = o.discovery === false ? null : (await import('./discovery/mdns-browser.js')).startBrowser({
     interfaceAddress: o.discovery.interfaceAddress,
     onUp: (agent) => pool.discoveredAgent(agent.agentId, agent.address, agent.port),
   });
