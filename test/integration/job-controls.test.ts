@@ -195,3 +195,19 @@ test('delete: the job leaves the farm and the store; unknown ids give a clear no
     await farm.close();
   }
 });
+
+test('submit: bad input is a bad-input error naming the file and the fix, and nothing is queued', async () => {
+  const { farm, service } = await farmWithRecords([{ slots: 1 }]);
+  try {
+    const missing = join(farm.dir, 'nowhere', 'shot.blend');
+    await assert.rejects(service.api['jobs.submit']({ type: 'render', scenePath: missing, video: false, priority: 50, tags: [] }),
+      (e: Error & { code?: string }) => e.code === 'bad-input' && e.message.includes(missing));
+    await assert.rejects(service.api['jobs.submit']({ type: 'render', scenePath: 'relative/shot.blend', video: false, priority: 50, tags: [] }),
+      (e: Error & { code?: string }) => e.code === 'bad-input' && /absolute path/.test(e.message));
+    await assert.rejects(service.api['jobs.submit']({ type: 'transcode', inputPath: join(farm.dir, 'none.mp4'), priority: 50, tags: [] }),
+      (e: Error & { code?: string }) => e.code === 'bad-input' && /none\.mp4/.test(e.message));
+    assert.equal((await service.api['jobs.list']({ offset: 0, limit: 10 })).total, 0);
+  } finally {
+    await farm.close();
+  }
+});
