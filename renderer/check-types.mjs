@@ -32,8 +32,9 @@ export function formatDiagnostics(diagnostics) {
   });
 }
 
+//   node renderer/check-types.mjs [EXTRA_FILE…]   extra files are checked as renderer code (for tests)
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const diagnostics = rendererDiagnostics();
+  const diagnostics = rendererDiagnostics(process.argv.slice(2));
   if (diagnostics.length) {
     process.stderr.write(formatDiagnostics(diagnostics));
     process.stderr.write(`\nrenderer: ${diagnostics.length} type error(s) in ${relative(process.cwd(), here) || '.'}\n`);

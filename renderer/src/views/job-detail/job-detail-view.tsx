@@ -50,7 +50,7 @@ export function JobDetailView({ jobId }: { jobId: string }) {
   const eta = job.state === 'running' ? estimateEta(items) : null;
   const selectedTask: TaskView | undefined = items.find((t) => t.id === taskId);
   return (
-    <section className="view job-detail" aria-labelledby="detail-heading">
+    <section className="view job-detail" aria-labelledby="detail-heading" data-job-id={job.id}>
       <div className="detail-header">
         <button type="button" onClick={back}>← All jobs</button>
         <h1 id="detail-heading">{job.name}</h1>

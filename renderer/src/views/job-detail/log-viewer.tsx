@@ -82,7 +82,7 @@ export function LogViewer({ task }: { task: TaskView }) {
             {Array.from({ length: Math.max(1, attempts) }, (_, i) => i + 1).map((n) => <option key={n} value={n}>{n}{n === task.attempt ? ' (latest)' : ''}</option>)}
           </select>
         </label>
-        <button type="button" aria-pressed={following} onClick={() => setFollowing(!following)}>{following ? 'Following' : 'Follow'}</button>
+        {live ? <button type="button" aria-pressed={following} onClick={() => setFollowing(!following)}>{following ? 'Following' : 'Follow'}</button> : null}
         <button
           type="button"
           onClick={() => {

@@ -1,0 +1,250 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { makeTestScene } from '../fixtures/test-scene.js';
+import { describeViolations, launchBrowser, seriousA11yViolations, type TestBrowser } from './helpers/browser.js';
+import { eventually, startUiController, type UiController } from './helpers/ui-controller.js';
+
+// The UI in a real browser against a real `farmhand controller` with its local agent: what a
+// user sees and does (submit through the dialog, pause and resume, the keyboard, the nodes
+// view, a link without the token) is judged by what the controller's API says afterwards.
+// Every view also passes axe-core with no serious or critical problem.
+
+describe('the UI in a browser against farmhand controller', { timeout: 180_000 }, () => {
+  let dir: string;
+  let scene: string;
+  /** Takes far longer than a second to render, so a 1 s task limit fails it on every attempt. */
+  let slowScene: string;
+  let controller: UiController;
+  let browser: TestBrowser;
+  let page: Page;
+  let submittedJobId: string;
+  let queuedJobId: string;
+
+  const expectAccessible = async (view: string) => {
+    // FARMHAND_E2E_SCREENSHOTS=DIR keeps a picture of every view checked, for looking at by eye.
+    const shots = process.env.FARMHAND_E2E_SCREENSHOTS;
+    if (shots) await page.screenshot({ path: join(shots, `${view.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true });
+    const violations = await seriousA11yViolations(page);
+    assert.equal(violations.length, 0, describeViolations(view, violations));
+  };
+  const row = (jobId: string) => page.locator(`tr[data-job-id="${jobId}"]`);
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fh-e2e-ui-'));
+    await mkdir(join(dir, 'slow'));
+    [scene, slowScene, controller, browser] = await Promise.all([
+      makeTestScene(dir, { frames: 2, width: 32, height: 18, samples: 1 }),
+      makeTestScene(join(dir, 'slow'), { frames: 1, width: 640, height: 360, samples: 4096 }),
+      startUiController(dir),
+      launchBrowser(),
+    ]);
+    page = await browser.newPage();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await controller?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a page opened without the token, or with a wrong one, says it is not authorised', async () => {
+    const stranger = await browser.newPage();
+    await stranger.goto(controller.baseUrl);
+    await stranger.getByRole('heading', { name: 'Not authorised' }).waitFor({ timeout: 10_000 });
+    assert.match(await stranger.locator('main').innerText(), /opened without the API token/);
+    await stranger.goto(`${controller.baseUrl}#token=not-the-token`);
+    await stranger.reload();
+    await stranger.getByRole('heading', { name: 'Not authorised' }).waitFor({ timeout: 10_000 });
+    assert.match(await stranger.locator('main').innerText(), /refused/);
+    const violations = await seriousA11yViolations(stranger);
+    assert.equal(violations.length, 0, describeViolations('not authorised', violations));
+  });
+
+  test('the printed link opens the UI authorised, with the token taken out of the address bar', async () => {
+    await page.goto(controller.uiUrl);
+    await page.getByRole('heading', { name: 'Jobs' }).waitFor({ timeout: 10_000 });
+    await page.getByText('No jobs yet.').waitFor({ timeout: 10_000 });
+    assert.doesNotMatch(page.url(), /token/);
+    await expectAccessible('jobs (empty)');
+  });
+
+  test('a job submitted through the dialog shows in the list and reaches succeeded', async () => {
+    await page.getByRole('button', { name: 'Submit job…' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Submit a job' });
+    await dialog.waitFor();
+    await expectAccessible('submit dialog');
+    // A relative path is refused before anything is sent, with the field named.
+    await dialog.getByLabel('Scene file (.blend)').fill('scene.blend');
+    await dialog.getByRole('button', { name: 'Submit', exact: true }).click();
+    await dialog.getByText('must be an absolute path').waitFor();
+    await dialog.getByLabel('Scene file (.blend)').fill(scene);
+    await dialog.getByLabel('Frames', { exact: true }).fill('1-2');
+    await dialog.getByLabel('Chunk size', { exact: true }).fill('1');
+    await dialog.getByRole('button', { name: 'Submit', exact: true }).click();
+    await dialog.waitFor({ state: 'detached', timeout: 30_000 });
+
+    const jobs = await controller.api.call('jobs.list', {});
+    assert.equal(jobs.total, 1);
+    submittedJobId = jobs.items[0]!.id;
+    assert.equal(jobs.items[0]!.taskCount, 2);
+    await row(submittedJobId).waitFor();
+    await row(submittedJobId).filter({ hasText: 'succeeded' }).waitFor({ timeout: 90_000 });
+    assert.match(await row(submittedJobId).innerText(), /2 done/);
+    assert.equal((await controller.api.call('jobs.get', { jobId: submittedJobId })).state, 'succeeded');
+    await expectAccessible('jobs (with a finished job)');
+  });
+
+  test('pause and resume in the UI change the job\'s state in the API', async () => {
+    // Tagged for an agent that does not exist, so it stays queued until the test is done with it.
+    const job = await controller.api.call('jobs.submit', { type: 'render', scenePath: scene, frames: '1-2', outputDir: join(dir, 'out-queued'), tags: ['e2e-nowhere'] });
+    queuedJobId = job.id;
+    await row(queuedJobId).waitFor({ timeout: 10_000 });
+    await row(queuedJobId).click();
+    const toolbar = page.getByRole('toolbar', { name: 'Job actions' });
+    await toolbar.getByRole('button', { name: 'Pause', exact: true }).click();
+    await eventually('the job to be paused in the API', 10_000, async () => ((await controller.api.call('jobs.get', { jobId: queuedJobId })).state === 'paused' ? true : undefined));
+    await row(queuedJobId).filter({ hasText: 'paused' }).waitFor({ timeout: 10_000 });
+    await toolbar.getByRole('button', { name: 'Resume', exact: true }).click();
+    await eventually('the job to be queued again in the API', 10_000, async () => ((await controller.api.call('jobs.get', { jobId: queuedJobId })).state === 'queued' ? true : undefined));
+    await row(queuedJobId).filter({ hasText: 'queued' }).waitFor({ timeout: 10_000 });
+  });
+
+  test('keyboard: Tab reaches the jobs list, arrows move the selection, Enter opens the job', async () => {
+    await page.reload();
+    await row(submittedJobId).waitFor({ timeout: 10_000 });
+    let inList = false;
+    for (let i = 0; i < 40 && !inList; i++) {
+      await page.keyboard.press('Tab');
+      inList = await page.evaluate(() => document.activeElement?.closest('[role="grid"][aria-label="Jobs"]') !== null && document.activeElement?.tagName === 'TR');
+    }
+    assert.ok(inList, 'Tab never reached a row of the jobs list');
+    // Newest first: the queued job, then the submitted one.
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-job-id')), queuedJobId);
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-job-id')), submittedJobId);
+    assert.equal(await row(submittedJobId).getAttribute('aria-selected'), 'true');
+    assert.equal(await row(queuedJobId).getAttribute('aria-selected'), 'false');
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await row(queuedJobId).getAttribute('aria-selected'), 'true');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.locator(`section[data-job-id="${submittedJobId}"]`).waitFor({ timeout: 5000 });
+    await page.getByRole('heading', { name: 'test-scene', level: 1 }).waitFor();
+
+    // The task grid takes the keyboard too: a task chosen with Enter shows its log.
+    const grid = page.getByRole('grid', { name: /^Tasks/ });
+    await grid.focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    const log = page.getByRole('region', { name: /^Log of / });
+    await log.waitFor({ timeout: 10_000 });
+    await log.locator('.log-line').first().waitFor({ timeout: 10_000 });
+    await expectAccessible('job detail with a log');
+  });
+
+  test('a job of 10,000 tasks: the task grid renders only the rows in view and the keyboard reaches the last', async () => {
+    const big = await controller.api.call('jobs.submit', { type: 'render', scenePath: scene, frames: '1-10000', chunkSize: 1, outputDir: join(dir, 'out-big'), tags: ['e2e-nowhere'] });
+    assert.equal(big.taskCount, 10_000);
+    try {
+      await page.getByRole('button', { name: '← All jobs' }).click();
+      await row(big.id).getByRole('button', { name: big.name, exact: true }).click();
+      const grid = page.getByRole('grid', { name: 'Tasks (10000)' });
+      await grid.waitFor({ timeout: 20_000 });
+      assert.equal(await grid.getAttribute('aria-rowcount'), '10001');
+      const rendered = await grid.locator('[role="row"]').count();
+      assert.ok(rendered < 100, `${rendered} rows in the DOM for 10,000 tasks`);
+      await grid.focus();
+      await page.keyboard.press('End');
+      await grid.locator('[role="row"]', { hasText: 'frames 10000' }).waitFor({ timeout: 5000 });
+      const active = await grid.getAttribute('aria-activedescendant');
+      assert.match(await page.locator(`[id="${active}"]`).innerText(), /frames 10000/);
+    } finally {
+      await controller.api.call('jobs.delete', { jobId: big.id });
+    }
+    // A deleted job's open detail closes by itself: back to the list, without the job.
+    await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor({ timeout: 10_000 });
+    await row(big.id).waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
+  test('the nodes view lists the local agent, online, with its Blender version', async () => {
+    const agents = await controller.api.call('agents.list', {});
+    const local = agents.find((a) => a.blender !== null);
+    assert.ok(local, `the local agent reports no Blender: ${JSON.stringify(agents)}`);
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Nodes' }).click();
+    const agentRow = page.locator(`tr[data-agent-id="${local.agentId}"]`);
+    await agentRow.waitFor({ timeout: 10_000 });
+    const text = await agentRow.innerText();
+    assert.match(text, new RegExp(`Blender ${local.blender!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.match(text, /online/);
+    await expectAccessible('nodes');
+  });
+
+  test('a task that failed for good is listed under Failed (1) with its reason and requeued in two clicks', async () => {
+    const job = await controller.api.call('jobs.submit', { type: 'render', scenePath: slowScene, outputDir: join(dir, 'out-slow'), taskTimeoutSeconds: 1 });
+    await eventually('the slow job to fail (3 attempts of 1 s)', 60_000, async () => ((await controller.api.call('jobs.get', { jobId: job.id })).state === 'failed' ? true : undefined));
+    const nav = page.getByRole('navigation', { name: 'Views' });
+    await nav.getByRole('button', { name: 'Failed (1)' }).waitFor({ timeout: 10_000 });
+    await nav.getByRole('button', { name: 'Failed (1)' }).click();
+    await page.getByRole('heading', { name: 'Failed tasks (1)' }).waitFor();
+    await page.getByText(/wall-clock limit/).first().waitFor({ timeout: 10_000 });
+    await expectAccessible('failed');
+    await page.getByRole('button', { name: /^Requeue failed tasks of / }).click();
+    await page.getByRole('button', { name: 'Requeue 1 task' }).click();
+    await eventually('the job to leave the failed state', 10_000, async () => ((await controller.api.call('jobs.get', { jobId: job.id })).state !== 'failed' ? true : undefined));
+    await controller.api.call('jobs.cancel', { jobId: job.id });
+    await page.getByText('No failed tasks.').waitFor({ timeout: 10_000 });
+  });
+
+  test('several jobs at once: select all, context menu from the keyboard, priority and delete dialogs', async () => {
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Jobs' }).click();
+    await row(queuedJobId).click();
+    await page.keyboard.press('Control+A');
+    const rows = await page.locator('tr[data-job-id]').count();
+    assert.equal(await page.locator('tr[data-job-id][aria-selected="true"]').count(), rows);
+    await page.getByText(`${rows} of ${rows} selected`).waitFor();
+
+    // The menu key applies to the whole selection; Pause only applies to the queued job.
+    await page.keyboard.press('Shift+F10');
+    const menu = page.getByRole('menu', { name: `Actions for ${rows} jobs` });
+    await menu.waitFor();
+    await expectAccessible('context menu');
+    await page.keyboard.press('Enter'); // the first enabled item: Pause
+    await eventually('the queued job to be paused', 10_000, async () => ((await controller.api.call('jobs.get', { jobId: queuedJobId })).state === 'paused' ? true : undefined));
+    assert.equal((await controller.api.call('jobs.get', { jobId: submittedJobId })).state, 'succeeded');
+
+    // O asks for a priority for the jobs it applies to.
+    await row(queuedJobId).focus();
+    await page.keyboard.press('o');
+    const priority = page.getByRole('dialog', { name: 'Set priority' });
+    await priority.waitFor();
+    await expectAccessible('priority dialog');
+    await priority.getByLabel('Priority (0–100)').fill('70');
+    await priority.getByRole('button', { name: 'Set priority' }).click();
+    await eventually('the priority to be 70', 10_000, async () => ((await controller.api.call('jobs.get', { jobId: queuedJobId })).priority === 70 ? true : undefined));
+
+    // Delete asks first; Keep is the default, Delete removes the job from the controller.
+    await row(queuedJobId).click({ button: 'right' });
+    await page.getByRole('menu', { name: /^Actions for / }).getByRole('menuitem', { name: /^Delete…/ }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete jobs' });
+    await confirm.waitFor();
+    await expectAccessible('delete dialog');
+    await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
+    await eventually('the job to be deleted', 10_000, async () => ((await controller.api.call('jobs.list', {})).items.some((j) => j.id === queuedJobId) ? undefined : true));
+    await row(queuedJobId).waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
+  test('the settings view shows the farm key placeholder and passes the accessibility check', async () => {
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    await page.getByText(/Pairing code: not available/).waitFor();
+    await expectAccessible('settings');
+  });
+
+  test('the page reached nothing but the controller and broke no CSP rule', () => {
+    assert.deepEqual(browser.problems, []);
+  });
+});
