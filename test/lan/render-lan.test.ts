@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { JobStore } from '../../electron/controller/store/job-store.js';
 import { generateFarmKey } from '../../node-agent/protocol/index.js';
 import { makeTestScene } from '../fixtures/test-scene.js';
 import { decodedPixelHash } from '../helpers/pixels.js';
@@ -114,9 +115,10 @@ describe('rendering across a LAN of network namespaces', { timeout: 600_000 }, (
       const files = (await readdir(out)).sort();
       assert.deepEqual(files, Array.from({ length: 12 }, (_, i) => `test-scene_${String(i + 1).padStart(4, '0')}.png`), 'exactly the 12 frames, no leftovers');
       // Exactly once in the store as well: each frame collected by exactly one task.
-      const jobsDir = join(home, 'store', 'jobs');
-      const [jobFile] = await readdir(jobsDir);
-      const job = JSON.parse(await readFile(join(jobsDir, jobFile!), 'utf8')) as { tasks: { state: string; collected: string[]; failures: number }[] };
+      const store = await JobStore.open(home);
+      const [job] = store.jobs();
+      await store.close();
+      assert.ok(job, 'the job is in the store');
       const collected = job.tasks.flatMap((t) => t.collected).sort();
       assert.deepEqual(collected, files);
       assert.ok(job.tasks.every((t) => t.state === 'succeeded' && t.failures === 0));
