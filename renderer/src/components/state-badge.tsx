@@ -13,7 +13,8 @@ const SYMBOLS: Record<JobState | TaskState, string> = {
 };
 
 export function StateBadge({ state }: { state: JobState | TaskState }) {
-  const word = state === 'paused' ? 'paused' : state === 'succeeded' ? 'succeeded' : STATE_WORDS[state as TaskState] ?? state;
+  // Jobs and tasks share the words (a task "assigned" reads "starting"); only jobs pause, and a state badge says "succeeded" in full.
+  const word = state === 'paused' || state === 'succeeded' ? state : STATE_WORDS[state];
   return (
     <span className={`state state-${state}`}>
       <span aria-hidden="true" className="state-symbol">{SYMBOLS[state]}</span> {word}

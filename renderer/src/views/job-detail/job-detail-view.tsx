@@ -5,6 +5,7 @@ import { useFarmClient } from '../../farm-client-context.js';
 import { estimateEta } from '../../model/estimate-eta.js';
 import { formatPercent, formatRange, formatTime } from '../../model/format.js';
 import { JOB_ACTIONS } from '../../model/job-actions.js';
+import { progressOf } from '../../model/job-progress.js';
 import { useConnectionStore } from '../../stores/connection-store.js';
 import { useJobsStore } from '../../stores/jobs-store.js';
 import { ensureJobTasks } from '../../stores/task-loader.js';
@@ -12,7 +13,6 @@ import { useTasksStore } from '../../stores/tasks-store.js';
 import { openJob } from '../../stores/ui-store.js';
 import type { JobDetail, TaskView } from '../../../../electron/controller/api/contract.js';
 import { requestJobAction } from '../jobs/job-action-runner.js';
-import { progressOf } from '../jobs/job-row.js';
 import { LogViewer } from './log-viewer.js';
 import { TaskTable } from './task-table.js';
 

@@ -4,12 +4,12 @@ import { StateBadge } from '../../components/state-badge.js';
 import { useFarmClient } from '../../farm-client-context.js';
 import { estimateEta } from '../../model/estimate-eta.js';
 import { formatPercent, formatRange, formatTime } from '../../model/format.js';
+import { busyAgents, progressOf } from '../../model/job-progress.js';
 import { useJobsStore } from '../../stores/jobs-store.js';
 import { ensureJobTasks } from '../../stores/task-loader.js';
 import { useTasksStore } from '../../stores/tasks-store.js';
 import { useConnectionStore } from '../../stores/connection-store.js';
 import { openJob } from '../../stores/ui-store.js';
-import type { JobSummary, TaskView } from '../../../../electron/controller/api/contract.js';
 
 /** One job in the list. It loads its own tasks (for the strip, ETA and busy agents) on first show. */
 export interface JobRowProps {
@@ -78,18 +78,3 @@ export const JobRow = memo(function JobRow(p: JobRowProps) {
     </tr>
   );
 });
-
-/** Done fraction: finished tasks plus the progress of running ones (counts alone until tasks load). */
-export function progressOf(job: JobSummary, tasks: readonly TaskView[]): number {
-  if (job.taskCount === 0) return 0;
-  if (tasks.length === 0) return job.succeededCount / job.taskCount;
-  let done = 0;
-  for (const t of tasks) done += t.state === 'succeeded' ? 1 : t.state === 'running' ? Math.max(0, Math.min(1, t.progress)) : 0;
-  return done / job.taskCount;
-}
-
-function busyAgents(tasks: readonly TaskView[]): number {
-  const agents = new Set<string>();
-  for (const t of tasks) if ((t.state === 'running' || t.state === 'assigned') && t.agentId) agents.add(t.agentId);
-  return agents.size;
-}

@@ -35,12 +35,6 @@ export function JobsTable() {
     return ref;
   };
 
-  const range = (from: string, to: string) => {
-    const a = order.indexOf(from);
-    const b = order.indexOf(to);
-    return a < 0 || b < 0 ? [to] : order.slice(Math.min(a, b), Math.max(a, b) + 1);
-  };
-
   const onRowClick = useCallback((event: MouseEvent, jobId: string) => {
     const ui = useUiStore.getState();
     if (event.shiftKey && ui.anchorJobId) selectJobs(rangeOf(useJobsStore.getState().order, ui.anchorJobId, jobId), jobId);
@@ -58,7 +52,7 @@ export function JobsTable() {
     const moveTo = (index: number) => {
       const target = order[Math.max(0, Math.min(order.length - 1, index))];
       if (!target) return;
-      if (event.shiftKey) selectJobs(range(anchorJobId ?? jobId, target), target);
+      if (event.shiftKey) selectJobs(rangeOf(order, anchorJobId ?? jobId, target), target);
       else if (event.ctrlKey || event.metaKey) selectJobs(selected, target);
       else selectJobs([target], target, target);
       focusRow(target);
