@@ -39,7 +39,7 @@ function stallRows(pattern: string, r: StoreWriteStallDetails, stringify: number
       baseline: round(max(stringify), 1),
       baselineLabel: 'JSON.stringify of the whole job document, max (what every rewrite cost before task pages)',
       goal: { op: '<=', value: 10, source: 'derived: dispatch p99 budget' },
-      note: `p99 stall ${r.p99StallMs} ms; the same loop without the store (the machine's own noise): max ${noise.maxMs} ms, p99 ${noise.p99Ms} ms; ${r.updates} updates; whole job ${Math.round(r.jobBytes / 1024)} KiB, stringify alone median ${round(median(stringify), 1)} ms`,
+      note: `p99 stall ${r.p99StallMs} ms; longest GC pause ${r.gcPauseMaxMs} ms; the same loop without the store (the machine's own noise): max ${noise.maxMs} ms, p99 ${noise.p99Ms} ms; ${r.updates} updates; whole job ${Math.round(r.jobBytes / 1024)} KiB, stringify alone median ${round(median(stringify), 1)} ms`,
     }),
     row({
       bench: 'store',

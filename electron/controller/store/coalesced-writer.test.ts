@@ -89,7 +89,7 @@ test('writer: whenWritten resolves only once the change is in the file, and adds
   const file = join(dir, 'doc.json');
   const value = { n: 0 };
   let writes = 0;
-  const writer = new CoalescedWriter(file, () => value, { delayMs: 80, onWrite: () => writes++ });
+  const writer = new CoalescedWriter(file, () => value, { delayMs: 400, onWrite: () => writes++ });
   assert.equal(await Promise.race([writer.whenWritten().then(() => 'resolved'), sleep(5).then(() => 'pending')]), 'resolved', 'nothing marked: at once');
   const seen: number[] = [];
   for (let i = 1; i <= 50; i++) {
@@ -101,7 +101,7 @@ test('writer: whenWritten resolves only once the change is in the file, and adds
   await sleep(30);
   assert.deepEqual(seen, [], 'nothing may resolve before the delayed write');
   await assert.rejects(readFile(file), /ENOENT/);
-  await sleep(150);
+  for (let i = 0; i < 300 && seen.length < 50; i++) await sleep(10);
   assert.equal(seen.length, 50);
   assert.ok(seen.every((ok) => ok === 1), 'every waiter found its change on disk');
   assert.equal(writes, 1, 'the waiters rode on the one coalesced write');

@@ -253,7 +253,7 @@ test('coalescing: 10,000 task updates to one job in a tight loop cause a handful
 
 test('whenSaved resolves only once the change is in the files, and costs no extra writes', async (t) => {
   const dir = await dataDir(t);
-  const { store, writes } = await openCounting(dir, { delayMs: 100, taskPageSize: 10 });
+  const { store, writes } = await openCounting(dir, { delayMs: 500, taskPageSize: 10 });
   const job = makeJob('durable', 30);
   store.add(job, summarizeJob(job));
   await store.flush();
@@ -276,7 +276,7 @@ test('whenSaved resolves only once the change is in the files, and costs no extr
   await sleep(40);
   assert.deepEqual(foundSoFar(), [], 'nothing is on disk before the coalescing delay, so nothing may resolve');
   assert.equal(((await readJson(pageFile(dir, 'durable', 0))) as TaskPage).tasks[3]!.state, 'queued');
-  await sleep(200);
+  for (let i = 0; i < 300 && found.length < 4; i++) await sleep(10);
   assert.deepEqual(found.map((f) => f.task).sort(), [25, 3, 4, 5]);
   assert.ok(found.every((f) => f.state === 'succeeded'), JSON.stringify(found));
   assert.ok(found.filter((f) => f.task === 25).every((f) => f.ended === 42));
@@ -323,7 +323,7 @@ test('whenSaved rejects when the write it waits for fails', async (t) => {
 test('migration: a job stored by an earlier version as one file loads, is written as pages, and the old file goes', async (t) => {
   const dir = await dataDir(t);
   await mkdir(jobsDir(dir), { recursive: true });
-  const old = makeJob('legacy', 1_200);
+  const old = makeJob('legacy', 600);
   old.tasks[5]!.state = 'succeeded';
   old.tasks[5]!.collected = ['frame_0006.png'];
   await writeFile(singleFile(dir, 'legacy'), JSON.stringify(old));
@@ -463,8 +463,8 @@ test('an index entry whose job folder is missing is dropped and reported', async
 
 test('atomicity: the files on disk always parse while writes stream for about a second', async (t) => {
   const dir = await dataDir(t);
-  const { store, writes } = await openCounting(dir, { delayMs: 0, taskPageSize: 500 });
-  const job = makeJob('stream', 2_000);
+  const { store, writes } = await openCounting(dir, { delayMs: 0, taskPageSize: 250 });
+  const job = makeJob('stream', 500);
   store.add(job, summarizeJob(job));
   await store.flush();
   const deadline = Date.now() + 1_000;
@@ -488,7 +488,8 @@ test('atomicity: the files on disk always parse while writes stream for about a 
   };
   await Promise.all([writerLoop(), reader(pageFile(dir, 'stream', 0)), reader(documentFile(dir, 'stream')), reader(indexFile(dir))]);
   await store.close();
-  assert.ok((writes.get(pageFile(dir, 'stream', 0)) ?? 0) > 5, 'the loop should have written many times');
+  const jobWrites = [pageFile(dir, 'stream', 0), pageFile(dir, 'stream', 1), documentFile(dir, 'stream')].reduce((n, file) => n + (writes.get(file) ?? 0), 0);
+  assert.ok(jobWrites > 5, `the loop should have written many times, not ${jobWrites}`);
   assert.ok(reads > 10, `only ${reads} reads`);
   assert.deepEqual(await readJobFromDisk(dir, 'stream'), job);
 });

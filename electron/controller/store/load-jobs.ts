@@ -34,7 +34,7 @@ export interface LoadedJobs {
 
 /** Reads at most this many files at once: enough to keep the disk busy while parsing. */
 const READ_CONCURRENCY = 4;
-/** A slot's first read buffer: a page of 500 tasks is 150–300 KiB. */
+/** A slot's first read buffer: a page of 250 tasks is 80–150 KiB. */
 const READ_BUFFER_BYTES = 1024 * 1024;
 const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const SINGLE_FILE = /^([A-Za-z0-9_-]{1,64})\.json$/;
