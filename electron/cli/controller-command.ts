@@ -1,14 +1,10 @@
 import type { Command } from 'commander';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { AgentSettings } from '../controller/agents/agent-settings.js';
 import { startApiServer, DEFAULT_API_PORT, type ApiServer } from '../controller/api/api-server.js';
 import { apiTokenPath, loadOrCreateApiToken } from '../controller/api/api-token.js';
-import { createFarmService } from '../controller/api/farm-service.js';
 import { builtUiFolder, createStaticFileHandler } from '../controller/api/static-files.js';
 import { farmHome } from '../controller/farm-home.js';
 import { integer, withAgentOptions } from './cli-options.js';
-import { startFarm, type Farm } from './start-farm.js';
+import { startControllerService } from './start-controller-service.js';
 import { UserError } from './user-error.js';
 
 /**
@@ -54,27 +50,17 @@ export function registerControllerCommand(program: Command): void {
 async function runController(o: ControllerOptions): Promise<number> {
   const home = farmHome();
   const token = await loadOrCreateApiToken(home);
-  const farm = await startFarm({ ...o, home, agentWait: 0, quiet: false, resume: true });
-  let agentSettings: AgentSettings | null = null;
-  let server: ApiServer | null = null;
+  const running = await startControllerService({ ...o, home });
+  const { farm, service } = running;
+  let server: ApiServer;
   try {
-    agentSettings = await AgentSettings.open(home);
-    if (agentSettings.problem) farm.print(`warning: ${agentSettings.problem}`);
-    const service = createFarmService(farm.controller, {
-      outputRoot: resolve(o.outputRoot ?? join(homedir(), 'Farmhand')),
-      home,
-      agentSettings,
-      blenderPath: o.blender,
-      ffprobePath: o.ffprobe,
-    });
     // `/` serves the desktop UI's browser build; it authenticates with the token in the printed link.
     const onHttpRequest = createStaticFileHandler({ root: builtUiFolder(import.meta.url) });
     server = await startApiServer({ api: service.api, onEvent: service.onEvent, token, host: o.host, port: o.port, onHttpRequest }).catch((error: Error) => {
       throw new UserError(error.message);
     });
   } catch (error) {
-    await agentSettings?.close();
-    await farm.close();
+    await running.close();
     throw error;
   }
 
@@ -93,7 +79,8 @@ async function runController(o: ControllerOptions): Promise<number> {
     process.exit(1);
   }, SHUTDOWN_LIMIT_MS);
   limit.unref();
-  await shutDown(farm, server, agentSettings);
+  await server.close();
+  await running.close();
   clearTimeout(limit);
   farm.print('Stopped.');
   return 0;
@@ -103,12 +90,6 @@ async function runController(o: ControllerOptions): Promise<number> {
 function uiUrl(server: ApiServer, token: string): string {
   const host = server.host === '0.0.0.0' ? '127.0.0.1' : server.host === '::' ? '::1' : server.host;
   return `http://${host.includes(':') ? `[${host}]` : host}:${server.port}/#token=${encodeURIComponent(token)}`;
-}
-
-async function shutDown(farm: Farm, server: ApiServer, agentSettings: AgentSettings): Promise<void> {
-  await server.close();
-  await agentSettings.close();
-  await farm.close();
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second one quits at once. */

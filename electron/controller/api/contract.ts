@@ -76,6 +76,8 @@ export const ApiCommands = {
   'agents.setEnabled': z.object({ agentId: id, enabled: z.boolean() }),
   'agents.setTags': z.object({ agentId: id, tags }),
   'farm.status': z.object({}),
+  'farm.pauseQueue': z.object({}),
+  'farm.resumeQueue': z.object({}),
 } as const;
 
 export type ApiCommand = keyof typeof ApiCommands;
@@ -123,6 +125,8 @@ export interface FarmStatus {
   agents: { total: number; online: number; busySlots: number; slots: number };
   /** Overall progress of unfinished jobs, 0–1; null when nothing is unfinished. */
   progress: number | null;
+  /** The whole queue is on hold (farm.pauseQueue): no new task starts anywhere; running ones finish. */
+  queuePaused: boolean;
 }
 
 export interface ApiResults {
@@ -143,6 +147,8 @@ export interface ApiResults {
   'agents.setEnabled': AgentView;
   'agents.setTags': AgentView;
   'farm.status': FarmStatus;
+  'farm.pauseQueue': { queuePaused: true };
+  'farm.resumeQueue': { queuePaused: false };
 }
 
 export type ApiResult<C extends ApiCommand> = ApiResults[C];

@@ -156,7 +156,16 @@ export function createFarmService(controller: Controller, o: FarmServiceOptions)
         },
         agents: { total: agents.length, online: online.length, busySlots: online.reduce((n, a) => n + a.busySlots, 0), slots: online.reduce((n, a) => n + a.slots, 0) },
         progress: tasks === 0 ? null : unfinished.reduce((n, j) => n + j.progress() * j.record.tasks.length, 0) / tasks,
+        queuePaused: scheduler.queuePaused,
       };
+    },
+    async 'farm.pauseQueue'() {
+      scheduler.holdQueue();
+      return { queuePaused: true };
+    },
+    async 'farm.resumeQueue'() {
+      scheduler.releaseQueue();
+      return { queuePaused: false };
     },
   };
 

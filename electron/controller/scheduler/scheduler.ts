@@ -50,6 +50,8 @@ export class Scheduler {
   private readonly deadlines = new TaskDeadlines();
   private readonly inputs = new InputFiles();
   private dispatchPending = false;
+  /** The whole queue is on hold (the tray's "Pause queue"): nothing new starts, running tasks finish. */
+  private queueHeld = false;
   /** Damaged output transfers per task attempt, to bound refetching. */
   private readonly fetchFailures = new Map<string, number>();
   /** Tasks that were out on an agent when the controller stopped wait for it here (see addJob). */
@@ -149,6 +151,32 @@ export class Scheduler {
       this.dispatchSoon();
     }
     return job;
+  }
+
+  /**
+   * Holds the whole queue: no task of any job starts until releaseQueue; running tasks finish.
+   * Unlike pausing every job, it leaves each job's own pause alone, so releasing it resumes
+   * exactly what was running before. It lasts until released or the controller restarts.
+   * Returns false when it was already held.
+   */
+  holdQueue(): boolean {
+    if (this.queueHeld) return false;
+    this.queueHeld = true;
+    this.events.notice('info', 'The queue is paused: no new task starts until it is resumed; running tasks finish.');
+    return true;
+  }
+
+  /** Returns false when the queue was not held. */
+  releaseQueue(): boolean {
+    if (!this.queueHeld) return false;
+    this.queueHeld = false;
+    this.events.notice('info', 'The queue is resumed.');
+    this.dispatchSoon();
+    return true;
+  }
+
+  get queuePaused(): boolean {
+    return this.queueHeld;
   }
 
   /** Takes effect at the next dispatch: the order of jobs is rebuilt now. */
@@ -478,6 +506,7 @@ export class Scheduler {
   }
 
   private dispatch(): void {
+    if (this.queueHeld) return;
     // A round fills many slots, often of one job: its summary is saved and announced once per round, not per task.
     const touched = new Set<JobRuntime>();
     for (const agent of this.agents.values()) {
