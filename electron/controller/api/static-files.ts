@@ -13,7 +13,7 @@ import { API_PATH } from './api-wire.js';
  * its own files and talk to nothing but this controller.
  */
 
-const CONTENT_TYPES: Record<string, string> = {
+export const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
