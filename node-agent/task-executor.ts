@@ -110,7 +110,10 @@ export class TaskExecutor {
       this.deps.send({ type: 'task.done', ...key, outputs: held.outputs, elapsedMs: performance.now() - started });
     } catch (error) {
       logs.flush();
-      if (task.stop.reason === 'cancel') return;
+      if (task.stop.reason === 'cancel') {
+        this.deps.log(`task ${assign.taskId} attempt ${assign.attempt} stopped: canceled by the controller`);
+        return;
+      }
       const message = task.stop.reason === 'timeout'
         ? `The task exceeded its wall-clock limit of ${formatSeconds(assign.timeoutMs)} and was stopped; raise the limit or use smaller chunks.`
         : errorMessage(error);

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { join } from 'node:path';
 import { startApiServer, DEFAULT_API_PORT, type ApiServer } from '../controller/api/api-server.js';
 import { apiTokenPath, loadOrCreateApiToken } from '../controller/api/api-token.js';
 import { builtUiFolder, createStaticFileHandler } from '../controller/api/static-files.js';
+import { createUploadHandler, DEFAULT_UPLOAD_LIMIT_BYTES, isUploadRequest } from '../controller/api/upload-route.js';
 import { farmHome } from '../controller/farm-home.js';
 import { integer, withAgentOptions } from './cli-options.js';
 import { startControllerService } from './start-controller-service.js';
@@ -26,6 +28,8 @@ interface ControllerOptions {
   blender?: string;
   ffmpeg?: string;
   ffprobe?: string;
+  /** MiB a browser may upload in one file. */
+  uploadLimit: number;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -41,7 +45,8 @@ export function registerControllerCommand(program: Command): void {
       .option('--host <ip>', 'API address to listen on (127.0.0.1: this machine only)', '127.0.0.1')
       .option('--output-root <dir>', 'where jobs without an output path write (default: ~/Farmhand)')
       .option('--ffmpeg <path>', 'ffmpeg for the local agent (default: FARMHAND_FFMPEG, else PATH)')
-      .option('--ffprobe <path>', 'ffprobe to read videos (default: beside ffmpeg, else PATH)'),
+      .option('--ffprobe <path>', 'ffprobe to read videos (default: beside ffmpeg, else PATH)')
+      .option('--upload-limit <MiB>', 'largest file a browser may upload to submit', integer('--upload-limit', 1, 1024 * 1024), DEFAULT_UPLOAD_LIMIT_BYTES / 1024 ** 2),
   ).action(async (o: ControllerOptions) => {
     process.exitCode = await runController(o);
   });
@@ -55,7 +60,10 @@ async function runController(o: ControllerOptions): Promise<number> {
   let server: ApiServer;
   try {
     // `/` serves the desktop UI's browser build; it authenticates with the token in the printed link.
-    const onHttpRequest = createStaticFileHandler({ root: builtUiFolder(import.meta.url) });
+    // `/api/uploads` takes a browser's dropped file (it has no path there), with the same token.
+    const staticFiles = createStaticFileHandler({ root: builtUiFolder(import.meta.url) });
+    const uploads = createUploadHandler({ dir: join(home, 'uploads'), token, maxBytes: o.uploadLimit * 1024 ** 2 });
+    const onHttpRequest: typeof staticFiles = (request, response) => (isUploadRequest(request) ? uploads : staticFiles)(request, response);
     server = await startApiServer({ api: service.api, onEvent: service.onEvent, token, host: o.host, port: o.port, onHttpRequest }).catch((error: Error) => {
       throw new UserError(error.message);
     });

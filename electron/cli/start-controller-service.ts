@@ -43,6 +43,7 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
       agentSettings,
       blenderPath: o.blender,
       ffprobePath: o.ffprobe,
+      ffmpegPath: o.ffmpeg,
     });
     const settings = agentSettings;
     return {

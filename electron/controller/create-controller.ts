@@ -33,6 +33,8 @@ export interface Controller {
   scheduler: Scheduler;
   pool: AgentPool;
   logs: TaskLogs;
+  /** The farm's shared secret, shown to the user as the pairing code for agents. */
+  farmKey: string;
   storeProblems: string[];
   submit(job: JobRecord): JobSummary;
   agents(): AgentView[];
@@ -77,6 +79,7 @@ export async function createController(o: ControllerOptions): Promise<Controller
     scheduler,
     pool,
     logs,
+    farmKey: o.farmKey,
     storeProblems: store?.problems ?? [],
     submit(job) {
       return scheduler.addJob(job, { isNew: true }).summary();

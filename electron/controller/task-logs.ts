@@ -14,6 +14,8 @@ const WRITE_DELAY_MS = 1000;
 
 export class TaskLogs {
   private readonly logs = new Map<string, string[]>();
+  /** Lines cut from the front of an attempt's log by the cap, so line numbers stay those of the whole log while it is in memory. */
+  private readonly dropped = new Map<string, number>();
   private readonly dirty = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
@@ -30,7 +32,11 @@ export class TaskLogs {
       this.logs.set(key, log);
     }
     log.push(...lines);
-    if (log.length > MAX_LINES_PER_ATTEMPT) log.splice(0, log.length - MAX_LINES_PER_ATTEMPT);
+    if (log.length > MAX_LINES_PER_ATTEMPT) {
+      const cut = log.length - MAX_LINES_PER_ATTEMPT;
+      log.splice(0, cut);
+      this.dropped.set(key, (this.dropped.get(key) ?? 0) + cut);
+    }
     if (this.dir) {
       this.dirty.add(key);
       this.timer ??= setTimeout(() => void this.flush(), WRITE_DELAY_MS).unref();
@@ -45,6 +51,21 @@ export class TaskLogs {
     if (!this.dir) return [];
     const text = await readFile(join(this.dir, `${key}.log`), 'utf8').catch(() => '');
     return text === '' ? [] : text.replace(/\n$/, '').split('\n');
+  }
+
+  /**
+   * The attempt's lines from line `fromLine` on (0-based, counted over everything it printed),
+   * so a viewer that follows a running task fetches only what is new. Lines cut by the cap are
+   * gone: `firstLine` says where the answer really starts, and a viewer that sees a gap (or a
+   * log that restarted numbering after a controller restart) replaces what it shows.
+   */
+  async readFrom(taskId: string, attempt: number, fromLine = 0): Promise<{ lines: string[]; firstLine: number; totalLines: number }> {
+    const key = keyOf(taskId, attempt);
+    const kept = await this.read(taskId, attempt);
+    const dropped = this.logs.has(key) ? this.dropped.get(key) ?? 0 : 0;
+    const totalLines = dropped + kept.length;
+    const firstLine = fromLine > totalLines ? dropped : Math.max(fromLine, dropped);
+    return { lines: kept.slice(firstLine - dropped), firstLine, totalLines };
   }
 
   /** Writes every changed attempt log now. */
@@ -72,7 +93,12 @@ export class TaskLogs {
 
   /** Drops every attempt log of a deleted job's tasks (task ids start with the job id and a dot). */
   async removeJob(jobId: string): Promise<void> {
-    for (const key of this.logs.keys()) if (key.startsWith(`${jobId}.`)) this.logs.delete(key);
+    for (const key of this.logs.keys()) {
+      if (key.startsWith(`${jobId}.`)) {
+        this.logs.delete(key);
+        this.dropped.delete(key);
+      }
+    }
     if (!this.dir) return;
     await this.flush();
     const names = await readdir(this.dir).catch(() => [] as string[]);
@@ -83,6 +109,7 @@ export class TaskLogs {
     const oldest = this.logs.keys().next().value!;
     if (this.dirty.has(oldest)) void this.flush();
     this.logs.delete(oldest);
+    this.dropped.delete(oldest);
   }
 }
 

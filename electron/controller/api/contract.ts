@@ -69,12 +69,20 @@ export const ApiCommands = {
   'jobs.retry': z.object({ jobId: id }),
   'jobs.setPriority': z.object({ jobId: id, priority }),
   'tasks.list': z.object({ jobId: id, state: z.array(z.enum(taskStates)).max(6).optional(), ...page }),
-  'tasks.log': z.object({ taskId: id, attempt: z.number().int().min(1).max(1000).optional() }),
+  /** `fromLine`: only lines from that number on (0 = the attempt's first line), so a follower reads just what is new. */
+  'tasks.log': z.object({ taskId: id, attempt: z.number().int().min(1).max(1000).optional(), fromLine: z.number().int().min(0).max(1_000_000_000).optional() }),
   'agents.list': z.object({}),
   'agents.add': z.object({ url: z.string().regex(/^wss?:\/\/[^\s/]+(:\d{1,5})?\/?$/, 'give the agent as ws://HOST:PORT') }),
   'agents.remove': z.object({ agentId: id }),
   'agents.setEnabled': z.object({ agentId: id, enabled: z.boolean() }),
   'agents.setTags': z.object({ agentId: id, tags }),
+  /** No new tasks for the agent; the ones it runs finish (undo with agents.setEnabled). */
+  'agents.drain': z.object({ agentId: id }),
+  /** No new tasks, and the ones it runs are stopped there and requeued without counting a failed attempt. */
+  'agents.stopNow': z.object({ agentId: id }),
+  'farm.info': z.object({}),
+  /** What a file on the controller's machine holds (a scene's settings, a video's streams), to pre-fill a submission. */
+  'files.probe': z.object({ path: z.string().min(1).max(4096) }),
   'farm.status': z.object({}),
   'farm.pauseQueue': z.object({}),
   'farm.resumeQueue': z.object({}),
@@ -129,6 +137,57 @@ export interface FarmStatus {
   queuePaused: boolean;
 }
 
+/** About the controller itself, for the settings view. */
+export interface FarmInfo {
+  /**
+   * The farm key, which is the pairing code agents are started with (`farmhand-agent
+   * --farm-key`). Any API client may see it: the API token already gives control of the farm.
+   */
+  farmKey: string;
+  /** Where jobs without an output folder write (`<outputRoot>/<job name>`). */
+  outputRoot: string;
+  /** The controller's data folder (FARMHAND_HOME): farm key, job store, logs, uploads. */
+  dataFolder: string;
+  version: string;
+  /** Tools on the controller's own machine (paths, or null when absent): Blender reads odd scenes, ffprobe reads videos, ffmpeg serves the local agent. */
+  tools: { blender: string | null; ffmpeg: string | null; ffprobe: string | null };
+}
+
+/** What `files.probe` found: enough to pre-fill the submit dialog and show the file's facts. */
+export type FileProbe = SceneProbe | VideoProbe;
+
+export interface SceneProbe {
+  kind: 'scene';
+  path: string;
+  name: string;
+  sizeBytes: number;
+  frameStart: number;
+  frameEnd: number;
+  frameStep: number;
+  fps: number;
+  /** Output size in pixels after the scene's resolution percentage. */
+  resolution: [number, number];
+  engine: string;
+  fileFormat: string;
+  camera: string | null;
+  scenes: string[];
+}
+
+export interface VideoProbe {
+  kind: 'video';
+  path: string;
+  name: string;
+  sizeBytes: number;
+  durationSeconds: number;
+  /** Frames per second as a number, and ffprobe's exact rational (e.g. "30000/1001"). */
+  fps: number;
+  frameRate: string;
+  frameCount: number;
+  container: string;
+  video: { codec: string; width: number; height: number; pixelFormat: string };
+  audio: { codec: string; sampleRate: number; channels: number } | null;
+}
+
 export interface ApiResults {
   'jobs.submit': JobSummary;
   'jobs.list': Page<JobSummary>;
@@ -140,12 +199,20 @@ export interface ApiResults {
   'jobs.retry': JobSummary & { requeued: number };
   'jobs.setPriority': JobSummary;
   'tasks.list': Page<TaskView>;
-  'tasks.log': { taskId: string; attempt: number; attempts: number; lines: string[] };
+  /**
+   * `firstLine`: the number of lines[0] (0-based; above 0 when `fromLine` was given or the
+   * attempt printed more than is kept); `totalLines`: how many lines the attempt printed so far.
+   */
+  'tasks.log': { taskId: string; attempt: number; attempts: number; lines: string[]; firstLine: number; totalLines: number };
   'agents.list': AgentView[];
   'agents.add': { url: string };
   'agents.remove': { agentId: string; removed: true };
   'agents.setEnabled': AgentView;
   'agents.setTags': AgentView;
+  'agents.drain': AgentView;
+  'agents.stopNow': AgentView & { requeued: number };
+  'farm.info': FarmInfo;
+  'files.probe': FileProbe;
   'farm.status': FarmStatus;
   'farm.pauseQueue': { queuePaused: true };
   'farm.resumeQueue': { queuePaused: false };

@@ -6,6 +6,9 @@ import type { JobSummary, TaskRecord } from '../model/job-model.js';
 import type { JobRuntime } from '../scheduler/job-runtime.js';
 import { isTerminalJobState } from '../scheduler/task-state.js';
 import { ApiError, type ApiEvent, type FarmApi, type JobDetail, type Page, type TaskView } from './contract.js';
+import { farmInfo } from './farm-info.js';
+import { probeFile } from './probe-file.js';
+import { createFrameCommands } from './frame-commands.js';
 import { compileSubmission } from './submit-job.js';
 
 /**
@@ -24,6 +27,8 @@ export interface FarmServiceOptions {
   agentSettings: AgentSettings;
   blenderPath?: string;
   ffprobePath?: string;
+  /** The local agent's ffmpeg, reported by farm.info. */
+  ffmpegPath?: string;
 }
 
 export interface FarmService {
@@ -48,6 +53,8 @@ export function createFarmService(controller: Controller, o: FarmServiceOptions)
     return found;
   };
   const ableAgents = () => Math.max(1, controller.agents().filter((a) => a.online && a.enabled).length);
+  const frames = createFrameCommands({ home: o.home, ffmpegPath: o.ffmpegPath });
+  void frames.keepOnly(new Set(scheduler.allJobs().map((j) => j.record.id))).catch(() => undefined);
 
   const api: FarmApi = {
     async 'jobs.submit'(p) {
@@ -80,6 +87,7 @@ export function createFarmService(controller: Controller, o: FarmServiceOptions)
       job(p.jobId);
       await scheduler.deleteJob(p.jobId);
       await controller.logs.removeJob(p.jobId);
+      await frames.removeJob(p.jobId).catch(() => undefined);
       return { jobId: p.jobId, deleted: true };
     },
     async 'jobs.retry'(p) {
@@ -100,10 +108,10 @@ export function createFarmService(controller: Controller, o: FarmServiceOptions)
     async 'tasks.log'(p) {
       const task = scheduler.task(p.taskId);
       if (!task) throw new ApiError('not-found', `There is no task ${p.taskId}; list a job's tasks with \`farmhand tasks JOB_ID\`.`);
-      if (task.attempt === 0) return { taskId: task.id, attempt: 0, attempts: 0, lines: [] };
+      if (task.attempt === 0) return { taskId: task.id, attempt: 0, attempts: 0, lines: [], firstLine: 0, totalLines: 0 };
       const attempt = p.attempt ?? task.attempt;
       if (attempt > task.attempt) throw new ApiError('not-found', `Task ${task.id} has had ${task.attempt} attempt(s); ask for attempt 1 to ${task.attempt}.`);
-      return { taskId: task.id, attempt, attempts: task.attempt, lines: await controller.logs.read(task.id, attempt) };
+      return { taskId: task.id, attempt, attempts: task.attempt, ...await controller.logs.readFrom(task.id, attempt, p.fromLine) };
     },
     async 'agents.list'() {
       return agentList(controller);
@@ -141,6 +149,24 @@ export function createFarmService(controller: Controller, o: FarmServiceOptions)
       o.agentSettings.setOverride(p.agentId, scheduler.agentOverrides.get(p.agentId) ?? null);
       return agentView(changed);
     },
+    async 'agents.drain'(p) {
+      agent(p.agentId);
+      const changed = scheduler.setAgentEnabled(p.agentId, false)!;
+      o.agentSettings.setOverride(p.agentId, scheduler.agentOverrides.get(p.agentId) ?? null);
+      return agentView(changed);
+    },
+    async 'agents.stopNow'(p) {
+      agent(p.agentId);
+      const { agent: changed, requeued } = scheduler.stopAgentNow(p.agentId)!;
+      o.agentSettings.setOverride(p.agentId, scheduler.agentOverrides.get(p.agentId) ?? null);
+      return { ...agentView(changed), requeued };
+    },
+    async 'farm.info'() {
+      return farmInfo({ farmKey: controller.farmKey, outputRoot: o.outputRoot, home: o.home, blenderPath: o.blenderPath, ffmpegPath: o.ffmpegPath, ffprobePath: o.ffprobePath });
+    },
+    async 'files.probe'(p) {
+      return probeFile(p.path, { home: o.home, blenderPath: o.blenderPath, ffprobePath: o.ffprobePath });
+    },
     async 'farm.status'() {
       const jobs = scheduler.allJobs();
       const unfinished = jobs.filter((j) => !isTerminalJobState(j.state));
@@ -166,6 +192,12 @@ export function createFarmService(controller: Controller, o: FarmServiceOptions)
     async 'farm.resumeQueue'() {
       scheduler.releaseQueue();
       return { queuePaused: false };
+    },
+    async 'frames.list'(p) {
+      return frames.list(job(p.jobId).record, p);
+    },
+    async 'frames.thumbnails'(p) {
+      return frames.thumbnails(job(p.jobId).record, p);
     },
   };
 

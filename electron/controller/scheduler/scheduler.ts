@@ -254,6 +254,34 @@ export class Scheduler {
     return agent;
   }
 
+  /**
+   * Stop now: the agent gets no new tasks, and the ones it runs are stopped there and go back
+   * to the queue like a lost node's: no failure is counted (nothing failed; the user chose to
+   * stop them), and their next assignment is a new attempt, so a late result of the stopped
+   * one is ignored. Outputs already being collected are left to arrive.
+   */
+  stopAgentNow(agentId: string): { agent: AgentRuntime; requeued: number } | undefined {
+    const agent = this.setAgentEnabled(agentId, false);
+    if (!agent) return undefined;
+    const stopped = [...agent.running.values()];
+    agent.running.clear();
+    for (const task of stopped) {
+      const job = this.jobs.get(task.jobId)!;
+      agent.link.send({ type: 'task.cancel', taskId: task.id, attempt: task.attempt });
+      this.clearDeadline(task.id);
+      if (task.state !== 'assigned' && task.state !== 'running') continue;
+      this.move(job, task, 'requeue');
+      task.agentId = null;
+      task.progress = 0;
+      job.requeue(task);
+      this.jobTouched(job);
+    }
+    if (stopped.length) this.events.notice('info', `Agent ${agent.name} stopped ${stopped.length} task(s) on request; they are back in the queue.`);
+    this.events.agentChanged(agentView(agent));
+    this.dispatchSoon();
+    return { agent, requeued: stopped.length };
+  }
+
   /** Tags set on the controller replace the ones the agent was started with. */
   setAgentTags(agentId: string, tags: string[]): AgentRuntime | undefined {
     this.agentOverrides.set(agentId, { ...this.agentOverrides.get(agentId), tags: [...tags] });
