@@ -10,7 +10,7 @@ import { withTimeout } from './lib/scratch.js';
 /**
  * Runs the benchmarks, prints the table, saves bench/results/latest.json and rewrites the
  * generated part of BENCHMARKS.md.
- *   npm run bench                               all of them (≈ 2–3 minutes on 2 cores)
+ *   npm run bench                               all of them (≈ 5–6 minutes on 2 cores)
  *   node --import tsx bench/run-all.ts dispatch  only the named ones (others keep their last figures)
  * Everything stays on loopback: agents without mDNS, controllers without discovery, except the
  * discovery benchmark, whose announcer and browsers are bound to 127.0.0.1.
@@ -29,6 +29,7 @@ const BENCHES: { name: string; timeoutMs: number; load: () => Promise<BenchModul
   { name: 'transfer', timeoutMs: 180_000, load: () => import('./transfer.js') },
   { name: 'store', timeoutMs: 120_000, load: () => import('./store.js') },
   { name: 'transcode', timeoutMs: 300_000, load: () => import('./transcode.js') },
+  { name: 'ui', timeoutMs: 240_000, load: () => import('./ui.js') },
 ];
 
 const RESULTS = join(ROOT, 'bench', 'results', 'latest.json');
