@@ -1,14 +1,16 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.js';
+import type { FarmClient } from './client/farm-client.js';
+import { createIpcFarmClient, desktopBridge } from './client/ipc-farm-client.js';
 import { apiUrlFor, takePageToken } from './client/page-token.js';
 import { createWebSocketFarmClient } from './client/websocket-farm-client.js';
 import './app.css';
 
 /**
- * Entry of the browser build (served by `farmhand controller` at /): the WebSocket transport,
- * authorised by the token in the page's URL. The desktop app has its own entry with the IPC
- * transport and the same <App>.
+ * Entry of the UI. In the desktop app the preload provides `window.farmhand` and the client
+ * goes over IPC; in a browser (served by `farmhand controller` at /) it is the WebSocket
+ * transport, authorised by the token in the page's URL. The same <App> either way.
  */
 const storage = (() => {
   try {
@@ -17,7 +19,10 @@ const storage = (() => {
     return null;
   }
 })();
-const client = createWebSocketFarmClient({ url: apiUrlFor(window.location), token: takePageToken(window.location, window.history, storage) });
+const bridge = desktopBridge();
+const client: FarmClient = bridge
+  ? createIpcFarmClient(bridge)
+  : createWebSocketFarmClient({ url: apiUrlFor(window.location), token: takePageToken(window.location, window.history, storage) });
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App client={client} />
