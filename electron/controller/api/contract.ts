@@ -20,6 +20,12 @@ const page = {
 };
 const jobStates = ['queued', 'running', 'paused', 'succeeded', 'failed', 'canceled'] as const satisfies readonly JobState[];
 const taskStates = ['queued', 'assigned', 'running', 'succeeded', 'failed', 'canceled'] as const satisfies readonly TaskState[];
+/**
+ * Most thumbnails one frames.thumbnails call returns: each is a JPEG of at most 160 × 160
+ * (~2–20 KB, a third more as base64), so a full answer stays well under the API's 1 MiB frame.
+ */
+export const MAX_THUMBNAILS_PER_CALL = 24;
+const frame = z.number().int().min(0).max(1_048_574);
 
 export const RenderSubmitSchema = z.object({
   type: z.literal('render'),
@@ -86,6 +92,10 @@ export const ApiCommands = {
   'farm.status': z.object({}),
   'farm.pauseQueue': z.object({}),
   'farm.resumeQueue': z.object({}),
+  /** A render job's frames in render order, each with its task and whether its file has arrived (the frame grid's cells). */
+  'frames.list': z.object({ jobId: id, ...page }),
+  /** Small JPEG thumbnails of rendered frames, made once and cached with the job; ask only for frames in view. */
+  'frames.thumbnails': z.object({ jobId: id, frames: z.array(frame).min(1).max(MAX_THUMBNAILS_PER_CALL) }),
 } as const;
 
 export type ApiCommand = keyof typeof ApiCommands;
@@ -216,9 +226,31 @@ export interface ApiResults {
   'farm.status': FarmStatus;
   'farm.pauseQueue': { queuePaused: true };
   'farm.resumeQueue': { queuePaused: false };
+  'frames.list': Page<JobFrame>;
+  'frames.thumbnails': { jobId: string; thumbnails: FrameThumbnail[] };
 }
 
 export type ApiResult<C extends ApiCommand> = ApiResults[C];
+
+/** One frame of a render job (frames.list). */
+export interface JobFrame {
+  frame: number;
+  taskId: string;
+  /** Its file is in the job's output folder, so it can have a thumbnail. */
+  rendered: boolean;
+}
+
+/**
+ * One frame's answer in frames.thumbnails: the thumbnail as a `data:image/jpeg;base64,…` URL,
+ * or why there is none, per frame, so one missing frame does not cost the others theirs
+ * (`bad-input`: not rendered yet; `not-found`: not a frame of the job; `internal`: ffmpeg could
+ * not read the file). A controller without ffmpeg fails the whole call with `unavailable`.
+ */
+export interface FrameThumbnail {
+  frame: number;
+  image: string | null;
+  problem: { code: ApiErrorCode; message: string } | null;
+}
 
 /** What every transport exposes: one async function per command. */
 export type FarmApi = { [C in ApiCommand]: (params: ApiParsedParams<C>) => Promise<ApiResult<C>> };
@@ -232,7 +264,7 @@ export type ApiEvent =
   | { kind: 'notice'; level: 'info' | 'warn' | 'error'; text: string };
 
 /** Error codes a command can fail with; the message is one sentence for the user. */
-export type ApiErrorCode = 'invalid-params' | 'not-found' | 'conflict' | 'bad-input' | 'unauthorized' | 'unknown-command' | 'internal';
+export type ApiErrorCode = 'invalid-params' | 'not-found' | 'conflict' | 'bad-input' | 'unauthorized' | 'unknown-command' | 'unavailable' | 'internal';
 
 export class ApiError extends Error {
   override name = 'ApiError';

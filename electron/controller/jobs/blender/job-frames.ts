@@ -1,0 +1,48 @@
+import type { JobRecord, TaskRecord } from '../../model/job-model.js';
+
+/**
+ * The frames of a render job, in the order its tasks render them, and where each frame's file
+ * is once collected: what the job detail's frame grid shows. Built once per job (task specs
+ * never change after submission) and kept while the job's record lives.
+ */
+export interface JobFrameIndex {
+  /** Frame numbers in task order; a frame appears once (frame lists are deduplicated). */
+  frames: number[];
+  /** The task that renders frames[i]. */
+  tasks: TaskRecord[];
+  /** Position in `frames` of each frame number. */
+  positionOf: Map<number, number>;
+}
+
+const indexes = new WeakMap<JobRecord, JobFrameIndex>();
+
+export function jobFrameIndex(job: JobRecord): JobFrameIndex {
+  let index = indexes.get(job);
+  if (!index) {
+    index = { frames: [], tasks: [], positionOf: new Map() };
+    for (const task of job.tasks) {
+      if (task.spec.type !== 'blender') continue;
+      for (const frame of task.spec.frames) {
+        if (index.positionOf.has(frame)) continue;
+        index.positionOf.set(frame, index.frames.length);
+        index.frames.push(frame);
+        index.tasks.push(task);
+      }
+    }
+    indexes.set(job, index);
+  }
+  return index;
+}
+
+/**
+ * The name of the frame's file among the task's collected outputs, or null when it has not
+ * arrived. Blender names frames `<name>_<frame, 4 digits at least>.<ext>`; reading the number
+ * back from collected names keeps that rule in one place (the agent's runner).
+ */
+export function collectedFrameFile(task: TaskRecord, frame: number): string | null {
+  for (const name of task.collected) {
+    const match = /_(-?\d+)\.[A-Za-z0-9]+$/.exec(name);
+    if (match && Number(match[1]) === frame) return name;
+  }
+  return null;
+}
