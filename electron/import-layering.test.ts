@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+// DESIGN.md's dependency rule, the part about Electron: only the shell (electron/main,
+// electron/preload) imports `electron`. The controller core and the agent run headless
+// (`farmhand controller`, `farmhand-agent`, the tests) where no Electron exists, and the
+// renderer is a web page that also runs in a plain browser.
+
+const root = new URL('..', import.meta.url).pathname;
+const SHELL = ['electron/main/', 'electron/preload/'];
+const SOURCE = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;
+/** `from 'electron'`, `import 'electron/…'`, `import('electron')`, `require("electron")`. */
+const IMPORTS_ELECTRON = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]electron(?:\/[^'"]*)?['"]/;
+
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...sources(path));
+    else if (SOURCE.test(entry.name)) out.push(path);
+  }
+  return out;
+}
+
+test('the import pattern finds every way of loading electron, and nothing else', () => {
+  for (const line of [`import { app } from 'electron';`, `import type { WebContents } from "electron"`, `const { shell } = require('electron')`, `await import('electron')`, `import 'electron/main';`]) assert.match(line, IMPORTS_ELECTRON, line);
+  for (const line of [`import { x } from './electron-ish.js';`, `// the electron shell`, `from '../../electron/controller/api/contract.js'`, `import { a } from 'electron-builder'`]) assert.doesNotMatch(line, IMPORTS_ELECTRON, line);
+});
+
+test('only electron/main and electron/preload import electron (not the controller, the CLI, the agent or the renderer)', () => {
+  const files = ['electron', 'node-agent', 'renderer'].flatMap((d) => sources(join(root, d))).map((f) => relative(root, f));
+  assert.ok(files.length > 100, `found only ${files.length} source files: is the root right?`);
+  const offenders = files
+    .filter((f) => !SHELL.some((shell) => f.startsWith(shell)) && f !== 'electron/import-layering.test.ts')
+    .filter((f) => IMPORTS_ELECTRON.test(readFileSync(join(root, f), 'utf8')));
+  assert.deepEqual(offenders, [], 'these files import electron; move that code into electron/main (or the preload) and give the core a plain interface');
+});
