@@ -1,6 +1,7 @@
 import type { AgentView, ApiEvent, JobSummary, TaskView } from '../../../electron/controller/api/contract.js';
 import type { FarmClient } from '../client/farm-client.js';
 import { applyAgentChanges } from './agents-store.js';
+import { forgetJobFrames } from './frames-store.js';
 import { applyJobChanges } from './jobs-store.js';
 import { pushNotice } from './notices-store.js';
 import { applyTaskChanges, forgetJobTasks } from './tasks-store.js';
@@ -31,6 +32,7 @@ export function startEventPump(client: FarmClient): () => void {
     applyJobChanges(batch.jobs, batch.deleted);
     applyTaskChanges(batch.tasks.filter((t) => !batch.deleted.includes(t.jobId)));
     forgetJobTasks(batch.deleted);
+    forgetJobFrames(batch.deleted);
     forgetJobsInUi(batch.deleted);
     applyAgentChanges(batch.agents);
     for (const n of batch.notices) pushNotice(n.level, n.text);

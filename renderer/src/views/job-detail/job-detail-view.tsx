@@ -13,10 +13,11 @@ import { useTasksStore } from '../../stores/tasks-store.js';
 import { openJob } from '../../stores/ui-store.js';
 import type { JobDetail, TaskView } from '../../../../electron/controller/api/contract.js';
 import { requestJobAction } from '../jobs/job-action-runner.js';
+import { FrameGrid } from './frame-grid.js';
 import { LogViewer } from './log-viewer.js';
 import { TaskTable } from './task-table.js';
 
-/** One job: its settings, actions, every task (virtualised) and the log of the chosen task. */
+/** One job: its settings, actions, its frames as thumbnails (renders), every task (virtualised) and the log of the chosen task. */
 export function JobDetailView({ jobId }: { jobId: string }) {
   const client = useFarmClient();
   const job = useJobsStore((s) => s.byId[jobId]);
@@ -84,6 +85,12 @@ export function JobDetailView({ jobId }: { jobId: string }) {
         <dt>Ended</dt>
         <dd>{formatTime(detail?.endedAt ?? null)}</dd>
       </dl>
+      {job.type === 'blender' ? (
+        <>
+          <h2>Frames</h2>
+          <FrameGrid jobId={job.id} tasks={items} />
+        </>
+      ) : null}
       <h2>Tasks</h2>
       {tasks?.status === 'error' ? <p className="error" role="alert">{tasks.error}</p> : null}
       {tasks?.status === 'loaded' || items.length ? <TaskTable tasks={items} selectedTaskId={taskId} onSelect={setTaskId} /> : <p className="muted">Loading tasks…</p>}
