@@ -3,7 +3,7 @@
 // ends with one line "N passed, N failed" from the runner's own counts. A suite that finds
 // no tests is an error: a bare `node --test` that matches nothing exits 0 and hides it.
 //
-//   node scripts/run-tests.mjs            unit, integration, lan, e2e
+//   node scripts/run-tests.mjs            unit, integration, lan, e2e, electron
 //   node scripts/run-tests.mjs unit lan   only those suites
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -17,6 +17,9 @@ const suites = {
   lan: { dirs: ['test/lan'], concurrency: 1 },
   // The UI in headless Chromium against a real controller (needs `npm run build` and Debian's chromium).
   e2e: { dirs: ['test/e2e'], concurrency: 1 },
+  // The desktop app in Electron (Playwright's Electron driver; needs `npm run build`). Where the
+  // Electron binary or a display is missing, its app tests skip and print why.
+  electron: { dirs: ['test/electron'], concurrency: 1 },
 };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(suites);
 

@@ -1,5 +1,5 @@
 import { app, dialog, type BrowserWindow } from 'electron';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startControllerService, type ControllerService } from '../cli/start-controller-service.js';
 import { ApiEventBatcher } from '../controller/api/api-event-batcher.js';
@@ -40,6 +40,9 @@ const options = appOptions(process.argv, process.env);
 const launchFiles = (argv: readonly string[], cwd: string) => filesFromArgv(argv, { cwd, defaultApp: process.defaultApp === true });
 
 registerAppScheme();
+// With FARMHAND_HOME given, Electron's own data (and so the single-instance lock) lives there
+// too: one Farmhand per data folder, and test runs never meet the user's app.
+if (process.env.FARMHAND_HOME) app.setPath('userData', resolve(process.env.FARMHAND_HOME, 'desktop-app'));
 if (!app.requestSingleInstanceLock()) {
   // Another Farmhand runs: it gets our files through 'second-instance' and comes forward.
   app.quit();
