@@ -14,6 +14,7 @@ import { JobsView } from './views/jobs/jobs-view.js';
 import { NodesView } from './views/nodes/nodes-view.js';
 import { SettingsView } from './views/settings/settings-view.js';
 import { SubmitDialog } from './views/submit/submit-dialog.js';
+import { WindowDropTarget } from './views/submit/window-drop-target.js';
 
 /**
  * The window: navigation between the views, the connection banner and notices. It wires the
@@ -53,6 +54,7 @@ export function App({ client }: { client: FarmClient }) {
       </main>
       <Notices />
       {submitOpen && !unauthorised ? <SubmitDialog /> : null}
+      {unauthorised ? null : <WindowDropTarget />}
       <JobActionDialogs />
     </FarmClientContext.Provider>
   );

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { makeTestScene } from '../fixtures/test-scene.js';
+import { startAgentProcess, type AgentProcess } from './helpers/agent-process.js';
 import { describeViolations, launchBrowser, seriousA11yViolations, type TestBrowser } from './helpers/browser.js';
+import { dropFile } from './helpers/drop-file.js';
 import { eventually, startUiController, type UiController } from './helpers/ui-controller.js';
 
 // The UI in a real browser against a real `farmhand controller` with its local agent: what a
@@ -18,11 +20,15 @@ describe('the UI in a browser against farmhand controller', { timeout: 180_000 }
   let scene: string;
   /** Takes far longer than a second to render, so a 1 s task limit fails it on every attempt. */
   let slowScene: string;
+  /** Dropped on the page: three tiny frames. */
+  let dropScene: string;
+  let extraAgent: AgentProcess | undefined;
   let controller: UiController;
   let browser: TestBrowser;
   let page: Page;
   let submittedJobId: string;
   let queuedJobId: string;
+  let droppedJobId: string;
 
   const expectAccessible = async (view: string) => {
     // FARMHAND_E2E_SCREENSHOTS=DIR keeps a picture of every view checked, for looking at by eye.
@@ -36,9 +42,11 @@ describe('the UI in a browser against farmhand controller', { timeout: 180_000 }
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'fh-e2e-ui-'));
     await mkdir(join(dir, 'slow'));
-    [scene, slowScene, controller, browser] = await Promise.all([
+    await mkdir(join(dir, 'drop'));
+    [scene, slowScene, dropScene, controller, browser] = await Promise.all([
       makeTestScene(dir, { frames: 2, width: 32, height: 18, samples: 1 }),
       makeTestScene(join(dir, 'slow'), { frames: 1, width: 640, height: 360, samples: 4096 }),
+      makeTestScene(join(dir, 'drop'), { frames: 3, width: 32, height: 18, samples: 1 }),
       startUiController(dir),
       launchBrowser(),
     ]);
@@ -46,6 +54,7 @@ describe('the UI in a browser against farmhand controller', { timeout: 180_000 }
   });
 
   after(async () => {
+    await extraAgent?.kill();
     await browser?.close();
     await controller?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -237,11 +246,125 @@ describe('the UI in a browser against farmhand controller', { timeout: 180_000 }
     await row(queuedJobId).waitFor({ state: 'detached', timeout: 10_000 });
   });
 
-  test('the settings view shows the farm key placeholder and passes the accessibility check', async () => {
+  test('the settings view shows the pairing code, copies it, and shows the folders', async () => {
+    const info = await controller.api.call('farm.info', {});
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: controller.baseUrl });
     await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Settings' }).waitFor();
-    await page.getByText(/Pairing code: not available/).waitFor();
+    await page.locator('.pairing-code', { hasText: info.farmKey }).waitFor({ timeout: 10_000 });
+    await page.getByText(info.outputRoot, { exact: true }).waitFor();
+    await page.getByText(info.dataFolder, { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Copy', exact: true }).click();
+    await page.getByText('Copied the pairing code.').waitFor({ timeout: 5000 });
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), info.farmKey);
     await expectAccessible('settings');
+  });
+
+  test('a .blend dropped on the page opens the dialog filled in from the scene; submitted, it renders to succeeded', async () => {
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Jobs' }).click();
+    // A browser has no path for a dropped file: the page uploads it, the controller reads it.
+    await dropFile(page, { name: 'drop-scene.blend', bytes: await readFile(dropScene) });
+    const dialog = page.getByRole('dialog', { name: 'Submit a job' });
+    await dialog.waitFor({ timeout: 30_000 });
+    assert.equal(await dialog.getByLabel('Frames', { exact: true }).inputValue(), '1-3');
+    assert.match(await dialog.getByLabel('Scene file (.blend)').inputValue(), /\/uploads\/[0-9a-f]{64}\/drop-scene\.blend$/);
+    const facts = dialog.getByRole('region', { name: 'About drop-scene.blend' });
+    const text = await facts.innerText();
+    for (const fact of [/1-3 \(3 frames\)/, /24 fps/, /32 × 18/, /Cycles/, /PNG/]) assert.match(text, fact);
+    await expectAccessible('submit dialog filled in from a dropped scene');
+    await dialog.getByRole('button', { name: 'Submit', exact: true }).click();
+    await dialog.waitFor({ state: 'detached', timeout: 30_000 });
+    const job = (await controller.api.call('jobs.list', {})).items.find((j) => j.name === 'drop-scene.blend');
+    assert.ok(job, 'the dropped scene became a job named after it');
+    await row(job.id).filter({ hasText: 'succeeded' }).waitFor({ timeout: 90_000 });
+    assert.match(await row(job.id).innerText(), /3 done|succeeded/);
+    const done = await controller.api.call('tasks.list', { jobId: job.id });
+    assert.equal(done.items.flatMap((t) => t.outputs).length, 3, 'three frames collected');
+    droppedJobId = job.id;
+  });
+
+  test('the log viewer shows what Blender printed for a task of the dropped job', async () => {
+    await row(droppedJobId).getByRole('button', { name: 'drop-scene.blend', exact: true }).click();
+    const grid = page.getByRole('grid', { name: /^Tasks/ });
+    await grid.waitFor({ timeout: 10_000 });
+    await grid.focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    const log = page.getByRole('region', { name: /^Log of / });
+    await log.waitFor({ timeout: 10_000 });
+    await log.locator('.log-line', { hasText: 'Fra:' }).first().waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: '← All jobs' }).click();
+  });
+
+  test('a dropped file that is neither a scene nor a video gets a clear notice and no dialog', async () => {
+    await dropFile(page, { name: 'notes.txt', bytes: Buffer.from('shot list\n') });
+    await page.getByText('"notes.txt" is not a Blender scene or a video, so it cannot be submitted').waitFor({ timeout: 5000 });
+    assert.equal(await page.getByRole('dialog', { name: 'Submit a job' }).count(), 0);
+  });
+
+  test('a second farmhand-agent added in the nodes view: drain, enable, stop-now asks first; killed, it shows offline', async () => {
+    const { farmKey } = await controller.api.call('farm.info', {});
+    extraAgent = await startAgentProcess({ dir: join(dir, 'extra-agent'), farmKey, name: 'e2e-extra' });
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Nodes' }).click();
+    await page.getByLabel('Add an agent by address').fill(extraAgent.url);
+    await page.getByRole('button', { name: 'Add agent' }).click();
+    const agentRow = page.locator('tr[data-agent-id]', { hasText: 'e2e-extra' });
+    await agentRow.filter({ hasText: 'online' }).waitFor({ timeout: 20_000 });
+    const agentId = await agentRow.getAttribute('data-agent-id');
+    const enabled = async () => (await controller.api.call('agents.list', {})).find((a) => a.agentId === agentId)?.enabled;
+
+    await agentRow.getByRole('button', { name: 'Drain e2e-extra' }).click();
+    await eventually('the agent to be drained in the API', 10_000, async () => ((await enabled()) === false ? true : undefined));
+    await agentRow.getByText(/drained/).waitFor();
+    await agentRow.getByRole('button', { name: 'Enable e2e-extra' }).click();
+    await eventually('the agent to be enabled again', 10_000, async () => ((await enabled()) === true ? true : undefined));
+    await agentRow.getByRole('button', { name: 'Stop now: e2e-extra…' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Stop agent now' });
+    await confirm.waitFor();
+    await expectAccessible('stop-now dialog');
+    await confirm.getByRole('button', { name: 'Keep' }).click();
+    assert.equal(await enabled(), true, 'Keep changed nothing');
+
+    await extraAgent.kill();
+    await agentRow.filter({ hasText: 'offline' }).waitFor({ timeout: 30_000 });
+    assert.equal((await controller.api.call('agents.list', {})).find((a) => a.agentId === agentId)?.online, false);
+    await expectAccessible('nodes with an offline agent');
+  });
+
+  test('a render\'s frames show as labelled placeholders, then as one loaded thumbnail per frame as the render completes', async () => {
+    // The queue is held while the job is opened, so every frame is seen waiting first.
+    await controller.api.call('farm.pauseQueue', {});
+    let jobId: string;
+    const grid = page.getByRole('region', { name: 'Frames (3)' });
+    try {
+      const job = await controller.api.call('jobs.submit', { type: 'render', scenePath: scene, frames: '1-3', chunkSize: 3, outputDir: join(dir, 'out-frames') });
+      jobId = job.id;
+      await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Jobs' }).click();
+      await row(jobId).getByRole('button', { name: job.name, exact: true }).click();
+      await grid.waitFor({ timeout: 10_000 });
+      await grid.getByRole('img', { name: 'Frame 3: not rendered yet (queued)' }).waitFor({ timeout: 10_000 });
+      assert.equal(await grid.getByRole('img', { name: /^Frame [1-3]: not rendered yet \(queued\)$/ }).count(), 3);
+      assert.equal(await grid.locator('img').count(), 0, 'no picture before a frame is rendered');
+      await expectAccessible('job detail with frame placeholders');
+    } finally {
+      await controller.api.call('farm.resumeQueue', {});
+    }
+    const started = Date.now();
+    await eventually('the frames job to succeed', 90_000, async () => ((await controller.api.call('jobs.get', { jobId: jobId! })).state === 'succeeded' ? true : undefined));
+    const rendered = Date.now();
+    // Every frame's thumbnail arrives without a reload, from task events alone.
+    await page.waitForFunction(() => {
+      const images = [...document.querySelectorAll<HTMLImageElement>('[role="region"][aria-label="Frames (3)"] img')];
+      return images.length === 3 && images.every((img) => img.complete && img.naturalWidth > 0);
+    }, null, { timeout: 15_000 });
+    const shownMs = Date.now() - rendered;
+    const images = await grid.locator('img').evaluateAll((list) => (list as HTMLImageElement[]).map((img) => ({ alt: img.alt, width: img.naturalWidth, height: img.naturalHeight })));
+    // The test scene is 32 × 18: a thumbnail never enlarges a frame.
+    assert.deepEqual(images, [1, 2, 3].map((f) => ({ alt: `Frame ${f}`, width: 32, height: 18 })));
+    assert.equal(await grid.getByRole('img', { name: /not rendered yet/ }).count(), 0);
+    await page.getByText('3 of 3 frames rendered').waitFor();
+    console.log(`# render of 3 frames: ${rendered - started} ms; last thumbnail shown ${shownMs} ms after the job succeeded (per the API)`);
+    await expectAccessible('job detail with frame thumbnails');
   });
 
   test('the page reached nothing but the controller and broke no CSP rule', () => {

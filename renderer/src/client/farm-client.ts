@@ -13,6 +13,11 @@ export interface FarmClient {
   onEvents(listener: (events: ApiEvent[]) => void): () => void;
   /** Receives the connection's status now and on every change; returns the unsubscribe. */
   onStatus(listener: (status: ConnectionStatus) => void): () => void;
+  /**
+   * Sends a file to the controller and resolves with its path there. Only transports without
+   * file paths have it (a browser); the desktop app gives the dropped file's own path instead.
+   */
+  upload?(file: File, onProgress?: (sentBytes: number, totalBytes: number) => void): Promise<{ path: string }>;
   close(): void;
 }
 

@@ -1,5 +1,6 @@
 import { connectApi, type ApiClient, type WebSocketLike } from '../../../electron/controller/api/api-client.js';
 import { backoffDelay } from './backoff.js';
+import { uploadFile, uploadUrlFor } from './upload-file.js';
 import { errorCode, errorMessage, type ConnectionStatus, type FarmClient } from './farm-client.js';
 
 /**
@@ -80,6 +81,10 @@ export function createWebSocketFarmClient(o: WebSocketFarmClientOptions): FarmCl
         return Promise.reject(new Error(why ?? 'Not connected to the controller; try again.'));
       }
       return api.call(command, params);
+    },
+    upload(file, onProgress) {
+      if (!o.token) return Promise.reject(new Error(`Not authorised to upload: ${TOKEN_HINT}.`));
+      return uploadFile({ url: uploadUrlFor(o.url), token: o.token, file, onProgress });
     },
     onEvents(listener) {
       eventListeners.add(listener);

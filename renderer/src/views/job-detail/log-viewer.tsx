@@ -6,19 +6,30 @@ import { firstErrorLine, matchingLines } from '../../model/log-search.js';
 import type { TaskView } from '../../../../electron/controller/api/contract.js';
 
 /**
- * The log of one task attempt. While the attempt runs it is re-read every second and the view
- * follows the end; scrolling up pauses following (so a line can be read), "Follow" resumes it.
+ * The log of one task attempt. While the attempt runs, the lines printed since the last read
+ * are fetched every second (`tasks.log` with `fromLine`) and the view follows the end;
+ * scrolling up pauses following (so a line can be read), "Follow" resumes it.
  * Search moves between matching lines; "First error" jumps to the first line that looks like one.
  * Lines are virtualised: a long render prints tens of thousands.
  */
 const LINE_HEIGHT = 18;
 const POLL_MS = 1000;
+/** Lines kept in the page; older ones are let go (the controller keeps the last 2000 per attempt anyway). */
+const MAX_LINES = 50_000;
+
+/** The lines shown and the number of the first (0-based), for one task attempt. */
+interface HeldLog {
+  key: string;
+  first: number;
+  lines: string[];
+}
 
 export function LogViewer({ task }: { task: TaskView }) {
   const client = useFarmClient();
   const searchId = useId();
   const [attempt, setAttempt] = useState(Math.max(1, task.attempt));
-  const [lines, setLines] = useState<string[]>([]);
+  const [{ lines, first }, setShown] = useState<{ lines: string[]; first: number }>({ lines: [], first: 0 });
+  const held = useRef<HeldLog>({ key: '', first: 0, lines: [] });
   const [attempts, setAttempts] = useState(task.attempt);
   const [error, setError] = useState<string | null>(null);
   const [following, setFollowing] = useState(true);
@@ -34,11 +45,29 @@ export function LogViewer({ task }: { task: TaskView }) {
     if (task.attempt === 0) return;
     let stop = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const key = `${task.id}#${attempt}`;
+    if (held.current.key !== key) {
+      held.current = { key, first: 0, lines: [] };
+      setShown({ lines: [], first: 0 });
+    }
     const read = () => {
-      client.call('tasks.log', { taskId: task.id, attempt }).then(
+      const before = held.current;
+      const fromLine = before.first + before.lines.length;
+      client.call('tasks.log', { taskId: task.id, attempt, fromLine }).then(
         (log) => {
-          if (stop) return;
-          setLines(log.lines);
+          if (stop || held.current !== before) return;
+          // Lines follow on from what is shown, or (lines cut meanwhile, a restarted controller) replace it.
+          const follows = log.firstLine === fromLine;
+          if (!follows || log.lines.length > 0) {
+            let lines = follows ? [...before.lines, ...log.lines] : log.lines;
+            let first = follows ? before.first : log.firstLine;
+            if (lines.length > MAX_LINES) {
+              first += lines.length - MAX_LINES;
+              lines = lines.slice(-MAX_LINES);
+            }
+            held.current = { key, first, lines };
+            setShown({ lines, first });
+          }
           setAttempts(log.attempts);
           setError(null);
           if (live && following) timer = setTimeout(read, POLL_MS);
@@ -89,7 +118,7 @@ export function LogViewer({ task }: { task: TaskView }) {
             const at = firstErrorLine(lines);
             if (at < 0) setStatus('No line in this log looks like an error.');
             else {
-              setStatus(`First error at line ${at + 1}`);
+              setStatus(`First error at line ${first + at + 1}`);
               jumpTo(at);
             }
           }}
@@ -130,7 +159,7 @@ export function LogViewer({ task }: { task: TaskView }) {
               className={`log-line${row.index === highlight ? ' highlight' : ''}${matchSet.has(row.index) ? ' match' : ''}`}
               style={{ transform: `translateY(${row.start}px)`, height: LINE_HEIGHT }}
             >
-              <span className="line-no" aria-hidden="true">{row.index + 1}</span>
+              <span className="line-no" aria-hidden="true">{first + row.index + 1}</span>
               {lines[row.index]}
             </div>
           ))}

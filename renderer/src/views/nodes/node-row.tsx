@@ -10,7 +10,10 @@ import { pushNotice } from '../../stores/notices-store.js';
 import { useTasksStore } from '../../stores/tasks-store.js';
 import { openJob } from '../../stores/ui-store.js';
 
-/** One agent with its controls: enable/disable, tags, remove. */
+/**
+ * One agent with its controls: drain (no new tasks, the running ones finish) or enable again,
+ * stop now (its running tasks stop and go back to the queue, after a confirm), tags, remove.
+ */
 export function NodeRow({ agentId }: { agentId: string }) {
   const client = useFarmClient();
   const agent = useAgentsStore((s) => s.byId[agentId]);
@@ -19,6 +22,7 @@ export function NodeRow({ agentId }: { agentId: string }) {
   const [tags, setTags] = useState<string | null>(null);
   const [tagError, setTagError] = useState<string | null>(null);
   const [confirmRemove, setConfirmRemove] = useState(false);
+  const [confirmStop, setConfirmStop] = useState(false);
   if (!agent) return null;
   const tagText = tags ?? agent.tags.join(', ');
 
@@ -44,7 +48,7 @@ export function NodeRow({ agentId }: { agentId: string }) {
         <span className={`state ${agent.online ? 'state-online' : 'state-offline'}`}>
           <span aria-hidden="true" className="state-symbol">{agent.online ? '●' : '○'}</span> {agent.online ? 'online' : 'offline'}
         </span>
-        {agent.enabled ? null : <div className="muted small">disabled</div>}
+        {agent.enabled ? null : <div className="muted small">{active.length > 0 ? 'draining: finishing its tasks, taking no new ones' : 'drained: takes no new tasks'}</div>}
       </td>
       <td>{caps.length ? caps.join(' · ') : <span className="muted">not reported yet</span>}<div className="muted small">{agent.taskTypes.join(', ')}</div></td>
       <td>{agent.busySlots} of {agent.slots} busy</td>
@@ -64,14 +68,27 @@ export function NodeRow({ agentId }: { agentId: string }) {
         {tagError ? <p className="field-error" role="alert">{tagError}</p> : null}
       </td>
       <td className="controls">
-        <label className="switch">
-          <input
-            type="checkbox"
-            checked={agent.enabled}
-            onChange={(e) => void run(client.call('agents.setEnabled', { agentId, enabled: e.target.checked }).then((a) => applyAgentChanges([a])))}
+        {agent.enabled ? (
+          <button type="button" aria-label={`Drain ${agent.name}`} title="Take no new tasks; the running ones finish" onClick={() => void run(client.call('agents.drain', { agentId }).then((a) => applyAgentChanges([a])))}>Drain</button>
+        ) : (
+          <button type="button" aria-label={`Enable ${agent.name}`} title="Take new tasks again" onClick={() => void run(client.call('agents.setEnabled', { agentId, enabled: true }).then((a) => applyAgentChanges([a])))}>Enable</button>
+        )}
+        <button type="button" aria-label={`Stop now: ${agent.name}…`} disabled={!agent.online} onClick={() => setConfirmStop(true)}>Stop now…</button>
+        {confirmStop ? (
+          <ConfirmDialog
+            title="Stop agent now"
+            text={`Stop ${agent.name} now? ${active.length > 0 ? `Its ${active.length} running task(s) are stopped and go back to the queue (no failed attempt is counted), ` : 'It '}takes no new tasks until you enable it again.`}
+            confirmLabel="Stop now"
+            onCancel={() => setConfirmStop(false)}
+            onConfirm={() => {
+              setConfirmStop(false);
+              void run(client.call('agents.stopNow', { agentId }).then(({ requeued, ...view }) => {
+                applyAgentChanges([view]);
+                pushNotice('info', `${agent.name} stopped${requeued ? `; ${requeued} task(s) went back to the queue` : ''}.`);
+              }));
+            }}
           />
-          <span>Enabled</span>
-        </label>
+        ) : null}
         <button type="button" aria-label={`Remove ${agent.name}…`} onClick={() => setConfirmRemove(true)}>Remove…</button>
         {confirmRemove ? (
           <ConfirmDialog

@@ -4,6 +4,7 @@ import { EmptyState } from '../../components/empty-state.js';
 import { useFarmClient } from '../../farm-client-context.js';
 import { useAgentsStore } from '../../stores/agents-store.js';
 import { useConnectionStore } from '../../stores/connection-store.js';
+import { useFarmInfo } from '../../stores/farm-info-store.js';
 import { useJobsStore } from '../../stores/jobs-store.js';
 import { ensureJobTasks } from '../../stores/task-loader.js';
 import { AddNodeForm } from './add-node-form.js';
@@ -15,6 +16,7 @@ export function NodesView() {
   const { order, loaded } = useAgentsStore(useShallow((s) => ({ order: s.order, loaded: s.loaded })));
   const running = useJobsStore(useShallow((s) => s.order.filter((id) => s.byId[id]?.state === 'running')));
   const generation = useConnectionStore((s) => s.generation);
+  const farmKey = useFarmInfo().info?.farmKey;
   // "Current task" comes from task states, so the running jobs' tasks must be known.
   useEffect(() => {
     for (const id of running) ensureJobTasks(client, id);
@@ -26,8 +28,9 @@ export function NodesView() {
       {!loaded ? (
         <p className="muted">Loading agents…</p>
       ) : order.length === 0 ? (
-        <EmptyState title="No agents yet.">
-          <p>Run <code>farmhand-agent --farm-key KEY</code> on a render machine with this farm's key (print it with <code>farmhand key</code> on the controller's machine). Agents on this network appear by themselves; others can be added by address above.</p>
+        <EmptyState title="No agents yet: run farmhand-agent on a render machine with this key.">
+          <p><code>farmhand-agent --farm-key {farmKey ?? 'KEY'}</code>{farmKey ? null : <> (the key is under Settings, or run <code>farmhand key</code> on the controller's machine)</>}</p>
+          <p>Agents on this network appear by themselves; others can be added by address above.</p>
         </EmptyState>
       ) : (
         <div className="table-scroll">

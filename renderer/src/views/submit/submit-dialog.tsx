@@ -1,26 +1,49 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ModalDialog } from '../../components/modal-dialog.js';
 import { errorMessage } from '../../client/farm-client.js';
 import { useFarmClient } from '../../farm-client-context.js';
+import { DROPPABLE_ACCEPT } from '../../model/droppable-file.js';
+import { useFarmInfo } from '../../stores/farm-info-store.js';
 import { applyJobChanges } from '../../stores/jobs-store.js';
 import { pushNotice } from '../../stores/notices-store.js';
+import { clearDraft, useSubmitStore } from '../../stores/submit-store.js';
 import { selectJobs, setSubmitOpen } from '../../stores/ui-store.js';
 import { FormField } from './form-field.js';
-import { EMPTY_FORM, toSubmitParams, type FieldErrors, type SubmitForm } from './submit-form-state.js';
+import { prepareFile } from './prepare-file.js';
+import { ProbeFacts } from './probe-facts.js';
+import { EMPTY_FORM, formFromProbe, toSubmitParams, type FieldErrors, type SubmitForm } from './submit-form-state.js';
 import { TranscodeFields } from './transcode-fields.js';
 
 /**
- * Submits a render or a transcode. In a browser there is no dropped file's path, so the scene
- * or video is given as a path on the controller's machine; the desktop app fills it in from a drop.
+ * Submits a render or a transcode. A file dropped on the window or chosen here arrives read by
+ * the controller (files.probe): the dialog fills in its path and, for a scene, its frame range,
+ * and shows what was found. A path on the controller's machine can also be typed.
  */
 export function SubmitDialog() {
   const client = useFarmClient();
-  const [form, setForm] = useState<SubmitForm>(EMPTY_FORM);
+  const draft = useSubmitStore((s) => s.draft);
+  const preparing = useSubmitStore((s) => s.preparing);
+  const outputRoot = useFarmInfo().info?.outputRoot;
+  const [form, setForm] = useState<SubmitForm>(() => (draft ? formFromProbe(EMPTY_FORM, draft.probe) : EMPTY_FORM));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const picker = useRef<HTMLInputElement>(null);
+  const filled = useRef(draft?.seq);
   const set = <K extends keyof SubmitForm>(key: K, value: SubmitForm[K]) => setForm((f) => ({ ...f, [key]: value }));
-  const close = () => setSubmitOpen(false);
+  const close = () => {
+    setSubmitOpen(false);
+    clearDraft();
+  };
+
+  // Another file chosen or dropped while the dialog is open fills it in again.
+  useEffect(() => {
+    if (!draft || draft.seq === filled.current) return;
+    filled.current = draft.seq;
+    setForm((f) => formFromProbe(f, draft.probe));
+    setErrors({});
+    setFailure(null);
+  }, [draft]);
 
   const submit = () => {
     const { params, errors: found } = toSubmitParams(form);
@@ -43,6 +66,8 @@ export function SubmitDialog() {
   };
 
   const render = form.type === 'render';
+  const probe = draft && draft.probe.path === form.path.trim() && (draft.probe.kind === 'scene') === render ? draft.probe : null;
+  const stem = (form.path.trim().split(/[\\/]/).pop() ?? '').replace(/\.[^.]*$/, '');
   return (
     <ModalDialog title="Submit a job" onClose={close} className="submit-dialog">
       <form onSubmit={(e) => { e.preventDefault(); submit(); }} noValidate>
@@ -51,9 +76,27 @@ export function SubmitDialog() {
           <label><input type="radio" name="job-type" checked={render} onChange={() => set('type', 'render')} /> Render a Blender scene</label>
           <label><input type="radio" name="job-type" checked={!render} onChange={() => set('type', 'transcode')} /> Transcode a video</label>
         </fieldset>
-        <FormField label={render ? 'Scene file (.blend)' : 'Video file'} hint="Absolute path on the controller's machine." error={errors.path}>
-          {(a) => <input {...a} value={form.path} autoFocus placeholder={render ? '/home/me/shots/scene.blend' : '/home/me/clips/take1.mov'} onChange={(e) => set('path', e.target.value)} />}
-        </FormField>
+        <div className="file-choice">
+          <FormField label={render ? 'Scene file (.blend)' : 'Video file'} hint="Absolute path on the controller's machine, or choose or drop a file." error={errors.path}>
+            {(a) => <input {...a} value={form.path} autoFocus placeholder={render ? '/home/me/shots/scene.blend' : '/home/me/clips/take1.mov'} onChange={(e) => set('path', e.target.value)} />}
+          </FormField>
+          <button type="button" onClick={() => picker.current?.click()} disabled={preparing !== null}>Choose file…</button>
+          <input
+            ref={picker}
+            type="file"
+            accept={DROPPABLE_ACCEPT}
+            hidden
+            tabIndex={-1}
+            aria-hidden="true"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              e.target.value = '';
+              if (file) void prepareFile(client, file);
+            }}
+          />
+        </div>
+        <p className="muted" role="status">{preparing ?? ''}</p>
+        {probe ? <ProbeFacts probe={probe} /> : null}
         {render ? (
           <>
             <div className="field-row">
@@ -65,7 +108,7 @@ export function SubmitDialog() {
               </FormField>
             </div>
             <FormField label="Output folder" hint="Absolute path; empty: a folder named after the scene in the controller's output folder." error={errors.outputDir}>
-              {(a) => <input {...a} value={form.outputDir} onChange={(e) => set('outputDir', e.target.value)} />}
+              {(a) => <input {...a} value={form.outputDir} placeholder={outputRoot ? `${outputRoot}/${stem || 'scene name'}` : undefined} onChange={(e) => set('outputDir', e.target.value)} />}
             </FormField>
             <label className="check"><input type="checkbox" checked={form.video} onChange={(e) => set('video', e.target.checked)} /> Make a video of the frames when they are done</label>
           </>

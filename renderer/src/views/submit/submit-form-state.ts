@@ -1,4 +1,4 @@
-import type { ApiParams } from '../../../../electron/controller/api/contract.js';
+import type { ApiParams, FileProbe, SceneProbe } from '../../../../electron/controller/api/contract.js';
 import { parseTags } from '../../model/parse-tags.js';
 
 /**
@@ -90,4 +90,19 @@ export function toSubmitParams(f: SubmitForm): { params: ApiParams<'jobs.submit'
     },
     errors,
   };
+}
+
+/**
+ * The form after the controller read a file: its path and kind, and for a scene its own frame
+ * range (what the job renders unless changed). What the user already typed elsewhere stays.
+ */
+export function formFromProbe(f: SubmitForm, probe: FileProbe): SubmitForm {
+  if (probe.kind === 'scene') return { ...f, type: 'render', path: probe.path, frames: sceneFrameList(probe) };
+  return { ...f, type: 'transcode', path: probe.path };
+}
+
+/** The scene's range in the frame-list syntax: `1-250`, `1-100x5`, or one frame `7`. */
+export function sceneFrameList(s: Pick<SceneProbe, 'frameStart' | 'frameEnd' | 'frameStep'>): string {
+  if (s.frameEnd <= s.frameStart) return String(s.frameStart);
+  return `${s.frameStart}-${s.frameEnd}${s.frameStep > 1 ? `x${s.frameStep}` : ''}`;
 }

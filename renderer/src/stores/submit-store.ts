@@ -1,0 +1,30 @@
+import { create } from 'zustand';
+import type { FileProbe } from '../../../electron/controller/api/contract.js';
+
+/**
+ * The file on its way into the submit dialog: what is being done with it now (uploading,
+ * reading) and, once the controller has read it, its probe, which the dialog fills itself
+ * from. `seq` changes with every new probe, so an open dialog refills when another file is
+ * chosen or dropped.
+ */
+interface SubmitState {
+  /** One sentence of what is happening to the file, e.g. "Uploading scene.blend… 40%"; null when idle. */
+  preparing: string | null;
+  draft: { probe: FileProbe; seq: number } | null;
+}
+
+let seq = 0;
+
+export const useSubmitStore = create<SubmitState>(() => ({ preparing: null, draft: null }));
+
+export function setPreparing(preparing: string | null): void {
+  useSubmitStore.setState({ preparing });
+}
+
+export function setDraft(probe: FileProbe): void {
+  useSubmitStore.setState({ preparing: null, draft: { probe, seq: ++seq } });
+}
+
+export function clearDraft(): void {
+  useSubmitStore.setState({ draft: null });
+}
