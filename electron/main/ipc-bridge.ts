@@ -50,7 +50,8 @@ export function startIpcBridge(o: IpcBridgeOptions): { close(): void } {
     // Only folders: shell.openPath would also run a file with its default application.
     if (typeof path !== 'string' || !isAbsolute(path)) return 'Give the folder as an absolute path.';
     const info = await stat(path).catch(() => null);
-    if (!info?.isDirectory()) return `The folder ${path} does not exist (yet): it is made when the first output arrives.`;
+    if (!info) return `The folder ${path} does not exist (yet): it is made when the first output arrives.`;
+    if (!info.isDirectory()) return `${path} is not a folder; give the folder that holds it.`;
     const problem = await shell.openPath(path);
     return problem === '' ? null : `The folder could not be opened: ${problem}`;
   });
