@@ -20,6 +20,11 @@ test('EXR frames (linear light) get the sRGB curve on decoding; other formats do
   assert.deepEqual(argv.slice(9, 15), ['-apply_trc', 'iec61966_2_1', '-i', 'file:/out/a_0001.EXR', '-i', 'file:/out/a_0002.tif']);
 });
 
+test('a multilayer EXR is told which layer holds the picture', () => {
+  const argv = thumbnailArgv([{ source: '/out/a_0001.exr', target: '/t/a.jpg', exrLayer: 'ViewLayer.Combined' }]);
+  assert.deepEqual(argv.slice(9, 15), ['-apply_trc', 'iec61966_2_1', '-layer', 'ViewLayer.Combined', '-i', 'file:/out/a_0001.exr']);
+});
+
 test('an empty batch is a programming error', () => {
   assert.throws(() => thumbnailArgv([]), /at least one frame/);
 });

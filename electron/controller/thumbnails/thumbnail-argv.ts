@@ -9,7 +9,8 @@ import { extname } from 'node:path';
  *
  * A thumbnail fits in THUMBNAIL_BOX × THUMBNAIL_BOX, keeps the frame's aspect, is never
  * enlarged, and is a baseline JPEG (every browser decodes it; ~2–6 KB at 160 × 90).
- * EXR frames hold linear light: the decoder applies the sRGB curve so they are not dark.
+ * EXR frames hold linear light: the decoder applies the sRGB curve so they are not dark, and
+ * a multilayer one is told which layer holds the picture (exr-layer.ts).
  */
 export const THUMBNAIL_BOX = 160;
 /** ffmpeg's JPEG quality scale, 2 (best) to 31: 5 keeps edges readable at 160 px in few bytes. */
@@ -18,6 +19,8 @@ const JPEG_QUALITY = 5;
 export interface ThumbnailJob {
   source: string;
   target: string;
+  /** The EXR layer holding the picture (multilayer files, see exr-layer.ts); absent for plain R, G, B. */
+  exrLayer?: string | null;
 }
 
 export function thumbnailArgv(jobs: readonly ThumbnailJob[]): string[] {
@@ -29,11 +32,15 @@ export function thumbnailArgv(jobs: readonly ThumbnailJob[]): string[] {
     '-threads', '1', '-filter_threads', '1',
     // `file:` reads the name literally (ffmpeg then detects the image by its content): a `%` in
     // a folder's name is not taken for an image-sequence pattern.
-    ...jobs.flatMap(({ source }) => [...(isExr(source) ? ['-apply_trc', 'iec61966_2_1'] : []), '-i', `file:${source}`]),
+    ...jobs.flatMap(({ source, exrLayer }) => [...(isExr(source) ? exrOptions(exrLayer) : []), '-i', `file:${source}`]),
     ...jobs.flatMap(({ target }, i) => ['-map', `${i}:v:0`, '-frames:v', '1', '-vf', scale, '-pix_fmt', 'yuvj420p', '-q:v', String(JPEG_QUALITY), '-f', 'mjpeg', target]),
   ];
 }
 
-function isExr(path: string): boolean {
+function exrOptions(layer: string | null | undefined): string[] {
+  return ['-apply_trc', 'iec61966_2_1', ...(layer ? ['-layer', layer] : [])];
+}
+
+export function isExr(path: string): boolean {
   return extname(path).toLowerCase() === '.exr';
 }

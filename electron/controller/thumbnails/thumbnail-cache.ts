@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { exrColourLayer } from './exr-layer.js';
+import { isExr } from './thumbnail-argv.js';
 import { ThumbnailError, type ThumbnailMaker } from './thumbnail-maker.js';
 
 /**
@@ -70,7 +72,8 @@ export class ThumbnailCache {
     await mkdir(folder, { recursive: true });
     const temp = join(folder, `.part-${randomBytes(6).toString('hex')}.jpg`);
     try {
-      await maker.make(source, temp, frame.size);
+      const exrLayer = isExr(source) ? await exrColourLayer(source).catch(() => null) : null;
+      await maker.make({ source, target: temp, exrLayer }, frame.size);
       if (this.removed.has(jobId)) throw new ThumbnailError('This job was deleted.');
       const bytes = await readFile(temp);
       await rename(temp, target);

@@ -48,11 +48,11 @@ export class ThumbnailMaker {
 
   constructor(private readonly o: ThumbnailMakerOptions) {}
 
-  /** Writes a thumbnail of `source` (`bytes` long) to `target`; rejects with a ThumbnailError. */
-  make(source: string, target: string, bytes: number): Promise<void> {
+  /** Writes a thumbnail of `job.source` (`bytes` long) to `job.target`; rejects with a ThumbnailError. */
+  make(job: ThumbnailJob, bytes: number): Promise<void> {
     if (this.waiting.length >= MAX_WAITING) return Promise.reject(new ThumbnailError('The controller has too many thumbnails to make right now; they are retried when you scroll back.'));
     return new Promise((resolve, reject) => {
-      this.waiting.push({ source, target, bytes, done: (error) => (error ? reject(error) : resolve()) });
+      this.waiting.push({ ...job, bytes, done: (error) => (error ? reject(error) : resolve()) });
       this.pump();
     });
   }
