@@ -17,7 +17,7 @@ const agentColumns: Column<AgentView>[] = [
 ];
 
 export function registerAgentCommands(program: Command): void {
-  const agents = withClientOptions(program.command('agents').description('list the agents of a running controller (and add, remove, enable, disable, tag them)'))
+  const agents = withClientOptions(program.command('agents').description('list the agents of a running controller (and add, remove, enable, disable, drain, stop, tag them)'))
     .enablePositionalOptions()
     .action(async (o: ClientOptions) => {
       const list = await withClient(o, (client) => client.call('agents.list', {}));
@@ -43,6 +43,18 @@ export function registerAgentCommands(program: Command): void {
         print(o, agent, () => `Agent ${agent.agentId} ${enabled ? 'enabled' : 'disabled'}.`);
       });
   }
+
+  withClientOptions(agents.command('drain').description('give an agent no new tasks; the ones it runs finish (undo with enable)').argument('<id>', 'the agent id'))
+    .action(async (agentId: string, o: ClientOptions) => {
+      const agent = await withClient(o, (client) => client.call('agents.drain', { agentId }));
+      print(o, agent, () => `Agent ${agent.agentId} drained: it finishes ${agent.busySlots ? `its ${agent.busySlots} running task(s)` : 'nothing (it is idle)'} and takes no new ones.`);
+    });
+
+  withClientOptions(agents.command('stop').description('stop an agent now: its running tasks stop and go back to the queue (no failed attempt counted)').argument('<id>', 'the agent id'))
+    .action(async (agentId: string, o: ClientOptions) => {
+      const agent = await withClient(o, (client) => client.call('agents.stopNow', { agentId }));
+      print(o, agent, () => `Agent ${agent.agentId} stopped; ${agent.requeued} task(s) went back to the queue. \`farmhand agents enable ${agent.agentId}\` gives it work again.`);
+    });
 
   withClientOptions(agents.command('tags').description('set an agent\'s tags (jobs with tags run only on agents that have them all)').argument('<id>', 'the agent id').argument('<tags>', 'comma-separated, e.g. gpu,linux ("" for none)', commaList))
     .action(async (agentId: string, tags: string[], o: ClientOptions) => {

@@ -163,6 +163,10 @@ describe('farmhand controller and its client commands', { timeout: 300_000 }, ()
     assert.deepEqual(json<AgentView>(await farmhand(['agents', 'tags', agent!.agentId, 'gpu,linux', '--json'], env)).tags, ['gpu', 'linux']);
     assert.equal(json<AgentView>(await farmhand(['agents', 'disable', agent!.agentId, '--json'], env)).enabled, false);
     assert.equal(json<AgentView>(await farmhand(['agents', 'enable', agent!.agentId, '--json'], env)).enabled, true);
+    assert.equal(json<AgentView>(await farmhand(['agents', 'drain', agent!.agentId, '--json'], env)).enabled, false);
+    const stopped = await farmhand(['agents', 'stop', agent!.agentId], env);
+    assert.match(stopped.stdout, new RegExp(`Agent ${agent!.agentId} stopped; 0 task\\(s\\) went back to the queue`));
+    assert.equal(json<AgentView>(await farmhand(['agents', 'enable', agent!.agentId, '--json'], env)).enabled, true);
     assert.deepEqual(json<AgentView>(await farmhand(['agents', 'tags', agent!.agentId, '', '--json'], env)).tags, []);
   });
 
