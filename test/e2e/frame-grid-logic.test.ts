@@ -9,7 +9,7 @@ import { frameCell, needsThumbnail, type FrameThumb } from '../../renderer/src/m
 function task(over: Partial<TaskView> = {}): TaskView {
   return { id: 't1', jobId: 'j', index: 0, label: 'frames 7', type: 'blender', state: 'queued', attempt: 0, failures: 0, agentId: null, progress: 0, outputs: [], error: null, startedAt: null, endedAt: null, ...over };
 }
-const frame: JobFrame = { frame: 7, taskId: 't1', rendered: false };
+const frame: JobFrame = { frame: 7, taskId: 't1', taskIndex: 0, rendered: false };
 const succeeded = task({ state: 'succeeded', attempt: 1, startedAt: 1, endedAt: 2000 });
 
 describe('frame grid cells', () => {

@@ -236,6 +236,8 @@ export type ApiResult<C extends ApiCommand> = ApiResults[C];
 export interface JobFrame {
   frame: number;
   taskId: string;
+  /** The task's index (TaskView.index), so a client finds it in its task list without a lookup table. */
+  taskIndex: number;
   /** Its file is in the job's output folder, so it can have a thumbnail. */
   rendered: boolean;
 }

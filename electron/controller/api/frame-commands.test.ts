@@ -52,10 +52,10 @@ describe('frame commands', () => {
     const all = frames.list(job, { jobId: job.id, offset: 0, limit: 100 });
     assert.equal(all.total, 4);
     assert.deepEqual(all.items, [
-      { frame: 1, taskId: job.tasks[0]!.id, rendered: true },
-      { frame: 2, taskId: job.tasks[0]!.id, rendered: true },
-      { frame: 3, taskId: job.tasks[1]!.id, rendered: false },
-      { frame: 4, taskId: job.tasks[1]!.id, rendered: false },
+      { frame: 1, taskId: job.tasks[0]!.id, taskIndex: 0, rendered: true },
+      { frame: 2, taskId: job.tasks[0]!.id, taskIndex: 0, rendered: true },
+      { frame: 3, taskId: job.tasks[1]!.id, taskIndex: 1, rendered: false },
+      { frame: 4, taskId: job.tasks[1]!.id, taskIndex: 1, rendered: false },
     ]);
     assert.deepEqual(frames.list(job, { jobId: job.id, offset: 3, limit: 100 }).items.map((f) => f.frame), [4]);
   });

@@ -57,7 +57,7 @@ export function createFrameCommands(o: FrameCommandsOptions): FrameCommands {
       const items: JobFrame[] = [];
       for (let i = p.offset; i < end; i++) {
         const task = index.tasks[i]!;
-        items.push({ frame: index.frames[i]!, taskId: task.id, rendered: collectedFrameFile(task, index.frames[i]!) !== null });
+        items.push({ frame: index.frames[i]!, taskId: task.id, taskIndex: task.index, rendered: collectedFrameFile(task, index.frames[i]!) !== null });
       }
       return { items, total: index.frames.length, offset: p.offset };
     },

@@ -1,11 +1,11 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useFarmClient } from '../../farm-client-context.js';
-import { frameCell, needsThumbnail, stampOf, type FrameCell } from '../../model/frame-cells.js';
+import { frameCell, isRendered, needsThumbnail, stampOf, type FrameCell } from '../../model/frame-cells.js';
 import { useConnectionStore } from '../../stores/connection-store.js';
 import { ensureJobFrames, wantThumbnails, type ThumbnailWish } from '../../stores/frame-loader.js';
 import { useFramesStore } from '../../stores/frames-store.js';
-import type { TaskView } from '../../../../electron/controller/api/contract.js';
+import type { JobFrame, TaskView } from '../../../../electron/controller/api/contract.js';
 
 /**
  * A render job's frames as thumbnails, live: a labelled placeholder (with its task's state)
@@ -25,7 +25,8 @@ export function FrameGrid({ jobId, tasks }: { jobId: string; tasks: readonly Tas
   const thumbs = useFramesStore((s) => s.thumbs[jobId]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const [columns, setColumns] = useState(4);
-  const taskById = useMemo(() => new Map(tasks.map((t) => [t.id, t])), [tasks]);
+  // Tasks are in index order (tasks-store.ts), so a frame's task is found in O(1), even among 10,000 updated per second.
+  const taskOf = (f: JobFrame): TaskView | undefined => (tasks[f.taskIndex]?.id === f.taskId ? tasks[f.taskIndex] : undefined);
   const items = frames?.frames ?? [];
   const rows = Math.ceil(items.length / columns);
   const virtualizer = useVirtualizer({ count: rows, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: OVERSCAN_ROWS });
@@ -49,14 +50,14 @@ export function FrameGrid({ jobId, tasks }: { jobId: string; tasks: readonly Tas
     const wishes: ThumbnailWish[] = [];
     for (let i = firstRow * columns; i < Math.min(items.length, (lastRow + 1) * columns); i++) {
       const frame = items[i]!;
-      const task = taskById.get(frame.taskId);
+      const task = taskOf(frame);
       if (needsThumbnail(frame, task, thumbs?.[frame.frame])) wishes.push({ frame: frame.frame, stamp: stampOf(task) });
     }
     wantThumbnails(client, jobId, wishes);
-  }, [client, jobId, items, taskById, thumbs, firstRow, lastRow, columns]);
+  }, [client, jobId, items, tasks, thumbs, firstRow, lastRow, columns]);
   useEffect(() => () => wantThumbnails(client, jobId, []), [client, jobId]);
 
-  const rendered = items.reduce((n, f) => n + (f.rendered || taskById.get(f.taskId)?.state === 'succeeded' ? 1 : 0), 0);
+  const rendered = items.reduce((n, f) => n + (isRendered(f, taskOf(f)) ? 1 : 0), 0);
   return (
     <>
       {frames?.status === 'error' ? <p className="error" role="alert">{frames.error}</p> : null}
@@ -67,7 +68,7 @@ export function FrameGrid({ jobId, tasks }: { jobId: string; tasks: readonly Tas
           {visibleRows.map((row) => (
             <div key={row.key} className="frame-row" style={{ transform: `translateY(${row.start}px)`, height: ROW_HEIGHT }}>
               {items.slice(row.index * columns, (row.index + 1) * columns).map((f) => (
-                <FrameCellView key={f.frame} cell={frameCell(f, taskById.get(f.taskId), thumbs?.[f.frame])} />
+                <FrameCellView key={f.frame} cell={frameCell(f, taskOf(f), thumbs?.[f.frame])} />
               ))}
             </div>
           ))}
