@@ -37,12 +37,21 @@ export function jobFrameIndex(job: JobRecord): JobFrameIndex {
 /**
  * The name of the frame's file among the task's collected outputs, or null when it has not
  * arrived. Blender names frames `<name>_<frame, 4 digits at least>.<ext>`; reading the number
- * back from collected names keeps that rule in one place (the agent's runner).
+ * back from collected names keeps that rule in one place (the agent's runner). The names are
+ * indexed once per change of the list, so a 10,000-frame chunk is not scanned per frame.
  */
 export function collectedFrameFile(task: TaskRecord, frame: number): string | null {
-  for (const name of task.collected) {
-    const match = /_(-?\d+)\.[A-Za-z0-9]+$/.exec(name);
-    if (match && Number(match[1]) === frame) return name;
+  let seen = collectedIndexes.get(task);
+  if (!seen || seen.list !== task.collected || seen.length !== task.collected.length) {
+    const byFrame = new Map<number, string>();
+    for (const name of task.collected) {
+      const match = /_(-?\d+)\.[A-Za-z0-9]+$/.exec(name);
+      if (match) byFrame.set(Number(match[1]), name);
+    }
+    seen = { list: task.collected, length: task.collected.length, byFrame };
+    collectedIndexes.set(task, seen);
   }
-  return null;
+  return seen.byFrame.get(frame) ?? null;
 }
+
+const collectedIndexes = new WeakMap<TaskRecord, { list: string[]; length: number; byFrame: Map<number, string> }>();
