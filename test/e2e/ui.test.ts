@@ -311,6 +311,7 @@ describe('the UI in a browser against farmhand controller', { timeout: 180_000 }
     const agentRow = page.locator('tr[data-agent-id]', { hasText: 'e2e-extra' });
     await agentRow.filter({ hasText: 'online' }).waitFor({ timeout: 20_000 });
     const agentId = await agentRow.getAttribute('data-agent-id');
+    await eventually('one row for the added address once the agent answered', 5000, async () => ((await page.locator('tr[data-agent-id]', { hasText: extraAgent!.url }).count()) === 1 ? true : undefined));
     const enabled = async () => (await controller.api.call('agents.list', {})).find((a) => a.agentId === agentId)?.enabled;
 
     await agentRow.getByRole('button', { name: 'Drain e2e-extra' }).click();
@@ -327,6 +328,7 @@ describe('the UI in a browser against farmhand controller', { timeout: 180_000 }
 
     await extraAgent.kill();
     await agentRow.filter({ hasText: 'offline' }).waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('tr[data-agent-id]', { hasText: extraAgent.url }).count(), 1, 'still one row for it, offline');
     assert.equal((await controller.api.call('agents.list', {})).find((a) => a.agentId === agentId)?.online, false);
     await expectAccessible('nodes with an offline agent');
   });

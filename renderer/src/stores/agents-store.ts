@@ -25,7 +25,14 @@ export function applyAgentChanges(changed: AgentView[]): void {
   if (changed.length === 0) return;
   useAgentsStore.setState((s) => {
     const byId = { ...s.byId };
-    for (const agent of changed) byId[agent.agentId] = agent;
+    for (const agent of changed) {
+      byId[agent.agentId] = agent;
+      // An address added by hand is listed under a stand-in id until the agent answers; once
+      // it has, the agent's own entry replaces the stand-in (same address, another id).
+      for (const [id, other] of Object.entries(byId)) {
+        if (id !== agent.agentId && other.url === agent.url && other.slots === 0 && !other.online) delete byId[id];
+      }
+    }
     return { byId, order: byName(byId) };
   });
 }
