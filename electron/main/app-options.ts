@@ -3,6 +3,9 @@
  * read separately, in open-files.ts). The data folder comes from FARMHAND_HOME and the mDNS
  * interface from FARMHAND_MDNS_INTERFACE, as for every farmhand command.
  */
+/** The app's identity: electron-builder's appId (build/electron-builder.yml; a test keeps them equal) and Windows' AppUserModelID, without which Windows shows no notification. */
+export const APP_ID = 'org.farmhand.desktop';
+
 export interface AppOptions {
   /** Find agents on the LAN over mDNS (`--no-discover`: only agents added by address). */
   discover: boolean;

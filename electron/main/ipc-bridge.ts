@@ -28,7 +28,7 @@ export function startIpcBridge(o: IpcBridgeOptions): { close(): void } {
   const trusted = (event: IpcMainInvokeEvent | IpcMainEvent): boolean => {
     const frame = event.senderFrame;
     const page = o.page();
-    return page !== null && event.sender === page && frame !== null && frame.parent === null && isAppUrl(frame.url);
+    return page !== null && !page.isDestroyed() && event.sender.id === page.id && frame !== null && frame.parent === null && isAppUrl(frame.url);
   };
   const refused = { ok: false, error: { code: 'unauthorized', message: 'Only the Farmhand window may use the farm; reload it.' } } as const;
 

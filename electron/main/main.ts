@@ -6,7 +6,7 @@ import { ApiEventBatcher } from '../controller/api/api-event-batcher.js';
 import { ApiCommands } from '../controller/api/contract.js';
 import { COMMANDS_ARGUMENT } from '../controller/api/desktop-bridge.js';
 import { builtUiFolder } from '../controller/api/static-files.js';
-import { appOptions } from './app-options.js';
+import { APP_ID, appOptions } from './app-options.js';
 import { AppTray } from './app-tray.js';
 import { startIpcBridge } from './ipc-bridge.js';
 import { startJobNotifier } from './job-notifier.js';
@@ -43,6 +43,8 @@ registerAppScheme();
 // With FARMHAND_HOME given, Electron's own data (and so the single-instance lock) lives there
 // too: one Farmhand per data folder, and test runs never meet the user's app.
 if (process.env.FARMHAND_HOME) app.setPath('userData', resolve(process.env.FARMHAND_HOME, 'desktop-app'));
+// Windows shows notifications only for an app with an AppUserModelID (the installer sets the same one).
+if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 if (!app.requestSingleInstanceLock()) {
   // Another Farmhand runs: it gets our files through 'second-instance' and comes forward.
   app.quit();

@@ -21,7 +21,7 @@ interface Sent extends Array<unknown> {
 }
 interface DoubleWindow {
   options: { webPreferences: Record<string, unknown> & { additionalArguments: string[] } };
-  webContents: { sent: Sent[] };
+  webContents: { id: number; sent: Sent[] };
   emit(event: string, ...args: unknown[]): boolean;
 }
 interface Double {
@@ -102,7 +102,7 @@ describe('the main process wiring, with Electron as a test double', { timeout: 6
     assert.equal(!foreign.ok && foreign.error.code, 'unauthorized');
     const subframe = await invoke('farmhand:farm.status', {}, { sender: win.webContents, senderFrame: { url: 'app://farmhand/index.html', parent: {} } });
     assert.equal(!subframe.ok && subframe.error.code, 'unauthorized');
-    const otherContents = await invoke('farmhand:farm.status', {}, { sender: {}, senderFrame: { url: 'app://farmhand/index.html', parent: null } });
+    const otherContents = await invoke('farmhand:farm.status', {}, { sender: { id: -1 }, senderFrame: { url: 'app://farmhand/index.html', parent: null } });
     assert.equal(!otherContents.ok && otherContents.error.code, 'unauthorized');
   });
 

@@ -48,7 +48,9 @@ export const session = {
   },
 };
 
+let nextId = 1;
 class WebContents extends EventEmitter {
+  id = nextId++;
   /** [channel, ...args] of every webContents.send. */
   sent = [];
   send(channel, ...args) {
