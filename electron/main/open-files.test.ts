@@ -11,6 +11,9 @@ test('packaged: every argument after the executable that names a scene or a vide
 test('development (`electron main.js …`): the script is not a file to open', () => {
   assert.deepEqual(filesFromArgv(['/usr/lib/electron', 'dist/electron-app/main.js', 'x.blend'], { cwd: '/w', defaultApp: true }), ['/w/x.blend']);
   assert.deepEqual(filesFromArgv(['/usr/lib/electron', 'dist/electron-app/main.js'], { cwd: '/w', defaultApp: true }), []);
+  // Switches before the script (Playwright's --inspect, --no-sandbox as root): the script is still not a file to open.
+  assert.deepEqual(filesFromArgv(['/usr/lib/electron', '--inspect=0', '--no-sandbox', 'dist/electron-app/main.js', 'y.mkv'], { cwd: '/w', defaultApp: true }), ['/w/y.mkv']);
+  assert.deepEqual(filesFromArgv(['/usr/lib/electron', '/app/dir.blend', 'z.blend'], { cwd: '/w', defaultApp: true }), ['/w/z.blend'], 'even an app folder named like a scene');
 });
 
 test('switches (ours or Chromium\'s on a second launch) and other URL schemes are skipped; file:// URLs become paths', () => {

@@ -20,7 +20,7 @@ export interface ArgvContext {
   cwd: string;
   /**
    * Electron started as `electron main.js …` (process.defaultApp) rather than packaged: the
-   * script is argv[1], not a file to open.
+   * script is the first plain argument, not a file to open.
    */
   defaultApp: boolean;
 }
@@ -31,10 +31,15 @@ export interface ArgvContext {
  * URLs (Linux desktop files pass those) as paths, relative paths from `cwd`, each once.
  */
 export function filesFromArgv(argv: readonly string[], o: ArgvContext): string[] {
-  const args = argv.slice(o.defaultApp ? 2 : 1);
   const files: string[] = [];
-  for (const arg of args) {
+  // Chromium may put its switches anywhere, even before the script: skip the first plain argument, not argv[1].
+  let scriptSkipped = !o.defaultApp;
+  for (const arg of argv.slice(1)) {
     if (arg === '' || arg.startsWith('-')) continue;
+    if (!scriptSkipped) {
+      scriptSkipped = true;
+      continue;
+    }
     const path = toPath(arg, o.cwd);
     if (path && isOpenableFile(path) && !files.includes(path)) files.push(path);
   }

@@ -51,6 +51,12 @@ describe('the desktop app in Electron', { timeout: 180_000 }, () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  appTest('a file given on the command line opens the submit dialog with its path', async () => {
+    // First: the dialog it opens is modal, and the other tests want the window as it is without it.
+    await submitDialogShows(app.page, scene);
+    await closeSubmitDialog(app.page);
+  });
+
   appTest('the window opens hardened: app:// page, no Node, only window.farmhand, the CSP, no navigation or windows elsewhere', async () => {
     const { page } = app;
     assert.match(page.url(), /^app:\/\/farmhand\/index\.html/);
@@ -113,11 +119,6 @@ describe('the desktop app in Electron', { timeout: 180_000 }, () => {
     assert.match(paused.tooltip, /queue paused/);
     await app.page.evaluate(() => (window as WithBridge).farmhand!.call('farm.resumeQueue', {}));
     await eventually('Pause queue again', async () => ((await traySnapshot(app.app)).menu.includes('Pause queue') ? true : undefined));
-  });
-
-  appTest('a file given on the command line opens the submit dialog with its path', async () => {
-    await submitDialogShows(app.page, scene);
-    await closeSubmitDialog(app.page);
   });
 
   appTest('a second launch with a file brings its path to the running app, and exits', async () => {
