@@ -9,6 +9,7 @@ import {
   runAgentHandshake,
   type Message,
   type MessageOf,
+  type OutputRef,
 } from './protocol/index.js';
 import type { TaskExecutor } from './task-executor.js';
 
@@ -54,6 +55,14 @@ export class AgentServer {
   /** Sends to the connected controller, if any. */
   send(message: Message): boolean {
     return this.session?.send(message) ?? false;
+  }
+
+  /** Streams a task's output to the connected controller; false when there is none or the stream broke. */
+  async sendFile(path: string, ref: OutputRef, task: { taskId: string; attempt: number }): Promise<boolean> {
+    const channel = this.session;
+    if (!channel?.isOpen) return false;
+    await channel.sendFile(path, ref, task);
+    return true;
   }
 
   get connected(): boolean {
@@ -119,7 +128,7 @@ export class AgentServer {
       case 'task.cancel':
         return this.deps.executor.cancel(message.taskId, message.attempt);
       case 'output.fetch':
-        return void this.sendOutputs(channel, message.taskId, message.attempt);
+        return void this.sendOutputs(channel, message.taskId, message.attempt, message.names);
       case 'output.ack':
         return void this.deps.hold.release(message.taskId, message.attempt);
       case 'input.missing':
@@ -131,14 +140,17 @@ export class AgentServer {
     }
   }
 
-  private async sendOutputs(channel: PeerChannel, taskId: string, attempt: number): Promise<void> {
+  private async sendOutputs(channel: PeerChannel, taskId: string, attempt: number, names?: string[]): Promise<void> {
     const held = this.deps.hold.get(taskId, attempt);
     if (!held) {
       channel.send({ type: 'output.missing', taskId, attempt, reason: 'this agent holds no outputs for that task attempt' });
       return;
     }
+    const wanted = names ? new Set(names) : null;
     try {
-      for (const output of held.task.outputs) await channel.sendFile(held.pathOf(output), output, { taskId, attempt });
+      for (const output of held.task.outputs) {
+        if (!wanted || wanted.has(output.name)) await channel.sendFile(held.pathOf(output), output, { taskId, attempt });
+      }
     } catch (error) {
       const reason = `sending outputs of ${taskId} stopped: ${(error as Error).message}`;
       this.deps.log(reason);

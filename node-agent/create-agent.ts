@@ -64,7 +64,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   await mkdir(workRoot, { recursive: true });
 
   let server: AgentServer;
-  const executor = new TaskExecutor({ cache, hold, workRoot, scratchHome, capabilities, send: (m) => server.send(m), log });
+  const executor = new TaskExecutor({ cache, hold, workRoot, scratchHome, capabilities, send: (m) => server.send(m), sendFile: (path, ref, task) => server.sendFile(path, ref, task), log });
   server = new AgentServer({
     farmKey: o.farmKey,
     agentId,

@@ -2,11 +2,12 @@ import { basename } from 'node:path';
 import { describeFile } from './file-hash.js';
 import type { InputCache } from './input-cache.js';
 import type { OutputHold } from './output-hold.js';
-import type { Capabilities, Message, MessageOf } from './protocol/index.js';
+import type { Capabilities, Message, MessageOf, OutputRef } from './protocol/index.js';
 import { runBlenderTask } from './runners/blender-runner.js';
 import { runFfmpegSpec } from './runners/ffmpeg-task.js';
 import { runNoopTask } from './runners/noop-runner.js';
 import { TaskCanceledError, TaskFailedError } from './runners/task-errors.js';
+import { LiveOutputs } from './live-outputs.js';
 import { TaskLogBuffer } from './task-log-buffer.js';
 import { TaskStop } from './task-stop.js';
 import { TaskWorkDir } from './task-work-dir.js';
@@ -25,6 +26,12 @@ export interface ExecutorDeps {
   capabilities: Capabilities;
   /** Sends to the connected controller; false when none is connected (the result then waits in the hold). */
   send(message: Message): boolean;
+  /**
+   * Streams a finished output of a running task to the connected controller (liveOutputs);
+   * resolves false when there is none or the stream broke: the file then goes with the others
+   * after the task, from the hold.
+   */
+  sendFile?(path: string, ref: OutputRef, task: { taskId: string; attempt: number }): Promise<boolean>;
   log(line: string): void;
 }
 
@@ -94,14 +101,17 @@ export class TaskExecutor {
       const inputs = assign.inputs.length === 0 ? [] : await Promise.all(assign.inputs.map((input) =>
         this.deps.cache.obtain(input.sha256, input.size, () => this.deps.send({ type: 'input.request', sha256: input.sha256 }))));
       let lastProgress = 0;
+      const live = assign.liveOutputs && this.deps.sendFile ? new LiveOutputs(key, this.deps.sendFile, this.deps.log) : null;
       const result = await this.runSpec(assign, inputs, workDir, task.stop, (update) => {
         const now = performance.now();
         if (update.fraction < 1 && now - lastProgress < PROGRESS_INTERVAL_MS) return;
         lastProgress = now;
         this.deps.send({ type: 'task.progress', ...key, ...update });
-      }, (line) => logs.push(line));
+      }, (line) => logs.push(line), live ? (path) => live.add(path) : undefined).finally(() => live?.settled());
       logs.flush();
-      const files = result.outputs.length === 0 ? [] : await Promise.all(result.outputs.map(async (path) => ({ path, ref: await describeFile(path, basename(path)) })));
+      // Outputs sent while the task ran were hashed then; the rest are hashed now.
+      const refs = live ? await live.settled() : new Map<string, OutputRef>();
+      const files = result.outputs.length === 0 ? [] : await Promise.all(result.outputs.map(async (path) => ({ path, ref: refs.get(path) ?? await describeFile(path, basename(path)) })));
       const held = await this.deps.hold.hold({ ...key, jobId: assign.jobId }, files);
       if (assign.keepOutputs) {
         const stored = this.deps.hold.get(assign.taskId, assign.attempt)!;
@@ -132,6 +142,7 @@ export class TaskExecutor {
     stop: TaskStop,
     onProgress: (u: { fraction: number; framesDone?: number; currentFrame?: number; message?: string }) => void,
     onLog: (line: string) => void,
+    onOutput?: (path: string) => void,
   ): Promise<{ outputs: string[] }> {
     const spec = assign.spec;
     // Runners that always write files get their folder up front; the no-op runner creates it only when it writes.
@@ -152,6 +163,7 @@ export class TaskExecutor {
           signal: stop.signal,
           onProgress,
           onLog,
+          onOutput,
         }));
       }
       case 'transcode-chunk':

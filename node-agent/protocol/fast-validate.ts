@@ -44,7 +44,7 @@ const TASK_KEY_KEYS = ['type', 'taskId', 'attempt'] as const;
 const DONE_KEYS = ['type', 'taskId', 'attempt', 'outputs', 'elapsedMs'] as const;
 const PROGRESS_OPTIONAL = ['fraction', 'framesDone', 'currentFrame', 'message'] as const;
 const ASSIGN_KEYS = ['type', 'taskId', 'attempt', 'jobId', 'inputs', 'spec', 'timeoutMs'] as const;
-const ASSIGN_OPTIONAL = ['keepOutputs'] as const;
+const ASSIGN_OPTIONAL = ['keepOutputs', 'liveOutputs'] as const;
 const FILE_REF_KEYS = ['sha256', 'size', 'name'] as const;
 
 function isProgress(m: Obj): boolean {
@@ -59,6 +59,7 @@ function isProgress(m: Obj): boolean {
 function isAssignRest(m: Obj, checkSpec: SpecCheck): boolean {
   if (!isIntBetween(m.timeoutMs, 1, MAX_TIMEOUT_MS)) return false;
   if ('keepOutputs' in m && typeof m.keepOutputs !== 'boolean') return false;
+  if ('liveOutputs' in m && typeof m.liveOutputs !== 'boolean') return false;
   if (!isFileRefs(m.inputs, 50_000)) return false;
   const spec = checkSpec(m.spec);
   if (spec === undefined) return false;

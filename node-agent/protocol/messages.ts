@@ -185,9 +185,20 @@ const messageSchemas = [
     timeoutMs: z.number().int().min(1).max(7 * 24 * 3600 * 1000),
     /** The outputs are inputs of a later task: keep them in the input cache too (by hash). */
     keepOutputs: z.boolean().optional(),
+    /**
+     * Send each output as soon as it is finished (a rendered frame), while the task still runs:
+     * `file.begin` with the task's key before `task.done`. Frames then appear as they render, and
+     * only the last one is left to send after the task. The held copy is kept as always.
+     */
+    liveOutputs: z.boolean().optional(),
   }),
   z.object({ type: z.literal('task.cancel'), ...taskKey }),
-  z.object({ type: z.literal('output.fetch'), ...taskKey }),
+  z.object({
+    type: z.literal('output.fetch'),
+    ...taskKey,
+    /** Only these outputs (the others arrived while the task ran); absent: all of them. */
+    names: z.array(z.string().min(1).max(255)).min(1).max(10_000).optional(),
+  }),
   z.object({ type: z.literal('output.ack'), ...taskKey }),
   z.object({ type: z.literal('input.missing'), sha256, reason: shortText }),
 

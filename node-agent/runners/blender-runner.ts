@@ -34,7 +34,12 @@ export interface BlenderRunOptions {
   signal: AbortSignal;
   onProgress(u: ProgressUpdate): void;
   onLog(line: string): void;
+  /** An expected frame is written (Blender printed `Saved:` for it): it may be sent on before the task ends. */
+  onOutput?(path: string): void;
 }
+
+/** Blender prints this once a frame's file is completely written (it writes, then reports). */
+const SAVED_LINE = /^Saved: '(.*)'\s*$/;
 
 /** SIGTERM stops Blender at once (measured); SIGKILL only if it has not gone after this long. */
 const KILL_GRACE_MS = 5000;
@@ -59,6 +64,7 @@ export async function runBlenderTask(o: BlenderRunOptions): Promise<{ outputs: s
   await Promise.all(expected.map((path) => rm(path, { force: true })));
 
   const parser = createBlenderProgressParser(o.spec.frames.length);
+  const expectedSet = new Set(expected);
   let lastFraction = 0;
   const child = spawnProcessGroup(o.blenderPath, argv, {
     cwd: o.workDir,
@@ -68,6 +74,8 @@ export async function runBlenderTask(o: BlenderRunOptions): Promise<{ outputs: s
   const onLine = (line: string) => {
     if (line.trim() === '') return;
     o.onLog(line);
+    const saved = o.onOutput ? SAVED_LINE.exec(line) : null;
+    if (saved && expectedSet.has(resolve(o.workDir, saved[1]!))) o.onOutput!(resolve(o.workDir, saved[1]!));
     const update = parser.feed(line);
     if (update) {
       lastFraction = update.fraction;

@@ -6,6 +6,7 @@ import { agentMayRun, judgeWaitingJob } from './dispatch-policy.js';
 import { InputFiles } from './input-files.js';
 import { JobRuntime } from './job-runtime.js';
 import { planReconcile } from './reconcile-plan.js';
+import { LiveOutputsSeen } from './live-outputs-seen.js';
 import { RestartHold } from './restart-hold.js';
 import { TaskDeadlines } from './task-deadlines.js';
 import { isTerminalJobState, isTerminalTaskState, nextTaskState, type TaskTransition } from './task-state.js';
@@ -54,6 +55,8 @@ export class Scheduler {
   private queueHeld = false;
   /** Damaged output transfers per task attempt, to bound refetching. */
   private readonly fetchFailures = new Map<string, number>();
+  /** Outputs of running tasks sent as they were finished (task.assign's liveOutputs). */
+  private readonly live = new LiveOutputsSeen();
   /** Tasks that were out on an agent when the controller stopped wait for it here (see addJob). */
   private readonly restartHold: RestartHold;
   /** The user's per-agent choices, applied whenever the agent (re)connects. */
@@ -387,7 +390,12 @@ export class Scheduler {
   async openIncoming(link: AgentLink, begin: MessageOf<'file.begin'>): Promise<{ tempPath: string } | { refuse: string }> {
     const task = begin.task ? this.tasks.get(begin.task.taskId) : undefined;
     if (!task || !begin.task || task.attempt !== begin.task.attempt || task.agentId !== link.agentId) return { refuse: 'not an output of a current task' };
-    if (!task.outputs.some((o) => o.name === begin.file.name && o.sha256 === begin.file.sha256)) return { refuse: 'not an announced output' };
+    if (this.isLive(link, task)) {
+      if (task.spec.type !== 'blender') return { refuse: 'this task was not asked for live outputs' };
+      this.live.arriving(task, begin.file.name);
+    } else if (!task.outputs.some((o) => o.name === begin.file.name && o.sha256 === begin.file.sha256)) {
+      return { refuse: 'not an announced output' };
+    }
     try {
       return { tempPath: await this.outputs.tempPathFor(this.jobs.get(task.jobId)!.record, task, begin.file.name) };
     } catch (error) {
@@ -402,14 +410,35 @@ export class Scheduler {
     if (!task || !job || task.attempt !== file.begin.task!.attempt) return;
     const path = await this.outputs.commit(job.record, task, file.begin.file.name, file.tempPath);
     this.inputs.registerFile({ sha256: file.begin.file.sha256, size: file.begin.file.size, path });
-    if (!task.collected.includes(file.begin.file.name)) task.collected.push(file.begin.file.name);
+    const name = file.begin.file.name;
+    if (this.live.arrived(task, file.begin.file)) {
+      if (task.agentId !== link.agentId) return;
+      if (this.isLive(link, task)) {
+        // Sent while the task runs: in place and shown now; the task's end counts it by hash.
+        if (!task.collected.includes(name)) task.collected.push(name);
+        this.events.taskChanged(task);
+        return;
+      }
+      // The task ended while it was on its way: it counts if the end announced it with this hash.
+      if (!task.outputs.some((o) => o.name === name && o.sha256 === file.begin.file.sha256)) return;
+    }
+    if (!task.collected.includes(name)) task.collected.push(name);
     if (task.collected.length === task.outputs.length && task.agentId === link.agentId) this.succeed(job, task, link);
+  }
+
+  /** The task runs on this link's agent and has not reported its end: an output now is a live one. */
+  private isLive(link: AgentLink, task: TaskRecord): boolean {
+    const agent = this.agents.get(link.agentId ?? '');
+    return agent !== undefined && agent.link === link && agent.running.get(task.id) === task && (task.state === 'assigned' || task.state === 'running');
   }
 
   agentFileFailed(link: AgentLink, begin: MessageOf<'file.begin'>, reason: string): void {
     if (!begin.task) return;
     const task = this.tasks.get(begin.task.taskId);
     if (!task || task.attempt !== begin.task.attempt || task.agentId !== link.agentId || task.state === 'succeeded') return;
+    // A live output that did not make it is fetched with the rest when the task ends.
+    this.live.failed(task, begin.file.name);
+    if (this.isLive(link, task)) return;
     const key = `${task.id}#${task.attempt}`;
     const failures = (this.fetchFailures.get(key) ?? 0) + 1;
     this.fetchFailures.set(key, failures);
@@ -444,13 +473,18 @@ export class Scheduler {
     }
     this.freeSlot(agent, task);
     task.outputs = m.outputs;
-    task.collected = [];
+    // Outputs that came in while the task ran (same name and hash) are collected; those still on
+    // their way will be; only the rest are fetched.
+    const { collected, coming } = this.live.settle(task, m.outputs);
+    task.collected = collected;
     if (task.intermediate) for (const output of m.outputs) this.inputs.heldBy(output.sha256, agent.agentId);
     const job = this.jobs.get(task.jobId)!;
-    if (m.outputs.length === 0) return this.succeed(job, task, agent.link);
+    if (task.collected.length === m.outputs.length) return this.succeed(job, task, agent.link);
     agent.collecting.add(task.id);
     task.agentId = agent.agentId;
-    agent.link.send({ type: 'output.fetch', taskId: task.id, attempt: task.attempt });
+    const missing = m.outputs.filter((o) => !collected.includes(o.name) && !coming.has(o.name)).map((o) => o.name);
+    if (missing.length === 0) return;
+    agent.link.send({ type: 'output.fetch', taskId: task.id, attempt: task.attempt, ...(missing.length < m.outputs.length ? { names: missing } : {}) });
   }
 
   private onFailed(agent: AgentRuntime, m: MessageOf<'task.failed'>): void {
@@ -588,7 +622,9 @@ export class Scheduler {
     const timeoutMs = Number(job.record.settings.taskTimeoutMs ?? 3_600_000);
     const inputs = task.inputsFromDependencies ? [...task.inputs, ...task.dependsOn.flatMap((id) => this.tasks.get(id)?.outputs ?? [])] : task.inputs;
     const keepOutputs = task.intermediate === true;
-    agent.link.send({ type: 'task.assign', taskId: task.id, attempt: task.attempt, jobId: job.id, inputs, spec: task.spec, timeoutMs, ...(keepOutputs ? { keepOutputs } : {}) });
+    // A render's frames come in as they are saved: seen at once, and the task's end waits only for its last frame.
+    const liveOutputs = task.spec.type === 'blender';
+    agent.link.send({ type: 'task.assign', taskId: task.id, attempt: task.attempt, jobId: job.id, inputs, spec: task.spec, timeoutMs, ...(keepOutputs ? { keepOutputs } : {}), ...(liveOutputs ? { liveOutputs } : {}) });
     this.setDeadline(job, task, agent, timeoutMs + this.options.timeoutGraceMs);
   }
 
