@@ -18,7 +18,7 @@ mkdirSync(join(outdir, 'icons'), { recursive: true });
 const common = {
   bundle: true,
   platform: 'node',
-  // Electron 41's Node (22) and Chromium.
+  // Electron 41's Node and V8 are at least this new (the preload runs in its Chromium).
   target: 'node22',
   external: ['electron', 'bufferutil', 'utf-8-validate'],
   sourcemap: true,
