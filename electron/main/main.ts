@@ -119,7 +119,7 @@ function run(): void {
       const progress = taskbarProgress(status);
       if (win && !win.isDestroyed()) win.setProgressBar(progress.value, { mode: progress.mode });
     };
-    const statusBatcher = new ApiEventBatcher({ intervalMs: STATUS_INTERVAL_MS, onBatch: () => void refreshStatus() });
+    const statusBatcher = new ApiEventBatcher({ intervalMs: STATUS_INTERVAL_MS, onBatch: () => void refreshStatus().catch((error: Error) => report(`The tray could not read the farm's status: ${error.message}`)) });
     const stopStatus = service.onEvent((event) => statusBatcher.push(event));
     await refreshStatus();
 
