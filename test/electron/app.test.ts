@@ -20,14 +20,14 @@ if (cannotRun) console.log(`# electron tests skipped: ${cannotRun}`);
 
 type WithBridge = Window & { farmhand?: FarmhandBridge };
 
-/** Resolves once the page's submit dialog shows `path` in one of its fields. */
+/** Resolves once the page's submit dialog (a native <dialog>, or any role=dialog) shows `path` in one of its fields. */
 async function submitDialogShows(page: Page, path: string): Promise<void> {
-  await page.waitForFunction((p) => [...document.querySelectorAll('[role="dialog"] input')].some((i) => (i as HTMLInputElement).value === p), path, { timeout: 15_000 });
+  await page.waitForFunction((p) => [...document.querySelectorAll('dialog[open] input, [role="dialog"] input')].some((i) => (i as HTMLInputElement).value === p), path, { timeout: 15_000 });
 }
 
 async function closeSubmitDialog(page: Page): Promise<void> {
   await page.keyboard.press('Escape');
-  await page.waitForFunction(() => document.querySelector('[role="dialog"]') === null, undefined, { timeout: 5_000 });
+  await page.waitForFunction(() => document.querySelector('dialog[open], [role="dialog"]') === null, undefined, { timeout: 5_000 });
 }
 
 /** A test of the app: skipped, with the reason, where Electron cannot run (counted as skipped in the summary). */
