@@ -43,3 +43,16 @@ test('a canceled job takes nothing back: running work is canceled, held outputs 
   const plan = planReconcile(hello([['j1.0', 1]], [['j1.0', 1]]), () => ({ task: t, jobActive: false }));
   assert.deepEqual(plan.map((a) => a.kind), ['cancel', 'release']);
 });
+
+test('after a controller crash that lost an assignment: the agent\'s newer attempt of a queued task is taken back, not canceled', () => {
+  // The store says queued at attempt 0 (the assignment was sent, then the controller died before saving it).
+  const running = task(0, 'queued', 0, null);
+  const finished = task(1, 'queued', 2, null);
+  const tasks = new Map([['j1.0', running], ['j1.1', finished]]);
+  const lookup = (id: string) => (tasks.has(id) ? { task: tasks.get(id)!, jobActive: true } : undefined);
+  const plan = planReconcile(hello([['j1.0', 1]], [['j1.1', 3]]), lookup);
+  assert.deepEqual(plan.map((a) => `${a.kind} ${'task' in a ? a.task.id : a.taskId}#${a.attempt}`), ['resume j1.0#1', 'collect j1.1#3']);
+  // An older attempt than the store's is stale either way.
+  const stale = planReconcile(hello([['j1.1', 1]], [['j1.1', 1]]), lookup);
+  assert.deepEqual(stale.map((a) => a.kind), ['cancel', 'release']);
+});

@@ -665,6 +665,7 @@ export class Scheduler {
         case 'resume': {
           const { task } = action;
           const job = this.jobs.get(task.jobId)!;
+          task.attempt = action.attempt;
           this.move(job, task, 'assign');
           this.move(job, task, 'start');
           task.agentId = agent.agentId;
@@ -678,6 +679,7 @@ export class Scheduler {
           const job = this.jobs.get(task.jobId)!;
           if (task.state === 'queued') this.move(job, task, 'assign');
           else if (task.agentId && task.agentId !== agent.agentId) this.agents.get(task.agentId)?.running.delete(task.id);
+          task.attempt = action.attempt;
           if (task.state === 'assigned') this.move(job, task, 'start');
           this.clearDeadline(task.id);
           task.agentId = agent.agentId;
