@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import type { ApiClient, connectApi } from '../../electron/controller/api/api-client.js';
 import { ApiError, type TaskView } from '../../electron/controller/api/contract.js';
 import { backoffDelay } from '../../renderer/src/client/backoff.js';
+import { fetchAllPages } from '../../renderer/src/client/fetch-all-pages.js';
 import type { ConnectionStatus } from '../../renderer/src/client/farm-client.js';
 import { takePageToken } from '../../renderer/src/client/page-token.js';
 import { createWebSocketFarmClient } from '../../renderer/src/client/websocket-farm-client.js';
@@ -175,5 +176,34 @@ describe('WebSocket FarmClient', () => {
     assert.match(refused.at(-1)!.message!, /^Not authorised: /);
     await assert.rejects(stranger.call('jobs.list', {}), /Not authorised/);
     stranger.close();
+  });
+});
+
+describe('fetchAllPages', () => {
+  test('reads every page once, in order, the first alone and the rest a few at a time', async () => {
+    const all = Array.from({ length: 2_345 }, (_, i) => i);
+    const asked: number[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const items = await fetchAllPages(async (offset, limit) => {
+      asked.push(offset);
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 5 + ((offset / 100) % 3)));
+      inFlight--;
+      return { items: all.slice(offset, offset + limit), total: all.length, offset };
+    }, { pageSize: 100, maxPages: 1000, concurrent: 4 });
+    assert.deepEqual(items, all);
+    assert.equal(asked[0], 0);
+    assert.deepEqual([...asked].sort((a, b) => a - b), Array.from({ length: 24 }, (_, i) => i * 100));
+    assert.equal(most, 4);
+  });
+
+  test('an empty list is one call, and the page bound holds', async () => {
+    let calls = 0;
+    assert.deepEqual(await fetchAllPages(async () => (calls++, { items: [], total: 0, offset: 0 }), { pageSize: 10, maxPages: 5 }), []);
+    assert.equal(calls, 1);
+    const bounded = await fetchAllPages(async (offset, limit) => ({ items: Array.from({ length: limit }, (_, i) => offset + i), total: 1_000_000, offset }), { pageSize: 10, maxPages: 3 });
+    assert.equal(bounded.length, 30);
   });
 });

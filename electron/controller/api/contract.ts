@@ -93,7 +93,8 @@ export const ApiCommands = {
   'farm.pauseQueue': z.object({}),
   'farm.resumeQueue': z.object({}),
   /** A render job's frames in render order, each with its task and whether its file has arrived (the frame grid's cells). */
-  'frames.list': z.object({ jobId: id, ...page }),
+  /** Frames are small (about 80 bytes each), so a page may hold up to 10,000: a whole render in one call. */
+  'frames.list': z.object({ jobId: id, offset: page.offset, limit: z.number().int().min(1).max(10_000).default(1000) }),
   /** Small JPEG thumbnails of rendered frames, made once and cached with the job; ask only for frames in view. */
   'frames.thumbnails': z.object({ jobId: id, frames: z.array(frame).min(1).max(MAX_THUMBNAILS_PER_CALL) }),
 } as const;

@@ -1,11 +1,12 @@
 import type { JobFrame, MAX_THUMBNAILS_PER_CALL } from '../../../electron/controller/api/contract.js';
 import type { FarmClient } from '../client/farm-client.js';
 import { errorMessage } from '../client/farm-client.js';
+import { fetchAllPages } from '../client/fetch-all-pages.js';
 import { useConnectionStore } from './connection-store.js';
 import { markFramesLoading, setFramesLoadError, setLoadedFrames, setThumbnails, setThumbnailsError, useFramesStore } from './frames-store.js';
 
 /**
- * Fetches what the frame grid shows: a job's frames (frames.list, 1000 a page) when its
+ * Fetches what the frame grid shows: a job's frames (frames.list, 10,000 a page) when its
  * detail opens, and thumbnails of the frames in view only.
  *
  * No request storms: the grid says, on every render, which visible frames lack a thumbnail
@@ -13,8 +14,9 @@ import { markFramesLoading, setFramesLoadError, setLoadedFrames, setThumbnails, 
  * wish is read once per animation frame, sent in calls of at most the contract's cap, with at
  * most two calls in flight, and a frame already being fetched is never asked for twice.
  */
-const PAGE = 1000;
-/** A job has at most this many pages fetched (10 million frames): a bound, not a real limit. */
+/** frames.list's largest page (the contract's bound): a 10,000-frame render in one call. */
+const PAGE = 10_000;
+/** A job has at most this many pages fetched (100 million frames): a bound, not a real limit. */
 const MAX_PAGES = 10_000;
 /** The contract's cap (a type-only import: the renderer loads no controller code), checked at compile time. */
 const PER_CALL: typeof MAX_THUMBNAILS_PER_CALL = 24;
@@ -31,12 +33,7 @@ export function ensureJobFrames(client: FarmClient, jobId: string): void {
 
 async function loadFrames(client: FarmClient, jobId: string, generation: number): Promise<void> {
   try {
-    const frames: JobFrame[] = [];
-    for (let pageNo = 0; pageNo < MAX_PAGES; pageNo++) {
-      const page = await client.call('frames.list', { jobId, offset: frames.length, limit: PAGE });
-      frames.push(...page.items);
-      if (page.items.length === 0 || frames.length >= page.total) break;
-    }
+    const frames: JobFrame[] = await fetchAllPages((offset, limit) => client.call('frames.list', { jobId, offset, limit }), { pageSize: PAGE, maxPages: MAX_PAGES });
     setLoadedFrames(jobId, frames, generation);
   } catch (error) {
     setFramesLoadError(jobId, errorMessage(error), generation);

@@ -1,5 +1,6 @@
 import type { FarmClient } from '../client/farm-client.js';
 import { errorMessage } from '../client/farm-client.js';
+import { fetchAllPages } from '../client/fetch-all-pages.js';
 import type { TaskView } from '../../../electron/controller/api/contract.js';
 import { useConnectionStore } from './connection-store.js';
 import { markTasksLoading, setLoadedTasks, setTasksLoadError, useTasksStore } from './tasks-store.js';
@@ -41,12 +42,7 @@ function pump(client: FarmClient): void {
 async function load(client: FarmClient, jobId: string): Promise<void> {
   const generation = useConnectionStore.getState().generation;
   try {
-    const items: TaskView[] = [];
-    for (let pageNo = 0; pageNo < MAX_PAGES; pageNo++) {
-      const page = await client.call('tasks.list', { jobId, offset: items.length, limit: PAGE });
-      items.push(...page.items);
-      if (page.items.length === 0 || items.length >= page.total) break;
-    }
+    const items: TaskView[] = await fetchAllPages((offset, limit) => client.call('tasks.list', { jobId, offset, limit }), { pageSize: PAGE, maxPages: MAX_PAGES });
     setLoadedTasks(jobId, items, generation);
   } catch (error) {
     setTasksLoadError(jobId, errorMessage(error), generation);
