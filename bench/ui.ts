@@ -11,9 +11,8 @@ import { createStaticFileHandler } from '../electron/controller/api/static-files
 import type { Controller } from '../electron/controller/create-controller.js';
 import { compileBlenderJob } from '../electron/controller/jobs/blender/blender-job.js';
 import { compileNoopJob } from '../electron/controller/jobs/noop/noop-job.js';
-import { describeFile } from '../node-agent/file-hash.js';
 import type { Agent } from '../node-agent/create-agent.js';
-import { generateFarmKey } from '../node-agent/protocol/index.js';
+import { describeFile, generateFarmKey } from '../node-agent/protocol/index.js';
 import { startBenchController, startInProcessAgent, waitOnline } from './lib/farm.js';
 import { ROOT } from './lib/processes.js';
 import { row, round, type Row } from './lib/row.js';

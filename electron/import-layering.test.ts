@@ -38,3 +38,24 @@ test('only electron/main and electron/preload import electron (not the controlle
     .filter((f) => IMPORTS_ELECTRON.test(readFileSync(join(root, f), 'utf8')));
   assert.deepEqual(offenders, [], 'these files import electron; move that code into electron/main (or the preload) and give the core a plain interface');
 });
+
+/** Relative import specifiers of a source file (`from '…'`, `import('…')`, `import '…'`). */
+function relativeImports(text: string): string[] {
+  return [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1]!);
+}
+
+test('the controller core and the agent meet only in node-agent/protocol (the one wire contract)', () => {
+  const resolveFrom = (file: string, spec: string) => relative(root, join(root, file, '..', spec));
+  const offenders: string[] = [];
+  for (const file of sources(join(root, 'electron', 'controller')).map((f) => relative(root, f))) {
+    for (const target of relativeImports(readFileSync(join(root, file), 'utf8')).map((s) => resolveFrom(file, s))) {
+      if (target.startsWith('node-agent/') && !target.startsWith('node-agent/protocol/')) offenders.push(`${file} → ${target}`);
+    }
+  }
+  for (const file of sources(join(root, 'node-agent')).map((f) => relative(root, f))) {
+    for (const target of relativeImports(readFileSync(join(root, file), 'utf8')).map((s) => resolveFrom(file, s))) {
+      if (target.startsWith('electron/') || (file.startsWith('node-agent/protocol/') && !target.startsWith('node-agent/protocol/'))) offenders.push(`${file} → ${target}`);
+    }
+  }
+  assert.deepEqual(offenders, [], 'move what both sides need into node-agent/protocol, or give the controller its own module');
+});

@@ -1,6 +1,5 @@
 import { basename } from 'node:path';
-import { describeFile } from './file-hash.js';
-import type { OutputRef } from './protocol/index.js';
+import { describeFile, type OutputRef } from './protocol/index.js';
 
 /**
  * Sends a running task's finished outputs to the controller one by one as they appear (a

@@ -1,8 +1,7 @@
 import { basename } from 'node:path';
-import { describeFile } from './file-hash.js';
 import type { InputCache } from './input-cache.js';
 import type { OutputHold } from './output-hold.js';
-import type { Capabilities, Message, MessageOf, OutputRef } from './protocol/index.js';
+import { describeFile, type Capabilities, type Message, type MessageOf, type OutputRef } from './protocol/index.js';
 import { runBlenderTask } from './runners/blender-runner.js';
 import { runFfmpegSpec } from './runners/ffmpeg-task.js';
 import { runNoopTask } from './runners/noop-runner.js';

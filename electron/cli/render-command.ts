@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { describeFile } from '../../node-agent/file-hash.js';
+import { describeFile } from '../../node-agent/protocol/index.js';
 import { compileBlenderJob } from '../controller/jobs/blender/blender-job.js';
 import { parseFrameList } from '../controller/jobs/frame-list.js';
 import { findBlender } from '../controller/jobs/blender/find-blender.js';

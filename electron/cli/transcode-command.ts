@@ -1,5 +1,5 @@
 import { basename, extname, join, resolve } from 'node:path';
-import { describeFile } from '../../node-agent/file-hash.js';
+import { describeFile } from '../../node-agent/protocol/index.js';
 import { findFfprobe, probeMedia } from '../controller/jobs/transcode/media-probe.js';
 import { compileTranscodeJob } from '../controller/jobs/transcode/transcode-job.js';
 import { startFarm, type FarmOptions } from './start-farm.js';

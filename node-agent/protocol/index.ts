@@ -3,5 +3,6 @@ export * from './constants.js';
 export * from './messages.js';
 export * from './binary-frame.js';
 export * from './farm-key.js';
+export * from './file-ref.js';
 export * from './handshake.js';
 export * from './peer-channel.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { compileBlenderJob } from '../../electron/controller/jobs/blender/blender-job.js';
-import { describeFile } from '../../node-agent/file-hash.js';
+import { describeFile } from '../../node-agent/protocol/index.js';
 import { makeTestScene } from '../fixtures/test-scene.js';
 import { startLoopbackFarm } from '../helpers/loopback-farm.js';
 

@@ -1,5 +1,5 @@
 import { basename, extname, isAbsolute, join } from 'node:path';
-import { describeFile } from '../../../node-agent/file-hash.js';
+import { describeFile } from '../../../node-agent/protocol/index.js';
 import { compileBlenderJob } from '../jobs/blender/blender-job.js';
 import { findBlender } from '../jobs/blender/find-blender.js';
 import { SceneError } from '../jobs/blender/scene-error.js';

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { describeFile } from '../../../node-agent/file-hash.js';
 import { join } from 'node:path';
-import type { OutputRef } from '../../../node-agent/protocol/index.js';
+import { describeFile, type OutputRef } from '../../../node-agent/protocol/index.js';
 import { jobWorkDir, type JobRecord, type TaskRecord } from '../model/job-model.js';
 import type { OutputSink } from '../scheduler/scheduler-ports.js';
 import { safeOutputPath } from './output-names.js';
