@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { FarmClient } from './client/farm-client.js';
 import { ConnectionBanner } from './components/connection-banner.js';
 import { Notices } from './components/notices.js';
+import { QueueControl } from './components/queue-control.js';
 import { FarmClientContext } from './farm-client-context.js';
 import { useConnectionStore } from './stores/connection-store.js';
 import { startEventPump } from './stores/event-pump.js';
@@ -47,6 +48,7 @@ export function App({ client }: { client: FarmClient }) {
       <header className="app-header">
         <span className="app-name">Farmhand</span>
         <Navigation current={view} />
+        {unauthorised ? null : <QueueControl />}
       </header>
       <ConnectionBanner />
       <main id="main" tabIndex={-1}>

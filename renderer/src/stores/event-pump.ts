@@ -4,6 +4,7 @@ import { applyAgentChanges } from './agents-store.js';
 import { forgetJobFrames } from './frames-store.js';
 import { applyJobChanges } from './jobs-store.js';
 import { pushNotice } from './notices-store.js';
+import { refreshQueueState } from './queue-store.js';
 import { applyTaskChanges, forgetJobTasks } from './tasks-store.js';
 import { forgetJobsInUi } from './ui-store.js';
 
@@ -36,6 +37,8 @@ export function startEventPump(client: FarmClient): () => void {
     forgetJobsInUi(batch.deleted);
     applyAgentChanges(batch.agents);
     for (const n of batch.notices) pushNotice(n.level, n.text);
+    // The queue's hold has no event of its own, only a notice (queue-store.ts).
+    if (batch.notices.length) void refreshQueueState(client);
   };
 
   const schedule = () => {

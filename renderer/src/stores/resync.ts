@@ -4,19 +4,21 @@ import type { JobSummary } from '../../../electron/controller/api/contract.js';
 import { replaceAgents } from './agents-store.js';
 import { replaceJobs, setJobsLoadError } from './jobs-store.js';
 import { pushNotice } from './notices-store.js';
+import { refreshQueueState } from './queue-store.js';
 
 /** A job list has at most this many pages fetched: a bound for the loop, far above real farms. */
 const MAX_JOB_PAGES = 1000;
 
 /**
- * Loads the job list and the agents afresh. Runs on every (re)connection, since events sent
- * while the page was disconnected are not replayed. Task lists reload on their own: they are
- * tagged with the connection generation (task-loader.ts).
+ * Loads the job list, the agents and whether the queue is paused afresh. Runs on every
+ * (re)connection, since events sent while the page was disconnected are not replayed. Task
+ * lists reload on their own: they are tagged with the connection generation (task-loader.ts).
  */
 export async function resync(client: FarmClient): Promise<void> {
   await Promise.all([
     loadAllJobs(client).then(replaceJobs, (error) => setJobsLoadError(errorMessage(error))),
     client.call('agents.list', {}).then(replaceAgents, (error) => pushNotice('error', errorMessage(error))),
+    refreshQueueState(client),
   ]);
 }
 

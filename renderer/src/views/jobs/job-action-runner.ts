@@ -2,14 +2,16 @@ import { create } from 'zustand';
 import type { JobSummary } from '../../../../electron/controller/api/contract.js';
 import type { FarmClient } from '../../client/farm-client.js';
 import { errorMessage } from '../../client/farm-client.js';
+import { openOutputFolder, pageFolderHost } from '../../client/output-folder.js';
 import { applyJobChanges, useJobsStore } from '../../stores/jobs-store.js';
 import { pushNotice } from '../../stores/notices-store.js';
 import { JOB_ACTIONS, targetsOf, type JobActionId } from '../../model/job-actions.js';
 
 /**
  * Runs a job action on one or many jobs, from wherever it was asked for (toolbar, menu, keys,
- * detail view). Priority and delete first ask (job-action-dialogs.tsx); the rest run at once,
- * job by job, and a failure names the job and says why.
+ * detail view). Priority and delete first ask (job-action-dialogs.tsx); opening the output
+ * folder reads the job's folder first (only the detail has it); the rest run at once, job by
+ * job, and a failure names the job and says why.
  */
 export const useActionDialogStore = create<{ kind: 'priority' | 'delete' | null; jobIds: string[] }>(() => ({ kind: null, jobIds: [] }));
 
@@ -22,10 +24,15 @@ export function requestJobAction(client: FarmClient, actionId: JobActionId, jobI
   const byId = useJobsStore.getState().byId;
   const jobs = targetsOf(action, jobIds.map((id) => byId[id]).filter((j): j is JobSummary => j !== undefined));
   if (jobs.length === 0) {
-    pushNotice('warn', `${action.label.replace('…', '')} does not apply to the selected job${jobIds.length === 1 ? '' : 's'}; pick jobs where the button is enabled.`);
+    const name = action.label.replace('…', '');
+    pushNotice('warn', action.oneAtATime && jobIds.length > 1 ? `${name} works on one job at a time; select just one.` : `${name} does not apply to the selected job${jobIds.length === 1 ? '' : 's'}; pick jobs where the button is enabled.`);
     return;
   }
   const ids = jobs.map((j) => j.id);
+  if (actionId === 'open-folder') {
+    void showOutputFolder(client, ids[0]!);
+    return;
+  }
   if (actionId === 'priority' || actionId === 'delete') {
     useActionDialogStore.setState({ kind: actionId, jobIds: ids });
     return;
@@ -50,6 +57,19 @@ export function setPriority(client: FarmClient, jobIds: readonly string[], prior
 
 export function deleteJobs(client: FarmClient, jobIds: readonly string[]): Promise<void> {
   return runOnEach(client, jobIds, (jobId) => client.call('jobs.delete', { jobId }));
+}
+
+async function showOutputFolder(client: FarmClient, jobId: string): Promise<void> {
+  let outputDir: string;
+  try {
+    outputDir = (await client.call('jobs.get', { jobId })).outputDir;
+  } catch (error) {
+    const name = useJobsStore.getState().byId[jobId]?.name ?? jobId;
+    pushNotice('error', `${name}: ${errorMessage(error)}`);
+    return;
+  }
+  const outcome = await openOutputFolder(outputDir, pageFolderHost());
+  if (outcome) pushNotice(outcome.level, outcome.text);
 }
 
 /** Calls one command per job; results that are job summaries update the list at once. */

@@ -12,7 +12,7 @@ import { JobRow } from './job-row.js';
 /**
  * The jobs as a grid: one row is in the tab order (roving focus); arrows move and select,
  * Shift extends, Ctrl moves without selecting, Space toggles, Ctrl+A selects all, Enter opens,
- * the action keys (P, R, C, T, O, Delete) act on the selection, and the context menu (right
+ * the action keys (P, R, C, T, O, F, Delete) act on the selection, and the context menu (right
  * click, the menu key or Shift+F10) offers the same actions as the toolbar.
  */
 export function JobsTable() {
