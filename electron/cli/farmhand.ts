@@ -10,6 +10,7 @@ import { integer, withFarmOptions } from './cli-options.js';
 import { registerControllerCommand } from './controller-command.js';
 import { StoppedWatching } from './follow-job.js';
 import { registerJobCommands } from './job-commands.js';
+import { registerQueueCommands } from './queue-commands.js';
 import { renderCommand } from './render-command.js';
 import { registerSubmitCommand } from './submit-command.js';
 import { transcodeCommand } from './transcode-command.js';
@@ -19,7 +20,7 @@ import { UserError } from './user-error.js';
 /**
  * `farmhand`: the controller's command line. `render` and `transcode` run a whole farm in
  * this process for one job; `controller` runs the farm as a service, and the other commands
- * are its clients over the API (submit, jobs, watch, agents…).
+ * are its clients over the API (submit, jobs, watch, agents, queue…).
  */
 
 // Options belong to the command they follow (`agents add URL --json` is add's --json).
@@ -82,6 +83,7 @@ registerControllerCommand(program);
 registerSubmitCommand(program);
 registerJobCommands(program);
 registerAgentCommands(program);
+registerQueueCommands(program);
 
 program.parseAsync().then(
   () => {

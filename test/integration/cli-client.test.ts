@@ -170,6 +170,19 @@ describe('farmhand controller and its client commands', { timeout: 300_000 }, ()
     assert.deepEqual(json<AgentView>(await farmhand(['agents', 'tags', agent!.agentId, '', '--json'], env)).tags, []);
   });
 
+  test('queue pause and resume hold the whole queue; queue says which', async () => {
+    assert.deepEqual(json(await farmhand(['queue', 'pause', '--json'], env)), { queuePaused: true });
+    const said = await farmhand(['queue'], env);
+    assert.equal(said.code, 0, said.stderr);
+    assert.equal(said.stdout, 'The queue is paused: no new task starts until `farmhand queue resume`; running tasks finish.\n');
+    assert.deepEqual(json(await farmhand(['queue', '--json'], env)), { queuePaused: true });
+    const resumed = await farmhand(['queue', 'resume'], env);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout, /^The queue is running/);
+    assert.deepEqual(json(await farmhand(['queue', '--json'], env)), { queuePaused: false });
+    assert.equal((await farmhand(['queue', 'hold'], env)).code, 2, 'an unknown verb is a usage error');
+  });
+
   test('mistakes are one sentence and exit 2: unknown ids, wrong token, no token, bad options, nothing running', async () => {
     assertUserError(await farmhand(['job', 'nope'], env), /^farmhand: There is no job nope; list jobs with `farmhand jobs`\.$/m);
     assertUserError(await farmhand(['logs', 'nope.0'], env), /There is no task nope\.0/);
