@@ -122,6 +122,29 @@ describe('the UI in a browser against farmhand controller', { timeout: 180_000 }
     await row(queuedJobId).filter({ hasText: 'queued' }).waitFor({ timeout: 10_000 });
   });
 
+  test('the header pauses the whole queue, says so in words, follows the controller, and resumes it', async () => {
+    const queue = page.getByRole('banner').getByRole('group', { name: 'Queue' });
+    await queue.getByText('Queue running').waitFor({ timeout: 10_000 });
+    try {
+      await queue.getByRole('button', { name: 'Pause queue' }).click();
+      await queue.getByRole('status').filter({ hasText: 'Queue paused: no new task starts' }).waitFor({ timeout: 10_000 });
+      assert.equal((await controller.api.call('farm.status', {})).queuePaused, true);
+      await expectAccessible('jobs with the queue paused');
+      await queue.getByRole('button', { name: 'Resume queue' }).click();
+      await queue.getByText('Queue running').waitFor({ timeout: 10_000 });
+      assert.equal((await controller.api.call('farm.status', {})).queuePaused, false);
+      // Held elsewhere (the tray, `farmhand queue pause`): the header follows, and a fresh page reads it.
+      await controller.api.call('farm.pauseQueue', {});
+      await queue.getByText('Queue paused').waitFor({ timeout: 10_000 });
+      await page.reload();
+      await queue.getByText('Queue paused').waitFor({ timeout: 10_000 });
+    } finally {
+      // The later tests render: never leave the queue held.
+      await controller.api.call('farm.resumeQueue', {});
+    }
+    await queue.getByText('Queue running').waitFor({ timeout: 10_000 });
+  });
+
   test('keyboard: Tab reaches the jobs list, arrows move the selection, Enter opens the job', async () => {
     await page.reload();
     await row(submittedJobId).waitFor({ timeout: 10_000 });
@@ -293,6 +316,28 @@ describe('the UI in a browser against farmhand controller', { timeout: 180_000 }
     const log = page.getByRole('region', { name: /^Log of / });
     await log.waitFor({ timeout: 10_000 });
     await log.locator('.log-line', { hasText: 'Fra:' }).first().waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: '← All jobs' }).click();
+  });
+
+  test('"Open output folder" in a browser copies the job\'s output path and says where the folder is', async () => {
+    const { outputDir } = await controller.api.call('jobs.get', { jobId: droppedJobId });
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: controller.baseUrl });
+    await page.evaluate(() => navigator.clipboard.writeText('nothing yet'));
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Jobs' }).click();
+    await row(droppedJobId).click();
+    await page.getByRole('toolbar', { name: 'Job actions' }).getByRole('button', { name: 'Open output folder' }).click();
+    await page.getByText(`Copied ${outputDir} — the folder is on the controller's machine.`).waitFor({ timeout: 5000 });
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), outputDir);
+    await expectAccessible('jobs with the output folder copied');
+    // The same from the keyboard (F on the row) and the job's own toolbar.
+    await page.evaluate(() => navigator.clipboard.writeText('nothing yet'));
+    await row(droppedJobId).focus();
+    await page.keyboard.press('f');
+    await eventually('the path to be copied by the F key', 5000, async () => ((await page.evaluate(() => navigator.clipboard.readText())) === outputDir ? true : undefined));
+    await page.evaluate(() => navigator.clipboard.writeText('nothing yet'));
+    await page.keyboard.press('Enter');
+    await page.getByRole('toolbar', { name: /^Actions for / }).getByRole('button', { name: 'Open output folder' }).click();
+    await eventually('the path to be copied from the job\'s toolbar', 5000, async () => ((await page.evaluate(() => navigator.clipboard.readText())) === outputDir ? true : undefined));
     await page.getByRole('button', { name: '← All jobs' }).click();
   });
 
