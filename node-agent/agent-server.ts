@@ -26,7 +26,8 @@ export interface AgentServerDeps {
   cache: InputCache;
   hold: OutputHold;
   executor: TaskExecutor;
-  hello(): MessageOf<'agent.hello'>;
+  /** Waits for the tool probe on a first start: the controller learns what this agent runs from it. */
+  hello(): Promise<MessageOf<'agent.hello'>>;
   log(line: string): void;
 }
 
@@ -118,7 +119,9 @@ export class AgentServer {
       this.deps.cache.failAll('The controller disconnected before the input arrived.');
       this.deps.log(`controller ${remote} disconnected`);
     });
-    channel.send(this.deps.hello());
+    void this.deps.hello().then((hello) => {
+      if (this.session === channel) channel.send(hello);
+    }, (error: Error) => this.deps.log(`could not greet the controller: ${error.message}`));
   }
 
   private onMessage(channel: PeerChannel, message: Message): void {

@@ -51,6 +51,23 @@ export async function probeCapabilities(o: { blenderPath?: string; ffmpegPath?: 
   }
 }
 
+/**
+ * The task types the tools on this machine are installed for, found without running them (a
+ * PATH lookup): what the mDNS announcement says while the real probe (`--version`, most of a
+ * second for Blender on a first start) still runs. The hello carries the probe's verdict.
+ */
+export function locatedTaskTypes(o: { blenderPath?: string; ffmpegPath?: string; allowNoop: boolean }): string[] {
+  const located = (explicit: string | undefined, envName: string, command: string) => {
+    const given = explicit ?? (process.env[envName] || undefined);
+    return (given !== undefined ? resolveGiven(given) : findOnPath(command)) !== null;
+  };
+  return [
+    ...(located(o.blenderPath, 'FARMHAND_BLENDER', 'blender') ? ['blender'] : []),
+    ...(located(o.ffmpegPath, 'FARMHAND_FFMPEG', 'ffmpeg') ? FFMPEG_TASK_TYPES : []),
+    ...(o.allowNoop ? ['noop'] : []),
+  ];
+}
+
 interface ToolSpec {
   label: string;
   explicit: string | undefined;

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { reapAndTrackGroups } from './runners/orphan-groups.js';
 import { loadOrCreateAgentId } from './agent-identity.js';
 import { AgentServer } from './agent-server.js';
-import { probeCapabilities, versionCacheFile, type ProbedCapabilities } from './capabilities.js';
+import { locatedTaskTypes, probeCapabilities, versionCacheFile, type ProbedCapabilities } from './capabilities.js';
 import { InputCache } from './input-cache.js';
 import { OutputHold } from './output-hold.js';
 import { DEFAULT_AGENT_PORT, PROTOCOL_VERSION, TXT_KEYS, type Capabilities } from './protocol/index.js';
@@ -55,7 +55,15 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   if (reaped > 0) log(`stopped ${reaped} render process group(s) left running by a previous run of this agent`);
   const scratchHome = join(o.dataDir, 'scratch-home');
   await mkdir(scratchHome, { recursive: true });
-  const { warnings, ...capabilities } = await (o.capabilities ?? probeCapabilities({ blenderPath: o.blenderPath, ffmpegPath: o.ffmpegPath, allowNoop: o.allowNoop ?? false, versionCache: versionCacheFile(o.dataDir) }));
+  // The probe runs `blender --version` on a first start (most of a second): the agent listens
+  // and announces meanwhile, and a controller that connects gets the hello once it is done.
+  const probing = o.capabilities ?? probeCapabilities({ blenderPath: o.blenderPath, ffmpegPath: o.ffmpegPath, allowNoop: o.allowNoop ?? false, versionCache: versionCacheFile(o.dataDir) });
+  const probe: { capabilities: Capabilities | null } = { capabilities: null };
+  const probed = probing.then(({ warnings, ...found }) => {
+    probe.capabilities = found;
+    return { capabilities: found, warnings };
+  });
+  probed.catch(() => undefined); // awaited below, after listening; a failure is reported there
 
   const cache = new InputCache(o.dataDir);
   const hold = new OutputHold(o.dataDir);
@@ -64,7 +72,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   await mkdir(workRoot, { recursive: true });
 
   let server: AgentServer;
-  const executor = new TaskExecutor({ cache, hold, workRoot, scratchHome, capabilities, send: (m) => server.send(m), sendFile: (path, ref, task) => server.sendFile(path, ref, task), log });
+  const executor = new TaskExecutor({ cache, hold, workRoot, scratchHome, capabilities: () => probe.capabilities, send: (m) => server.send(m), sendFile: (path, ref, task) => server.sendFile(path, ref, task), log });
   server = new AgentServer({
     farmKey: o.farmKey,
     agentId,
@@ -72,14 +80,14 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     hold,
     executor,
     log,
-    hello: () => ({
+    hello: async () => ({
       type: 'agent.hello',
       agentId,
       name,
       hostname: hostname(),
       slots,
       tags: o.tags ?? [],
-      capabilities,
+      capabilities: (await probed).capabilities,
       running: executor.runningList(),
       held: hold.list(),
     }),
@@ -97,8 +105,13 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       [TXT_KEYS.protocolVersion]: String(PROTOCOL_VERSION),
       [TXT_KEYS.hostname]: hostname(),
       [TXT_KEYS.slots]: String(slots),
-      [TXT_KEYS.capabilities]: capabilities.taskTypes.join(','),
+      [TXT_KEYS.capabilities]: (probe.capabilities?.taskTypes ?? locatedTaskTypes({ blenderPath: o.blenderPath, ffmpegPath: o.ffmpegPath, allowNoop: o.allowNoop ?? false })).join(','),
     },
+  });
+  const { capabilities: found, warnings } = await probed.catch(async (error: unknown) => {
+    await announcer?.stop();
+    await server.close();
+    throw error;
   });
 
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -107,7 +120,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     name,
     port,
     url: `ws://${urlHost}:${port}`,
-    capabilities,
+    capabilities: found,
     warnings,
     async close() {
       executor.cancelAll();
