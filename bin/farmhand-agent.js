@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Launcher: `npm run build` (npm ci runs it through `prepare`) compiles to dist/ and bundles
-// the CLI into dist/bundle/ (faster start); the unbundled build is the fallback.
-const notFound = (error) => error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist');
-import('../dist/bundle/farmhand-agent.mjs')
-  .catch((error) => (notFound(error) ? import('../dist/node-agent/cli.js') : Promise.reject(error)))
-  .catch((error) => {
-    if (!notFound(error)) throw error;
+// the CLI into dist/bundle/ (faster start, see cached-bundle.js); the unbundled build is the fallback.
+import { runCachedBundle } from './cached-bundle.js';
+
+if (!runCachedBundle(new URL('../dist/bundle/farmhand-agent.cjs', import.meta.url))) {
+  import('../dist/node-agent/cli.js').catch((error) => {
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('dist')) throw error;
     console.error('farmhand-agent is not built yet: run `npm run build` in the Farmhand folder first.');
     process.exit(1);
   });
+}

@@ -37,7 +37,7 @@ interface Scene {
 }
 
 async function main(outDir: string): Promise<void> {
-  for (const built of ['dist/renderer/index.html', 'dist/bundle/farmhand.mjs']) {
+  for (const built of ['dist/renderer/index.html', 'dist/bundle/farmhand.cjs']) {
     if (!existsSync(join(root, built))) throw new Error(`${built} is missing: run \`npm run build\` first, the screenshots are taken from the built app.`);
   }
   const dir = await mkdtemp(join(tmpdir(), 'fh-screenshots-'));

@@ -140,7 +140,7 @@ export async function prepareCli(): Promise<void> {
   clearTimeout(bundleTimer);
   // Sources edited during the compile may already be newer again; what matters is that the
   // compile of this moment's sources produced the entry points.
-  if (Object.keys(ENTRY).every((bin) => existsSync(join(PRIVATE_BUILD, 'bundle', `${bin}.mjs`)) && statSync(join(PRIVATE_BUILD, 'bundle', `${bin}.mjs`)).mtimeMs >= startedAt)) {
+  if (Object.keys(ENTRY).every((bin) => existsSync(join(PRIVATE_BUILD, 'bundle', `${bin}.cjs`)) && statSync(join(PRIVATE_BUILD, 'bundle', `${bin}.cjs`)).mtimeMs >= startedAt)) {
     prepared = 'private';
     preparedReason = `compiled into bench/.build for this run (dist/ is stale: ${stale})`;
   } else {
@@ -152,7 +152,7 @@ export async function prepareCli(): Promise<void> {
 export function cliCommand(bin: keyof typeof ENTRY): CliCommand {
   if (!prepared) throw new Error('call prepareCli() first');
   if (prepared === 'dist') return { command: process.execPath, args: [join(ROOT, 'bin', `${bin}.js`)], reason: preparedReason };
-  if (prepared === 'private') return { command: process.execPath, args: [join(PRIVATE_BUILD, 'bundle', `${bin}.mjs`)], reason: preparedReason };
+  if (prepared === 'private') return { command: process.execPath, args: [join(PRIVATE_BUILD, 'bundle', `${bin}.cjs`)], reason: preparedReason };
   return { command: process.execPath, args: ['--import', 'tsx', join(ROOT, `${ENTRY[bin]}.ts`)], reason: preparedReason };
 }
 
@@ -170,7 +170,7 @@ export function staleBuild(outDir: string): string | null {
   }
   // The launchers run the bundle (scripts/bundle.mjs), made from the compiled files.
   for (const [bin, entry] of Object.entries(ENTRY)) {
-    const bundle = join(outDir, 'bundle', `${bin}.mjs`);
+    const bundle = join(outDir, 'bundle', `${bin}.cjs`);
     if (!existsSync(bundle)) return `no ${relative(ROOT, bundle)}`;
     if (statSync(join(outDir, `${entry}.js`)).mtimeMs > statSync(bundle).mtimeMs) return `${relative(ROOT, bundle)} is older than the compiled files`;
   }

@@ -25,7 +25,7 @@ describe('agent killed mid-task and restarted', { timeout: 180_000 }, () => {
   let dir: string;
   let scene: string;
   before(async () => {
-    assert.ok(existsSync(join(root, 'dist/bundle/farmhand.mjs')), 'build first: npm run build');
+    assert.ok(existsSync(join(root, 'dist/bundle/farmhand.cjs')), 'build first: npm run build');
     dir = await mkdtemp(join(tmpdir(), 'fh-agent-restart-'));
     scene = await makeTestScene(dir, { frames: FRAMES, width: 64, height: 36, samples: 32 });
   });

@@ -26,7 +26,7 @@ describe('controller crash and restart (kill -9)', { timeout: 240_000 }, () => {
   let dir: string;
   let scene: string;
   before(async () => {
-    assert.ok(existsSync(join(root, 'dist/bundle/farmhand.mjs')), 'build first: npm run build');
+    assert.ok(existsSync(join(root, 'dist/bundle/farmhand.cjs')), 'build first: npm run build');
     dir = await mkdtemp(join(tmpdir(), 'fh-crash-'));
     scene = await makeTestScene(dir, { frames: FRAMES, width: 64, height: 36, samples: 24 });
   });

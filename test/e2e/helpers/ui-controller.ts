@@ -22,7 +22,7 @@ export interface UiController {
 }
 
 export async function startUiController(dir: string): Promise<UiController> {
-  if (!existsSync(join(root, 'dist/renderer/index.html')) || !existsSync(join(root, 'dist/bundle/farmhand.mjs'))) {
+  if (!existsSync(join(root, 'dist/renderer/index.html')) || !existsSync(join(root, 'dist/bundle/farmhand.cjs'))) {
     throw new Error('Farmhand is not built; run `npm run build` before the e2e tests.');
   }
   const child: ChildProcess = spawn(process.execPath, [join(root, 'bin/farmhand.js'), 'controller', '--port', '0', '--no-discover', '--output-root', join(dir, 'out')], {
