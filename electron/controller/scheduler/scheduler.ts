@@ -80,12 +80,15 @@ export class Scheduler {
    * agent goes back to `queued` but is held back: its agent may still be running it or hold
    * its finished outputs, so it waits for that agent's hello (which resumes or collects it)
    * for up to `restartGraceMs` before anyone else may run it. That is what keeps a restart
-   * from rendering a frame twice.
+   * from rendering a frame twice. Agents that worked on the job are awaited as well (see
+   * RestartHold.awaited): one may be running a task whose assignment the store never heard of.
    */
   addJob(job: JobRecord, o: { isNew: boolean }): JobRuntime {
     const heldBack = new Set<string>();
     if (!o.isNew) {
+      const unfinished = !job.canceled && !job.failure && job.tasks.some((t) => !isTerminalTaskState(t.state));
       for (const task of job.tasks) {
+        if (unfinished && task.agentId) this.restartHold.awaitAgent(task.agentId);
         if (task.state === 'assigned' || task.state === 'running') {
           if (task.agentId && !job.canceled && !job.failure) {
             heldBack.add(task.id);
@@ -568,7 +571,7 @@ export class Scheduler {
   }
 
   private dispatch(): void {
-    if (this.queueHeld) return;
+    if (this.queueHeld || this.restartHold.holdsQueue()) return;
     // A round fills many slots, often of one job: its summary is saved and announced once per round, not per task.
     const touched = new Set<JobRuntime>();
     for (const agent of this.agents.values()) {
@@ -728,7 +731,8 @@ export class Scheduler {
       released++;
     }
     if (why === 'grace-over' && released > 0) this.events.notice('info', `${released} task(s) whose agents did not come back within ${Math.round(this.options.restartGraceMs / 1000)} s were put back in the queue.`);
-    if (released > 0) this.dispatchSoon();
+    // Also when nothing was held by task: the last awaited agent's return (or the grace's end) lets the queue move.
+    this.dispatchSoon();
   }
 
   // ── helpers ───────────────────────────────────────────────────────────
