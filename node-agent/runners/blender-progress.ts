@@ -31,7 +31,8 @@ const FRAME = /^Fra:(-?\d+) /;
 const CYCLES_SAMPLE = /\| Sample (\d+)\/(\d+)/;
 const EEVEE_SAMPLE = /\| Rendering (\d+) \/ (\d+) samples/;
 
-export function createBlenderProgressParser(totalFrames: number): BlenderProgressParser {
+/** `onSaved` hears each `Saved:` path as it is read (a finished frame that may be sent on at once). */
+export function createBlenderProgressParser(totalFrames: number, onSaved?: (path: string) => void): BlenderProgressParser {
   const total = Math.max(1, totalFrames);
   const errors: string[] = [];
   const saved: string[] = [];
@@ -51,6 +52,7 @@ export function createBlenderProgressParser(totalFrames: number): BlenderProgres
       const savedMatch = SAVED.exec(line);
       if (savedMatch) {
         saved.push(savedMatch[1]!);
+        onSaved?.(savedMatch[1]!);
         framesDone = Math.min(total, framesDone + 1);
         withinFrame = 0;
         return update(`Saved ${baseName(savedMatch[1]!)}`);

@@ -38,9 +38,6 @@ export interface BlenderRunOptions {
   onOutput?(path: string): void;
 }
 
-/** Blender prints this once a frame's file is completely written (it writes, then reports). */
-const SAVED_LINE = /^Saved: '(.*)'\s*$/;
-
 /** SIGTERM stops Blender at once (measured); SIGKILL only if it has not gone after this long. */
 const KILL_GRACE_MS = 5000;
 
@@ -63,8 +60,11 @@ export async function runBlenderTask(o: BlenderRunOptions): Promise<{ outputs: s
   // A file left by an earlier run must not pass for this run's output.
   await Promise.all(expected.map((path) => rm(path, { force: true })));
 
-  const parser = createBlenderProgressParser(o.spec.frames.length);
   const expectedSet = new Set(expected);
+  const parser = createBlenderProgressParser(o.spec.frames.length, o.onOutput && ((saved) => {
+    const path = resolve(o.workDir, saved);
+    if (expectedSet.has(path)) o.onOutput!(path);
+  }));
   let lastFraction = 0;
   const child = spawnProcessGroup(o.blenderPath, argv, {
     cwd: o.workDir,
@@ -74,8 +74,6 @@ export async function runBlenderTask(o: BlenderRunOptions): Promise<{ outputs: s
   const onLine = (line: string) => {
     if (line.trim() === '') return;
     o.onLog(line);
-    const saved = o.onOutput ? SAVED_LINE.exec(line) : null;
-    if (saved && expectedSet.has(resolve(o.workDir, saved[1]!))) o.onOutput!(resolve(o.workDir, saved[1]!));
     const update = parser.feed(line);
     if (update) {
       lastFraction = update.fraction;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AgentView } from '../agents/agent-runtime.js';
+import type { SceneInfo } from '../jobs/blender/scene-probe.js';
 import type { JobState, JobSummary, JobType, TaskState } from '../model/job-model.js';
 
 /**
@@ -167,21 +168,12 @@ export interface FarmInfo {
 /** What `files.probe` found: enough to pre-fill the submit dialog and show the file's facts. */
 export type FileProbe = SceneProbe | VideoProbe;
 
-export interface SceneProbe {
+/** The scene's own settings as the job reads them (SceneInfo), less its output path, which the job replaces. */
+export interface SceneProbe extends Omit<SceneInfo, 'outputPath'> {
   kind: 'scene';
   path: string;
   name: string;
   sizeBytes: number;
-  frameStart: number;
-  frameEnd: number;
-  frameStep: number;
-  fps: number;
-  /** Output size in pixels after the scene's resolution percentage. */
-  resolution: [number, number];
-  engine: string;
-  fileFormat: string;
-  camera: string | null;
-  scenes: string[];
 }
 
 export interface VideoProbe {

@@ -1,8 +1,8 @@
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join } from 'node:path';
 import { findBlender } from '../jobs/blender/find-blender.js';
 import { SceneError } from '../jobs/blender/scene-error.js';
-import { readSceneInfo } from '../jobs/blender/scene-probe.js';
+import { hasBlendMagic, readSceneInfo } from '../jobs/blender/scene-probe.js';
 import { MediaError } from '../jobs/transcode/media-error.js';
 import { findFfprobe, probeMedia, type MediaInfo } from '../jobs/transcode/media-probe.js';
 import { ApiError, type FileProbe, type VideoProbe } from './contract.js';
@@ -42,22 +42,8 @@ export async function probeFile(path: string, o: ProbeTools): Promise<FileProbe>
 }
 
 async function probeScene(path: string, sizeBytes: number, o: ProbeTools): Promise<FileProbe> {
-  const scene = await readSceneInfo(path, { blenderPath: findBlender(o.blenderPath), scratchHome: join(o.home, 'scratch-home') });
-  return {
-    kind: 'scene',
-    path,
-    name: basename(path),
-    sizeBytes,
-    frameStart: scene.frameStart,
-    frameEnd: scene.frameEnd,
-    frameStep: scene.frameStep,
-    fps: scene.fps,
-    resolution: scene.resolution,
-    engine: scene.engine,
-    fileFormat: scene.fileFormat,
-    camera: scene.camera,
-    scenes: scene.scenes,
-  };
+  const { outputPath: _outputPath, ...scene } = await readSceneInfo(path, { blenderPath: findBlender(o.blenderPath), scratchHome: join(o.home, 'scratch-home') });
+  return { kind: 'scene', path, name: basename(path), sizeBytes, ...scene };
 }
 
 async function probeVideo(path: string, sizeBytes: number, o: ProbeTools): Promise<FileProbe> {
@@ -101,13 +87,5 @@ function videoProbe(path: string, name: string, sizeBytes: number, media: MediaI
 
 /** A .blend by name, or a file that starts like one (a renamed scene, a `.blend1` backup). */
 async function looksLikeBlend(path: string): Promise<boolean> {
-  if (extname(path).toLowerCase() === '.blend') return true;
-  const head = Buffer.alloc(7);
-  const file = await open(path, 'r');
-  try {
-    await file.read(head, 0, head.length, 0);
-  } finally {
-    await file.close();
-  }
-  return head.toString('latin1') === 'BLENDER';
+  return extname(path).toLowerCase() === '.blend' || hasBlendMagic(path);
 }

@@ -107,6 +107,14 @@ async function checkLooksLikeBlend(shown: string, path: string): Promise<number>
   if (info.isDirectory()) throw notBlend('it is a folder');
   if (!info.isFile()) throw notBlend('it is not a regular file');
   if (info.size === 0) throw notBlend('it is empty');
+  if (!(await hasBlendMagic(path))) {
+    throw notBlend('it does not start with "BLENDER" and is not a compressed .blend');
+  }
+  return info.size;
+}
+
+/** The file starts like a .blend: `BLENDER`, or the gzip or zstd magic of a compressed one. */
+export async function hasBlendMagic(path: string): Promise<boolean> {
   const head = Buffer.alloc(7);
   const file = await open(path, 'r');
   try {
@@ -114,10 +122,7 @@ async function checkLooksLikeBlend(shown: string, path: string): Promise<number>
   } finally {
     await file.close();
   }
-  if (!MAGICS.some((magic) => head.subarray(0, magic.length).equals(magic))) {
-    throw notBlend('it does not start with "BLENDER" and is not a compressed .blend');
-  }
-  return info.size;
+  return MAGICS.some((magic) => head.subarray(0, magic.length).equals(magic));
 }
 
 /** `Failed to read blend file '/x.blend': Missing DNA block` → `Missing DNA block`: the path is already named. */
