@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { AgentSettings } from '../electron/controller/agents/agent-settings.js';
 import { loadOrCreateApiToken } from '../electron/controller/api/api-token.js';
 import { startApiServer, type ApiServer } from '../electron/controller/api/api-server.js';
@@ -13,6 +12,7 @@ import { compileBlenderJob } from '../electron/controller/jobs/blender/blender-j
 import { compileNoopJob } from '../electron/controller/jobs/noop/noop-job.js';
 import type { Agent } from '../node-agent/create-agent.js';
 import { describeFile, generateFarmKey } from '../node-agent/protocol/index.js';
+import { launchBrowser } from '../test/e2e/helpers/browser.js';
 import { startBenchController, startInProcessAgent, waitOnline } from './lib/farm.js';
 import { ROOT } from './lib/processes.js';
 import { row, round, type Row } from './lib/row.js';
@@ -30,7 +30,6 @@ const SLOTS = 8;
 const TASK_MS = 90;
 const OPENINGS = 5;
 const FPS_SECONDS = 5;
-const CHROMIUM = process.env.FARMHAND_CHROMIUM ?? '/usr/bin/chromium';
 const TAG = 'ui-bench';
 
 interface Opening {
@@ -146,7 +145,6 @@ function countTaskUpdates(service: ReturnType<typeof createFarmService>): { perS
 }
 
 export async function run(): Promise<Row[]> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not at ${CHROMIUM}; install Debian's (apt-get install -y chromium) or set FARMHAND_CHROMIUM.`);
   const uiFolder = buildRenderer();
   const scratch = await scratchDir('ui');
   const farmKey = generateFarmKey();
@@ -183,15 +181,10 @@ export async function run(): Promise<Row[]> {
     );
     controller.submit(render);
 
-    const browser: Browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1', '--no-first-run', '--disable-features=Translate,OptimizationHints,MediaRouter'],
-    });
+    // The e2e tests' browser: Debian's Chromium, nothing reachable but 127.0.0.1, 1280×900.
+    const browser = await launchBrowser();
     cleanups.push(() => browser.close());
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()));
-    const page = await context.newPage();
+    const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${server.port}/#token=${encodeURIComponent(token)}`);
     await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor({ timeout: 20_000 });
 

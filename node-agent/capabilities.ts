@@ -57,15 +57,17 @@ export async function probeCapabilities(o: { blenderPath?: string; ffmpegPath?: 
  * second for Blender on a first start) still runs. The hello carries the probe's verdict.
  */
 export function locatedTaskTypes(o: { blenderPath?: string; ffmpegPath?: string; allowNoop: boolean }): string[] {
-  const located = (explicit: string | undefined, envName: string, command: string) => {
-    const given = explicit ?? (process.env[envName] || undefined);
-    return (given !== undefined ? resolveGiven(given) : findOnPath(command)) !== null;
-  };
   return [
-    ...(located(o.blenderPath, 'FARMHAND_BLENDER', 'blender') ? ['blender'] : []),
-    ...(located(o.ffmpegPath, 'FARMHAND_FFMPEG', 'ffmpeg') ? FFMPEG_TASK_TYPES : []),
+    ...(locateTool(o.blenderPath, 'FARMHAND_BLENDER', 'blender').path !== null ? ['blender'] : []),
+    ...(locateTool(o.ffmpegPath, 'FARMHAND_FFMPEG', 'ffmpeg').path !== null ? FFMPEG_TASK_TYPES : []),
     ...(o.allowNoop ? ['noop'] : []),
   ];
+}
+
+/** Where a tool is: the option, else its environment variable, else PATH; `given` is what the user named, if anything. */
+function locateTool(explicit: string | undefined, envName: string, command: string): { given: string | undefined; path: string | null } {
+  const given = explicit ?? (process.env[envName] || undefined);
+  return { given, path: given !== undefined ? resolveGiven(given) : findOnPath(command) };
 }
 
 interface ToolSpec {
@@ -80,8 +82,7 @@ interface ToolSpec {
 }
 
 async function probeTool(t: ToolSpec, scratch: string, warnings: string[], versions: ToolVersionCache): Promise<{ path: string; version: string } | null> {
-  const given = t.explicit ?? (process.env[t.envName] || undefined);
-  const path = given !== undefined ? resolveGiven(given) : findOnPath(t.command);
+  const { given, path } = locateTool(t.explicit, t.envName, t.command);
   if (path === null) {
     if (given !== undefined) {
       const problem = existsSync(given) ? 'is not an executable program' : 'was not found';
