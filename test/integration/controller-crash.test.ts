@@ -54,7 +54,12 @@ describe('controller crash and restart (kill -9)', { timeout: 240_000 }, () => {
       await waitUntil(async () => (await client!.call('agents.list', {})).filter((a) => a.online).length === 2, 'both agents online', 15_000);
       const job = await client.call('jobs.submit', { type: 'render', scenePath: scene, frames: `1-${FRAMES}`, chunkSize: 1, outputDir: out });
 
-      await waitUntil(async () => (await frames(out)).length >= 2, 'two frames collected', 60_000);
+      // Frames arrive as Blender saves them (live), so wait also until an agent is on a task whose
+      // frame is not in yet: that one renders during the outage and must be collected afterwards.
+      await waitUntil(async () => {
+        const have = (await frames(out)).length;
+        return have >= 2 && startedTasks(agents).length > have;
+      }, 'two frames collected and a task rendering', 60_000);
       controller.child.kill('SIGKILL');
       await controller.exited;
       const killedAt = Date.now();
