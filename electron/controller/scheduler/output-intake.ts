@@ -1,0 +1,107 @@
+import type { IncomingFile, MessageOf } from '../../../node-agent/protocol/index.js';
+import type { AgentLink } from '../agents/agent-link.js';
+import type { TaskRecord } from '../model/job-model.js';
+import type { InputFiles } from './input-files.js';
+import type { JobRuntime } from './job-runtime.js';
+import type { LiveOutputsSeen } from './live-outputs-seen.js';
+import type { SchedulerState } from './scheduler-state.js';
+import type { OutputSink, SchedulerEvents } from './scheduler-ports.js';
+
+/** Fetches of a task's outputs that may fail their hash check before the attempt counts as failed. */
+const MAX_OUTPUT_FETCHES = 3;
+
+/** What the output intake needs of the scheduler: its state, ports and files, and the two ends of an attempt. */
+export interface OutputIntakeDeps {
+  state: Pick<SchedulerState, 'jobs' | 'tasks' | 'agents'>;
+  events: Pick<SchedulerEvents, 'taskChanged' | 'notice'>;
+  outputs: Pick<OutputSink, 'tempPathFor' | 'commit'>;
+  /** A collected output can be the input of a later task, so it is registered as one. */
+  inputs: Pick<InputFiles, 'registerFile'>;
+  live: Pick<LiveOutputsSeen, 'arriving' | 'arrived' | 'failed'>;
+  /** The task's last output is in (the scheduler's step, which acks the agent's copy once saved). */
+  succeed(job: JobRuntime, task: TaskRecord, link: AgentLink): void;
+  /** The attempt failed (the scheduler's step: retry within the bound, or fail). */
+  failAttempt(job: JobRuntime, task: TaskRecord, agentId: string, error: string, unrecoverable: boolean): void;
+}
+
+/**
+ * Output files arriving from agents: whether each is wanted and where it is written, renaming
+ * it into place once verified, and refetching a damaged one a bounded number of times. A
+ * render's frames arrive while it runs (live outputs); the rest are fetched after the task's
+ * end. Kept apart from the task lifecycle (scheduler.ts), which it hands the task's end to.
+ * The Scheduler's methods of the same names delegate here.
+ */
+export class OutputIntake {
+  /** Damaged output transfers per task attempt, to bound refetching. */
+  private readonly fetchFailures = new Map<string, number>();
+
+  constructor(private readonly deps: OutputIntakeDeps) {}
+
+  /** Where an incoming output may be written, or why it is refused. */
+  async openIncoming(link: AgentLink, begin: MessageOf<'file.begin'>): Promise<{ tempPath: string } | { refuse: string }> {
+    const task = begin.task ? this.deps.state.tasks.get(begin.task.taskId) : undefined;
+    if (!task || !begin.task || task.attempt !== begin.task.attempt || task.agentId !== link.agentId) return { refuse: 'not an output of a current task' };
+    if (this.isLive(link, task)) {
+      if (task.spec.type !== 'blender') return { refuse: 'this task was not asked for live outputs' };
+      this.deps.live.arriving(task, begin.file.name);
+    } else if (!task.outputs.some((o) => o.name === begin.file.name && o.sha256 === begin.file.sha256)) {
+      return { refuse: 'not an announced output' };
+    }
+    try {
+      return { tempPath: await this.deps.outputs.tempPathFor(this.deps.state.jobs.get(task.jobId)!.record, task, begin.file.name) };
+    } catch (error) {
+      return { refuse: (error as Error).message };
+    }
+  }
+
+  /** A verified output arrived: rename it into place; when the task's last output is in, the task succeeds. */
+  async agentFile(link: AgentLink, file: IncomingFile): Promise<void> {
+    const task = file.begin.task ? this.deps.state.tasks.get(file.begin.task.taskId) : undefined;
+    const job = task ? this.deps.state.jobs.get(task.jobId) : undefined;
+    if (!task || !job || task.attempt !== file.begin.task!.attempt) return;
+    const path = await this.deps.outputs.commit(job.record, task, file.begin.file.name, file.tempPath);
+    this.deps.inputs.registerFile({ sha256: file.begin.file.sha256, size: file.begin.file.size, path });
+    const name = file.begin.file.name;
+    if (this.deps.live.arrived(task, file.begin.file)) {
+      if (task.agentId !== link.agentId) return;
+      if (this.isLive(link, task)) {
+        // Sent while the task runs: in place and shown now; the task's end counts it by hash.
+        if (!task.collected.includes(name)) task.collected.push(name);
+        this.deps.events.taskChanged(task);
+        return;
+      }
+      // The task ended while it was on its way: it counts if the end announced it with this hash.
+      if (!task.outputs.some((o) => o.name === name && o.sha256 === file.begin.file.sha256)) return;
+    }
+    if (!task.collected.includes(name)) task.collected.push(name);
+    if (task.collected.length === task.outputs.length && task.agentId === link.agentId) this.deps.succeed(job, task, link);
+  }
+
+  /** The task runs on this link's agent and has not reported its end: an output now is a live one. */
+  private isLive(link: AgentLink, task: TaskRecord): boolean {
+    const agent = this.deps.state.agents.get(link.agentId ?? '');
+    return agent !== undefined && agent.link === link && agent.running.get(task.id) === task && (task.state === 'assigned' || task.state === 'running');
+  }
+
+  /** A transfer failed its check: fetch it again, within a bound (a live one waits for the task's end). */
+  agentFileFailed(link: AgentLink, begin: MessageOf<'file.begin'>, reason: string): void {
+    if (!begin.task) return;
+    const task = this.deps.state.tasks.get(begin.task.taskId);
+    if (!task || task.attempt !== begin.task.attempt || task.agentId !== link.agentId || task.state === 'succeeded') return;
+    // A live output that did not make it is fetched with the rest when the task ends.
+    this.deps.live.failed(task, begin.file.name);
+    if (this.isLive(link, task)) return;
+    const key = `${task.id}#${task.attempt}`;
+    const failures = (this.fetchFailures.get(key) ?? 0) + 1;
+    this.fetchFailures.set(key, failures);
+    if (failures > MAX_OUTPUT_FETCHES) {
+      // Bounded: a file that keeps arriving damaged means the task runs again elsewhere, not a fetch storm.
+      this.fetchFailures.delete(key);
+      this.deps.state.agents.get(link.agentId ?? '')?.collecting.delete(task.id);
+      this.deps.failAttempt(this.deps.state.jobs.get(task.jobId)!, task, link.agentId ?? '', `Output ${begin.file.name} arrived damaged ${failures} times (${reason}).`, false);
+      return;
+    }
+    this.deps.events.notice('warn', `Output ${begin.file.name} from ${link.url} failed its check (${reason}); fetching it again.`);
+    link.send({ type: 'output.fetch', taskId: task.id, attempt: task.attempt });
+  }
+}

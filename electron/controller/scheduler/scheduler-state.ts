@@ -1,0 +1,84 @@
+import type { AgentRuntime } from '../agents/agent-runtime.js';
+import type { TaskRecord } from '../model/job-model.js';
+import type { JobRuntime } from './job-runtime.js';
+import { TaskDeadlines } from './task-deadlines.js';
+import { isTerminalJobState, isTerminalTaskState, nextTaskState, type TaskTransition } from './task-state.js';
+import type { OutputSink, SchedulerEvents, TaskStore } from './scheduler-ports.js';
+
+/** Per-agent settings the user chose on the controller (they outlive the agent's connection). */
+export interface AgentOverrides {
+  enabled?: boolean;
+  tags?: string[];
+}
+
+/**
+ * What the scheduler knows (every job, task and agent) and the steps every change of it goes
+ * through. The task lifecycle (scheduler.ts) and the user's controls (job-controls.ts,
+ * agent-controls.ts) share it, so a task that ends always leaves its agent's slot and its
+ * deadline, and a changed job is always saved and announced the same way, whoever changed it.
+ */
+export class SchedulerState {
+  readonly jobs = new Map<string, JobRuntime>();
+  /** Jobs in dispatch order: priority (high first), then age (old first); rebuilt by reorder. */
+  order: readonly JobRuntime[] = [];
+  readonly tasks = new Map<string, TaskRecord>();
+  readonly agents = new Map<string, AgentRuntime>();
+  /** The user's per-agent choices, applied whenever the agent (re)connects. */
+  readonly agentOverrides = new Map<string, AgentOverrides>();
+  readonly deadlines = new TaskDeadlines();
+
+  constructor(
+    private readonly store: TaskStore,
+    private readonly events: SchedulerEvents,
+    private readonly outputs: OutputSink,
+  ) {}
+
+  /** The one way a task changes state (task-state.ts says which moves exist). */
+  move(job: JobRuntime, task: TaskRecord, transition: TaskTransition): void {
+    const from = task.state;
+    task.state = nextTaskState(from, transition);
+    job.moved(from, task.state);
+    job.changedTasks.add(task);
+    if (isTerminalTaskState(task.state)) {
+      this.deadlines.clear(task.id);
+      task.endedAt ??= Date.now();
+      if (task.agentId) this.agents.get(task.agentId)?.running.delete(task.id);
+    }
+    this.events.taskChanged(task);
+  }
+
+  /**
+   * A task taken off its agent through no fault of its own (the agent was lost, or the user
+   * stopped it there) goes back to the queue with no failure counted.
+   */
+  putBack(job: JobRuntime, task: TaskRecord): void {
+    this.move(job, task, 'requeue');
+    task.agentId = null;
+    task.progress = 0;
+    job.requeue(task);
+    this.jobTouched(job);
+  }
+
+  /** Saves and announces a changed job; a job that just ended gets its end time. */
+  jobTouched(job: JobRuntime): void {
+    const summary = job.summary();
+    if (isTerminalJobState(summary.state) && job.record.endedAt === null) {
+      job.record.endedAt = Date.now();
+      // Intermediates are kept after a failure (for a retry); otherwise they go.
+      if (summary.state !== 'failed') void this.outputs.discardIntermediates(job.record).catch(() => undefined);
+    }
+    // Only the pages of tasks that changed are rewritten, unless a job-level field changed.
+    if (job.jobFieldsChanged || job.changedTasks.size === 0) this.store.update(job.id, summary);
+    else for (const task of job.changedTasks) this.store.update(job.id, summary, task);
+    job.changedTasks.clear();
+    job.jobFieldsChanged = false;
+    this.events.jobChanged(summary);
+  }
+
+  /** Rebuilds the dispatch order (after a job is added, removed, retried or reprioritised). */
+  reorder(): void {
+    this.order = [...this.jobs.values()]
+      .filter((j) => !isTerminalJobState(j.state))
+      .sort((a, b) => b.record.priority - a.record.priority || a.record.createdAt - b.record.createdAt);
+  }
+}
