@@ -10,7 +10,7 @@ import { median } from './lib/stats.js';
 
 /** What this benchmark does, for BENCHMARKS.md. */
 export const about =
-  'The shipped example scene (assets/examples/spinning-cube.blend: Cycles, 320×180), frames 1-12. Direct: one Blender process with the argv the agent\'s runner builds (`-b scene -noaudio --factory-startup --disable-autoexec -o …/spinning-cube_#### -F PNG -s 1 -e 12 -a`). Farm: `farmhand render scene --no-discover --chunk 12 --frames 1-12 --out …` (local agent only, one chunk = one Blender process), timed from spawning the CLI to its exit. The judged farm runs use a FARMHAND_HOME that has been used once before (farm key, local agent cache and tool versions exist: every render after a machine\'s first); a first-ever run with an empty FARMHAND_HOME is reported beside it. One warm-up direct run, then 5 back-to-back direct/farm pairs. Judged: each farm run against the Blender run inside it (the agent runs Blender through a small shell wrapper that notes exec and exit times), so the farm\'s own time is the only difference; the median of the five ratios. Also reported: each farm run against the separate direct run just before it (this machine\'s run-to-run noise is larger than the 5 % judged). Times are medians. Plus the farm\'s fixed costs measured alone. HOME/XDG_CACHE_HOME point to a scratch folder.';
+  'The shipped example scene (assets/examples/spinning-cube.blend: Cycles, 320×180), frames 1-12. Direct: one Blender process with the argv the agent\'s runner builds (`-b scene -noaudio --factory-startup --disable-autoexec -o …/spinning-cube_#### -F PNG -s 1 -e 12 -a`). Farm: `farmhand render scene --no-discover --chunk 12 --frames 1-12 --out …` (local agent only, one chunk = one Blender process), timed from spawning the CLI to its exit. The judged farm runs use a FARMHAND_HOME that has been used once before (farm key, local agent cache and tool versions exist: every render after a machine\'s first); a first-ever run with an empty FARMHAND_HOME is reported beside it. One warm-up direct run, then 5 back-to-back direct/farm pairs. Judged: each farm run against the Blender run inside it (the agent runs Blender through a small bash wrapper that notes the times just before Blender starts and just after it exits, with bash\'s built-in clock), so the farm\'s own time is the only difference; the median of the five ratios. Also reported: each farm run against the separate direct run just before it (this machine\'s run-to-run noise is larger than the 5 % judged). Times are medians. Plus the farm\'s fixed costs measured alone. HOME/XDG_CACHE_HOME point to a scratch folder.';
 
 /**
  * Farm vs direct Blender on the same frames of the example scene. The direct run uses the very
@@ -63,7 +63,8 @@ export async function run(): Promise<Row[]> {
     // ended, so each farm run also measures its own Blender run: the baseline inside the run.
     const wrapper = join(scratch.dir, 'timed-blender.sh');
     const times = join(scratch.dir, 'blender-times.txt');
-    await writeFile(wrapper, `#!/bin/sh\nif [ "$1" != "-b" ]; then exec ${JSON.stringify(blender)} "$@"; fi\nstart=$(date +%s%N)\n${JSON.stringify(blender)} "$@"\nrc=$?\necho "$start $(date +%s%N)" >> ${JSON.stringify(times)}\nexit $rc\n`, { mode: 0o755 });
+    // bash's own clock ($EPOCHREALTIME, no `date` process): the wrapper's cost is not counted as the farm's.
+    await writeFile(wrapper, `#!/bin/bash\nif [ "$1" != "-b" ]; then exec ${JSON.stringify(blender)} "$@"; fi\nstart=$EPOCHREALTIME\n${JSON.stringify(blender)} "$@"\nrc=$?\nend=$EPOCHREALTIME\necho "$start $end" >> ${JSON.stringify(times)}\nexit $rc\n`, { mode: 0o755 });
     const blenderInside: number[] = [];
     const farmRun = async (home: string) => {
       const out = join(scratch.dir, `farm-${run++}`);
@@ -73,8 +74,8 @@ export async function run(): Promise<Row[]> {
       if ((await countPngs(out)) !== FRAMES) throw new Error(`farmhand render collected ${await countPngs(out)} of ${FRAMES} frames:\n${output.slice(-2000)}`);
       const noted = (await readFile(times, 'utf8')).trim().split('\n');
       if (noted.length !== 1) throw new Error(`expected one Blender run inside the farm run, found ${noted.length}`);
-      const [start, end] = noted[0]!.split(' ').map(Number);
-      return { ms, blenderMs: (end! - start!) / 1e6 };
+      const [start, end] = noted[0]!.split(' ').map((t) => Number(t.replace(',', '.')));
+      return { ms, blenderMs: (end! - start!) * 1000 };
     };
 
     await directRun(); // warms the page cache (Blender's own files, the scene) for both sides

@@ -5,15 +5,14 @@
 // written once, after a run (so it holds the functions that run really compiled), next to the
 // bundle; V8 rejects a cache that does not fit the file or this Node, and it is then rewritten.
 // A folder that cannot be written (a system-wide install) just means no cache.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire, Module } from 'node:module';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+'use strict';
+const { existsSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { createRequire, Module } = require('node:module');
+const { dirname } = require('node:path');
+const vm = require('node:vm');
 
 /** false when the bundle is not built (the caller falls back to the unbundled build). */
-export function runCachedBundle(url) {
-  const file = fileURLToPath(url);
+function runCachedBundle(file) {
   if (!existsSync(file)) return false;
   const cacheFile = `${file}.v8-cache`;
   let cachedData;
@@ -43,3 +42,5 @@ export function runCachedBundle(url) {
   script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
   return true;
 }
+
+module.exports = { runCachedBundle };

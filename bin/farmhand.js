@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Launcher: `npm run build` (npm ci runs it through `prepare`) compiles to dist/ and bundles
 // the CLI into dist/bundle/ (faster start, see cached-bundle.js); the unbundled build is the fallback.
-import { runCachedBundle } from './cached-bundle.js';
+'use strict';
+const { join } = require('node:path');
+const { runCachedBundle } = require('./cached-bundle.js');
 
-if (!runCachedBundle(new URL('../dist/bundle/farmhand.cjs', import.meta.url))) {
+if (!runCachedBundle(join(__dirname, '..', 'dist', 'bundle', 'farmhand.cjs'))) {
   import('../dist/electron/cli/farmhand.js').catch((error) => {
     if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('dist')) throw error;
     console.error('farmhand is not built yet: run `npm run build` in the Farmhand folder first.');

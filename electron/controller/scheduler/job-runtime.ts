@@ -16,7 +16,7 @@ export class JobRuntime {
   private readonly waitingOn = new Map<string, number>();
   private readonly dependents = new Map<string, TaskRecord[]>();
   readonly agentFailures = new Map<string, number>();
-  /** Tasks changed since the job was last saved, and whether a job-level field changed (see Scheduler.jobTouched). */
+  /** Tasks changed since the job was last saved, and whether a job-level field changed (see SchedulerState.jobTouched). */
   readonly changedTasks = new Set<TaskRecord>();
   jobFieldsChanged = false;
   /** Why no agent can take this job's work right now (shown to the user), or null. */

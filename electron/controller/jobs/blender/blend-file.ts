@@ -1,13 +1,10 @@
-import { gunzipSync } from 'node:zlib';
-import { decompress as zstdDecompress } from 'fzstd';
-
 /**
  * Reads a .blend file without Blender: the header, the file blocks and the SDNA (the file's own
  * description of every struct it contains), so any field can be found by name whatever the
  * Blender version that wrote it. Used to read a scene's settings in milliseconds instead of
- * starting Blender (~2 s). Handles plain, gzip (before 3.0) and zstd (3.0+) files; anything it
- * does not understand (big-endian, 32-bit, the newer large-header format) is a BlendReadError,
- * and the caller asks Blender instead.
+ * starting Blender (~2 s). Takes the file's uncompressed bytes (blend-bytes.ts reads gzip and
+ * zstd files); anything it does not understand (big-endian, 32-bit, the newer large-header
+ * format) is a BlendReadError, and the caller asks Blender instead.
  */
 
 export class BlendReadError extends Error {
@@ -52,8 +49,7 @@ export interface BlendFile {
 
 const HEADER = /^BLENDER([_-])([vV])(\d{3})$/;
 
-export function parseBlendFile(raw: Buffer): BlendFile {
-  const data = decompressed(raw);
+export function parseBlendFile(data: Buffer): BlendFile {
   const header = HEADER.exec(data.subarray(0, 12).toString('latin1'));
   if (!header) throw new BlendReadError('the file header is not one this reader knows (a newer Blender, or not a .blend)');
   if (header[1] !== '-' || header[2] !== 'v') throw new BlendReadError('the file was written by a 32-bit or big-endian Blender');
@@ -141,25 +137,6 @@ function blockCode(data: Buffer, at: number): string {
   let code = '';
   for (let i = at; i < at + 4 && data[i] !== 0; i++) code += String.fromCharCode(data[i]!);
   return code;
-}
-
-function decompressed(raw: Buffer): Buffer {
-  if (raw[0] === 0x1f && raw[1] === 0x8b) {
-    try {
-      return gunzipSync(raw);
-    } catch (error) {
-      throw new BlendReadError(`the gzip-compressed file is damaged (${(error as Error).message})`);
-    }
-  }
-  if (raw.readUInt32LE(0) === 0xfd2fb528) {
-    try {
-      const out = zstdDecompress(raw);
-      return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
-    } catch (error) {
-      throw new BlendReadError(`the zstd-compressed file is damaged (${(error as Error).message})`);
-    }
-  }
-  return raw;
 }
 
 /** Names and types are located up front but become strings only when read: a scene read needs few of them. */

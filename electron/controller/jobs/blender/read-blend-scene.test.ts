@@ -4,6 +4,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeScratchDir } from '../../../../test/helpers/scratch.js';
+import { onPath } from '../../find-executable.js';
 import { BlendReadError } from './blend-file.js';
 import { findBlender } from './find-blender.js';
 import { readBlendScene } from './read-blend-scene.js';
@@ -74,6 +75,16 @@ describe('readBlendScene (the .blend read without Blender)', () => {
     assert.deepEqual(info.scenes, ['another10', 'Another2', 'Main Shot']);
   });
 
+  test('zstd files read the same through the zstd tool and through fzstd (no tool installed)', async () => {
+    assert.ok(onPath('zstd'), 'the zstd tool is not installed: apt-get install -y zstd');
+    for (const path of [join(scratch.dir, 'zstd.blend'), exampleScene]) {
+      const size = (await stat(path)).size;
+      const [tool, script] = [await readBlendScene(path, size, { zstdTool: onPath('zstd') }), await readBlendScene(path, size, { zstdTool: null })];
+      assert.deepEqual(tool, script, path);
+      assert.ok(tool.frameEnd > tool.frameStart, path);
+    }
+  });
+
   test('the shipped example scene (zstd) as Blender reads it', async () => {
     const direct = await readBlendScene(exampleScene, (await stat(exampleScene)).size);
     assert.deepEqual(direct, await probeBlendScene(exampleScene, { blenderPath: blender!, scratchHome: home() }));
@@ -90,6 +101,7 @@ describe('readBlendScene (the .blend read without Blender)', () => {
       const path = join(scratch.dir, name);
       await writeFile(path, bytes);
       await assert.rejects(readBlendScene(path, bytes.length), BlendReadError, name);
+      await assert.rejects(readBlendScene(path, bytes.length, { zstdTool: null }), BlendReadError, `${name}, without the zstd tool`);
     }
   });
 

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { readBlendBytes, type BlendBytesOptions } from './blend-bytes.js';
 import { BlendReadError, parseBlendFile, type BlendBlock, type BlendFile } from './blend-file.js';
 import type { SceneInfo } from './scene-probe.js';
 
@@ -19,9 +19,9 @@ const IMAGE_TYPES: Record<number, string> = {
   29: 'DDS', 30: 'JPEG2000', 35: 'WEBP',
 };
 
-export async function readBlendScene(path: string, size: number): Promise<SceneInfo> {
+export async function readBlendScene(path: string, size: number, o: BlendBytesOptions = {}): Promise<SceneInfo> {
   if (size > MAX_NATIVE_BYTES) throw new BlendReadError('the file is large; Blender reads it instead');
-  return sceneInfoOf(parseBlendFile(await readFile(path)), path);
+  return sceneInfoOf(parseBlendFile(await readBlendBytes(path, o)), path);
 }
 
 export function sceneInfoOf(blend: BlendFile, path: string): SceneInfo {
