@@ -25,7 +25,7 @@ export function versionCacheFile(dataDir: string): string {
 
 export async function probeCapabilities(o: { blenderPath?: string; ffmpegPath?: string; allowNoop: boolean; versionCache?: string }): Promise<ProbedCapabilities> {
   const warnings: string[] = [];
-  const scratch = mkdtempSync(join(tmpdir(), 'farmhand-probe-'));
+  const scratch = new ProbeScratch();
   const versions = new ToolVersionCache(o.versionCache);
   try {
     const [blender, ffmpeg] = await Promise.all([
@@ -47,7 +47,21 @@ export async function probeCapabilities(o: { blenderPath?: string; ffmpegPath?: 
       warnings,
     };
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    scratch.remove();
+  }
+}
+
+/**
+ * A throw-away HOME for the tools' `--version` runs (Blender writes into its HOME), made only
+ * when a version is not cached: on every start after the first, nothing is created or deleted.
+ */
+class ProbeScratch {
+  private dir: string | null = null;
+  get path(): string {
+    return (this.dir ??= mkdtempSync(join(tmpdir(), 'farmhand-probe-')));
+  }
+  remove(): void {
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
@@ -81,7 +95,7 @@ interface ToolSpec {
   taskType: string;
 }
 
-async function probeTool(t: ToolSpec, scratch: string, warnings: string[], versions: ToolVersionCache): Promise<{ path: string; version: string } | null> {
+async function probeTool(t: ToolSpec, scratch: ProbeScratch, warnings: string[], versions: ToolVersionCache): Promise<{ path: string; version: string } | null> {
   const { given, path } = locateTool(t.explicit, t.envName, t.command);
   if (path === null) {
     if (given !== undefined) {
@@ -93,7 +107,7 @@ async function probeTool(t: ToolSpec, scratch: string, warnings: string[], versi
   try {
     const cached = versions.get(path);
     if (cached) return { path, version: cached };
-    const version = (await readVersion(path, t.args, t.parse, scratch)).slice(0, 64);
+    const version = (await readVersion(path, t.args, t.parse, scratch.path)).slice(0, 64);
     versions.set(path, version);
     return { path, version };
   } catch (error) {

@@ -1,8 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { connectApi, type ApiClient } from '../controller/api/api-client.js';
+import type { ApiClient } from '../controller/api/api-client.js';
 import { apiTokenPath, readApiToken } from '../controller/api/api-token.js';
-import { DEFAULT_API_PORT } from '../controller/api/api-server.js';
-import { ApiError } from '../controller/api/contract.js';
+import { DEFAULT_API_PORT } from '../controller/api/api-defaults.js';
+import { ApiError } from '../controller/api/api-errors.js';
 import { farmHome } from '../controller/farm-home.js';
 import { UserError } from './user-error.js';
 
@@ -57,6 +57,8 @@ export async function connectFromCli(o: ClientOptions): Promise<ApiClient> {
   }));
   const tokenFile = apiTokenPath(home);
   try {
+    // The client (and the API's schemas) load only for the commands that talk to a controller.
+    const { connectApi } = await import('../controller/api/api-client.js');
     // With no token at all, connecting still tells "nothing is running" apart from "no token".
     return await connectApi(o.url, token ?? '', {
       requestTimeoutMs: 10 * 60_000,

@@ -1,7 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { FarmKeyError } from '../../node-agent/protocol/index.js';
-import { ApiConnectionError } from '../controller/api/api-client.js';
-import { ApiError } from '../controller/api/contract.js';
+import { ApiConnectionError, ApiError } from '../controller/api/api-errors.js';
 import { SceneError } from '../controller/jobs/blender/scene-error.js';
 import { FrameListError } from '../controller/jobs/frame-list.js';
 import { farmHome, loadOrCreateFarmKey } from '../controller/farm-home.js';

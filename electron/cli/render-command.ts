@@ -33,8 +33,10 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
   let sceneInfo: SceneInfo;
   let sceneRef: Awaited<ReturnType<typeof describeFile>>;
   try {
+    const hashing = describeFile(scene, basename(scene));
+    hashing.catch(() => undefined); // a missing or broken scene is reported by readScene, in its words
     sceneInfo = await readScene(scene, o);
-    sceneRef = await describeFile(scene, basename(scene));
+    sceneRef = await hashing;
   } catch (error) {
     await farmStarting.then((farm) => farm.close(), () => undefined);
     throw error;

@@ -1,4 +1,10 @@
 import { z } from 'zod';
+
+// zod compiles a parser for each object schema the first time it parses one (`new Function`,
+// ~0.5 ms apiece on a cold start). The messages parsed thousands of times never reach zod
+// (fast-validate.ts); the rest are parsed a few times per connection or task, where compiling
+// costs more than it saves: a `farmhand render` pays it for every schema before Blender starts.
+z.config({ jitless: true });
 import { acceptedAsIs } from './fast-validate.js';
 
 /**

@@ -51,14 +51,16 @@ export async function runBlenderTask(o: BlenderRunOptions): Promise<{ outputs: s
   } catch (error) {
     throw new TaskFailedError((error as Error).message, { unrecoverable: true });
   }
-  if (!(await isFile(o.scenePath))) {
+  // Side by side: each is a round trip to the file system, and Blender waits for all of them.
+  const [sceneThere] = await Promise.all([
+    isFile(o.scenePath),
+    mkdir(o.workDir, { recursive: true }).then(() => Promise.all(expected.map((path) => rm(path, { force: true })))), // a file left by an earlier run must not pass for this run's output
+    mkdir(join(o.scratchHome, '.cache'), { recursive: true }),
+  ]);
+  if (!sceneThere) {
     throw new TaskFailedError(`Blender could not read the scene "${sceneName}": the file does not exist on this agent.`, { unrecoverable: true });
   }
   if (o.signal.aborted) throw new TaskCanceledError('The Blender render was stopped before it started.');
-  await mkdir(o.workDir, { recursive: true });
-  await mkdir(join(o.scratchHome, '.cache'), { recursive: true });
-  // A file left by an earlier run must not pass for this run's output.
-  await Promise.all(expected.map((path) => rm(path, { force: true })));
 
   const expectedSet = new Set(expected);
   const parser = createBlenderProgressParser(o.spec.frames.length, o.onOutput && ((saved) => {

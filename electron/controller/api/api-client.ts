@@ -1,3 +1,4 @@
+import { ApiConnectionError, type ConnectionProblem } from './api-errors.js';
 import { ServerFrameSchema, type RequestId } from './api-wire.js';
 import { ApiError, type ApiCommand, type ApiErrorCode, type ApiEvent, type ApiParams, type ApiResult } from './contract.js';
 
@@ -42,15 +43,7 @@ export interface ApiClient {
   close(): Promise<void>;
 }
 
-export type ConnectionProblem = 'not-running' | 'unreachable' | 'not-an-api' | 'timeout' | 'closed';
-
-/** The connection itself failed (as opposed to a command, which fails with ApiError). */
-export class ApiConnectionError extends Error {
-  override name = 'ApiConnectionError';
-  constructor(readonly problem: ConnectionProblem, message: string) {
-    super(message);
-  }
-}
+export { ApiConnectionError, type ConnectionProblem } from './api-errors.js';
 
 const OPEN = 1;
 

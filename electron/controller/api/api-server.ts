@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { DEFAULT_API_PORT } from './api-defaults.js';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { callCommand } from './api-dispatch.js';
@@ -48,7 +49,7 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export const DEFAULT_API_PORT = 7400;
+export { DEFAULT_API_PORT } from './api-defaults.js';
 
 export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const host = o.host ?? '127.0.0.1';

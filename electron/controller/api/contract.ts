@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ApiErrorCode } from './api-errors.js';
 import type { AgentView } from '../agents/agent-runtime.js';
 import type { SceneInfo } from '../jobs/blender/scene-probe.js';
 import type { JobState, JobSummary, JobType, TaskState } from '../model/job-model.js';
@@ -258,14 +259,6 @@ export type ApiEvent =
   | { kind: 'agent'; agent: AgentView }
   | { kind: 'notice'; level: 'info' | 'warn' | 'error'; text: string };
 
-/** Error codes a command can fail with; the message is one sentence for the user. */
-export type ApiErrorCode = 'invalid-params' | 'not-found' | 'conflict' | 'bad-input' | 'unauthorized' | 'unknown-command' | 'unavailable' | 'internal';
-
-export class ApiError extends Error {
-  override name = 'ApiError';
-  constructor(readonly code: ApiErrorCode, message: string) {
-    super(message);
-  }
-}
+export { ApiError, type ApiErrorCode } from './api-errors.js';
 
 export type { AgentView, JobState, JobSummary, JobType, TaskState };

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { DEFAULT_UPLOAD_LIMIT_BYTES } from './api-defaults.js';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,8 +18,7 @@ import { tokensEqual } from './api-token.js';
  */
 
 export const UPLOAD_PATH = '/api/uploads';
-/** Big enough for a heavy scene or a long master; a farm that needs more sets --upload-limit. */
-export const DEFAULT_UPLOAD_LIMIT_BYTES = 8 * 1024 ** 3;
+export { DEFAULT_UPLOAD_LIMIT_BYTES } from './api-defaults.js';
 const MAX_NAME_LENGTH = 200;
 
 export interface UploadRouteOptions {

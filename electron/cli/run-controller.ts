@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import { startApiServer, type ApiServer } from '../controller/api/api-server.js';
+import { apiTokenPath, loadOrCreateApiToken } from '../controller/api/api-token.js';
+import { builtUiFolder, createStaticFileHandler } from '../controller/api/static-files.js';
+import { createUploadHandler, isUploadRequest } from '../controller/api/upload-route.js';
+import { farmHome } from '../controller/farm-home.js';
+import { startControllerService } from './start-controller-service.js';
+import { UserError } from './user-error.js';
+
+/** The controller service behind `farmhand controller` (see controller-command.ts), loaded when that command runs. */
+
+export interface ControllerOptions {
+  port: number;
+  host: string;
+  outputRoot?: string;
+  agent: string[];
+  discover: boolean;
+  mdnsInterface?: string;
+  localAgent: boolean;
+  farmKey?: string;
+  blender?: string;
+  ffmpeg?: string;
+  ffprobe?: string;
+  /** MiB a browser may upload in one file. */
+  uploadLimit: number;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+/** A shutdown that hangs (a stuck socket, a full disk) must not keep the process forever. */
+const SHUTDOWN_LIMIT_MS = 15_000;
+
+export async function runController(o: ControllerOptions): Promise<number> {
+  const home = farmHome();
+  const token = await loadOrCreateApiToken(home);
+  const running = await startControllerService({ ...o, home });
+  const { farm, service } = running;
+  let server: ApiServer;
+  try {
+    // `/` serves the desktop UI's browser build; it authenticates with the token in the printed link.
+    // `/api/uploads` takes a browser's dropped file (it has no path there), with the same token.
+    const staticFiles = createStaticFileHandler({ root: builtUiFolder(import.meta.url) });
+    const uploads = createUploadHandler({ dir: join(home, 'uploads'), token, maxBytes: o.uploadLimit * 1024 ** 2 });
+    const onHttpRequest: typeof staticFiles = (request, response) => (isUploadRequest(request) ? uploads : staticFiles)(request, response);
+    server = await startApiServer({ api: service.api, onEvent: service.onEvent, token, host: o.host, port: o.port, onHttpRequest }).catch((error: Error) => {
+      throw new UserError(error.message);
+    });
+  } catch (error) {
+    await running.close();
+    throw error;
+  }
+
+  const jobs = farm.controller.scheduler.allJobs().length;
+  farm.print(`API token: ${apiTokenPath(home)} (client commands on this machine read it; elsewhere pass --token or set FARMHAND_TOKEN).`);
+  if (!LOOPBACK.test(o.host)) farm.print(`warning: the API listens on ${o.host}: anyone who can reach it and has the token controls the farm, and the traffic is not encrypted.`);
+  if (jobs > 0) farm.print(`${jobs} job(s) from the store; unfinished ones resume.`);
+  farm.print('Press Ctrl-C to stop.');
+  process.stdout.write(`Farmhand UI: ${uiUrl(server, token)}\n`);
+  // Last, on stdout: the line a script waits for (`--port 0` makes it the only way to learn the port).
+  process.stdout.write(`Farmhand controller listening on ${server.url}\n`);
+  await untilStopped();
+  farm.print('Stopping…');
+  const limit = setTimeout(() => {
+    process.stderr.write('farmhand: the controller did not stop within 15 s; quitting anyway.\n');
+    process.exit(1);
+  }, SHUTDOWN_LIMIT_MS);
+  limit.unref();
+  await server.close();
+  await running.close();
+  clearTimeout(limit);
+  farm.print('Stopped.');
+  return 0;
+}
+
+/** The link that opens the UI already authorised (the token rides in the fragment, which is never sent to the server). */
+function uiUrl(server: ApiServer, token: string): string {
+  const host = server.host === '0.0.0.0' ? '127.0.0.1' : server.host === '::' ? '::1' : server.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${server.port}/#token=${encodeURIComponent(token)}`;
+}
+
+/** Resolves on the first SIGINT or SIGTERM; a second one quits at once. */
+function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      process.once('SIGINT', () => process.exit(130));
+      process.once('SIGTERM', () => process.exit(143));
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
