@@ -5,10 +5,10 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const MAX = 256 * 1024 * 1024;
 
-export async function makeClip(path: string, o: { seconds: number; rate: string; size?: string; audio: boolean; codec?: string; pixFmt?: string }): Promise<void> {
+export async function makeClip(path: string, o: { seconds: number; rate: string; size?: string; audio: boolean; codec?: string; pixFmt?: string; preset?: string }): Promise<void> {
   const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${o.size ?? '320x180'}:rate=${o.rate}`];
   if (o.audio) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000');
-  args.push('-t', String(o.seconds), '-c:v', o.codec ?? 'libx264', '-pix_fmt', o.pixFmt ?? 'yuv420p', '-g', '30');
+  args.push('-t', String(o.seconds), '-c:v', o.codec ?? 'libx264', ...(o.preset ? ['-preset', o.preset] : []), '-pix_fmt', o.pixFmt ?? 'yuv420p', '-g', '30');
   if (o.audio) args.push('-c:a', 'aac', '-b:a', '128k');
   args.push(path);
   await run('ffmpeg', args, { maxBuffer: MAX });
