@@ -59,6 +59,9 @@ export async function run(): Promise<Row[]> {
     cleanups.push(() => controller.close());
     const onlineAt: { at: number; view: AgentView }[] = [];
     controller.events.on('agent', (view) => view.online && onlineAt.push({ at: performance.now(), view }));
+    // When the controller knows the agent runs Blender (a first start checks it after the hello).
+    const blenderAt: { at: number; view: AgentView }[] = [];
+    controller.events.on('agent', (view) => view.online && view.blender !== null && blenderAt.push({ at: performance.now(), view }));
     await sleep(300); // both browsers' sockets are open before the first announcement
 
     // ── announcer start → browser 'up' ─────────────────────────────────────
@@ -93,6 +96,7 @@ export async function run(): Promise<Row[]> {
     const cli = cliCommand('farmhand-agent');
     const processVisible: number[] = [];
     const processUp: number[] = [];
+    let firstBlenderConfirmed = Number.NaN;
     for (let i = 0; i < REPETITIONS; i++) {
       const port = await freePort();
       const started = performance.now();
@@ -111,6 +115,11 @@ export async function run(): Promise<Row[]> {
         await waitFor(() => visible() !== undefined || child.process.exitCode !== null, `agent process on port ${port} online`, VISIBLE_TIMEOUT_MS, 2);
         if (!visible()) throw new Error(`the agent process exited early:\n${child.output().slice(-2000)}`);
         processVisible.push(visible()!.at - started);
+        if (i === 0) {
+          const confirmed = () => blenderAt.find((o) => o.view.url === `ws://${LOOPBACK}:${port}` && o.at >= started);
+          await waitFor(() => confirmed() !== undefined, `agent process on port ${port} confirmed Blender`, VISIBLE_TIMEOUT_MS, 2);
+          firstBlenderConfirmed = confirmed()!.at - started;
+        }
         const up = ups.find((u) => u.agent.port === port && u.at >= started);
         if (up) processUp.push(up.at - started);
       } finally {
@@ -149,12 +158,13 @@ export async function run(): Promise<Row[]> {
     return [
       row({ bench: 'discovery', metric: 'agent process restart → online in controller, median', unit: 's', measured: s(processVisible.slice(1)), goal: { op: '<=', value: 1 }, note: `${REPETITIONS - 1} restarts (ms): ${list(processVisible.slice(1))}; of which process start → browser 'up' median ${Math.round(median(processUp))} ms; agent = ${cli.reason}` }),
       row({ bench: 'discovery', metric: 'agent process restart → online in controller, max', unit: 's', measured: m(processVisible.slice(1)), goal: { op: '<=', value: 1 } }),
-      row({ bench: 'discovery', metric: 'agent process first start ever (empty data folder) → online', unit: 's', measured: s(processVisible.slice(0, 1)), goal: { op: '<=', value: 1 }, note: 'includes one `blender --version` (Blender loads ~340 shared libraries: 0.6–0.7 s here), started before the rest of the agent loads; its answer is cached for every later start' }),
+      row({ bench: 'discovery', metric: 'agent process first start ever (empty data folder) → online', unit: 's', measured: s(processVisible.slice(0, 1)), goal: { op: '<=', value: 1 }, note: 'online = authenticated and greeted: the hello carries the tools confirmed so far, and Blender, whose `blender --version` (~340 shared libraries: 0.5–0.8 s here) still runs, is marked as being checked; no Blender task goes to it before the check ends' }),
+      row({ bench: 'discovery', metric: 'agent process first start ever → Blender confirmed in controller', unit: 's', measured: round(firstBlenderConfirmed / 1000, 3), note: 'the same start, until `agent.capabilities` says Blender runs (what the hello could not yet say); later starts read the cached version and greet with it' }),
       row({ bench: 'discovery', metric: 'createAgent() → online in controller, median', unit: 's', measured: s(inProcessVisible), goal: { op: '<=', value: 1 }, note: `${REPETITIONS} runs (ms): ${list(inProcessVisible)}; the same data folder each time (the first run probes the tools, the rest use the cached versions)` }),
       row({ bench: 'discovery', metric: 'createAgent() → online in controller, max', unit: 's', measured: m(inProcessVisible), goal: { op: '<=', value: 1 } }),
       row({ bench: 'discovery', metric: "startAnnouncer() → browser 'up', median", unit: 's', measured: s(announceToUp), note: `${REPETITIONS} runs (ms): ${list(announceToUp)}; mDNS alone, loopback` }),
       row({ bench: 'discovery', metric: "startAnnouncer() → browser 'up', max", unit: 's', measured: m(announceToUp) }),
-      row({ bench: 'discovery', metric: 'agent capability probe (blender/ffmpeg -version), median', unit: 's', measured: s(probeMs), note: `runs (ms): ${list(probeMs)}; every agent start waits for it before listening and announcing` }),
+      row({ bench: 'discovery', metric: 'agent capability probe (blender/ffmpeg -version), median', unit: 's', measured: s(probeMs), note: `runs (ms): ${list(probeMs)}; in parallel with the agent's start; a controller gets the hello without waiting for it` }),
     ];
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);

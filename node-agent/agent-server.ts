@@ -26,8 +26,11 @@ export interface AgentServerDeps {
   cache: InputCache;
   hold: OutputHold;
   executor: TaskExecutor;
-  /** Waits for the tool probe on a first start: the controller learns what this agent runs from it. */
-  hello(): Promise<MessageOf<'agent.hello'>>;
+  /**
+   * The greeting, sent the moment a controller is authenticated (nothing may reach it before
+   * the hello). It carries the capabilities confirmed so far; see `capabilitiesChanged`.
+   */
+  hello(): MessageOf<'agent.hello'>;
   log(line: string): void;
 }
 
@@ -51,6 +54,11 @@ export class AgentServer {
       });
       wss.on('connection', (ws, request) => this.onConnection(ws, request));
     });
+  }
+
+  /** Tells the connected controller (already greeted: the hello goes out on attach) what this agent runs now. */
+  capabilitiesChanged(capabilities: MessageOf<'agent.capabilities'>['capabilities']): void {
+    this.send({ type: 'agent.capabilities', capabilities });
   }
 
   /** Sends to the connected controller, if any. */
@@ -119,9 +127,7 @@ export class AgentServer {
       this.deps.cache.failAll('The controller disconnected before the input arrived.');
       this.deps.log(`controller ${remote} disconnected`);
     });
-    void this.deps.hello().then((hello) => {
-      if (this.session === channel) channel.send(hello);
-    }, (error: Error) => this.deps.log(`could not greet the controller: ${error.message}`));
+    channel.send(this.deps.hello());
   }
 
   private onMessage(channel: PeerChannel, message: Message): void {

@@ -23,33 +23,70 @@ export function versionCacheFile(dataDir: string): string {
   return join(dataDir, 'tool-versions.json');
 }
 
-export async function probeCapabilities(o: { blenderPath?: string; ffmpegPath?: string; allowNoop: boolean; versionCache?: string }): Promise<ProbedCapabilities> {
+export interface ProbeOptions {
+  blenderPath?: string;
+  ffmpegPath?: string;
+  allowNoop: boolean;
+  versionCache?: string;
+}
+
+/**
+ * A probe under way. `current()` is what is confirmed so far, with the task types whose tool
+ * is still being started listed in `checking`: an agent greets its controller with that at
+ * once and sends `agent.capabilities` when `done` settles, so a first start ever is not
+ * hidden for the half second or more `blender --version` takes here (a restart reads the
+ * cached versions and is complete at once).
+ */
+export interface CapabilityProbe {
+  current(): Capabilities;
+  done: Promise<ProbedCapabilities>;
+}
+
+export function probeCapabilities(o: ProbeOptions): Promise<ProbedCapabilities> {
+  return startCapabilityProbe(o).done;
+}
+
+export function startCapabilityProbe(o: ProbeOptions): CapabilityProbe {
   const warnings: string[] = [];
   const scratch = new ProbeScratch();
   const versions = new ToolVersionCache(o.versionCache);
-  try {
-    const [blender, ffmpeg] = await Promise.all([
-      probeTool({ label: 'Blender', explicit: o.blenderPath, envName: 'FARMHAND_BLENDER', command: 'blender', args: ['--version'], parse: /^Blender\s+(\S+)/m, taskType: 'Blender' }, scratch, warnings, versions),
-      probeTool({ label: 'ffmpeg', explicit: o.ffmpegPath, envName: 'FARMHAND_FFMPEG', command: 'ffmpeg', args: ['-version'], parse: /^ffmpeg version\s+(\S+)/m, taskType: 'video' }, scratch, warnings, versions),
-    ]);
-    versions.save();
+  const found: { blender?: ToolFound; ffmpeg?: ToolFound } = {};
+  const probing = (spec: ToolSpec, key: 'blender' | 'ffmpeg') => {
+    const answer = probeTool(spec, scratch, warnings, versions);
+    if (answer instanceof Promise) return answer.then((tool) => (found[key] = tool));
+    return Promise.resolve((found[key] = answer));
+  };
+  const located = { blender: locateTool(o.blenderPath, 'FARMHAND_BLENDER', 'blender').path, ffmpeg: locateTool(o.ffmpegPath, 'FARMHAND_FFMPEG', 'ffmpeg').path };
+  const both = Promise.all([
+    probing({ label: 'Blender', explicit: o.blenderPath, envName: 'FARMHAND_BLENDER', command: 'blender', args: ['--version'], parse: /^Blender\s+(\S+)/m, taskType: 'Blender' }, 'blender'),
+    probing({ label: 'ffmpeg', explicit: o.ffmpegPath, envName: 'FARMHAND_FFMPEG', command: 'ffmpeg', args: ['-version'], parse: /^ffmpeg version\s+(\S+)/m, taskType: 'video' }, 'ffmpeg'),
+  ]);
+  const current = (): Capabilities => {
     const taskTypes: string[] = [];
-    if (blender) taskTypes.push('blender');
-    if (ffmpeg) taskTypes.push(...FFMPEG_TASK_TYPES);
+    const checking: string[] = [];
+    if (found.blender) taskTypes.push('blender');
+    else if (found.blender === undefined && located.blender !== null) checking.push('blender');
+    if (found.ffmpeg) taskTypes.push(...FFMPEG_TASK_TYPES);
+    else if (found.ffmpeg === undefined && located.ffmpeg !== null) checking.push(...FFMPEG_TASK_TYPES);
     if (o.allowNoop) taskTypes.push('noop');
     return {
-      blender,
-      ffmpeg,
+      blender: found.blender ?? null,
+      ffmpeg: found.ffmpeg ?? null,
       cores: Math.max(1, cpus().length),
       memoryBytes: totalmem(),
       platform: process.platform,
       taskTypes,
-      warnings,
+      ...(checking.length ? { checking } : {}),
     };
-  } finally {
-    scratch.remove();
-  }
+  };
+  const done = both.then(() => {
+    versions.save();
+    return { ...current(), warnings };
+  }).finally(() => scratch.remove());
+  return { current, done };
 }
+
+type ToolFound = { path: string; version: string } | null;
 
 /**
  * A throw-away HOME for the tools' `--version` runs (Blender writes into its HOME), made only
@@ -95,7 +132,8 @@ interface ToolSpec {
   taskType: string;
 }
 
-async function probeTool(t: ToolSpec, scratch: ProbeScratch, warnings: string[], versions: ToolVersionCache): Promise<{ path: string; version: string } | null> {
+/** The tool's answer: at once when it is absent or its version is cached, else once it has run. */
+function probeTool(t: ToolSpec, scratch: ProbeScratch, warnings: string[], versions: ToolVersionCache): ToolFound | Promise<ToolFound> {
   const { given, path } = locateTool(t.explicit, t.envName, t.command);
   if (path === null) {
     if (given !== undefined) {
@@ -104,16 +142,16 @@ async function probeTool(t: ToolSpec, scratch: ProbeScratch, warnings: string[],
     }
     return null;
   }
-  try {
-    const cached = versions.get(path);
-    if (cached) return { path, version: cached };
-    const version = (await readVersion(path, t.args, t.parse, scratch.path)).slice(0, 64);
+  const cached = versions.get(path);
+  if (cached) return { path, version: cached };
+  return readVersion(path, t.args, t.parse, scratch.path).then((answer) => {
+    const version = answer.slice(0, 64);
     versions.set(path, version);
     return { path, version };
-  } catch (error) {
-    warnings.push(`${t.label} at ${path} did not run (${(error as Error).message}); this agent will not take ${t.taskType} tasks.`);
+  }, (error: Error) => {
+    warnings.push(`${t.label} at ${path} did not run (${error.message}); this agent will not take ${t.taskType} tasks.`);
     return null;
-  }
+  });
 }
 
 /** An explicit path or a bare command name (`blender-3.6`), which is looked up on PATH. */

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { probeCapabilities, versionCacheFile } from './capabilities.js';
+import { startCapabilityProbe, versionCacheFile } from './capabilities.js';
 import { DEFAULT_AGENT_PORT } from './protocol/constants.js';
 import { FarmKeyError, parseFarmKey } from './protocol/farm-key.js';
 
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const keySource = o.farmKey ? '--farm-key' : process.env.FARMHAND_FARM_KEY ? 'FARMHAND_FARM_KEY' : undefined;
   const farmKey = parseFarmKey(o.farmKey ?? process.env.FARMHAND_FARM_KEY, keySource);
   const log = (line: string) => !o.quiet && console.log(`[agent] ${line}`);
-  const capabilities = probeCapabilities({ blenderPath: o.blender, ffmpegPath: o.ffmpeg, allowNoop: o.allowNoop, versionCache: versionCacheFile(o.dataDir) });
+  const capabilities = startCapabilityProbe({ blenderPath: o.blender, ffmpegPath: o.ffmpeg, allowNoop: o.allowNoop, versionCache: versionCacheFile(o.dataDir) });
   const { createAgent } = await import('./create-agent.js');
   const agent = await createAgent({
     capabilities,

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { reapAndTrackGroups } from './runners/orphan-groups.js';
 import { loadOrCreateAgentId } from './agent-identity.js';
 import { AgentServer } from './agent-server.js';
-import { locatedTaskTypes, probeCapabilities, versionCacheFile, type ProbedCapabilities } from './capabilities.js';
+import { locatedTaskTypes, startCapabilityProbe, versionCacheFile, type CapabilityProbe } from './capabilities.js';
 import { InputCache } from './input-cache.js';
 import { OutputHold } from './output-hold.js';
 import { DEFAULT_AGENT_PORT, PROTOCOL_VERSION, TXT_KEYS, type Capabilities } from './protocol/index.js';
@@ -28,7 +28,7 @@ export interface AgentOptions {
   /** Accept no-op tasks (benchmarks and tests only). */
   allowNoop?: boolean;
   /** A capability probe the caller already started (the CLI starts it before loading the rest of the agent). */
-  capabilities?: Promise<ProbedCapabilities>;
+  capabilities?: CapabilityProbe;
   log?(line: string): void;
 }
 
@@ -55,15 +55,11 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   if (reaped > 0) log(`stopped ${reaped} render process group(s) left running by a previous run of this agent`);
   const scratchHome = join(o.dataDir, 'scratch-home');
   await mkdir(scratchHome, { recursive: true });
-  // The probe runs `blender --version` on a first start (most of a second): the agent listens
-  // and announces meanwhile, and a controller that connects gets the hello once it is done.
-  const probing = o.capabilities ?? probeCapabilities({ blenderPath: o.blenderPath, ffmpegPath: o.ffmpegPath, allowNoop: o.allowNoop ?? false, versionCache: versionCacheFile(o.dataDir) });
-  const probe: { capabilities: Capabilities | null } = { capabilities: null };
-  const probed = probing.then(({ warnings, ...found }) => {
-    probe.capabilities = found;
-    return { capabilities: found, warnings };
-  });
-  probed.catch(() => undefined); // awaited below, after listening; a failure is reported there
+  // The probe runs `blender --version` on a first start (most of a second): the agent listens,
+  // announces and greets a controller meanwhile with what is confirmed so far, and sends
+  // `agent.capabilities` once the probe is done.
+  const probe = o.capabilities ?? startCapabilityProbe({ blenderPath: o.blenderPath, ffmpegPath: o.ffmpegPath, allowNoop: o.allowNoop ?? false, versionCache: versionCacheFile(o.dataDir) });
+  const initiallyChecking = (probe.current().checking?.length ?? 0) > 0;
 
   const cache = new InputCache(o.dataDir);
   const hold = new OutputHold(o.dataDir);
@@ -72,7 +68,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   await mkdir(workRoot, { recursive: true });
 
   let server: AgentServer;
-  const executor = new TaskExecutor({ cache, hold, workRoot, scratchHome, capabilities: () => probe.capabilities, send: (m) => server.send(m), sendFile: (path, ref, task) => server.sendFile(path, ref, task), log });
+  const executor = new TaskExecutor({ cache, hold, workRoot, scratchHome, capabilities: () => probe.current(), send: (m) => server.send(m), sendFile: (path, ref, task) => server.sendFile(path, ref, task), log });
   server = new AgentServer({
     farmKey: o.farmKey,
     agentId,
@@ -80,14 +76,14 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     hold,
     executor,
     log,
-    hello: async () => ({
+    hello: () => ({
       type: 'agent.hello',
       agentId,
       name,
       hostname: hostname(),
       slots,
       tags: o.tags ?? [],
-      capabilities: (await probed).capabilities,
+      capabilities: probe.current(),
       running: executor.runningList(),
       held: hold.list(),
     }),
@@ -105,14 +101,15 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       [TXT_KEYS.protocolVersion]: String(PROTOCOL_VERSION),
       [TXT_KEYS.hostname]: hostname(),
       [TXT_KEYS.slots]: String(slots),
-      [TXT_KEYS.capabilities]: (probe.capabilities?.taskTypes ?? locatedTaskTypes({ blenderPath: o.blenderPath, ffmpegPath: o.ffmpegPath, allowNoop: o.allowNoop ?? false })).join(','),
+      [TXT_KEYS.capabilities]: locatedTaskTypes({ blenderPath: o.blenderPath, ffmpegPath: o.ffmpegPath, allowNoop: o.allowNoop ?? false }).join(','),
     },
   });
-  const { capabilities: found, warnings } = await probed.catch(async (error: unknown) => {
+  const { warnings, ...found } = await probe.done.catch(async (error: unknown) => {
     await announcer?.stop();
     await server.close();
     throw error;
   });
+  if (initiallyChecking) server.capabilitiesChanged(found);
 
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return {

@@ -22,8 +22,8 @@ export interface ExecutorDeps {
   hold: OutputHold;
   workRoot: string;
   scratchHome: string;
-  /** What this agent runs; null only while its tool probe still runs at start-up (before its hello). */
-  capabilities(): Capabilities | null;
+  /** What this agent runs, as confirmed so far (a first start may still be checking a tool). */
+  capabilities(): Capabilities;
   /** Sends to the connected controller; false when none is connected (the result then waits in the hold). */
   send(message: Message): boolean;
   /**
@@ -95,7 +95,7 @@ export class TaskExecutor {
     const started = performance.now();
     try {
       const capabilities = this.deps.capabilities();
-      if (!capabilities) throw new TaskFailedError('This agent is still starting (probing its tools); the task will be given again.');
+      if (capabilities.checking?.includes(assign.spec.type)) throw new TaskFailedError(`This agent is still checking that its tool for "${assign.spec.type}" tasks runs; give the task again in a moment.`);
       if (!capabilities.taskTypes.includes(assign.spec.type)) {
         throw new TaskFailedError(`This agent does not run "${assign.spec.type}" tasks; start it with the tool installed (or --allow-noop for test tasks).`);
       }
@@ -152,7 +152,7 @@ export class TaskExecutor {
       case 'noop':
         return runNoopTask({ spec, workDir, stop, onLog });
       case 'blender': {
-        const blender = this.deps.capabilities()?.blender;
+        const blender = this.deps.capabilities().blender;
         if (!blender) throw new TaskFailedError('Blender is not installed on this agent; install it or pass --blender PATH.');
         if (inputs.length !== 1) throw new TaskFailedError('A Blender task needs exactly one input: the scene.', { unrecoverable: true });
         return workDir.ensure().then((path) => runBlenderTask({
@@ -172,7 +172,7 @@ export class TaskExecutor {
       case 'transcode-audio':
       case 'transcode-join':
       case 'frames-video': {
-        const ffmpeg = this.deps.capabilities()?.ffmpeg;
+        const ffmpeg = this.deps.capabilities().ffmpeg;
         if (!ffmpeg) throw new TaskFailedError('ffmpeg is not installed on this agent; install it or pass --ffmpeg PATH.');
         return workDir.ensure().then((path) => runFfmpegSpec({ spec, inputs, workDir: path, ffmpegPath: ffmpeg.path, signal: stop.signal, onProgress, onLog }));
       }

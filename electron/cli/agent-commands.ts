@@ -13,7 +13,7 @@ const agentColumns: Column<AgentView>[] = [
   { header: 'STATE', value: (a) => `${a.online ? 'online' : 'offline'}${a.enabled ? '' : ', disabled'}` },
   { header: 'SLOTS', value: (a) => `${a.busySlots}/${a.slots}`, right: true },
   { header: 'TAGS', value: (a) => (a.tags.length ? a.tags.join(',') : '-'), max: 32 },
-  { header: 'TOOLS', value: (a) => [a.blender && `blender ${a.blender}`, a.ffmpeg && `ffmpeg ${a.ffmpeg}`].filter(Boolean).join(', ') || '-' },
+  { header: 'TOOLS', value: (a) => [a.blender && `blender ${a.blender}`, a.ffmpeg && `ffmpeg ${a.ffmpeg}`, a.checking.length > 0 && 'checking tools…'].filter(Boolean).join(', ') || '-' },
 ];
 
 export function registerAgentCommands(program: Command): void {

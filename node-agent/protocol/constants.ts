@@ -3,7 +3,7 @@
  * changes shape: a controller refuses an agent that speaks another version with a clear
  * message instead of misreading it.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** mDNS service type: announced as `_farmhand._tcp`. */
 export const MDNS_SERVICE_TYPE = 'farmhand';

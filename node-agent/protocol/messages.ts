@@ -34,6 +34,11 @@ export const CapabilitiesSchema = z.object({
   platform: z.string().max(64),
   /** Job types this agent will run (noop only when started with --allow-noop). */
   taskTypes: z.array(z.string().max(32)).max(32),
+  /**
+   * Task types whose tool is installed but still being started to confirm it runs (Blender's
+   * `--version` on an agent's first start): not given yet; `agent.capabilities` follows.
+   */
+  checking: z.array(z.string().max(32)).max(32).optional(),
 });
 export type Capabilities = z.infer<typeof CapabilitiesSchema>;
 
@@ -160,6 +165,8 @@ const messageSchemas = [
     running: z.array(z.object({ ...taskKey, jobId: id })).max(1024),
     held: z.array(HeldTaskSchema).max(100_000),
   }),
+  /** The tool check that was still running at the hello has finished: the agent's capabilities now. */
+  z.object({ type: z.literal('agent.capabilities'), capabilities: CapabilitiesSchema }),
   z.object({ type: z.literal('input.request'), sha256 }),
   z.object({
     type: z.literal('task.progress'),

@@ -33,6 +33,8 @@ export interface AgentView {
   busySlots: number;
   tags: string[];
   taskTypes: string[];
+  /** Task types whose tool the agent is still checking (a first start): given once confirmed. */
+  checking: string[];
   blender: string | null;
   ffmpeg: string | null;
   cores: number;
@@ -50,6 +52,7 @@ export function agentView(a: AgentRuntime): AgentView {
     busySlots: a.running.size,
     tags: a.tags,
     taskTypes: a.capabilities.taskTypes,
+    checking: a.capabilities.checking ?? [],
     blender: a.capabilities.blender?.version ?? null,
     ffmpeg: a.capabilities.ffmpeg?.version ?? null,
     cores: a.capabilities.cores,

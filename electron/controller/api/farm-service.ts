@@ -268,6 +268,7 @@ function agentList(controller: Controller): AgentView[] {
     busySlots: 0,
     tags: [],
     taskTypes: [],
+    checking: [],
     blender: null,
     ffmpeg: null,
     cores: 0,

@@ -22,6 +22,8 @@ export function judgeWaitingJob(job: JobRuntime, agents: Iterable<AgentRuntime>,
   const tags = job.record.tags;
   const capable = online.filter((a) => a.capabilities.taskTypes.includes(type) && tags.every((t) => a.tags.includes(t)));
   if (online.length === 0) return { waiting: 'No agent is connected yet.' };
+  const checking = capable.length === 0 ? online.filter((a) => a.capabilities.checking?.includes(type)).length : 0;
+  if (checking > 0) return { waiting: `${checking} connected agent(s) are still checking that their tool for ${type} tasks runs.` };
   if (capable.length === 0) return { waiting: `None of the ${online.length} connected agent(s) can run ${type} tasks${tags.length ? ` with tags ${tags.join(', ')}` : ''}.` };
   if (capable.every((a) => (job.agentFailures.get(a.agentId) ?? 0) >= failureLimit)) {
     const lastError = job.record.tasks.find((t) => t.error)?.error ?? 'unknown error';

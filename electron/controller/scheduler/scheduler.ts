@@ -220,6 +220,11 @@ export class Scheduler {
         return void this.sendInput(agent, message.sha256);
       case 'output.missing':
         return this.onOutputMissing(agent, message);
+      case 'agent.capabilities':
+        // The tool check still running at the hello is done: what it confirmed can be given now.
+        agent.capabilities = message.capabilities;
+        this.events.agentChanged(agentView(agent));
+        return this.dispatchSoon();
       case 'error':
         return this.events.notice('warn', `Agent ${agent.name} reported: ${message.message}`);
       default:

@@ -37,7 +37,7 @@ export function NodeRow({ agentId }: { agentId: string }) {
       (e) => setTagError(errorMessage(e)),
     );
   };
-  const caps = [agent.blender ? `Blender ${agent.blender}` : null, agent.ffmpeg ? `ffmpeg ${agent.ffmpeg}` : null, agent.cores ? `${agent.cores} cores` : null].filter(Boolean);
+  const caps = [agent.blender ? `Blender ${agent.blender}` : agent.checking.includes('blender') ? 'checking Blender…' : null, agent.ffmpeg ? `ffmpeg ${agent.ffmpeg}` : null, agent.cores ? `${agent.cores} cores` : null].filter(Boolean);
   return (
     <tr data-agent-id={agent.agentId}>
       <th scope="row">
