@@ -12,7 +12,7 @@ import { median } from './lib/stats.js';
 
 /** What this benchmark does, for BENCHMARKS.md. */
 export const about =
-  'A generated 300 s (5 min) 1280×720 25 fps clip with a tone (testsrc2 + sine, H.264 + AAC, keyframe every 30 frames). Baseline: one `taskset -c 0 ffmpeg -i clip -c:v libx264 -crf 20 -preset veryfast -c:a aac -b:a 192k out.mp4` (one core). Farm: two `farmhand-agent` processes on loopback pinned with `taskset -c 0` and `taskset -c 1` (one core each; their ffmpeg children inherit it), and `farmhand transcode clip --agent … --agent … --no-discover --no-local-agent --crf 20 --preset veryfast` (default chunking), timed from spawning the CLI to its exit; the controller process is not pinned and shares the two cores. "first" = agents with empty caches (the input is sent to both); "again" = the same input a second time (nothing is sent). 2 repetitions of a single pass then a first farm run (fresh agents each), one "again" run; judged: the median of the pairs\' ratios (each farm run against the single pass just before it). The same once more with a 60 s clip, for information: the farm\'s fixed costs (start-up, probe, transfer, join) weigh more on short inputs. Exactness: the farm output against the single pass (frame count, packet timestamps, video and audio duration).';
+  'A generated 300 s (5 min) 1280×720 25 fps clip with a tone (testsrc2 + sine, H.264 + AAC, keyframe every 30 frames). Baseline: the one-core single pass `ffmpeg -i clip -c:v libx264 -crf 20 -preset veryfast -c:a aac -b:a 192k out.mp4`, run twice at the same time, pinned with `taskset -c 0` and `taskset -c 1`; its time is the two runs\' harmonic mean (the single pass at the two cores\' average speed: this VM\'s cores drift apart by up to 35 % for minutes, and a single pass on one core would judge the farm by whichever core it drew; two at once do not slow each other here). Farm: two `farmhand-agent` processes on loopback pinned with `taskset -c 0` and `taskset -c 1` (one core each; their ffmpeg children inherit it), and `farmhand transcode clip --agent … --agent … --no-discover --no-local-agent --crf 20 --preset veryfast` (default chunking), timed from spawning the CLI to its exit; the controller process is not pinned and shares the two cores. Order: single, farm, single, farm, single, farm, again, single: each farm run (fresh agents, empty caches: the input is sent to both) is judged against the mean of the single passes just before and after it, so a drift of the machine\'s speed during the run cancels; judged: the median of the 3 ratios. "again" = the same input a second time on the same agents (nothing is sent). The same once more with a 60 s clip (single, farm, single), for information: the farm\'s fixed costs (start-up, probe, transfer, join) weigh more on short inputs. Exactness: the farm output against the single pass (frame count, packet timestamps, video and audio duration).';
 
 /**
  * Chunked transcoding over two one-core agents against a one-core single pass with the same
@@ -21,7 +21,8 @@ export const about =
  */
 
 const run = promisify(execFile);
-const REPETITIONS = 2;
+/** Farm runs of the 5-minute clip, each between two single passes. */
+const REPETITIONS = 3;
 /** Five minutes: an ordinary length for a studio's clip, long enough that the farm's fixed costs are not the whole story. */
 const CLIP_SECONDS = 300;
 /** The short clip reported beside it. */
@@ -56,9 +57,15 @@ async function packetTimes(path: string): Promise<string> {
 }
 
 interface ClipResult {
+  /** Single passes (harmonic mean of the two cores' runs), before, between and after the farm runs. */
   single: number[];
+  /** Each single pass's two runs, core 0 and core 1. */
+  singleCores: [number, number][];
   first: number[];
+  /** Each first farm run against the mean of the single passes around it. */
+  firstRatios: number[];
   again: number[];
+  againRatios: number[];
   costs: FarmCosts[];
   singleOut: string;
   farmOut: string;
@@ -67,9 +74,21 @@ interface ClipResult {
 }
 
 /**
- * Single passes and farm runs of one clip, alternating: per repetition one single pass, then
- * fresh pinned agents and a first farm run (the input is sent); `again` repetitions also run
- * the same input a second time on those agents (nothing is sent).
+ * The one-core single pass on both cores at once (two identical runs, pinned to core 0 and
+ * core 1): its time is their harmonic mean, the single pass at the cores' average speed.
+ */
+async function singlePass(clip: string, out: string, env: NodeJS.ProcessEnv): Promise<{ ms: number; cores: [number, number] }> {
+  const onCore = (core: number, target: string) => timed('taskset', ['-c', String(core), 'ffmpeg', '-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-i', clip,
+    '-c:v', 'libx264', '-crf', SETTINGS.crf, '-preset', SETTINGS.preset, '-c:a', 'aac', '-b:a', SETTINGS.audioBitrate, target], env, `single-pass ffmpeg on core ${core}`);
+  const cores = await Promise.all([onCore(0, out), onCore(1, out.replace(/\.mp4$/, '-core1.mp4'))]) as [number, number];
+  return { ms: 2 / (1 / cores[0] + 1 / cores[1]), cores };
+}
+
+/**
+ * Single passes and farm runs of one clip, interleaved: single, then per repetition fresh
+ * pinned agents, a first farm run (the input is sent) and, for the last `again`
+ * repetitions, the same input once more (nothing is sent), then a single pass again. Every
+ * farm run is judged against the mean of the single passes on either side of it.
  */
 async function transcodeClip(dir: string, home: string, seconds: number, o: { repetitions: number; again: number }): Promise<ClipResult> {
   const clip = join(dir, `clip-${seconds}s.mp4`);
@@ -77,28 +96,38 @@ async function transcodeClip(dir: string, home: string, seconds: number, o: { re
   const env = childEnv(home);
   const farmhand = cliCommand('farmhand');
   const farmKey = generateFarmKey();
-  const result: ClipResult = { single: [], first: [], again: [], costs: [], singleOut: '', farmOut: '', framesIn: await videoFrameCount(clip) };
+  const result: ClipResult = { single: [], singleCores: [], first: [], firstRatios: [], again: [], againRatios: [], costs: [], singleOut: '', farmOut: '', framesIn: await videoFrameCount(clip) };
+  const runSingle = async (index: number) => {
+    result.singleOut = join(dir, `single-${seconds}s-${index}.mp4`);
+    const single = await singlePass(clip, result.singleOut, env);
+    result.single.push(single.ms);
+    result.singleCores.push(single.cores);
+  };
+  await runSingle(0);
   for (let rep = 0; rep < o.repetitions; rep++) {
-    result.singleOut = join(dir, `single-${seconds}s-${rep}.mp4`);
-    result.single.push(await timed('taskset', ['-c', '0', 'ffmpeg', '-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-i', clip,
-      '-c:v', 'libx264', '-crf', SETTINGS.crf, '-preset', SETTINGS.preset, '-c:a', 'aac', '-b:a', SETTINGS.audioBitrate, result.singleOut], env, 'single-pass ffmpeg'));
-
     const pinned = [await startPinnedAgent(0, farmKey, join(dir, `agent-${seconds}s-${rep}-0`), home), await startPinnedAgent(1, farmKey, join(dir, `agent-${seconds}s-${rep}-1`), home)];
+    const runs: { label: 'first' | 'again'; ms: number }[] = [];
     try {
-      const farmRun = async (label: string) => {
+      const farmRun = async (label: 'first' | 'again') => {
         result.farmOut = join(dir, `farm-${seconds}s-${rep}-${label}.mp4`);
         const farmHome = join(dir, `farm-home-${seconds}s-${rep}`);
         const startedAt = Date.now();
         const ms = await timed(farmhand.command, [...farmhand.args, 'transcode', clip, '--out', result.farmOut, ...pinned.flatMap((a) => ['--agent', a.url]),
           '--no-discover', '--no-local-agent', '--crf', SETTINGS.crf, '--preset', SETTINGS.preset, '--audio-bitrate', SETTINGS.audioBitrate, '--quiet'],
         { ...env, FARMHAND_HOME: farmHome, FARMHAND_FARM_KEY: farmKey }, 'farmhand transcode');
-        result.costs.push(costsOf(await readNewestJobTimeline(farmHome), startedAt, startedAt + ms));
-        return ms;
+        if (label === 'first') result.costs.push(costsOf(await readNewestJobTimeline(farmHome), startedAt, startedAt + ms));
+        runs.push({ label, ms });
       };
-      result.first.push(await farmRun('first'));
-      if (rep < o.again) result.again.push(await farmRun('again'));
+      await farmRun('first');
+      if (rep >= o.repetitions - o.again) await farmRun('again');
     } finally {
       await Promise.all(pinned.map((a) => a.child.stop()));
+    }
+    await runSingle(rep + 1);
+    const around = (result.single[rep]! + result.single[rep + 1]!) / 2;
+    for (const run of runs) {
+      result[run.label].push(run.ms);
+      result[run.label === 'first' ? 'firstRatios' : 'againRatios'].push(around / run.ms);
     }
   }
   await rm(clip, { force: true });
@@ -118,31 +147,32 @@ export async function runBench(): Promise<Row[]> {
     const s = median(long.single);
     const list = (ms: number[]) => ms.map((x) => (x / 1000).toFixed(2)).join(', ');
     const minutes = `${CLIP_SECONDS / 60} min`;
+    const cores = (r: ClipResult) => r.singleCores.map(([a, b]) => `${(a / 1000).toFixed(1)}/${(b / 1000).toFixed(1)}`).join(', ');
     return [
       row({
         bench: 'transcode',
         metric: `speed-up: 2 one-core agents vs one-core single pass (${minutes} 720p, x264 veryfast crf 20 + AAC), first transcode`,
         unit: 'x',
-        // Each farm run against the single pass just before it: a pair shares the machine's drift
-        // (the same single pass varies by up to 35 % between minutes on this VM).
-        measured: round(median(long.first.map((ms, i) => long.single[i]! / ms)), 2),
+        // Each farm run against the single passes on either side of it: the machine's speed
+        // drifts by up to 35 % between minutes here, and a drift during the run cancels.
+        measured: round(median(long.firstRatios), 2),
         goal: { op: '>=', value: 1.8 },
-        note: `median of ${long.first.length} pairs (${long.first.map((ms, i) => (long.single[i]! / ms).toFixed(2)).join(', ')}), each farm run against the single pass just before it; single pass ${list(long.single)} s; farm ${list(long.first)} s (agents' caches empty: the input is sent to both); medians ${(s / 1000).toFixed(2)} s ÷ ${(median(long.first) / 1000).toFixed(2)} s = ${(s / median(long.first)).toFixed(2)}×`,
+        note: `median of ${long.firstRatios.length} farm runs (${long.firstRatios.map((r) => r.toFixed(2)).join(', ')}), each against the mean of the single passes before and after it; single passes ${list(long.single)} s (core 0/core 1: ${cores(long)} s); farm ${list(long.first)} s (agents' caches empty: the input is sent to both)`,
       }),
       row({
         bench: 'transcode',
         metric: 'speed-up, the same input again (cached on the agents)',
         unit: 'x',
-        measured: round(s / median(long.again), 2),
-        note: `farm ${list(long.again)} s`,
+        measured: round(median(long.againRatios), 2),
+        note: `farm ${list(long.again)} s, against the single passes around it`,
       }),
       ...costRows(long.costs, s),
       row({
         bench: 'transcode',
         metric: `for comparison: the same with a ${SHORT_CLIP_SECONDS} s clip, first transcode`,
         unit: 'x',
-        measured: round(median(short.single) / median(short.first), 2),
-        note: `single pass ${list(short.single)} s; farm ${list(short.first)} s; head ${(short.costs[0]!.headMs / 1000).toFixed(2)} s, work ${(short.costs[0]!.workMs / 1000).toFixed(2)} s, tail ${(short.costs[0]!.tailMs / 1000).toFixed(2)} s: the fixed costs weigh more on a short input`,
+        measured: round(median(short.firstRatios), 2),
+        note: `single passes ${list(short.single)} s (core 0/core 1: ${cores(short)} s); farm ${list(short.first)} s; head ${(short.costs[0]!.headMs / 1000).toFixed(2)} s, work ${(short.costs[0]!.workMs / 1000).toFixed(2)} s, tail ${(short.costs[0]!.tailMs / 1000).toFixed(2)} s: the fixed costs weigh more on a short input`,
       }),
       row({ bench: 'transcode', metric: 'frames: farm output vs single pass (input has ' + framesIn + ')', unit: 'count', measured: framesFarm, baseline: framesSingle, baselineLabel: 'single pass', goal: { op: '==', value: framesSingle }, note: `packet timestamps ${ptsFarm === ptsSingle ? 'identical' : 'DIFFER'} to the single pass's` }),
       row({ bench: 'transcode', metric: 'video duration: farm − single pass', unit: 'ms', measured: round(Math.abs(vFarm! - vSingle!) * 1000, 3), goal: { op: '<=', value: 1 } }),

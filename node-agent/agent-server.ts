@@ -140,6 +140,10 @@ export class AgentServer {
         return void this.sendOutputs(channel, message.taskId, message.attempt, message.names);
       case 'output.ack':
         return void this.deps.hold.release(message.taskId, message.attempt);
+      case 'input.prefetch':
+        // Like a task's inputs, but nothing waits on them: one that cannot come is fetched again, or reported, by the task that needs it.
+        for (const input of message.inputs) void this.deps.cache.obtain(input.sha256, input.size, () => this.send({ type: 'input.request', sha256: input.sha256 })).catch(() => undefined);
+        return;
       case 'input.missing':
         return this.deps.cache.fail(message.sha256, `The controller no longer has the input: ${message.reason}`);
       case 'error':

@@ -5,6 +5,7 @@ import { describeFile, type Capabilities, type Message, type MessageOf, type Out
 import { runBlenderTask } from './runners/blender-runner.js';
 import { runFfmpegSpec } from './runners/ffmpeg-task.js';
 import { runNoopTask } from './runners/noop-runner.js';
+import type { RunnerResult } from './runners/runner-result.js';
 import { TaskCanceledError, TaskFailedError } from './runners/task-errors.js';
 import { LiveOutputs } from './live-outputs.js';
 import { TaskLogBuffer } from './task-log-buffer.js';
@@ -111,9 +112,9 @@ export class TaskExecutor {
         this.deps.send({ type: 'task.progress', ...key, ...update });
       }, (line) => logs.push(line), live ? (path) => live.add(path) : undefined).finally(() => live?.settled());
       logs.flush();
-      // Outputs sent while the task ran were hashed then; the rest are hashed now.
+      // Outputs sent while the task ran, or checked by the runner, were hashed then; the rest are hashed now.
       const refs = live ? await live.settled() : new Map<string, OutputRef>();
-      const files = result.outputs.length === 0 ? [] : await Promise.all(result.outputs.map(async (path) => ({ path, ref: refs.get(path) ?? await describeFile(path, basename(path)) })));
+      const files = result.outputs.length === 0 ? [] : await Promise.all(result.outputs.map(async (path) => ({ path, ref: refs.get(path) ?? result.described?.get(path) ?? await describeFile(path, basename(path)) })));
       const held = await this.deps.hold.hold({ ...key, jobId: assign.jobId }, files);
       if (assign.keepOutputs) {
         const stored = this.deps.hold.get(assign.taskId, assign.attempt)!;
@@ -145,7 +146,7 @@ export class TaskExecutor {
     onProgress: (u: { fraction: number; framesDone?: number; currentFrame?: number; message?: string }) => void,
     onLog: (line: string) => void,
     onOutput?: (path: string) => void,
-  ): Promise<{ outputs: string[] }> {
+  ): Promise<RunnerResult> {
     const spec = assign.spec;
     // Runners that always write files get their folder up front; the no-op runner creates it only when it writes.
     switch (spec.type) {

@@ -30,6 +30,8 @@ export const FILE_CHUNK_BYTES = 1024 * 1024;
 
 /** A sender pauses while more than this is buffered on the socket (back-pressure). */
 export const SEND_HIGH_WATER_BYTES = 8 * 1024 * 1024;
+/** How much of an incoming file may wait for the disk before the receiver stops reading the socket. */
+export const RECEIVE_HIGH_WATER_BYTES = 8 * 1024 * 1024;
 
 /** Largest single file either side accepts (inputs and outputs): 64 GiB. */
 export const MAX_FILE_BYTES = 64 * 1024 ** 3;

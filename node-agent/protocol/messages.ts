@@ -214,6 +214,11 @@ const messageSchemas = [
   }),
   z.object({ type: z.literal('output.ack'), ...taskKey }),
   z.object({ type: z.literal('input.missing'), sha256, reason: shortText }),
+  /**
+   * Inputs of a task this agent is expected to run next (a join, once its last chunk, running
+   * here, is done): fetch the ones not cached (`input.request`, as for a task) while still busy.
+   */
+  z.object({ type: z.literal('input.prefetch'), inputs: z.array(FileRefSchema).min(1).max(50_000) }),
 
   // ── files, both directions: begin, binary chunks (see binary-frame.ts), end ──
   z.object({

@@ -4,7 +4,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, rm, stat } from 'node:fs/promises';
 import type { WebSocket, RawData } from 'ws';
 import { decodeChunk, encodeChunkHeader, STREAM_HEADER_BYTES } from './binary-frame.js';
-import { FILE_CHUNK_BYTES, MAX_CONTROL_MESSAGE_BYTES, MAX_FILE_BYTES, SEND_HIGH_WATER_BYTES } from './constants.js';
+import { FILE_CHUNK_BYTES, MAX_CONTROL_MESSAGE_BYTES, MAX_FILE_BYTES, RECEIVE_HIGH_WATER_BYTES, SEND_HIGH_WATER_BYTES } from './constants.js';
 import { encodeMessage, parseMessage, type FileRef, type Message, type MessageOf } from './messages.js';
 
 /**
@@ -212,7 +212,9 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
         r.failed = target.refuse;
       } else {
         r.tempPath = target.tempPath;
-        const out = createWriteStream(target.tempPath);
+        // A few chunks may queue for the disk before the socket is paused: with the default
+        // 16 KiB mark every 1 MiB chunk paused and resumed the socket.
+        const out = createWriteStream(target.tempPath, { highWaterMark: RECEIVE_HIGH_WATER_BYTES });
         out.on('error', (error) => (r.failed ??= `cannot write ${target.tempPath}: ${error.message}`));
         r.out = out;
       }

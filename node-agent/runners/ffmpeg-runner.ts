@@ -3,8 +3,10 @@ import { existsSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { findOnPath } from '../capabilities.js';
+import { describeFile, type OutputRef } from '../protocol/index.js';
 import { createFfmpegProgressParser } from './ffmpeg-progress.js';
 import { forEachLine, killTree, spawnProcessGroup, waitForClose } from './process-tree.js';
+import type { RunnerResult } from './runner-result.js';
 import { TaskCanceledError, TaskFailedError } from './task-errors.js';
 
 /**
@@ -47,7 +49,7 @@ export function findFfprobe(ffmpegPath: string): string | null {
   return findOnPath('ffprobe');
 }
 
-export async function runFfmpegTask(o: FfmpegRunOptions): Promise<{ outputs: string[] }> {
+export async function runFfmpegTask(o: FfmpegRunOptions): Promise<RunnerResult> {
   if (o.signal.aborted) throw new TaskCanceledError('The ffmpeg task was stopped before it started.');
   if (!o.ffprobePath) throw new TaskFailedError('ffprobe is not installed beside ffmpeg on this agent, so outputs cannot be checked; install the full ffmpeg package.');
   // A file left by an earlier run must not pass for this run's output.
@@ -86,9 +88,15 @@ export async function runFfmpegTask(o: FfmpegRunOptions): Promise<{ outputs: str
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
     throw new TaskFailedError(`ffmpeg ${how}: ${last}`, { unrecoverable: errors.some((e) => BAD_OPTIONS.test(e)) });
   }
+  // Hashing an output (for its ref) and probing it are independent reads of the same file:
+  // side by side, a 100 MB joined video costs the longer of the two instead of both.
+  const hashing = o.outputs.map((output) => describeFile(output, basename(output)));
+  for (const h of hashing) h.catch(() => undefined); // a missing output is reported by the check
   for (const output of o.outputs) await checkOutput(o.ffprobePath, output, o.expect);
+  const described = new Map<string, OutputRef>();
+  for (const [i, output] of o.outputs.entries()) described.set(output, await hashing[i]!);
   o.onProgress({ fraction: 1, ...(o.expect.frames ? { framesDone: o.expect.frames } : {}) });
-  return { outputs: o.outputs };
+  return { outputs: o.outputs, described };
 }
 
 interface ProbedOutput {

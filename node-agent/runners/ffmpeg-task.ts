@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { TaskSpec } from '../protocol/index.js';
 import { buildAudioArgv, buildChunkArgv, buildFramesToVideoArgv, buildJoinArgv, concatListText } from './ffmpeg-argv.js';
 import { findFfprobe, runFfmpegTask } from './ffmpeg-runner.js';
+import type { RunnerResult } from './runner-result.js';
 import { TaskFailedError } from './task-errors.js';
 
 /**
@@ -23,7 +24,7 @@ export interface FfmpegTaskOptions {
   onLog(line: string): void;
 }
 
-export async function runFfmpegSpec(o: FfmpegTaskOptions): Promise<{ outputs: string[] }> {
+export async function runFfmpegSpec(o: FfmpegTaskOptions): Promise<RunnerResult> {
   const { spec, workDir } = o;
   const output = join(workDir, spec.outputName);
   const common = { ffmpegPath: o.ffmpegPath, ffprobePath: findFfprobe(o.ffmpegPath), workDir, outputs: [output], signal: o.signal, onProgress: o.onProgress, onLog: o.onLog };

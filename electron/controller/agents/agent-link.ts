@@ -97,7 +97,11 @@ export class AgentLink {
 
   private connect(): void {
     if (this.stopped) return;
-    const ws = new WebSocket(this.url, { perMessageDeflate: false, handshakeTimeout: 5000, maxPayload: MAX_FRAME_BYTES });
+    // An all-zero masking key: ws then neither masks what it sends nor unmasks on the agent's
+    // side. Masking (RFC 6455 §10.3) guards proxies against script in a browser choosing the
+    // bytes on the wire; the controller is no browser, and the XOR of every byte both ways
+    // was a third of the cost of sending an input (500 MiB: see BENCHMARKS.md, transfer).
+    const ws = new WebSocket(this.url, { perMessageDeflate: false, handshakeTimeout: 5000, maxPayload: MAX_FRAME_BYTES, generateMask: (mask) => void mask.fill(0) });
     const channel = new PeerChannel(ws, {
       openIncoming: (begin) => (this.online ? this.o.handlers.openIncoming(begin) : Promise.resolve({ refuse: 'not authenticated' })),
     });

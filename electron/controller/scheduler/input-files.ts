@@ -34,6 +34,10 @@ export class InputFiles {
     set.add(agentId);
   }
 
+  holds(sha256: string, agentId: string): boolean {
+    return this.holders.get(sha256)?.has(agentId) ?? false;
+  }
+
   /** The eligible agent that already holds the most bytes of these files, or null when none holds any. */
   bestHolder(files: { sha256: string; size: number }[], eligible: (agentId: string) => boolean): string | null {
     const bytes = new Map<string, number>();

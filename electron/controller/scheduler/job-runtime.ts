@@ -109,6 +109,11 @@ export class JobRuntime {
     return ready;
   }
 
+  /** Tasks that need `taskId` and now wait on exactly one other dependency (see input-staging.ts). */
+  oneDependencyLeft(taskId: string): TaskRecord[] {
+    return (this.dependents.get(taskId) ?? []).filter((dependent) => this.waitingOn.get(dependent.id) === 1);
+  }
+
   /** Every task that needs `taskId`, directly or through others: they can never run once it has failed. */
   dependentsOf(taskId: string): TaskRecord[] {
     const found = new Set<TaskRecord>();

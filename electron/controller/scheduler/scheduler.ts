@@ -4,6 +4,7 @@ import type { AgentLink } from '../agents/agent-link.js';
 import type { JobRecord, TaskRecord } from '../model/job-model.js';
 import { AgentControls } from './agent-controls.js';
 import { agentMayRun, judgeWaitingJob } from './dispatch-policy.js';
+import { planStaging } from './input-staging.js';
 import { InputFiles } from './input-files.js';
 import { JobControls } from './job-controls.js';
 import { JobRuntime } from './job-runtime.js';
@@ -295,6 +296,7 @@ export class Scheduler {
     task.endedAt = Date.now();
     task.error = null;
     for (const ready of job.released(task.id)) this.events.taskChanged(ready);
+    this.stageInputs(job, task);
     this.state.jobTouched(job);
     this.dispatchSoon();
     // The agent drops its copy on the ack, so the ack waits until the success is on disk: a
@@ -303,6 +305,20 @@ export class Scheduler {
     const saved = this.store.whenSaved?.(job.id, task);
     if (saved) void saved.then(ack, () => undefined);
     else ack();
+  }
+
+  /**
+   * Dependents down to one running dependency get their inputs sent ahead to its agent
+   * (input-staging.ts): checked when `task` succeeds (another one is still running) and when it
+   * is assigned (it is the last one).
+   */
+  private stageInputs(job: JobRuntime, task: TaskRecord): void {
+    const waiting = job.oneDependencyLeft(task.id);
+    if (waiting.length === 0) return;
+    for (const plan of planStaging(waiting, (id) => this.state.tasks.get(id), (sha256, agentId) => this.inputs.holds(sha256, agentId))) {
+      const agent = this.state.agents.get(plan.agentId);
+      if (agent?.online) agent.link.send({ type: 'input.prefetch', inputs: plan.inputs });
+    }
   }
 
   /** One attempt failed: retry within the bound, block an agent that keeps failing, or fail the job at once when retrying cannot help. */
@@ -411,6 +427,7 @@ export class Scheduler {
     const liveOutputs = task.spec.type === 'blender';
     agent.link.send({ type: 'task.assign', taskId: task.id, attempt: task.attempt, jobId: job.id, inputs, spec: task.spec, timeoutMs, ...(keepOutputs ? { keepOutputs } : {}), ...(liveOutputs ? { liveOutputs } : {}) });
     this.setDeadline(job, task, agent, timeoutMs + this.options.timeoutGraceMs);
+    this.stageInputs(job, task);
   }
 
   /** Tells the user why queued work is not moving, once per reason; fails a job no agent may run any more. */

@@ -58,7 +58,11 @@ export async function probeMedia(path: string, o: { ffprobePath: string }): Prom
   if (info.isDirectory()) throw new MediaError(`The input "${path}" is a folder; pass a video file.`);
   if (info.size === 0) throw new MediaError(`The input "${name}" is empty (0 bytes); pass a complete video file.`);
 
-  const header = await ffprobe(o.ffprobePath, ['-show_format', '-show_streams', '-print_format', 'json', path]);
+  // The header and the packet list come from two ffprobe runs side by side (one run printing
+  // both is slower: its JSON for every packet of every stream); the header is judged first.
+  const headerRun = ffprobe(o.ffprobePath, ['-show_format', '-show_streams', '-print_format', 'json', path]);
+  const packetsRun = ffprobe(o.ffprobePath, ['-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', path]);
+  const header = await headerRun;
   if (header.code !== 0) throw new MediaError(`"${name}" is not a readable video (${probeReason(header.stderr)}); check the file is complete and is a video.`);
   const parsed = parseJson(header.stdout, name);
   const streams = parsed.streams ?? [];
@@ -73,7 +77,7 @@ export async function probeMedia(path: string, o: { ffprobePath: string }): Prom
   const frameDurationSeconds = 1 / rationalValue(frameRate);
   const startTimeSeconds = Number(parsed.format?.start_time ?? 0) || 0;
 
-  const packets = await ffprobe(o.ffprobePath, ['-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', path]);
+  const packets = await packetsRun;
   if (packets.code !== 0) throw new MediaError(`"${name}" could not be read to the end (${probeReason(packets.stderr)}); it may be truncated, so copy it again.`);
   const times = packets.stdout.split('\n').map((l) => l.trim().replace(/,$/, '')).filter((l) => l !== '' && l !== 'N/A').map(Number).filter(Number.isFinite);
   if (times.length === 0) throw new MediaError(`"${name}" has a video stream with no frames; pass a complete video file.`);
