@@ -20,12 +20,38 @@ const execFileAsync = promisify(execFile);
 
 const ZSTD_MAGIC = 0xfd2fb528;
 const GZIP_MAGIC = [0x1f, 0x8b];
+const BLENDER_MAGIC = Buffer.from('BLENDER');
+
+/** How a .blend starts: plain (`BLENDER`), gzip (before 3.0), zstd (3.0+), or not like a .blend at all. */
+export type BlendStart = 'plain' | 'gzip' | 'zstd' | null;
+
+/** The kind of .blend these first bytes (7 or more) begin, the one place its magic numbers are kept. */
+export function blendStartOf(head: Buffer): BlendStart {
+  if (head.subarray(0, BLENDER_MAGIC.length).equals(BLENDER_MAGIC)) return 'plain';
+  if (head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) return 'gzip';
+  if (head.length >= 4 && head.readUInt32LE(0) === ZSTD_MAGIC) return 'zstd';
+  return null;
+}
+
+/** Reads a file's first bytes and tells what kind of .blend it begins, if any. */
+export async function readBlendStart(path: string): Promise<BlendStart> {
+  const file = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(BLENDER_MAGIC.length);
+    const { bytesRead } = await file.read(head, 0, head.length, 0);
+    return blendStartOf(head.subarray(0, bytesRead));
+  } finally {
+    await file.close();
+  }
+}
 /** An uncompressed scene larger than this is left to Blender, which streams it. */
 export const MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024;
 
 export interface BlendBytesOptions {
   /** The zstd tool; null = decompress in JavaScript. Default: `zstd` on PATH, if any. */
   zstdTool?: string | null;
+  /** What the caller already read of the file's start (readBlendStart), so it is not read again. */
+  start?: BlendStart;
 }
 
 let zstdOnPath: string | null | undefined;
@@ -33,19 +59,8 @@ let zstdOnPath: string | null | undefined;
 export async function readBlendBytes(path: string, o: BlendBytesOptions = {}): Promise<Buffer> {
   if (o.zstdTool === undefined && zstdOnPath === undefined) zstdOnPath = onPath('zstd');
   const zstd = o.zstdTool !== undefined ? o.zstdTool : zstdOnPath!;
-  if (zstd && (await startsWithZstdMagic(path))) return decompressWithTool(zstd, path);
+  if (zstd && (o.start !== undefined ? o.start : await readBlendStart(path)) === 'zstd') return decompressWithTool(zstd, path);
   return decompressed(await readFile(path));
-}
-
-async function startsWithZstdMagic(path: string): Promise<boolean> {
-  const file = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(4);
-    const { bytesRead } = await file.read(head, 0, 4, 0);
-    return bytesRead === 4 && head.readUInt32LE(0) === ZSTD_MAGIC;
-  } finally {
-    await file.close();
-  }
 }
 
 async function decompressWithTool(zstd: string, path: string): Promise<Buffer> {
@@ -63,14 +78,15 @@ async function decompressWithTool(zstd: string, path: string): Promise<Buffer> {
 
 /** The file's bytes as they are, inflated, or decompressed by fzstd. */
 export async function decompressed(raw: Buffer): Promise<Buffer> {
-  if (raw[0] === GZIP_MAGIC[0] && raw[1] === GZIP_MAGIC[1]) {
+  const start = blendStartOf(raw);
+  if (start === 'gzip') {
     try {
       return await promisify(gunzip)(raw, { maxOutputLength: MAX_UNCOMPRESSED_BYTES });
     } catch (error) {
       throw new BlendReadError(`the gzip-compressed file is damaged (${(error as Error).message})`);
     }
   }
-  if (raw.length >= 4 && raw.readUInt32LE(0) === ZSTD_MAGIC) {
+  if (start === 'zstd') {
     try {
       const out = zstdDecompress(raw);
       return Buffer.from(out.buffer, out.byteOffset, out.byteLength);

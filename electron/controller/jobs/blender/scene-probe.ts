@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdir, open, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { readBlendStart, type BlendStart } from './blend-bytes.js';
 import { BlendReadError } from './blend-file.js';
 import { readBlendScene } from './read-blend-scene.js';
 import { SceneError } from './scene-error.js';
@@ -54,8 +55,6 @@ print(${JSON.stringify(MARKER)} + json.dumps({
 `;
 
 /** `.blend` magic: plain, or saved with "Compress" (gzip before Blender 3.0, zstd since). */
-const MAGICS = [Buffer.from('BLENDER'), Buffer.from([0x1f, 0x8b]), Buffer.from([0x28, 0xb5, 0x2f, 0xfd])];
-
 /**
  * The scene's settings for a job: cheap checks, then the .blend read directly (milliseconds),
  * then Blender only for a file the direct reader does not understand or finds damaged, so the
@@ -63,9 +62,9 @@ const MAGICS = [Buffer.from('BLENDER'), Buffer.from([0x1f, 0x8b]), Buffer.from([
  */
 export async function readSceneInfo(scenePath: string, o: { blenderPath: string | null; scratchHome: string }): Promise<SceneInfo> {
   const path = resolve(scenePath);
-  const size = await checkLooksLikeBlend(scenePath, path);
+  const { size, start } = await checkLooksLikeBlend(scenePath, path);
   try {
-    return await readBlendScene(path, size);
+    return await readBlendScene(path, size, { start });
   } catch (error) {
     if (!(error instanceof BlendReadError)) throw error;
     if (o.blenderPath) return probeBlendScene(scenePath, { blenderPath: o.blenderPath, scratchHome: o.scratchHome });
@@ -100,29 +99,21 @@ export async function probeBlendScene(
 }
 
 /** Existence, kind and magic bytes; returns the file's size. */
-async function checkLooksLikeBlend(shown: string, path: string): Promise<number> {
+async function checkLooksLikeBlend(shown: string, path: string): Promise<{ size: number; start: BlendStart }> {
   const info = await stat(path).catch(() => null);
   if (!info) throw new SceneError(`The scene file "${shown}" does not exist; check the path.`);
   const notBlend = (why: string) => new SceneError(`"${shown}" is not a Blender .blend file (${why}); pick a .blend saved by Blender.`);
   if (info.isDirectory()) throw notBlend('it is a folder');
   if (!info.isFile()) throw notBlend('it is not a regular file');
   if (info.size === 0) throw notBlend('it is empty');
-  if (!(await hasBlendMagic(path))) {
-    throw notBlend('it does not start with "BLENDER" and is not a compressed .blend');
-  }
-  return info.size;
+  const start = await readBlendStart(path);
+  if (start === null) throw notBlend('it does not start with "BLENDER" and is not a compressed .blend');
+  return { size: info.size, start };
 }
 
 /** The file starts like a .blend: `BLENDER`, or the gzip or zstd magic of a compressed one. */
 export async function hasBlendMagic(path: string): Promise<boolean> {
-  const head = Buffer.alloc(7);
-  const file = await open(path, 'r');
-  try {
-    await file.read(head, 0, head.length, 0);
-  } finally {
-    await file.close();
-  }
-  return MAGICS.some((magic) => head.subarray(0, magic.length).equals(magic));
+  return (await readBlendStart(path)) !== null;
 }
 
 /** `Failed to read blend file '/x.blend': Missing DNA block` → `Missing DNA block`: the path is already named. */

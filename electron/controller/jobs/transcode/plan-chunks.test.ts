@@ -114,16 +114,18 @@ describe('planVideoChunks: how many chunks', () => {
     assert.equal(planVideoChunks(tenSeconds, { chunkSeconds: 100, agents: 1 }).length, 1);
   });
 
-  test('by default about three chunks per agent', () => {
-    assert.equal(planVideoChunks(cfr(1500, '25/1'), { agents: 3 }).length, 9);
-    assert.equal(planVideoChunks(cfr(1500, '25/1'), { agents: 1 }).length, 3);
+  test('by default about four chunks per agent', () => {
+    assert.equal(planVideoChunks(cfr(1500, '25/1'), { agents: 3 }).length, 12);
+    assert.equal(planVideoChunks(cfr(1500, '25/1'), { agents: 1 }).length, 4);
   });
 
-  test('the default plan tapers: full, half and quarter chunks, one round per agent, so agents finish together', () => {
-    assert.deepEqual(counts(planVideoChunks(cfr(1500, '25/1'), { agents: 2 })), [429, 428, 214, 215, 107, 107]);
-    assert.deepEqual(counts(planVideoChunks(cfr(1500, '25/1'), { agents: 1 })), [857, 429, 214]);
-    // Quarter chunks under a second: even sizes instead.
-    assert.deepEqual(counts(planVideoChunks(cfr(200, '25/1'), { agents: 2 })), [34, 34, 33, 33, 33, 33]);
+  test('the default plan tapers: full, half, quarter and eighth chunks, one round per agent, so agents finish together', () => {
+    assert.deepEqual(counts(planVideoChunks(cfr(1500, '25/1'), { agents: 2 })), [400, 400, 200, 200, 100, 100, 50, 50]);
+    assert.deepEqual(counts(planVideoChunks(cfr(1500, '25/1'), { agents: 1 })), [800, 400, 200, 100]);
+    // Eighth chunks under a second: the plan stops at quarters.
+    assert.deepEqual(counts(planVideoChunks(cfr(600, '25/1'), { agents: 2 })), [109, 109, 109, 109, 55, 54, 28, 27]);
+    // Quarter chunks under a second too: even sizes instead.
+    assert.deepEqual(counts(planVideoChunks(cfr(200, '25/1'), { agents: 2 })), [25, 25, 25, 25, 25, 25, 25, 25]);
     // An explicit count is honoured as even chunks.
     assert.deepEqual(counts(planVideoChunks(cfr(1500, '25/1'), { chunks: 6, agents: 2 })), [250, 250, 250, 250, 250, 250]);
   });
@@ -136,7 +138,7 @@ describe('planVideoChunks: how many chunks', () => {
   test('by default a long video gets at least one chunk per 120 s', () => {
     assert.equal(planVideoChunks(cfr(600 * 25, '25/1'), { agents: 1 }).length, 5);
     assert.equal(planVideoChunks(cfr(601 * 25, '25/1'), { agents: 1 }).length, 6);
-    assert.equal(planVideoChunks(cfr(601 * 25, '25/1'), { agents: 8 }).length, 24);
+    assert.equal(planVideoChunks(cfr(601 * 25, '25/1'), { agents: 8 }).length, 32);
   });
 
   test('by default a short video is not split below 1 s a chunk', () => {

