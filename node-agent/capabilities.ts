@@ -56,7 +56,6 @@ export function startCapabilityProbe(o: ProbeOptions): CapabilityProbe {
     if (answer instanceof Promise) return answer.then((tool) => (found[key] = tool));
     return Promise.resolve((found[key] = answer));
   };
-  const located = { blender: locateTool(o.blenderPath, 'FARMHAND_BLENDER', 'blender').path, ffmpeg: locateTool(o.ffmpegPath, 'FARMHAND_FFMPEG', 'ffmpeg').path };
   const both = Promise.all([
     probing({ label: 'Blender', explicit: o.blenderPath, envName: 'FARMHAND_BLENDER', command: 'blender', args: ['--version'], parse: /^Blender\s+(\S+)/m, taskType: 'Blender' }, 'blender'),
     probing({ label: 'ffmpeg', explicit: o.ffmpegPath, envName: 'FARMHAND_FFMPEG', command: 'ffmpeg', args: ['-version'], parse: /^ffmpeg version\s+(\S+)/m, taskType: 'video' }, 'ffmpeg'),
@@ -65,9 +64,9 @@ export function startCapabilityProbe(o: ProbeOptions): CapabilityProbe {
     const taskTypes: string[] = [];
     const checking: string[] = [];
     if (found.blender) taskTypes.push('blender');
-    else if (found.blender === undefined && located.blender !== null) checking.push('blender');
+    else if (found.blender === undefined) checking.push('blender'); // still running: a missing tool answers at once
     if (found.ffmpeg) taskTypes.push(...FFMPEG_TASK_TYPES);
-    else if (found.ffmpeg === undefined && located.ffmpeg !== null) checking.push(...FFMPEG_TASK_TYPES);
+    else if (found.ffmpeg === undefined) checking.push(...FFMPEG_TASK_TYPES);
     if (o.allowNoop) taskTypes.push('noop');
     return {
       blender: found.blender ?? null,
