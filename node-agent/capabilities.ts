@@ -51,16 +51,25 @@ export function startCapabilityProbe(o: ProbeOptions): CapabilityProbe {
   const scratch = new ProbeScratch();
   const versions = new ToolVersionCache(o.versionCache);
   const found: { blender?: ToolFound; ffmpeg?: ToolFound } = {};
+  // current() is asked for every task (thousands a second): it is rebuilt only when a tool answers.
+  let snapshot: Capabilities | null = null;
   const probing = (spec: ToolSpec, key: 'blender' | 'ffmpeg') => {
     const answer = probeTool(spec, scratch, warnings, versions);
-    if (answer instanceof Promise) return answer.then((tool) => (found[key] = tool));
-    return Promise.resolve((found[key] = answer));
+    const settle = (tool: ToolFound) => {
+      found[key] = tool;
+      snapshot = null;
+    };
+    if (answer instanceof Promise) return answer.then(settle);
+    settle(answer);
+    return Promise.resolve();
   };
+  const machine = { cores: Math.max(1, cpus().length), memoryBytes: totalmem(), platform: process.platform };
   const both = Promise.all([
     probing({ label: 'Blender', explicit: o.blenderPath, envName: 'FARMHAND_BLENDER', command: 'blender', args: ['--version'], parse: /^Blender\s+(\S+)/m, taskType: 'Blender' }, 'blender'),
     probing({ label: 'ffmpeg', explicit: o.ffmpegPath, envName: 'FARMHAND_FFMPEG', command: 'ffmpeg', args: ['-version'], parse: /^ffmpeg version\s+(\S+)/m, taskType: 'video' }, 'ffmpeg'),
   ]);
-  const current = (): Capabilities => {
+  const current = (): Capabilities => (snapshot ??= build());
+  const build = (): Capabilities => {
     const taskTypes: string[] = [];
     const checking: string[] = [];
     if (found.blender) taskTypes.push('blender');
@@ -71,9 +80,7 @@ export function startCapabilityProbe(o: ProbeOptions): CapabilityProbe {
     return {
       blender: found.blender ?? null,
       ffmpeg: found.ffmpeg ?? null,
-      cores: Math.max(1, cpus().length),
-      memoryBytes: totalmem(),
-      platform: process.platform,
+      ...machine,
       taskTypes,
       ...(checking.length ? { checking } : {}),
     };
