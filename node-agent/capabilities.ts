@@ -108,19 +108,6 @@ class ProbeScratch {
   }
 }
 
-/**
- * The task types the tools on this machine are installed for, found without running them (a
- * PATH lookup): what the mDNS announcement says while the real probe (`--version`, most of a
- * second for Blender on a first start) still runs. The hello carries the probe's verdict.
- */
-export function locatedTaskTypes(o: { blenderPath?: string; ffmpegPath?: string; allowNoop: boolean }): string[] {
-  return [
-    ...(locateTool(o.blenderPath, 'FARMHAND_BLENDER', 'blender').path !== null ? ['blender'] : []),
-    ...(locateTool(o.ffmpegPath, 'FARMHAND_FFMPEG', 'ffmpeg').path !== null ? FFMPEG_TASK_TYPES : []),
-    ...(o.allowNoop ? ['noop'] : []),
-  ];
-}
-
 /** Where a tool is: the option, else its environment variable, else PATH; `given` is what the user named, if anything. */
 function locateTool(explicit: string | undefined, envName: string, command: string): { given: string | undefined; path: string | null } {
   const given = explicit ?? (process.env[envName] || undefined);

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { reapAndTrackGroups } from './runners/orphan-groups.js';
 import { loadOrCreateAgentId } from './agent-identity.js';
 import { AgentServer } from './agent-server.js';
-import { locatedTaskTypes, startCapabilityProbe, versionCacheFile, type CapabilityProbe } from './capabilities.js';
+import { startCapabilityProbe, versionCacheFile, type CapabilityProbe } from './capabilities.js';
 import { InputCache } from './input-cache.js';
 import { OutputHold } from './output-hold.js';
 import { DEFAULT_AGENT_PORT, PROTOCOL_VERSION, TXT_KEYS, type Capabilities } from './protocol/index.js';
@@ -101,7 +101,8 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       [TXT_KEYS.protocolVersion]: String(PROTOCOL_VERSION),
       [TXT_KEYS.hostname]: hostname(),
       [TXT_KEYS.slots]: String(slots),
-      [TXT_KEYS.capabilities]: locatedTaskTypes({ blenderPath: o.blenderPath, ffmpegPath: o.ffmpegPath, allowNoop: o.allowNoop ?? false }).join(','),
+      // What the agent runs or is still checking: the hello carries the verdict.
+      [TXT_KEYS.capabilities]: [...probe.current().taskTypes, ...(probe.current().checking ?? [])].join(','),
     },
   });
   const { warnings, ...found } = await probe.done.catch(async (error: unknown) => {

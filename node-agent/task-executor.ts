@@ -113,8 +113,8 @@ export class TaskExecutor {
       }, (line) => logs.push(line), live ? (path) => live.add(path) : undefined).finally(() => live?.settled());
       logs.flush();
       // Outputs sent while the task ran, or checked by the runner, were hashed then; the rest are hashed now.
-      const refs = live ? await live.settled() : new Map<string, OutputRef>();
-      const files = result.outputs.length === 0 ? [] : await Promise.all(result.outputs.map(async (path) => ({ path, ref: refs.get(path) ?? result.described?.get(path) ?? await describeFile(path, basename(path)) })));
+      const refs = new Map<string, OutputRef>([...(result.described ?? []), ...(live ? await live.settled() : [])]);
+      const files = result.outputs.length === 0 ? [] : await Promise.all(result.outputs.map(async (path) => ({ path, ref: refs.get(path) ?? await describeFile(path, basename(path)) })));
       const held = await this.deps.hold.hold({ ...key, jobId: assign.jobId }, files);
       if (assign.keepOutputs) {
         const stored = this.deps.hold.get(assign.taskId, assign.attempt)!;
