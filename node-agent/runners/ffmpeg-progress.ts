@@ -10,10 +10,21 @@ export interface FfmpegProgress {
   framesDone?: number;
 }
 
-export function createFfmpegProgressParser(expect: { frames?: number; durationSeconds?: number }): { feed(line: string): FfmpegProgress | null } {
+/** ffmpeg's own account of a finished run: its last report, once it printed `progress=end`. */
+export interface FfmpegFinalReport {
+  ended: boolean;
+  /** Frames encoded into the first video output (what `-frames:v` caps). */
+  frames?: number;
+  /** The output's end time in seconds. */
+  outSeconds?: number;
+}
+
+export function createFfmpegProgressParser(expect: { frames?: number; durationSeconds?: number }): { feed(line: string): FfmpegProgress | null; final(): FfmpegFinalReport } {
   let frame: number | undefined;
   let outSeconds: number | undefined;
+  let ended = false;
   return {
+    final: () => ({ ended, ...(frame !== undefined ? { frames: frame } : {}), ...(outSeconds !== undefined ? { outSeconds } : {}) }),
     feed(line) {
       const eq = line.indexOf('=');
       if (eq <= 0) return null;
@@ -24,6 +35,7 @@ export function createFfmpegProgressParser(expect: { frames?: number; durationSe
       else if ((key === 'out_time_us' || key === 'out_time_ms') && value !== '' && Number.isFinite(n) && n >= 0) outSeconds = n / 1e6;
       else if (key === 'progress') {
         const end = value === 'end';
+        if (end) ended = true;
         let fraction: number;
         if (expect.frames && frame !== undefined) fraction = frame / expect.frames;
         else if (expect.durationSeconds && outSeconds !== undefined) fraction = outSeconds / expect.durationSeconds;

@@ -35,6 +35,7 @@ export async function runFfmpegSpec(o: FfmpegTaskOptions): Promise<RunnerResult>
         ...common,
         argv: buildChunkArgv({ input: o.inputs[0]!, output, seekSeconds: spec.seekSeconds, skipFrames: spec.skipFrames, frameCount: spec.frameCount, video: spec.video }),
         expect: { frames: spec.frameCount, hasVideo: true },
+        check: 'report',
       });
     case 'transcode-audio':
       requireInputs(o.inputs, 1, spec.type);
@@ -42,6 +43,7 @@ export async function runFfmpegSpec(o: FfmpegTaskOptions): Promise<RunnerResult>
         ...common,
         argv: buildAudioArgv({ input: o.inputs[0]!, output, codec: spec.codec, bitrate: spec.bitrate }),
         expect: { hasAudio: true },
+        check: 'report',
       });
     case 'transcode-join': {
       const chunkCount = spec.chunkDurations.length;
@@ -52,6 +54,7 @@ export async function runFfmpegSpec(o: FfmpegTaskOptions): Promise<RunnerResult>
         ...common,
         argv: buildJoinArgv({ concatList, audio: spec.hasAudio ? o.inputs[chunkCount] : undefined, output }),
         expect: { frames: spec.expectFrames, hasVideo: true, hasAudio: spec.hasAudio, durationSeconds: spec.expectDurationSeconds },
+        check: 'probe',
       });
     }
     case 'frames-video': {
@@ -64,6 +67,7 @@ export async function runFfmpegSpec(o: FfmpegTaskOptions): Promise<RunnerResult>
         ...common,
         argv: buildFramesToVideoArgv({ framePattern: join(framesDir, `f_%07d.${spec.frameExt}`), startNumber: 0, frameCount: spec.frameCount, fps: spec.fps, output, codec: spec.codec, crf: spec.crf }),
         expect: { frames: spec.frameCount, hasVideo: true },
+        check: 'probe',
       });
     }
     default: {
