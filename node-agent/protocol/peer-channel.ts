@@ -101,11 +101,11 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
       while (position < file.size) {
         await this.waitForRoom();
         const length = Math.min(FILE_CHUNK_BYTES, file.size - position);
-        const frame = Buffer.allocUnsafe(STREAM_HEADER_BYTES + length);
+        const frame = takeFrame(STREAM_HEADER_BYTES + length);
         encodeChunkHeader(streamId).copy(frame, 0);
         const { bytesRead } = await handle.read(frame, STREAM_HEADER_BYTES, length, position);
         if (bytesRead !== length) throw new Error(`file ${path} changed while being sent`);
-        this.ws.send(frame, { binary: true });
+        this.ws.send(frame, { binary: true }, () => giveBackFrame(frame));
         position += length;
       }
       if (!this.send({ type: 'file.end', streamId })) throw new Error('connection closed');
@@ -299,6 +299,24 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
     if (r.tempPath) void rm(r.tempPath, { force: true });
     this.emit('fileFailed', r.begin, reason);
   }
+}
+
+/**
+ * Whole-chunk frame buffers that the socket has finished writing, for the next sends: a fresh
+ * 1 MiB buffer per chunk costs the kernel's mapping of its pages on every read into it (see
+ * describeFile). A few are enough, as each write that finishes gives one back.
+ */
+const spareFrames: Buffer[] = [];
+const MAX_SPARE_FRAMES = 8;
+const FULL_FRAME_BYTES = STREAM_HEADER_BYTES + FILE_CHUNK_BYTES;
+
+function takeFrame(bytes: number): Buffer {
+  return (bytes === FULL_FRAME_BYTES ? spareFrames.pop() : undefined) ?? Buffer.allocUnsafe(bytes);
+}
+
+/** Called by ws once the frame is written (or dropped with the connection): nothing reads it any more. */
+function giveBackFrame(frame: Buffer): void {
+  if (frame.length === FULL_FRAME_BYTES && spareFrames.length < MAX_SPARE_FRAMES) spareFrames.push(frame);
 }
 
 function toBuffer(data: RawData): Buffer {
