@@ -114,16 +114,20 @@ describe('planVideoChunks: how many chunks', () => {
     assert.equal(planVideoChunks(tenSeconds, { chunkSeconds: 100, agents: 1 }).length, 1);
   });
 
-  test('by default about four chunks per agent', () => {
+  test('by default about five chunks per agent, fewer where the smallest would be under 1 s', () => {
+    assert.equal(planVideoChunks(cfr(7500, '25/1'), { agents: 2 }).length, 10);
+    assert.equal(planVideoChunks(cfr(1500, '25/1'), { agents: 1 }).length, 5);
+    // Sixteenths of 1500 frames over 3 agents would be 16 frames: four rounds.
     assert.equal(planVideoChunks(cfr(1500, '25/1'), { agents: 3 }).length, 12);
-    assert.equal(planVideoChunks(cfr(1500, '25/1'), { agents: 1 }).length, 4);
   });
 
-  test('the default plan tapers: full, half, quarter and eighth chunks, one round per agent, so agents finish together', () => {
+  test('the default plan tapers: full, half, quarter, eighth and sixteenth chunks, one round per agent, so agents finish together', () => {
+    assert.deepEqual(counts(planVideoChunks(cfr(7500, '25/1'), { agents: 2 })), [1935, 1936, 968, 967, 484, 484, 242, 242, 121, 121]);
+    assert.deepEqual(counts(planVideoChunks(cfr(1500, '25/1'), { agents: 1 })), [774, 387, 194, 97, 48]);
+    // Sixteenths under a second: the plan stops at eighths.
     assert.deepEqual(counts(planVideoChunks(cfr(1500, '25/1'), { agents: 2 })), [400, 400, 200, 200, 100, 100, 50, 50]);
-    assert.deepEqual(counts(planVideoChunks(cfr(1500, '25/1'), { agents: 1 })), [800, 400, 200, 100]);
-    // Eighth chunks under a second: the plan stops at quarters.
-    assert.deepEqual(counts(planVideoChunks(cfr(600, '25/1'), { agents: 2 })), [109, 109, 109, 109, 55, 54, 28, 27]);
+    // Eighths under a second too: it stops at quarters, with a round fewer of chunks.
+    assert.deepEqual(counts(planVideoChunks(cfr(600, '25/1'), { agents: 2 })), [171, 172, 86, 85, 43, 43]);
     // Quarter chunks under a second too: even sizes instead.
     assert.deepEqual(counts(planVideoChunks(cfr(200, '25/1'), { agents: 2 })), [25, 25, 25, 25, 25, 25, 25, 25]);
     // An explicit count is honoured as even chunks.
@@ -138,7 +142,9 @@ describe('planVideoChunks: how many chunks', () => {
   test('by default a long video gets at least one chunk per 120 s', () => {
     assert.equal(planVideoChunks(cfr(600 * 25, '25/1'), { agents: 1 }).length, 5);
     assert.equal(planVideoChunks(cfr(601 * 25, '25/1'), { agents: 1 }).length, 6);
-    assert.equal(planVideoChunks(cfr(601 * 25, '25/1'), { agents: 8 }).length, 32);
+    assert.equal(planVideoChunks(cfr(601 * 25, '25/1'), { agents: 8 }).length, 40);
+    // Longer than five rounds' worth: extra full-size chunks before the taper.
+    assert.deepEqual(counts(planVideoChunks(cfr(1800 * 25, '25/1'), { agents: 2 })), [5070, 5071, 5070, 5071, 5070, 5071, 5070, 2535, 2535, 1268, 1268, 633, 634, 317, 317]);
   });
 
   test('by default a short video is not split below 1 s a chunk', () => {

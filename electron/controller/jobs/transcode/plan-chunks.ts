@@ -19,7 +19,7 @@ export interface VideoChunk {
 export interface ChunkPlanOptions {
   chunks?: number;
   chunkSeconds?: number;
-  /** Agents able to encode: the default makes about four chunks per agent. */
+  /** Agents able to encode: the default makes about five chunks per agent. */
   agents: number;
 }
 
@@ -27,18 +27,16 @@ export interface ChunkPlanOptions {
 export const MIN_CHUNK_SECONDS = 1;
 /** A long video gets at least one chunk per this many seconds, so a retry redoes little. */
 const DEFAULT_MAX_CHUNK_SECONDS = 120;
-/** Full, half, quarter and eighth-size chunks: one of each per agent (see taperedSizes). */
-const TAPER_ROUNDS = 4;
-const CHUNKS_PER_AGENT = TAPER_ROUNDS;
+/** Full, half, quarter, eighth and sixteenth-size chunks: one of each per agent (see taperedSizes). */
+const TAPER_ROUNDS = 5;
 
 export function planVideoChunks(media: MediaInfo, o: ChunkPlanOptions): VideoChunk[] {
   const frames = media.frameTimes.length;
   if (frames === 0) throw new Error('The video has no frames to transcode.');
-  const count = Math.max(1, Math.min(frames, chunkCount(media, o)));
   const frameDuration = media.frameDurationSeconds;
   const sizes = o.chunks === undefined && o.chunkSeconds === undefined
-    ? taperedSizes(frames, count, Math.max(1, o.agents), Math.ceil(MIN_CHUNK_SECONDS / frameDuration))
-    : evenSizes(frames, count);
+    ? defaultSizes(media, Math.max(1, o.agents))
+    : evenSizes(frames, Math.max(1, Math.min(frames, requestedCount(media, o))));
   const plan: VideoChunk[] = [];
   let start = 0;
   for (const [index, frameCount] of sizes.entries()) {
@@ -67,46 +65,61 @@ function evenSizes(frames: number, count: number): number[] {
 }
 
 /**
- * The default plan: full-size chunks first, then one round each of half, quarter and
- * eighth-size chunks, one per agent per round ("factoring", as loop schedulers do it). Agents
- * pull the next chunk when free, so whoever started late (the agent that took the audio) or
- * runs slower picks up small pieces at the end, and all finish close together: the last
- * chunk bounds how long one agent can sit idle while another finishes (measured on a 5-minute
- * clip: a quarter-size last chunk left one core idle for 3–6 s). Each round finer costs a
- * chunk's start-up per agent (~0.3 s), so rounds stop at eighths, and a round is dropped
- * while its chunks would be shorter than the minimum; even sizes when not even quarters fit.
+ * The default plan: full-size chunks first, then one round each of half, quarter, eighth and
+ * sixteenth-size chunks, one per agent per round ("factoring", as loop schedulers do it).
+ * Agents pull the next chunk when free, so whoever started late (the agent that took the
+ * audio) or runs slower picks up small pieces at the end, and all finish close together: the
+ * last chunk bounds how long one agent can sit idle while another finishes. Measured on a
+ * 5-minute clip over two one-core agents: a quarter-size last chunk left one core idle for
+ * 3–6 s, an eighth 0.4–2.2 s (~3 s chunks). Each round finer costs a chunk's start-up per
+ * agent (an ffmpeg start, seek and encoder start: ~0.2 s) and halves that idle time, so rounds
+ * stop at sixteenths. A round is dropped (with its chunks) while its chunks would be shorter
+ * than the minimum, and even sizes are used when not even quarters fit.
  */
-function taperedSizes(frames: number, count: number, agents: number, minFrames: number): number[] {
-  for (let rounds = Math.min(TAPER_ROUNDS, Math.floor(count / agents)); rounds >= 3; rounds--) {
-    const weights = Array.from({ length: count }, (_, i) => {
-      const fromEnd = Math.floor((count - 1 - i) / agents); // 0 = the last round
-      return fromEnd < rounds - 1 ? 0.5 ** (rounds - 1 - fromEnd) : 1;
-    });
-    const total = weights.reduce((a, b) => a + b, 0);
-    if ((frames * 0.5 ** (rounds - 1)) / total < minFrames) continue;
-    const sizes: number[] = [];
-    let cumulative = 0;
-    let done = 0;
-    for (const weight of weights) {
-      cumulative += weight;
-      const end = Math.round((frames * cumulative) / total);
-      sizes.push(end - done);
-      done = end;
-    }
-    return sizes;
+function defaultSizes(media: MediaInfo, agents: number): number[] {
+  const frames = media.frameTimes.length;
+  const most = mostChunks(media);
+  const minFrames = Math.ceil(MIN_CHUNK_SECONDS / media.frameDurationSeconds);
+  // A long video gets extra full-size chunks: at least one per 120 s, so a retry redoes little.
+  const atLeast = Math.ceil(media.durationSeconds / DEFAULT_MAX_CHUNK_SECONDS);
+  for (let rounds = TAPER_ROUNDS; rounds >= 3; rounds--) {
+    const count = Math.max(rounds * agents, atLeast);
+    if (count > most) continue;
+    const sizes = taperedSizes(frames, count, agents, rounds);
+    if (Math.min(...sizes) >= minFrames) return sizes;
   }
-  return evenSizes(frames, count);
+  return evenSizes(frames, Math.max(1, Math.min(frames, most, Math.max(TAPER_ROUNDS * agents, atLeast))));
 }
 
-function chunkCount(media: MediaInfo, o: ChunkPlanOptions): number {
-  if (o.chunks !== undefined) return o.chunks;
+/** `count` chunks: the last `rounds - 1` rounds (one chunk per agent each) halve in size, the rest are full. */
+function taperedSizes(frames: number, count: number, agents: number, rounds: number): number[] {
+  const weights = Array.from({ length: count }, (_, i) => {
+    const fromEnd = Math.floor((count - 1 - i) / agents); // 0 = the last round
+    return fromEnd < rounds - 1 ? 0.5 ** (rounds - 1 - fromEnd) : 1;
+  });
+  const total = weights.reduce((a, b) => a + b, 0);
+  const sizes: number[] = [];
+  let cumulative = 0;
+  let done = 0;
+  for (const weight of weights) {
+    cumulative += weight;
+    const end = Math.round((frames * cumulative) / total);
+    sizes.push(end - done);
+    done = end;
+  }
+  return sizes;
+}
+
+/** The most chunks a video splits into with none shorter than the minimum. */
+function mostChunks(media: MediaInfo): number {
   const fps = 1 / media.frameDurationSeconds;
-  const longest = Math.max(1, Math.floor(media.frameTimes.length / Math.max(1, Math.ceil(fps * MIN_CHUNK_SECONDS))));
-  if (o.chunkSeconds !== undefined) return Math.min(longest, Math.ceil(media.durationSeconds / o.chunkSeconds));
-  // Four per agent (full, half, quarter and eighth size, see taperedSizes): the unsplittable
-  // audio task and uneven agents even out in the small tail; each chunk costs ~0.3 s of ffmpeg
-  // start-up and seek, so more chunks would cost more than they balance.
-  return Math.min(longest, Math.max(CHUNKS_PER_AGENT * o.agents, Math.ceil(media.durationSeconds / DEFAULT_MAX_CHUNK_SECONDS)));
+  return Math.max(1, Math.floor(media.frameTimes.length / Math.max(1, Math.ceil(fps * MIN_CHUNK_SECONDS))));
+}
+
+/** --chunks, or --chunk-seconds within the minimum. */
+function requestedCount(media: MediaInfo, o: ChunkPlanOptions): number {
+  if (o.chunks !== undefined) return o.chunks;
+  return Math.min(mostChunks(media), Math.ceil(media.durationSeconds / o.chunkSeconds!));
 }
 
 /** ffmpeg parses time strings to whole microseconds; planning in the same unit keeps seams exact. */
