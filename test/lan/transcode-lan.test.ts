@@ -43,7 +43,10 @@ describe('chunked transcode across a LAN of network namespaces', { timeout: 300_
   test('lossless: decoded frames identical to the input, audio as long as the input\'s, both agents encode', async () => {
     const farmKey = generateFarmKey();
     const input = join(dir, 'clip.mp4');
-    await makeClip(input, { seconds: 9.3, rate: '25', audio: true }); // a few seconds past 4 round chunks
+    // 9.3 s: not a round number of chunks. Eight chunks, so the agent that takes the audio task
+    // first (~0.5 s) still finds chunks left: with four, the other agent could encode them all
+    // before the audio was done (seen once in CI after chunks stopped paying an ffprobe each).
+    await makeClip(input, { seconds: 9.3, rate: '25', audio: true });
     const children = [1, 2].map((h) => lan.spawn(h, process.execPath, [
       join(root, 'bin/farmhand-agent.js'), '--farm-key', farmKey, '--data-dir', join(dir, `agent-${h}`), '--name', `node-h${h}`,
       '--mdns-interface', lan.hosts[h]!.address, '--host', lan.hosts[h]!.address,
@@ -53,7 +56,7 @@ describe('chunked transcode across a LAN of network namespaces', { timeout: 300_
       for (let i = 0; i < 200 && !agents.every((a) => /listening on/.test(a.text())); i++) await new Promise((r) => setTimeout(r, 50));
       const output = join(dir, 'out', 'clip-lossless.mp4');
       const render = collect(lan.spawn(0, process.execPath, [
-        join(root, 'bin/farmhand.js'), 'transcode', input, '--out', output, '--chunks', '4', '--crf', '0', '--preset', 'ultrafast',
+        join(root, 'bin/farmhand.js'), 'transcode', input, '--out', output, '--chunks', '8', '--crf', '0', '--preset', 'ultrafast',
         '--no-local-agent', '--mdns-interface', lan.hosts[0]!.address,
       ], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FARMHAND_HOME: join(dir, 'home'), FARMHAND_FARM_KEY: farmKey } }));
       assert.equal(await render.exited, 0, render.text());
