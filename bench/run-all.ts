@@ -25,7 +25,7 @@ const BENCHES: { name: string; timeoutMs: number; load: () => Promise<BenchModul
   { name: 'dispatch', timeoutMs: 120_000, load: () => import('./dispatch.js') },
   { name: 'throughput', timeoutMs: 240_000, load: () => import('./throughput.js') },
   { name: 'discovery', timeoutMs: 90_000, load: () => import('./discovery.js') },
-  { name: 'blender', timeoutMs: 240_000, load: () => import('./blender.js') },
+  { name: 'blender', timeoutMs: 480_000, load: () => import('./blender.js') },
   { name: 'transfer', timeoutMs: 180_000, load: () => import('./transfer.js') },
   { name: 'store', timeoutMs: 120_000, load: () => import('./store.js') },
   { name: 'transcode', timeoutMs: 1_500_000, load: () => import('./transcode.js') },
@@ -224,6 +224,9 @@ async function main(): Promise<number> {
       about = mod.about;
       rows = await withTimeout(mod.run(), bench.timeoutMs, `the ${bench.name} benchmark`);
     } catch (e) {
+      // A benchmark that timed out is still running: stop its processes (a Blender render left
+      // going slowed the next benchmarks' cores) before the next one starts.
+      killRemainingChildren();
       crashed++;
       error = (e as Error).stack ?? String(e);
       rows = [{ bench: bench.name, metric: 'benchmark did not complete', unit: 'count', measured: null, pass: false, error: true, note: (e as Error).message.slice(0, 600) }];
