@@ -28,6 +28,8 @@ export interface ProbeOptions {
   ffmpegPath?: string;
   allowNoop: boolean;
   versionCache?: string;
+  /** Only these tools are looked for (an agent kept to some task types starts no other tool). */
+  tools?: readonly ('blender' | 'ffmpeg')[];
 }
 
 /**
@@ -54,7 +56,7 @@ export function startCapabilityProbe(o: ProbeOptions): CapabilityProbe {
   // current() is asked for every task (thousands a second): it is rebuilt only when a tool answers.
   let snapshot: Capabilities | null = null;
   const probing = (spec: ToolSpec, key: 'blender' | 'ffmpeg') => {
-    const answer = probeTool(spec, scratch, warnings, versions);
+    const answer = !o.tools || o.tools.includes(key) ? probeTool(spec, scratch, warnings, versions) : null;
     const settle = (tool: ToolFound) => {
       found[key] = tool;
       snapshot = null;

@@ -6,8 +6,9 @@ import { loadOrCreateAgentId } from './agent-identity.js';
 import { AgentServer } from './agent-server.js';
 import { startCapabilityProbe, versionCacheFile, type CapabilityProbe } from './capabilities.js';
 import { InputCache } from './input-cache.js';
+import { createLocalHandoff } from './local-handoff.js';
 import { OutputHold } from './output-hold.js';
-import { DEFAULT_AGENT_PORT, PROTOCOL_VERSION, TXT_KEYS, type Capabilities } from './protocol/index.js';
+import { DEFAULT_AGENT_PORT, FFMPEG_TASK_TYPES, PROTOCOL_VERSION, TXT_KEYS, type Capabilities, type LocalHandoff } from './protocol/index.js';
 import { TaskExecutor } from './task-executor.js';
 
 /** The agent's composition root: used by the `farmhand-agent` CLI, the embedded local agent and the tests. */
@@ -25,6 +26,8 @@ export interface AgentOptions {
   mdns?: false | { interfaceAddress?: string };
   blenderPath?: string;
   ffmpegPath?: string;
+  /** Run only these task types of those its tools allow (the local agent kept to joins: `--local-agent-types`). */
+  taskTypes?: readonly string[];
   /** Accept no-op tasks (benchmarks and tests only). */
   allowNoop?: boolean;
   /** A capability probe the caller already started (the CLI starts it before loading the rest of the agent). */
@@ -40,6 +43,8 @@ export interface Agent {
   url: string;
   capabilities: Capabilities;
   warnings: string[];
+  /** For the controller in the same process only: files pass on disk (local-handoff.ts). */
+  handoff: LocalHandoff;
   close(): Promise<void>;
 }
 
@@ -58,8 +63,9 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   // The probe runs `blender --version` on a first start (most of a second): the agent listens,
   // announces and greets a controller meanwhile with what is confirmed so far, and sends
   // `agent.capabilities` once the probe is done.
-  const probe = o.capabilities ?? startCapabilityProbe({ blenderPath: o.blenderPath, ffmpegPath: o.ffmpegPath, allowNoop: o.allowNoop ?? false, versionCache: versionCacheFile(o.dataDir) });
-  const initiallyChecking = (probe.current().checking?.length ?? 0) > 0;
+  const probe = o.capabilities ?? startCapabilityProbe({ blenderPath: o.blenderPath, ffmpegPath: o.ffmpegPath, allowNoop: o.allowNoop ?? false, versionCache: versionCacheFile(o.dataDir), ...(o.taskTypes ? { tools: toolsFor(o.taskTypes) } : {}) });
+  const capabilities = o.taskTypes ? () => onlyTaskTypes(probe.current(), o.taskTypes!) : () => probe.current();
+  const initiallyChecking = (capabilities().checking?.length ?? 0) > 0;
 
   const cache = new InputCache(o.dataDir);
   const hold = new OutputHold(o.dataDir);
@@ -68,7 +74,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   await mkdir(workRoot, { recursive: true });
 
   let server: AgentServer;
-  const executor = new TaskExecutor({ cache, hold, workRoot, scratchHome, capabilities: () => probe.current(), send: (m) => server.send(m), sendFile: (path, ref, task) => server.sendFile(path, ref, task), log });
+  const executor = new TaskExecutor({ cache, hold, workRoot, scratchHome, capabilities, send: (m) => server.send(m), sendFile: (path, ref, task) => server.sendFile(path, ref, task), log });
   server = new AgentServer({
     farmKey: o.farmKey,
     agentId,
@@ -83,7 +89,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       hostname: hostname(),
       slots,
       tags: o.tags ?? [],
-      capabilities: probe.current(),
+      capabilities: capabilities(),
       running: executor.runningList(),
       held: hold.list(),
     }),
@@ -102,14 +108,15 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       [TXT_KEYS.hostname]: hostname(),
       [TXT_KEYS.slots]: String(slots),
       // What the agent runs or is still checking: the hello carries the verdict.
-      [TXT_KEYS.capabilities]: [...probe.current().taskTypes, ...(probe.current().checking ?? [])].join(','),
+      [TXT_KEYS.capabilities]: [...capabilities().taskTypes, ...(capabilities().checking ?? [])].join(','),
     },
   });
-  const { warnings, ...found } = await probe.done.catch(async (error: unknown) => {
+  const { warnings, ...probed } = await probe.done.catch(async (error: unknown) => {
     await announcer?.stop();
     await server.close();
     throw error;
   });
+  const found = o.taskTypes ? onlyTaskTypes(probed, o.taskTypes) : probed;
   if (initiallyChecking) server.capabilitiesChanged(found);
 
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -120,10 +127,28 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     url: `ws://${urlHost}:${port}`,
     capabilities: found,
     warnings,
+    handoff: createLocalHandoff(agentId, cache, hold),
     async close() {
       executor.cancelAll();
       await announcer?.stop();
       await server.close();
     },
   };
+}
+
+/** The capabilities with task types outside `allowed` removed (what the agent then neither runs nor announces). */
+function onlyTaskTypes(c: Capabilities, allowed: readonly string[]): Capabilities {
+  return {
+    ...c,
+    taskTypes: c.taskTypes.filter((t) => allowed.includes(t)),
+    ...(c.checking ? { checking: c.checking.filter((t) => allowed.includes(t)) } : {}),
+  };
+}
+
+/** The tools the given task types need. */
+function toolsFor(taskTypes: readonly string[]): ('blender' | 'ffmpeg')[] {
+  return [
+    ...(taskTypes.includes('blender') ? ['blender' as const] : []),
+    ...(taskTypes.some((t) => (FFMPEG_TASK_TYPES as readonly string[]).includes(t)) ? ['ffmpeg' as const] : []),
+  ];
 }

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { FFMPEG_TASK_TYPES } from '../../node-agent/protocol/constants.js';
 
 /** Option parsers and option sets shared by the commands; commander reports their errors as one line. */
 
@@ -27,6 +28,8 @@ export function choiceList(name: string, allowed: readonly string[]) {
   };
 }
 
+const LOCAL_AGENT_TYPES = ['blender', ...FFMPEG_TASK_TYPES];
+
 /** Options of every command that runs the farm in this process: which agents, the farm key, the tools. */
 export function withAgentOptions(command: Command): Command {
   return command
@@ -34,6 +37,7 @@ export function withAgentOptions(command: Command): Command {
     .option('--no-discover', 'do not look for agents over mDNS')
     .option('--mdns-interface <ip>', 'discover agents only on this interface address (default: FARMHAND_MDNS_INTERFACE, else all)')
     .option('--no-local-agent', 'do not render on this machine')
+    .option('--local-agent-types <list>', `task types this machine runs, comma-separated (default: all its tools allow; e.g. transcode-join: it only joins, with the chunks it already holds)`, choiceList('--local-agent-types', LOCAL_AGENT_TYPES))
     .option('--farm-key <key>', 'the farm key (default: FARMHAND_FARM_KEY, else the one in the data folder)')
     .option('--blender <path>', 'Blender for the local agent and scene reading (default: FARMHAND_BLENDER, else PATH)');
 }

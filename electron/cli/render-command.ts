@@ -46,7 +46,7 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
 
   const farm = await farmStarting;
   try {
-    const agentCount = await farm.waitForAgents();
+    const agentCount = await farm.waitForAgents('blender');
     let job;
     try {
       job = compileBlenderJob({

@@ -17,6 +17,7 @@ export interface ControllerOptions {
   discover: boolean;
   mdnsInterface?: string;
   localAgent: boolean;
+  localAgentTypes?: string[];
   farmKey?: string;
   blender?: string;
   ffmpeg?: string;

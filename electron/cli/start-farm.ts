@@ -18,6 +18,8 @@ export interface FarmOptions {
   discover: boolean;
   mdnsInterface?: string;
   localAgent: boolean;
+  /** Task types the local agent runs, of those its tools allow (default: all). */
+  localAgentTypes?: string[];
   blender?: string;
   ffmpeg?: string;
   /** Seconds to wait for an able agent before giving up on a job. */
@@ -34,8 +36,11 @@ export interface Farm {
   print(line: string): void;
   /** Where notices (agent lost, refused, job waiting) go; a progress display takes it over while it runs. */
   showNotice: (line: string) => void;
-  /** Waits briefly for agents to come online (discovery needs ~1 s); returns how many are online. */
-  waitForAgents(): Promise<number>;
+  /**
+   * Waits briefly for agents to come online (discovery needs ~1 s); returns how many online
+   * agents run (or are checking their tool for) `taskType`, at least 1: what a plan splits for.
+   */
+  waitForAgents(taskType: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -55,6 +60,7 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
     mdns: false,
     blenderPath: o.blender,
     ffmpegPath: o.ffmpeg,
+    ...(o.localAgentTypes ? { taskTypes: o.localAgentTypes } : {}),
   }) : null;
   for (const warning of localAgent?.warnings ?? []) print(`warning: ${warning}`);
   const interfaceAddress = o.mdnsInterface ?? process.env.FARMHAND_MDNS_INTERFACE;
@@ -64,6 +70,7 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
     controllerId: await loadOrCreateControllerId(o.home),
     discovery: o.discover ? { interfaceAddress } : false,
     agentUrls: [...o.agent, ...(localAgent ? [localAgent.url] : [])],
+    ...(localAgent ? { localAgent: localAgent.handoff } : {}),
     resume: o.resume ?? false,
   });
   for (const problem of controller.storeProblems) print(`warning: ${problem}`);
@@ -74,7 +81,7 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
     localAgent,
     options: o,
     print,
-    waitForAgents() {
+    waitForAgents(taskType) {
       // Without discovery the expected agents are known: done the moment they are all online.
       // With discovery, agents keep appearing for a while: wait the settle time.
       const expected = o.agent.length + (localAgent ? 1 : 0);
@@ -83,7 +90,8 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
         const finish = () => {
           clearTimeout(timer);
           controller.events.off('agent', onAgent);
-          resolve(Math.max(1, online()));
+          const able = controller.agents().filter((a) => a.online && (a.taskTypes.includes(taskType) || a.checking.includes(taskType)));
+          resolve(Math.max(1, able.length));
         };
         const onAgent = () => {
           if (!o.discover && online() >= expected) finish();

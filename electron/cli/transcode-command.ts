@@ -53,7 +53,7 @@ export async function transcodeCommand(inputPath: string, o: TranscodeOptions): 
 
   const farm = await farmStarting;
   try {
-    const agentCount = await farm.waitForAgents();
+    const agentCount = await farm.waitForAgents('transcode-chunk');
     let job;
     try {
       job = compileTranscodeJob({

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { LocalHandoff } from '../../node-agent/protocol/index.js';
 import { AgentPool } from './agents/agent-pool.js';
 import { agentView, type AgentView } from './agents/agent-runtime.js';
 import { ControllerEvents } from './controller-events.js';
@@ -26,6 +27,8 @@ export interface ControllerOptions {
   persist?: boolean;
   /** Give unfinished stored jobs back to the scheduler (the service does; a one-shot render does not). */
   resume?: boolean;
+  /** The agent embedded in this process (also in agentUrls): files pass to and from it on disk. */
+  localAgent?: LocalHandoff;
 }
 
 export interface Controller {
@@ -48,7 +51,7 @@ export async function createController(o: ControllerOptions): Promise<Controller
   const logs = new TaskLogs(o.persist === false ? null : join(o.home, 'logs'));
   const store = o.persist === false ? null : await JobStore.open(o.home, { onError: (e) => events.notice('error', `Saving the job store failed: ${e.message}`) });
   const storePort = store ?? { add() {}, update() {} };
-  const scheduler = new Scheduler(storePort, events, outputFolder);
+  const scheduler = new Scheduler(storePort, events, outputFolder, { localAgent: o.localAgent ?? null });
   events.on('log', ({ taskId, attempt, lines }) => logs.append(taskId, attempt, lines));
 
   const pool = new AgentPool({

@@ -6,3 +6,4 @@ export * from './farm-key.js';
 export * from './file-ref.js';
 export * from './handshake.js';
 export * from './peer-channel.js';
+export type * from './local-handoff.js';

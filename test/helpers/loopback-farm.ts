@@ -20,7 +20,7 @@ export interface LoopbackFarm {
   close(): Promise<void>;
 }
 
-export async function startLoopbackFarm(o: { agents?: Partial<AgentOptions>[]; persist?: boolean } = {}): Promise<LoopbackFarm> {
+export async function startLoopbackFarm(o: { agents?: Partial<AgentOptions>[]; persist?: boolean; localAgent?: Partial<AgentOptions> } = {}): Promise<LoopbackFarm> {
   const dir = await mkdtemp(join(tmpdir(), 'fh-farm-'));
   const farmKey = generateFarmKey();
   const agents: Agent[] = [];
@@ -31,6 +31,8 @@ export async function startLoopbackFarm(o: { agents?: Partial<AgentOptions>[]; p
     return agent;
   };
   for (const a of o.agents ?? [{}]) await startAgent(a);
+  // Like the CLI's embedded agent: the last of `agents`, its files passed on disk (LocalHandoff).
+  const local = o.localAgent ? await startAgent(o.localAgent) : null;
   const controller = await createController({
     home: join(dir, 'controller'),
     farmKey,
@@ -38,6 +40,7 @@ export async function startLoopbackFarm(o: { agents?: Partial<AgentOptions>[]; p
     discovery: false,
     agentUrls: agents.map((a) => a.url),
     persist: o.persist ?? true,
+    ...(local ? { localAgent: local.handoff } : {}),
   });
   const notices: string[] = [];
   controller.events.on('notice', ({ text }) => notices.push(text));

@@ -1,4 +1,5 @@
 import type { AgentRuntime } from '../agents/agent-runtime.js';
+import type { TaskRecord } from '../model/job-model.js';
 import type { JobRuntime } from './job-runtime.js';
 
 /**
@@ -8,7 +9,12 @@ import type { JobRuntime } from './job-runtime.js';
  */
 export function agentMayRun(agent: AgentRuntime, job: JobRuntime, failureLimit: number): boolean {
   const next = job.peek();
-  if (!next || !agent.capabilities.taskTypes.includes(next.spec.type)) return false;
+  return next !== null && agentMayRunTask(agent, job, next, failureLimit);
+}
+
+/** The same rules for a given task of the job (one not queued yet: a join whose chunks still run). */
+export function agentMayRunTask(agent: AgentRuntime, job: JobRuntime, task: TaskRecord, failureLimit: number): boolean {
+  if (!agent.capabilities.taskTypes.includes(task.spec.type)) return false;
   if ((job.agentFailures.get(agent.agentId) ?? 0) >= failureLimit) return false;
   return job.record.tags.every((tag) => agent.tags.includes(tag));
 }

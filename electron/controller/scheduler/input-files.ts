@@ -28,6 +28,11 @@ export class InputFiles {
     this.files.set(file.sha256, file);
   }
 
+  /** The local file behind a hash, if a job uses it. */
+  pathOf(sha256: string): { path: string; size: number } | undefined {
+    return this.files.get(sha256);
+  }
+
   heldBy(sha256: string, agentId: string): void {
     let set = this.holders.get(sha256);
     if (!set) this.holders.set(sha256, (set = new Set()));

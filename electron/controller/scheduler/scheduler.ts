@@ -1,15 +1,16 @@
-import type { IncomingFile, Message, MessageOf } from '../../../node-agent/protocol/index.js';
+import type { FileRef, IncomingFile, LocalHandoff, Message, MessageOf } from '../../../node-agent/protocol/index.js';
 import { agentView, type AgentRuntime } from '../agents/agent-runtime.js';
 import type { AgentLink } from '../agents/agent-link.js';
 import type { JobRecord, TaskRecord } from '../model/job-model.js';
 import { AgentControls } from './agent-controls.js';
-import { agentMayRun, judgeWaitingJob } from './dispatch-policy.js';
+import { agentMayRun, agentMayRunTask, judgeWaitingJob } from './dispatch-policy.js';
 import { planStaging } from './input-staging.js';
 import { InputFiles } from './input-files.js';
 import { JobControls } from './job-controls.js';
 import { JobRuntime } from './job-runtime.js';
 import { planReconcile } from './reconcile-plan.js';
 import { LiveOutputsSeen } from './live-outputs-seen.js';
+import { LocalAgentFiles } from './local-agent-files.js';
 import { OutputIntake } from './output-intake.js';
 import { RestartHold } from './restart-hold.js';
 import { isTerminalJobState, isTerminalTaskState } from './task-state.js';
@@ -41,9 +42,11 @@ export interface SchedulerOptions {
   timeoutGraceMs: number;
   /** After a restart, how long tasks that were out on agents wait for their agent to reconnect before they run elsewhere. */
   restartGraceMs: number;
+  /** The agent in this process, whose files pass on disk (local-agent-files.ts); null without one. */
+  localAgent: LocalHandoff | null;
 }
 
-const DEFAULT_OPTIONS: SchedulerOptions = { agentFailureLimit: 3, timeoutGraceMs: 30_000, restartGraceMs: 15_000 };
+const DEFAULT_OPTIONS: SchedulerOptions = { agentFailureLimit: 3, timeoutGraceMs: 30_000, restartGraceMs: 15_000, localAgent: null };
 
 export class Scheduler {
   private readonly state: SchedulerState;
@@ -56,6 +59,7 @@ export class Scheduler {
   private readonly live = new LiveOutputsSeen();
   /** Tasks that were out on an agent when the controller stopped wait for it here (see addJob). */
   private readonly restartHold: RestartHold;
+  private readonly local: LocalAgentFiles;
   private readonly options: SchedulerOptions;
 
   constructor(
@@ -75,6 +79,7 @@ export class Scheduler {
       succeed: (job, task, link) => this.succeed(job, task, link),
       failAttempt: (job, task, agentId, error, unrecoverable) => this.failAttempt(job, task, agentId, error, unrecoverable),
     });
+    this.local = new LocalAgentFiles(this.options.localAgent, { inputs: this.inputs, intake: this.intake });
   }
 
   /** Every agent the scheduler has met, online or not. */
@@ -270,7 +275,19 @@ export class Scheduler {
     task.agentId = agent.agentId;
     const missing = m.outputs.filter((o) => !collected.includes(o.name) && !coming.has(o.name)).map((o) => o.name);
     if (missing.length === 0) return;
-    agent.link.send({ type: 'output.fetch', taskId: task.id, attempt: task.attempt, ...(missing.length < m.outputs.length ? { names: missing } : {}) });
+    if (this.local.isLocal(agent.agentId)) return void this.collectLocally(agent, task, m.outputs.filter((o) => missing.includes(o.name)));
+    this.fetchOutputs(agent, task, missing, m.outputs.length);
+  }
+
+  private fetchOutputs(agent: AgentRuntime, task: TaskRecord, missing: string[], total: number): void {
+    agent.link.send({ type: 'output.fetch', taskId: task.id, attempt: task.attempt, ...(missing.length < total ? { names: missing } : {}) });
+  }
+
+  /** The local agent's outputs are taken from its hold on disk; what cannot be is fetched over the socket. */
+  private async collectLocally(agent: AgentRuntime, task: TaskRecord, outputs: FileRef[]): Promise<void> {
+    const attempt = task.attempt;
+    const left = await this.local.collect(agent.link, task, outputs).catch(() => outputs.map((o) => o.name));
+    if (left.length > 0 && task.attempt === attempt && task.state !== 'succeeded' && agent.link === this.state.agents.get(agent.agentId)?.link && agent.online) this.fetchOutputs(agent, task, left, task.outputs.length);
   }
 
   private onFailed(agent: AgentRuntime, m: MessageOf<'task.failed'>): void {
@@ -313,7 +330,7 @@ export class Scheduler {
    * is assigned (it is the last one).
    */
   private stageInputs(job: JobRuntime, task: TaskRecord): void {
-    const waiting = job.oneDependencyLeft(task.id);
+    const waiting = job.oneDependencyLeft(task.id).filter((dependent) => !this.localAgentTakes(job, dependent));
     if (waiting.length === 0) return;
     for (const plan of planStaging(waiting, (id) => this.state.tasks.get(id), (sha256, agentId) => this.inputs.holds(sha256, agentId))) {
       const agent = this.state.agents.get(plan.agentId);
@@ -397,17 +414,28 @@ export class Scheduler {
 
   /**
    * A task whose inputs are outputs of earlier tasks (a join, a frames-to-video) runs where
-   * most of those bytes already are, if that agent is free to take it now.
+   * most of those bytes already are, if that agent is free to take it now. The local agent has
+   * them all: they are the controller's own collected files (local-agent-files.ts).
    */
   private betterPlacedElsewhere(agent: AgentRuntime, job: JobRuntime): boolean {
     const task = job.peek();
     if (!task?.inputsFromDependencies) return false;
-    const inputs = task.dependsOn.flatMap((id) => this.state.tasks.get(id)?.outputs ?? []);
-    const best = this.inputs.bestHolder(inputs, (id) => {
+    const free = (id: string) => {
       const a = this.state.agents.get(id);
       return a !== undefined && a.online && a.enabled && a.running.size < a.slots && agentMayRun(a, job, this.options.agentFailureLimit);
-    });
+    };
+    const local = this.local.agentId;
+    if (local !== null && free(local)) return agent.agentId !== local;
+    const inputs = task.dependsOn.flatMap((id) => this.state.tasks.get(id)?.outputs ?? []);
+    const best = this.inputs.bestHolder(inputs, free);
     return best !== null && best !== agent.agentId;
+  }
+
+  /** The local agent is online and may run this task: it then needs nothing staged. */
+  private localAgentTakes(job: JobRuntime, task: TaskRecord): boolean {
+    const local = this.local.agentId;
+    const a = local === null ? undefined : this.state.agents.get(local);
+    return a !== undefined && a.online && a.enabled && agentMayRunTask(a, job, task, this.options.agentFailureLimit);
   }
 
   /** Sends one task to an agent; the caller touches the job (once per dispatch round). */
@@ -559,7 +587,7 @@ export class Scheduler {
   }
 
   private async sendInput(agent: AgentRuntime, sha256: string): Promise<void> {
-    const problem = await this.inputs.send(agent.link, sha256);
+    const problem = this.local.isLocal(agent.agentId) ? await this.local.sendInput(sha256) : await this.inputs.send(agent.link, sha256);
     if (problem) this.events.notice('warn', `Agent ${agent.name} could not get an input: ${problem}`);
     else this.inputs.heldBy(sha256, agent.agentId);
   }
