@@ -41,13 +41,15 @@ export class LocalAgentFiles {
 
   /**
    * Takes the local agent's finished outputs from its hold into place, as if they had arrived
-   * over the wire (same checks, same commit). Returns the names it could not take: those are
-   * fetched over the socket as from any agent.
+   * over the wire: the same acceptance and commit, with the hash the agent took when it held
+   * them (this process, this disk). Returns the names it could not take: those are fetched
+   * over the socket as from any agent.
    */
   async collect(link: AgentLink, task: TaskRecord, outputs: readonly FileRef[]): Promise<string[]> {
     const left: string[] = [];
     for (const file of outputs) {
       const held = this.handoff!.heldOutput(task.id, task.attempt, file);
+      // Not a stream on the wire: the intake reads only the file and its task.
       const begin = { type: 'file.begin' as const, streamId: 1, file, task: { taskId: task.id, attempt: task.attempt } };
       const opened = held ? await this.deps.intake.openIncoming(link, begin) : { refuse: 'not held' };
       if (!held || 'refuse' in opened) {
