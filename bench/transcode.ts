@@ -90,9 +90,16 @@ async function startPinnedAgent(core: number, farmKey: string, dataDir: string, 
   return { url: `ws://127.0.0.1:${port}`, child };
 }
 
+/**
+ * The video packets' presentation times in microseconds, sorted. In the stream's own time base:
+ * the two MP4s may count in different units (the single pass's 1/12800, the joined file's
+ * 1/51200), so raw pts differ even where every frame is shown at the same instant.
+ */
 async function packetTimes(path: string): Promise<string> {
-  const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts', '-of', 'csv=p=0', path], { maxBuffer: 64 * 1024 * 1024 });
-  return stdout.split('\n').filter(Boolean).map(Number).sort((a, b) => a - b).join(',');
+  const probe = (entries: string) => run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', entries, '-of', 'csv=p=0', path], { maxBuffer: 64 * 1024 * 1024 });
+  const [base, packets] = await Promise.all([probe('stream=time_base'), probe('packet=pts')]);
+  const [num, den] = base.stdout.trim().split('/').map(BigInt) as [bigint, bigint];
+  return packets.stdout.split('\n').filter(Boolean).map((pts) => (BigInt(pts) * 1_000_000n * num) / den).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join(',');
 }
 
 interface ClipResult {
