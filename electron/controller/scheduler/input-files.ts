@@ -28,11 +28,6 @@ export class InputFiles {
     this.files.set(file.sha256, file);
   }
 
-  /** The local file behind a hash, if a job uses it. */
-  pathOf(sha256: string): { path: string; size: number } | undefined {
-    return this.files.get(sha256);
-  }
-
   heldBy(sha256: string, agentId: string): void {
     let set = this.holders.get(sha256);
     if (!set) this.holders.set(sha256, (set = new Set()));
@@ -60,8 +55,11 @@ export class InputFiles {
     return best;
   }
 
-  /** Streams the input to the agent; resolves with a problem to report, or null. */
-  async send(link: AgentLink, sha256: string): Promise<string | null> {
+  /**
+   * Streams the input to the agent (or gives it by `deliver`: the local agent takes it on disk);
+   * resolves with a problem to report, or null.
+   */
+  async send(link: AgentLink, sha256: string, deliver = (path: string, file: { sha256: string; size: number }) => link.sendFile(path, { ...file, name: 'input' })): Promise<string | null> {
     const file = this.files.get(sha256);
     const size = file ? await stat(file.path).then((s) => s.size, () => -1) : -1;
     if (!file || size !== file.size) {
@@ -70,7 +68,7 @@ export class InputFiles {
       return file ? reason : null;
     }
     try {
-      await link.sendFile(file.path, { sha256, size, name: 'input' });
+      await deliver(file.path, { sha256, size });
       return null;
     } catch (error) {
       return `sending ${file.path} stopped: ${(error as Error).message}`;

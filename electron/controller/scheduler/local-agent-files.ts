@@ -2,7 +2,6 @@ import { copyFile, link as hardLink, rm } from 'node:fs/promises';
 import type { FileRef, LocalHandoff } from '../../../node-agent/protocol/index.js';
 import type { AgentLink } from '../agents/agent-link.js';
 import type { TaskRecord } from '../model/job-model.js';
-import type { InputFiles } from './input-files.js';
 import type { OutputIntake } from './output-intake.js';
 
 /**
@@ -16,7 +15,7 @@ import type { OutputIntake } from './output-intake.js';
 export class LocalAgentFiles {
   constructor(
     private readonly handoff: LocalHandoff | null,
-    private readonly deps: { inputs: Pick<InputFiles, 'pathOf'>; intake: Pick<OutputIntake, 'openIncoming' | 'agentFile'> },
+    private readonly deps: { intake: Pick<OutputIntake, 'openIncoming' | 'agentFile'> },
   ) {}
 
   isLocal(agentId: string | null | undefined): boolean {
@@ -27,17 +26,8 @@ export class LocalAgentFiles {
     return this.handoff?.agentId ?? null;
   }
 
-  /** Puts a job input into the local agent's cache; resolves with a problem to report, or null. */
-  async sendInput(sha256: string): Promise<string | null> {
-    const file = this.deps.inputs.pathOf(sha256);
-    if (!file) return 'no job of this controller uses that input';
-    try {
-      await this.handoff!.receiveInput(file.path, { sha256, size: file.size });
-      return null;
-    } catch (error) {
-      return `handing ${file.path} to the local agent failed: ${(error as Error).message}`;
-    }
-  }
+  /** How an input reaches the local agent: into its cache on disk (InputFiles.send's `deliver`). */
+  readonly deliverInput = (path: string, file: { sha256: string; size: number }): Promise<void> => this.handoff!.receiveInput(path, file);
 
   /**
    * Takes the local agent's finished outputs from its hold into place, as if they had arrived

@@ -79,7 +79,7 @@ export class Scheduler {
       succeed: (job, task, link) => this.succeed(job, task, link),
       failAttempt: (job, task, agentId, error, unrecoverable) => this.failAttempt(job, task, agentId, error, unrecoverable),
     });
-    this.local = new LocalAgentFiles(this.options.localAgent, { inputs: this.inputs, intake: this.intake });
+    this.local = new LocalAgentFiles(this.options.localAgent, { intake: this.intake });
   }
 
   /** Every agent the scheduler has met, online or not. */
@@ -587,7 +587,7 @@ export class Scheduler {
   }
 
   private async sendInput(agent: AgentRuntime, sha256: string): Promise<void> {
-    const problem = this.local.isLocal(agent.agentId) ? await this.local.sendInput(sha256) : await this.inputs.send(agent.link, sha256);
+    const problem = await this.inputs.send(agent.link, sha256, this.local.isLocal(agent.agentId) ? this.local.deliverInput : undefined);
     if (problem) this.events.notice('warn', `Agent ${agent.name} could not get an input: ${problem}`);
     else this.inputs.heldBy(sha256, agent.agentId);
   }
