@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { connect, type AddressInfo } from 'node:net';
+import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -27,7 +27,7 @@ function post(port: number, path: string, o: { token?: string; body?: Buffer; ch
     if (o.token !== undefined) headers.authorization = `Bearer ${o.token}`;
     if (o.declaredLength !== undefined) headers['content-length'] = String(o.declaredLength);
     else if (o.body && !o.chunked) headers['content-length'] = String(o.body.length);
-    const req = request({ host: '127.0.0.1', port, path, method: o.method ?? 'POST', headers }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method: o.method ?? 'POST', headers, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
@@ -40,6 +40,55 @@ function post(port: number, path: string, o: { token?: string; body?: Buffer; ch
       for (let at = 0; at < o.body.length; at += 8192) req.write(o.body.subarray(at, at + 8192));
     } else if (o.body) req.write(o.body);
     req.end();
+  });
+}
+
+/** Open file descriptors of this process: every upload's file and socket shows up here. */
+async function openFds(): Promise<number> {
+  return (await readdir('/proc/self/fd')).length;
+}
+
+/** What the open descriptors point at, for the failure message. */
+async function fdTargets(): Promise<string> {
+  const fds = await readdir('/proc/self/fd');
+  const targets = await Promise.all(fds.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '?')));
+  return targets.filter((t) => !t.startsWith('anon_inode:') && !t.startsWith('/dev/')).join(', ');
+}
+
+/** Polls until `check` holds or `ms` pass; returns the last value seen. */
+async function settle<T>(read: () => Promise<T>, check: (value: T) => boolean, ms = 5_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let value = await read();
+  while (!check(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    value = await read();
+  }
+  return value;
+}
+
+/**
+ * Speaks raw HTTP over TCP, so the request can be what no well-behaved client sends: `head`
+ * then `body`, then either hangs up at once (`hangUp`) or waits for whatever comes back until
+ * the server closes (bounded at 5 s).
+ */
+function rawRequest(port: number, head: string, body: Buffer, hangUp: boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    const timer = setTimeout(() => socket.destroy(), 5_000);
+    socket.setEncoding('utf8');
+    socket.on('data', (c: string) => (answer += c));
+    socket.once('error', (error) => (hangUp ? undefined : reject(error)));
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(answer);
+    });
+    socket.once('connect', () => {
+      socket.write(head);
+      socket.write(body, () => {
+        if (hangUp) socket.destroy();
+      });
+    });
   });
 }
 
@@ -133,5 +182,36 @@ describe('uploads (POST /api/uploads)', () => {
     // Exactly the limit still goes in.
     const atLimit = await post(port, '/api/uploads?name=edge.mov', { token: TOKEN, body: randomBytes(LIMIT) });
     assert.equal(atLimit.status, 201, atLimit.body);
+  });
+
+  test('Upload aborts leave no fd and no temp file', async () => {
+    const uploads = join(dir, 'uploads');
+    const head = (extra: string) => `POST /api/uploads?name=abort.blend HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\n${extra}\r\n`;
+    const leftovers = async () => (await readdir(uploads).catch(() => [] as string[])).filter((n) => n.startsWith('.incoming-'));
+    // Every way a body can go wrong on the wire: whole then gone before the answer, longer than
+    // declared, shorter than declared then gone, chunked and cut off mid-chunk.
+    const abuses: [string, () => Promise<string>][] = [
+      ['whole body, then the client hangs up before the reply', () => rawRequest(port, head('Content-Length: 30000\r\n'), randomBytes(30_000), true)],
+      ['body longer than its Content-Length', () => rawRequest(port, head('Content-Length: 1000\r\n'), randomBytes(20_000), false)],
+      ['body shorter than its Content-Length, then the client hangs up', () => rawRequest(port, head('Content-Length: 40000\r\n'), randomBytes(20_000), true)],
+      ['chunked body cut off mid-chunk', () => rawRequest(port, head('Transfer-Encoding: chunked\r\n'), Buffer.concat([Buffer.from('2000\r\n'), randomBytes(0x2000), Buffer.from('\r\n4000\r\n'), randomBytes(100)]), true)],
+    ];
+    await post(port, '/api/uploads?name=warm.blend', { token: TOKEN, body: Buffer.from('warm-up') }); // lazy fds (uploads dir, libuv) opened once
+    await new Promise((resolve) => setTimeout(resolve, 200)); // its connection closes on both ends
+    const before = await openFds();
+    for (const [what, abuse] of abuses) {
+      await abuse();
+      const fds = await settle(openFds, (n) => n <= before);
+      assert.equal(fds, before, `${what}: ${fds - before} file descriptors left open (${await fdTargets()})`);
+      assert.deepEqual(await settle(leftovers, (l) => l.length === 0), [], `${what}: temporary file left`);
+    }
+    // Fifty of them, all at once, leave the count where it was.
+    await Promise.all(Array.from({ length: 50 }, (_, i) => abuses[i % abuses.length][1]()));
+    const fds = await settle(openFds, (n) => n <= before);
+    assert.equal(fds, before, `after 50 aborted uploads: ${fds - before} file descriptors left open (${await fdTargets()})`);
+    assert.deepEqual(await settle(leftovers, (l) => l.length === 0), []);
+    // And the server still takes a good upload.
+    const good = await post(port, '/api/uploads?name=after.blend', { token: TOKEN, body: randomBytes(5_000) });
+    assert.equal(good.status, 201, good.body);
   });
 });

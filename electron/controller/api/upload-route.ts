@@ -1,10 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DEFAULT_UPLOAD_LIMIT_BYTES } from './api-defaults.js';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, relative, resolve, sep } from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { tokensEqual } from './api-token.js';
 
@@ -52,9 +51,17 @@ export function createUploadHandler(o: UploadRouteOptions): HttpHandler {
 }
 
 class TooLarge extends Error {}
-class ClientGone extends Error {}
 
 async function receive(request: IncomingMessage, response: ServerResponse, dir: string, token: string, maxBytes: number): Promise<void> {
+  // Watched from the first moment, before anything is awaited: a client can be gone before the
+  // body is read (a hang-up, a body shorter than declared, a cut-off chunked body, or bytes past
+  // Content-Length that make Node destroy the connection with the body still buffered). Node
+  // then never ends the request stream, so without this the file would stay open for good.
+  // `readableEnded`, not `complete`: a body that fully arrived but was never read is lost too.
+  const clientGone = new AbortController();
+  request.once('close', () => {
+    if (!request.readableEnded) clientGone.abort();
+  });
   if (request.method !== 'POST') return refuse(response, 405, `Uploads are sent with POST to ${UPLOAD_PATH}?name=FILE_NAME.`, { allow: 'POST' });
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
   if (!bearer || !tokensEqual(bearer, token)) {
@@ -67,7 +74,46 @@ async function receive(request: IncomingMessage, response: ServerResponse, dir: 
   if (Number.isFinite(declared) && declared > maxBytes) return refuse(response, 413, tooLargeSentence(rawName, maxBytes));
 
   await mkdir(dir, { recursive: true });
+  if (clientGone.signal.aborted) return void response.destroy();
   const temp = join(dir, `.incoming-${randomBytes(8).toString('hex')}`);
+  let body: { size: number; sha256: string };
+  try {
+    body = await writeBody(request, temp, maxBytes, clientGone.signal);
+  } catch (error) {
+    // The temp file is already gone here, so whoever reads the answer finds no trace of it.
+    if (error instanceof TooLarge) return refuse(response, 413, tooLargeSentence(rawName, maxBytes));
+    if (clientGone.signal.aborted) return void response.destroy(); // no one is left to answer
+    throw error;
+  }
+  const folder = join(dir, body.sha256);
+  const path = join(folder, name);
+  try {
+    // Belt and braces: the sanitised name has no separators, but nothing may land outside the folder.
+    const rel = relative(resolve(folder), resolve(path));
+    if (rel.startsWith('..') || rel.includes(sep) || rel === '') {
+      await rm(temp, { force: true });
+      return refuse(response, 400, 'That file name is not allowed; rename the file and upload it again.');
+    }
+    await mkdir(folder, { recursive: true });
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  const result: UploadResult = { path, name, ...body };
+  response.writeHead(201, { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
+  response.end(JSON.stringify(result));
+}
+
+/**
+ * Streams the request body into a new file at `temp`, counting and hashing it. On any failure
+ * (too large, client gone, disk error) the file is closed and removed before this rejects.
+ */
+async function writeBody(request: IncomingMessage, temp: string, maxBytes: number, clientGone: AbortSignal): Promise<{ size: number; sha256: string }> {
+  // Opened before any byte is piped, so the file exists (and can be removed) on every path,
+  // rather than a stream's lazy open racing the removal.
+  const file = await open(temp, 'wx', 0o600);
+  const sink = file.createWriteStream();
   const hash = createHash('sha256');
   let size = 0;
   const counter = new Transform({
@@ -78,36 +124,27 @@ async function receive(request: IncomingMessage, response: ServerResponse, dir: 
       done(null, chunk);
     },
   });
-  // The request is piped in rather than made part of the pipeline: a pipeline destroys its
-  // source on error, which would take the socket and the 413 answer with it.
-  const written = pipeline(counter, createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
-  request.once('close', () => {
-    if (!request.complete) counter.destroy(new ClientGone());
-  });
-  request.pipe(counter);
   try {
-    await written;
+    // The request is piped in rather than made part of the pipeline: a pipeline destroys its
+    // source on error, which would take the socket and the 413 answer with it.
+    const written = pipeline(counter, sink, { signal: clientGone });
+    request.pipe(counter);
+    await written.finally(() => request.unpipe(counter));
+    return { size, sha256: hash.digest('hex') };
   } catch (error) {
-    request.unpipe(counter);
+    await closed(sink);
     await rm(temp, { force: true });
-    if (error instanceof TooLarge) return refuse(response, 413, tooLargeSentence(rawName, maxBytes));
-    if (error instanceof ClientGone) return void response.destroy(); // no one is left to answer
     throw error;
+  } finally {
+    await file.close().catch(() => undefined); // the stream closes it on every normal path
   }
-  const sha256 = hash.digest('hex');
-  const folder = join(dir, sha256);
-  const path = join(folder, name);
-  // Belt and braces: the sanitised name has no separators, but nothing may land outside the folder.
-  const rel = relative(resolve(folder), resolve(path));
-  if (rel.startsWith('..') || rel.includes(sep) || rel === '') {
-    await rm(temp, { force: true });
-    return refuse(response, 400, 'That file name is not allowed; rename the file and upload it again.');
-  }
-  await mkdir(folder, { recursive: true });
-  await rename(temp, path);
-  const result: UploadResult = { path, name, size, sha256 };
-  response.writeHead(201, { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
-  response.end(JSON.stringify(result));
+}
+
+/** Resolves once the file stream has let go of its descriptor, however it ended. */
+function closed(sink: Writable): Promise<void> {
+  if (sink.closed) return Promise.resolve();
+  if (!sink.destroyed) sink.destroy();
+  return new Promise((resolve) => sink.once('close', () => resolve()));
 }
 
 /**
