@@ -24,6 +24,9 @@ before(async () => {
   await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '1', '-c:a', 'aac', at('tone.m4a')]);
   writeFileSync(at('empty.mp4'), '');
   writeFileSync(at('notes.txt'), 'not a video\n');
+  writeFileSync(at('notes.mp4'), 'Shot list for reel 3\n- 010 wide, café exterior\n- 020 close-up\n'.repeat(200));
+  writeFileSync(at('scene.mp4'), Buffer.concat([Buffer.from('BLENDER-v402REND'), Buffer.alloc(2000, 0)]));
+  writeFileSync(at('noise.mp4'), Buffer.from(Array.from({ length: 10_000 }, (_, i) => (i * 7919 + 13) % 251)));
   for (const name of ['long.mp4', 'faststart.mp4']) {
     const bytes = readFileSync(at(name));
     writeFileSync(at(`half-${name}`), bytes.subarray(0, bytes.length >> 1));
@@ -80,7 +83,12 @@ describe('probeMedia refuses what is not a complete video, in one sentence namin
   test('a missing file', () => refused('missing.mp4', `The input "${at('missing.mp4')}" does not exist; check the path.`));
   test('a folder', () => refused('folder.mp4', `The input "${at('folder.mp4')}" is a folder; pass a video file.`));
   test('an empty file', () => refused('empty.mp4', 'The input "empty.mp4" is empty (0 bytes); pass a complete video file.'));
-  test('a text file', () => refused('notes.txt', /^"notes\.txt" is not a readable video \(Invalid data found when processing input\); check the file is complete and is a video\.$/));
+  test('a text file', () => refused('notes.txt', '"notes.txt" is not a video (it holds text); choose a video file.'));
+  // ffprobe reads a .mp4 as an MP4 whatever it holds, and finds no index: the bytes, not the name, decide.
+  test('a text file named .mp4 is not called truncated', () => refused('notes.mp4', '"notes.mp4" is not a video (it holds text); choose a video file.'));
+  test('a Blender scene named .mp4', () => refused('scene.mp4', '"scene.mp4" is not a video (it is a Blender scene); choose a video file.'));
+  test('bytes that do not start like an MP4, named .mp4', () =>
+    refused('noise.mp4', '"noise.mp4" is not a readable video (its first bytes are not those of an MP4 or any video format ffprobe knows); check the file is complete and is a video.'));
   test('an audio-only file', () => refused('tone.m4a', '"tone.m4a" has no video to transcode (it is audio only); pass a video file.'));
 
   test('the first half of an MP4 (index at the end, so missing)', () =>

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isExecutableFile, onPath, resolveExecutable } from '../../find-executable.js';
+import { notVideoReason, readHead, startsLikeIsoMedia } from './file-head.js';
 import { MediaError } from './media-error.js';
 
 /**
@@ -63,7 +64,13 @@ export async function probeMedia(path: string, o: { ffprobePath: string }): Prom
   const headerRun = ffprobe(o.ffprobePath, ['-show_format', '-show_streams', '-print_format', 'json', path]);
   const packetsRun = ffprobe(o.ffprobePath, ['-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', path]);
   const header = await headerRun;
-  if (header.code !== 0) throw new MediaError(`"${name}" is not a readable video (${probeReason(header.stderr)}); check the file is complete and is a video.`);
+  if (header.code !== 0) {
+    // ffprobe judges by the name, so the file's own first bytes decide what to tell the user.
+    const head = await readHead(path);
+    const notVideo = notVideoReason(head, info.size);
+    if (notVideo) throw new MediaError(`"${name}" is not a video (${notVideo}); choose a video file.`);
+    throw new MediaError(`"${name}" is not a readable video (${probeReason(header.stderr, head)}); check the file is complete and is a video.`);
+  }
   const parsed = parseJson(header.stdout, name);
   const streams = parsed.streams ?? [];
   const video = streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
@@ -143,9 +150,15 @@ function rationalValue(rate: string): number {
   return n! / (d || 1);
 }
 
-/** ffprobe's last error line without the file path it repeats, e.g. "moov atom not found". */
-function probeReason(stderr: string): string {
-  if (/moov atom not found/.test(stderr)) return 'its MP4 index is missing, as in a truncated or still-recording file';
+/**
+ * ffprobe's last error line without the file path it repeats, e.g. "moov atom not found". A
+ * missing MP4 index means truncated only when the file starts like an MP4 at all (`head`, when
+ * the header could not be read; a file whose header was read is a video).
+ */
+function probeReason(stderr: string, head?: Buffer): string {
+  if (/moov atom not found/.test(stderr)) {
+    return !head || startsLikeIsoMedia(head) ? 'its MP4 index is missing, as in a truncated or still-recording file' : 'its first bytes are not those of an MP4 or any video format ffprobe knows';
+  }
   const line = stderr.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? 'ffprobe failed';
   return line.replace(/^.*?:\s+(?=[A-Za-z])/, '').replace(/\.$/, '').slice(0, 200) || line;
 }
