@@ -111,12 +111,12 @@ export async function run(): Promise<Row[]> {
       ], { env: childEnv(scratch.home) });
       cleanups.push(() => child.stop());
       try {
-        const visible = () => onlineAt.find((o) => o.view.url === `ws://${LOOPBACK}:${port}` && o.at >= started);
+        const visible = () => onlineAt.find((o) => o.view.url === `wss://${LOOPBACK}:${port}` && o.at >= started);
         await waitFor(() => visible() !== undefined || child.process.exitCode !== null, `agent process on port ${port} online`, VISIBLE_TIMEOUT_MS, 2);
         if (!visible()) throw new Error(`the agent process exited early:\n${child.output().slice(-2000)}`);
         processVisible.push(visible()!.at - started);
         if (i === 0) {
-          const confirmed = () => blenderAt.find((o) => o.view.url === `ws://${LOOPBACK}:${port}` && o.at >= started);
+          const confirmed = () => blenderAt.find((o) => o.view.url === `wss://${LOOPBACK}:${port}` && o.at >= started);
           await waitFor(() => confirmed() !== undefined, `agent process on port ${port} confirmed Blender`, VISIBLE_TIMEOUT_MS, 2);
           firstBlenderConfirmed = confirmed()!.at - started;
         }

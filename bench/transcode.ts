@@ -87,7 +87,7 @@ async function startPinnedAgent(core: number, farmKey: string, dataDir: string, 
     '--no-mdns', '--quiet', '--host', '127.0.0.1', '--port', String(port), '--farm-key', farmKey, '--data-dir', dataDir, '--name', `core-${core}`,
   ], { env: childEnv(home) });
   await waitForPort(port, child, 20_000);
-  return { url: `ws://127.0.0.1:${port}`, child };
+  return { url: `wss://127.0.0.1:${port}`, child };
 }
 
 /**

@@ -156,7 +156,7 @@ export async function run(): Promise<Row[]> {
       cleanups.push(() => agent.close());
       agents.push(agent);
     }
-    const controller: Controller = await startBenchController({ home: join(scratch.dir, 'home'), farmKey, agentUrls: agents.map((a) => `ws://127.0.0.1:${a.port}`), persist: true });
+    const controller: Controller = await startBenchController({ home: join(scratch.dir, 'home'), farmKey, agentUrls: agents.map((a) => `wss://127.0.0.1:${a.port}`), persist: true });
     cleanups.push(() => controller.close());
     await waitOnline(controller, AGENTS);
     const home = join(scratch.dir, 'home');

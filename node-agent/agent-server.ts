@@ -1,23 +1,25 @@
-import type { IncomingMessage } from 'node:http';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import type { InputCache } from './input-cache.js';
 import type { OutputHold } from './output-hold.js';
 import {
   CLOSE_CODES,
-  MAX_FRAME_BYTES,
+  listenSecure,
+  LogLimiter,
   PeerChannel,
-  runAgentHandshake,
   type Message,
   type MessageOf,
   type OutputRef,
+  type PeerInfo,
+  type SecureServer,
+  type SecureServerLimits,
 } from './protocol/index.js';
 import type { TaskExecutor } from './task-executor.js';
 
 /**
- * The agent's WebSocket server. Every connection must pass the farm-key handshake before
- * anything else; one authenticated controller is served at a time (a newer one replaces
- * the older, which is how a restarted controller takes over). Tasks outlive connections:
- * what finishes while no controller is connected waits in the hold.
+ * The agent's server: WebSocket inside TLS-PSK (protocol/secure-server.ts), so every peer that
+ * reaches it has proven the farm key in the TLS handshake. One controller is served at a time
+ * (a newer one replaces the older, which is how a restarted controller takes over). Tasks
+ * outlive connections: what finishes while no controller is connected waits in the hold.
  */
 
 export interface AgentServerDeps {
@@ -27,33 +29,35 @@ export interface AgentServerDeps {
   hold: OutputHold;
   executor: TaskExecutor;
   /**
-   * The greeting, sent the moment a controller is authenticated (nothing may reach it before
-   * the hello). It carries the capabilities confirmed so far; see `capabilitiesChanged`.
+   * The greeting, the first message on every connection (nothing may reach the controller
+   * before it). It carries the capabilities confirmed so far; see `capabilitiesChanged`.
    */
   hello(): MessageOf<'agent.hello'>;
   log(line: string): void;
+  /** Bounds on connections still authenticating (tests lower them). */
+  limits?: Partial<SecureServerLimits>;
 }
 
 export class AgentServer {
-  private wss: WebSocketServer | null = null;
+  private server: SecureServer | null = null;
   private session: PeerChannel | null = null;
+  /** What a connected controller sends wrong, logged a few lines at a time. */
+  private readonly peerLogs: LogLimiter;
 
-  constructor(private readonly deps: AgentServerDeps) {}
+  constructor(private readonly deps: AgentServerDeps) {
+    this.peerLogs = new LogLimiter(deps.log);
+  }
 
-  listen(host: string, port: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const wss = new WebSocketServer({ host, port, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
-      wss.once('error', (error: NodeJS.ErrnoException) => {
-        reject(error.code === 'EADDRINUSE'
-          ? new Error(`Port ${port} on ${host} is already in use; stop the other agent or pass --port to pick another.`)
-          : error);
-      });
-      wss.once('listening', () => {
-        this.wss = wss;
-        resolve((wss.address() as { port: number }).port);
-      });
-      wss.on('connection', (ws, request) => this.onConnection(ws, request));
+  async listen(host: string, port: number): Promise<number> {
+    this.server = await listenSecure({
+      farmKey: this.deps.farmKey,
+      host,
+      port,
+      limits: this.deps.limits,
+      log: this.deps.log,
+      onPeer: (ws, peer) => this.onConnection(ws, peer),
     });
+    return this.server.port;
   }
 
   /** Tells the connected controller (already greeted: the hello goes out on attach) what this agent runs now. */
@@ -80,19 +84,17 @@ export class AgentServer {
 
   async close(): Promise<void> {
     this.session?.close(CLOSE_CODES.shuttingDown, 'agent shutting down');
-    const wss = this.wss;
-    if (!wss) return;
-    for (const client of wss.clients) client.terminate();
-    await new Promise<void>((resolve) => wss.close(() => resolve()));
-    this.wss = null;
+    const server = this.server;
+    this.server = null;
+    await server?.close();
+    this.peerLogs.flush();
   }
 
-  private onConnection(ws: WebSocket, request: IncomingMessage): void {
-    const remote = `${request.socket.remoteAddress}:${request.socket.remotePort}`;
-    let authenticated = false;
+  /** A controller that proved the farm key in the TLS handshake. */
+  private onConnection(ws: WebSocket, peer: PeerInfo): void {
+    const remote = `${peer.remote} (controller ${peer.controllerId})`;
     const channel = new PeerChannel(ws, {
       openIncoming: async (begin) => {
-        if (!authenticated) return { refuse: 'not authenticated' };
         if (begin.task) return { refuse: 'agents accept only input files' };
         if (!this.deps.cache.isAwaited(begin.file.sha256)) return { refuse: 'this input was not requested' };
         return { tempPath: this.deps.cache.tempPath() };
@@ -104,15 +106,9 @@ export class AgentServer {
     channel.on('fileFailed', (begin, reason) => {
       if (!begin.task) this.deps.cache.fail(begin.file.sha256, `The input ${begin.file.name} did not arrive intact (${reason}).`);
     });
-    channel.on('invalid', (error) => this.deps.log(`dropped an invalid message from ${remote}: ${error}`));
-    runAgentHandshake(channel, {
-      farmKey: this.deps.farmKey,
-      agentId: this.deps.agentId,
-      onAuthenticated: () => {
-        authenticated = true;
-        this.attach(channel, remote);
-      },
-    }).catch((error: Error) => this.deps.log(`refused ${remote}: ${error.message}`));
+    channel.on('invalid', (error, count) => this.peerLogs.note(peer.remote, `dropped invalid message #${count} from ${remote}: ${error}`));
+    channel.on('fault', (error) => this.peerLogs.note(peer.remote, `closed the connection of ${remote}: handling its message failed (${error})`));
+    this.attach(channel, remote);
   }
 
   private attach(channel: PeerChannel, remote: string): void {
@@ -147,7 +143,7 @@ export class AgentServer {
       case 'input.missing':
         return this.deps.cache.fail(message.sha256, `The controller no longer has the input: ${message.reason}`);
       case 'error':
-        return this.deps.log(`controller reported: ${message.message}`);
+        return this.peerLogs.note('controller errors', `controller reported: ${message.message}`);
       default:
         channel.send({ type: 'error', code: 'unsupported', message: `an agent does not accept "${message.type}"` });
     }

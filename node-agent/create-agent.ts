@@ -39,7 +39,7 @@ export interface Agent {
   agentId: string;
   name: string;
   port: number;
-  /** ws:// URL on loopback (or the bound host), for controllers on the same machine. */
+  /** wss:// URL on loopback (or the bound host), for controllers on the same machine. */
   url: string;
   capabilities: Capabilities;
   warnings: string[];
@@ -124,7 +124,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     agentId,
     name,
     port,
-    url: `ws://${urlHost}:${port}`,
+    url: `wss://${urlHost}:${port}`,
     capabilities: found,
     warnings,
     handoff: createLocalHandoff(agentId, cache, hold),

@@ -35,7 +35,7 @@ export async function spawnAgent(o: { farmKey: string; dataDir: string; home: st
     ], { env: childEnv(o.home) });
     try {
       await waitForPort(port, child, 20_000);
-      return { url: `ws://127.0.0.1:${port}`, port, child, stop: () => child.stop() };
+      return { url: `wss://127.0.0.1:${port}`, port, child, stop: () => child.stop() };
     } catch (error) {
       await child.stop();
       // The port may have been taken between freePort() and the agent's listen: try another.

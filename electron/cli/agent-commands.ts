@@ -21,10 +21,10 @@ export function registerAgentCommands(program: Command): void {
     .enablePositionalOptions()
     .action(async (o: ClientOptions) => {
       const list = await withClient(o, (client) => client.call('agents.list', {}));
-      print(o, list, () => formatTable(list, agentColumns, 'No agents yet: start one with the farm key (`farmhand key`) or add one with `farmhand agents add ws://HOST:PORT`.'));
+      print(o, list, () => formatTable(list, agentColumns, 'No agents yet: start one with the farm key (`farmhand key`) or add one with `farmhand agents add wss://HOST:PORT`.'));
     });
 
-  withClientOptions(agents.command('add').description('use an agent by address (mDNS does not cross subnets); kept across restarts').argument('<url>', 'ws://HOST:PORT'))
+  withClientOptions(agents.command('add').description('use an agent by address (mDNS does not cross subnets); kept across restarts').argument('<url>', 'wss://HOST:PORT'))
     .action(async (url: string, o: ClientOptions) => {
       const added = await withClient(o, (client) => client.call('agents.add', { url }));
       print(o, added, () => `Added ${added.url}; it is used as soon as it answers (see \`farmhand agents\`).`);

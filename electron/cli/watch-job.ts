@@ -37,7 +37,7 @@ export async function watchJob(farm: Farm, jobId: string, o: { unit: string; cou
     }
     stuckSince ??= Date.now();
     if (Date.now() - stuckSince >= farm.options.agentWait * 1000) {
-      controller.scheduler.cancelJob(jobId, `No agent can run this job: ${reason} Start an agent with the farm key (\`farmhand key\`), add one with --agent ws://HOST:PORT, or keep the local agent.`);
+      controller.scheduler.cancelJob(jobId, `No agent can run this job: ${reason} Start an agent with the farm key (\`farmhand key\`), add one with --agent wss://HOST:PORT, or keep the local agent.`);
     }
   }, 250);
   const onSigint = () => {

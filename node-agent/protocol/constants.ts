@@ -3,7 +3,7 @@
  * changes shape: a controller refuses an agent that speaks another version with a clear
  * message instead of misreading it.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3; // 3: the channel is TLS-PSK (tls-psk.ts); the HMAC handshake messages are gone
 
 /** mDNS service type: announced as `_farmhand._tcp`. */
 export const MDNS_SERVICE_TYPE = 'farmhand';
@@ -43,6 +43,10 @@ export const MISSED_PONGS_LIMIT = 3;
 /** WebSocket close codes Farmhand uses, so each side can tell the user why. */
 export const CLOSE_CODES = {
   authFailed: 4001,
+  /** A peer that keeps sending invalid messages is cut off (it reconnects with backoff). */
+  tooManyInvalid: 4005,
+  /** A handler threw on what the peer sent: that connection closes, never the process. */
+  internalFault: 4006,
   protocolMismatch: 4002,
   replaced: 4003,
   shuttingDown: 4004,

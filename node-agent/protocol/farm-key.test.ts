@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FarmKeyError, generateFarmKey, newNonce, parseFarmKey, proveKey, verifyKeyProof } from './farm-key.js';
+import { FarmKeyError, generateFarmKey, parseFarmKey } from './farm-key.js';
+import { deriveTlsPsk } from './tls-psk.js';
 
 test('generated keys are well-formed, distinct and survive sloppy typing', () => {
   const a = generateFarmKey();
@@ -16,13 +17,11 @@ test('missing or malformed keys are clear errors', () => {
   assert.throws(() => parseFarmKey('hunter2', '--farm-key'), /The farm key from --farm-key is malformed/);
 });
 
-test('a proof verifies only with the same key, role and nonce', () => {
+test('the TLS key is derived from the farm key: the same for the same key, different for another, never the key itself', () => {
   const key = generateFarmKey();
-  const nonce = newNonce();
-  const proof = proveKey(key, 'controller', nonce);
-  assert.equal(verifyKeyProof(key, 'controller', nonce, proof), true);
-  assert.equal(verifyKeyProof(generateFarmKey(), 'controller', nonce, proof), false);
-  assert.equal(verifyKeyProof(key, 'agent', nonce, proof), false, 'a reflected proof must not pass');
-  assert.equal(verifyKeyProof(key, 'controller', newNonce(), proof), false);
-  assert.equal(verifyKeyProof(key, 'controller', nonce, 'zz'), false);
+  const psk = deriveTlsPsk(key);
+  assert.equal(psk.length, 32);
+  assert.ok(psk.equals(deriveTlsPsk(key)));
+  assert.ok(!psk.equals(deriveTlsPsk(generateFarmKey())));
+  assert.ok(!psk.includes(Buffer.from(key)));
 });

@@ -1,9 +1,9 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 /**
  * The farm key is the one shared secret of a farm. It is shown to the user as a pairing
- * code (`farmhand key`) and given to every agent. It never crosses the wire: each side
- * proves it holds the key with an HMAC over the other side's fresh nonce.
+ * code (`farmhand key`) and given to every agent. It never crosses the wire: the TLS channel's
+ * pre-shared key is derived from it (tls-psk.ts).
  */
 const KEY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789'; // no 0/o, 1/l/i: readable aloud
 const KEY_GROUPS = 6;
@@ -38,21 +38,4 @@ export function parseFarmKey(input: string | undefined, source = 'the farm key')
     throw new FarmKeyError(`The farm key from ${source} is malformed: expected ${KEY_GROUPS} groups of ${KEY_GROUP_LENGTH} letters/digits like "abcde-fghjk-…"; copy it again from \`farmhand key\`.`);
   }
   return key;
-}
-
-export type PeerRole = 'agent' | 'controller';
-
-/** Proof that the sender holds the key: HMAC-SHA256(key, role ":" nonce). The role stops reflection. */
-export function proveKey(key: string, role: PeerRole, peerNonce: string): string {
-  return createHmac('sha256', key).update(`${role}:${peerNonce}`).digest('hex');
-}
-
-export function verifyKeyProof(key: string, role: PeerRole, ownNonce: string, proof: string): boolean {
-  const expected = Buffer.from(proveKey(key, role, ownNonce), 'hex');
-  const given = Buffer.from(proof, 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-export function newNonce(): string {
-  return randomBytes(32).toString('hex');
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 // costs more than it saves: a `farmhand render` pays it for every schema before Blender starts.
 z.config({ jitless: true });
 import { acceptedAsIs } from './fast-validate.js';
+import { jsonDepthWithin, MAX_JSON_DEPTH } from './json-shape.js';
 
 /**
  * Every control message of the controller ↔ agent wire, defined once. Both ends parse what
@@ -147,12 +148,7 @@ export const HeldTaskSchema = z.object({ ...taskKey, jobId: id, outputs: z.array
 export type HeldTask = z.infer<typeof HeldTaskSchema>;
 
 const messageSchemas = [
-  // ── authentication (first frames, both directions) ──
-  z.object({ type: z.literal('auth.challenge'), protocolVersion: z.number().int(), agentId: id, nonce: sha256 }),
-  z.object({ type: z.literal('auth.response'), protocolVersion: z.number().int(), proof: sha256, nonce: sha256, controllerId: id }),
-  z.object({ type: z.literal('auth.accepted'), proof: sha256 }),
-  z.object({ type: z.literal('auth.refused'), reason: shortText }),
-
+  // Authentication is the channel's TLS handshake (tls-psk.ts): the first message is the agent's hello.
   // ── agent → controller ──
   z.object({
     type: z.literal('agent.hello'),
@@ -242,9 +238,10 @@ export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
 
 export type ParseResult = { ok: true; message: Message } | { ok: false; error: string };
 
-/** Parses one text frame: size cap, JSON, schema (the hot messages through fast-validate.ts, never looser). Never throws. */
+/** Parses one text frame: size cap, nesting cap, JSON, schema (the hot messages through fast-validate.ts, never looser). Never throws. */
 export function parseMessage(text: string, maxBytes: number): ParseResult {
   if (text.length > maxBytes) return { ok: false, error: `message of ${text.length} bytes exceeds the ${maxBytes}-byte limit` };
+  if (!jsonDepthWithin(text)) return { ok: false, error: `message nests deeper than ${MAX_JSON_DEPTH} levels` };
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -254,10 +251,17 @@ export function parseMessage(text: string, maxBytes: number): ParseResult {
   if (acceptedAsIs(raw, parseSpecOrUndefined)) return { ok: true, message: raw as Message };
   const result = MessageSchema.safeParse(raw);
   if (result.success) return { ok: true, message: result.data };
-  const type = typeof raw === 'object' && raw !== null && 'type' in raw ? String((raw as { type: unknown }).type).slice(0, 64) : '(none)';
+  const type = messageTypeOf(raw);
   const issue = result.error.issues[0];
   const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
   return { ok: false, error: `invalid "${type}" message${where}: ${issue?.message ?? 'does not match its schema'}` };
+}
+
+/** The `type` of a refused message, for its error: only ever a short string, whatever the peer sent. */
+function messageTypeOf(raw: unknown): string {
+  if (typeof raw !== 'object' || raw === null || !('type' in raw)) return '(none)';
+  const type = (raw as { type: unknown }).type;
+  return typeof type === 'string' ? type.slice(0, 64).replace(/[^\x20-\x7e]/g, '?') : `(a ${Array.isArray(type) ? 'list' : typeof type})`;
 }
 
 /** The schema's parse of a task spec, for the hot path's `task.assign` check. */

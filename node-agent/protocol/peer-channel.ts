@@ -4,16 +4,21 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, rm, stat } from 'node:fs/promises';
 import type { WebSocket, RawData } from 'ws';
 import { decodeChunk, encodeChunkHeader, STREAM_HEADER_BYTES } from './binary-frame.js';
-import { FILE_CHUNK_BYTES, MAX_CONTROL_MESSAGE_BYTES, MAX_FILE_BYTES, RECEIVE_HIGH_WATER_BYTES, SEND_HIGH_WATER_BYTES } from './constants.js';
+import { CLOSE_CODES, FILE_CHUNK_BYTES, MAX_CONTROL_MESSAGE_BYTES, MAX_FILE_BYTES, RECEIVE_HIGH_WATER_BYTES, SEND_HIGH_WATER_BYTES } from './constants.js';
 import { encodeMessage, parseMessage, type FileRef, type Message, type MessageOf } from './messages.js';
 
 /**
- * One authenticated WebSocket, either end: validated control messages in, control messages
+ * One authenticated WebSocket (inside the TLS-PSK channel), either end: validated control messages in, control messages
  * out, and files in both directions as binary chunks with back-pressure on both sides
  * (the sender waits on the socket's buffer; the receiver pauses the socket while its disk
  * catches up). Incoming files are hashed as they arrive and only handed over when their
  * size and sha256 match what `file.begin` promised.
  */
+
+/** Invalid messages answered with an error reply; later ones are only counted. */
+const MAX_INVALID_REPLIES = 10;
+/** Invalid messages after which the connection is closed. */
+const MAX_INVALID_MESSAGES = 100;
 
 export interface IncomingFile {
   begin: MessageOf<'file.begin'>;
@@ -34,6 +39,8 @@ interface Receiving {
   hash: ReturnType<typeof createHash>;
   received: number;
   failed: string | null;
+  /** The errno code of a failed write or open (ENOSPC: the receiver's disk is full, not the sender's fault). */
+  code?: string;
   /** Chunks that arrived while the target file was being opened; null once it is open. */
   opening: Buffer[] | null;
   ended: boolean;
@@ -44,9 +51,12 @@ type UnderlyingSocket = NodeJS.EventEmitter & { cork(): void; uncork(): void; de
 
 export interface PeerChannelEvents {
   file: [IncomingFile];
-  fileFailed: [MessageOf<'file.begin'>, string];
-  /** A message that failed validation (already answered with an error and dropped). */
-  invalid: [string];
+  /** The third argument carries the errno code when the receiver could not write (ENOSPC, EDQUOT: its own disk is full). */
+  fileFailed: [MessageOf<'file.begin'>, string, { code?: string }];
+  /** A message that failed validation (answered with an error and dropped), and how many this connection sent so far. */
+  invalid: [string, number];
+  /** A handler threw on a peer's message; the connection is being closed. */
+  fault: [string];
   close: [number, string];
 }
 
@@ -59,6 +69,7 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
   private readonly maxMessageBytes: number;
   /** True while the socket is corked until this loop iteration's check phase (see `corkForThisTurn`). */
   private corked = false;
+  private invalidCount = 0;
   /**
    * Receives every validated control message. A plain property rather than an event so the
    * owner can swap it synchronously (handshake → session) without losing a message that
@@ -69,7 +80,14 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
   constructor(readonly ws: WebSocket, private readonly options: PeerChannelOptions) {
     super();
     this.maxMessageBytes = options.maxMessageBytes ?? MAX_CONTROL_MESSAGE_BYTES;
-    ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    ws.on('message', (data, isBinary) => {
+      // Nothing a peer sends may stop the process: a handler that throws closes this connection only.
+      try {
+        this.onFrame(data, isBinary);
+      } catch (error) {
+        this.fault(error);
+      }
+    });
     ws.on('close', (code, reason) => {
       this.closed = true;
       for (const r of this.receiving.values()) this.discard(r, 'connection closed');
@@ -174,18 +192,14 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
     if (isBinary) return this.onChunk(toBuffer(data));
     const text = data.toString();
     const parsed = parseMessage(text, this.maxMessageBytes);
-    if (!parsed.ok) {
-      this.send({ type: 'error', code: 'invalid-message', message: parsed.error });
-      this.emit('invalid', parsed.error);
-      return;
-    }
+    if (!parsed.ok) return this.onInvalid(parsed.error);
     const message = parsed.message;
     switch (message.type) {
       case 'file.begin':
-        void this.onBegin(message);
+        this.onBegin(message).catch((error) => this.fault(error));
         return;
       case 'file.end':
-        void this.onEnd(message.streamId);
+        this.onEnd(message.streamId).catch((error) => this.fault(error));
         return;
       case 'file.abort': {
         const r = this.receiving.get(message.streamId);
@@ -197,9 +211,28 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
     }
   }
 
+  /**
+   * An invalid message is answered with an error and dropped; the first few are reported to the
+   * owner. A peer that keeps sending them is cut off: it holds the farm key, so it is a broken or
+   * hostile agent or controller, and answering a flood one by one only amplifies it.
+   */
+  private onInvalid(error: string): void {
+    this.invalidCount++;
+    if (this.invalidCount <= MAX_INVALID_REPLIES) this.send({ type: 'error', code: 'invalid-message', message: error });
+    this.emit('invalid', error, this.invalidCount);
+    if (this.invalidCount >= MAX_INVALID_MESSAGES) this.close(CLOSE_CODES.tooManyInvalid, `${this.invalidCount} invalid messages; closing the connection`);
+  }
+
+  /** A handler threw on what the peer sent: report it and close this connection, never the process. */
+  private fault(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.emit('fault', message.slice(0, 500));
+    this.close(CLOSE_CODES.internalFault, 'internal error while handling a message');
+  }
+
   private async onBegin(begin: MessageOf<'file.begin'>): Promise<void> {
     if (this.receiving.has(begin.streamId) || begin.file.size > MAX_FILE_BYTES) {
-      this.emit('fileFailed', begin, 'duplicate stream or file too large');
+      this.emit('fileFailed', begin, 'duplicate stream or file too large', {});
       return;
     }
     // Registered synchronously, so chunks that arrive while the file is opened are kept.
@@ -208,6 +241,11 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
     this.pauseFor(r);
     try {
       const target = await this.options.openIncoming(begin);
+      // Discarded while it opened (the connection closed, or the stream overran its size): open nothing.
+      if (this.receiving.get(begin.streamId) !== r) {
+        if ('tempPath' in target) await rm(target.tempPath, { force: true });
+        return;
+      }
       if ('refuse' in target) {
         r.failed = target.refuse;
       } else {
@@ -215,14 +253,19 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
         // A few chunks may queue for the disk before the socket is paused: with the default
         // 16 KiB mark every 1 MiB chunk paused and resumed the socket.
         const out = createWriteStream(target.tempPath, { highWaterMark: RECEIVE_HIGH_WATER_BYTES });
-        out.on('error', (error) => (r.failed ??= `cannot write ${target.tempPath}: ${error.message}`));
+        out.on('error', (error: NodeJS.ErrnoException) => {
+          r.failed ??= `cannot write ${target.tempPath}: ${error.message}`;
+          r.code ??= error.code;
+        });
         r.out = out;
       }
     } catch (error) {
       r.failed = (error as Error).message;
+      r.code = (error as NodeJS.ErrnoException).code;
     }
     const early = r.opening ?? [];
     r.opening = null;
+    r.received = 0; // counted again as they are written
     for (const chunk of early) this.writeChunk(r, chunk);
     if (r.out?.writableNeedDrain !== true) this.resumeFor(r);
     if (r.ended) await this.finish(r);
@@ -233,15 +276,19 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
     if (!chunk) return;
     const r = this.receiving.get(chunk.streamId);
     if (!r) return; // chunks of an unknown or discarded stream are dropped
-    if (r.opening) r.opening.push(chunk.data);
-    else this.writeChunk(r, chunk.data);
+    if (!r.opening) return this.writeChunk(r, chunk.data);
+    // While the file opens the socket is paused; what one read already held waits here, within the announced size.
+    r.received += chunk.data.length;
+    if (r.received > r.begin.file.size) return this.discard(r, `received more than the announced ${r.begin.file.size} bytes`);
+    r.opening.push(chunk.data);
   }
 
   private writeChunk(r: Receiving, data: Buffer): void {
     r.received += data.length;
     if (r.failed || !r.out) return;
     if (r.received > r.begin.file.size) {
-      r.failed = `received more than the announced ${r.begin.file.size} bytes`;
+      // Cut at the announced size: nothing more of this stream is written or even kept.
+      this.discard(r, `received more than the announced ${r.begin.file.size} bytes`);
       return;
     }
     r.hash.update(data);
@@ -265,6 +312,12 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
     this.resumeFor(r);
     const out = r.out;
     if (out && !out.destroyed) await new Promise<void>((resolve) => out.end(() => resolve()));
+    // A write error can settle the stream before its 'error' event is emitted: read it from the stream.
+    const writeError = out?.errored as NodeJS.ErrnoException | null | undefined;
+    if (writeError) {
+      r.failed ??= `cannot write ${r.tempPath}: ${writeError.message}`;
+      r.code ??= writeError.code;
+    }
     const sha256 = r.hash.digest('hex');
     let failure = r.failed;
     if (!failure && r.received !== r.begin.file.size) failure = `received ${r.received} of ${r.begin.file.size} bytes`;
@@ -275,7 +328,7 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
     }
     if (failure) {
       if (r.tempPath) await rm(r.tempPath, { force: true });
-      this.emit('fileFailed', r.begin, failure);
+      this.emit('fileFailed', r.begin, failure, r.code ? { code: r.code } : {});
       return;
     }
     this.emit('file', { begin: r.begin, tempPath: r.tempPath });
@@ -297,7 +350,7 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
     r.failed ??= reason;
     if (r.out) r.out.destroy();
     if (r.tempPath) void rm(r.tempPath, { force: true });
-    this.emit('fileFailed', r.begin, reason);
+    this.emit('fileFailed', r.begin, reason, {});
   }
 }
 

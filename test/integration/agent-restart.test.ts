@@ -42,7 +42,7 @@ describe('agent killed mid-task and restarted', { timeout: 180_000 }, () => {
     let agent = startAgent();
     const out = join(dir, 'out');
     const render = new Proc(spawn(process.execPath, [join(root, 'bin/farmhand.js'), 'render', scene, '--out', out, '--chunk', String(FRAMES),
-      '--no-discover', '--no-local-agent', '--agent', `ws://127.0.0.1:${port}`, '--agent-wait', '60', '--json'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+      '--no-discover', '--no-local-agent', '--agent', `wss://127.0.0.1:${port}`, '--agent-wait', '60', '--json'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] }));
     try {
       await agent.waitFor(/started: blender/, 30_000);
       const blenderPid = await blenderOf(join(dir, 'agent'));

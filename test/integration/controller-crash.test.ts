@@ -43,7 +43,7 @@ describe('controller crash and restart (kill -9)', { timeout: 240_000 }, () => {
     const agents = ports.map((port, i) => new Proc(spawn(process.execPath, [join(root, 'bin/farmhand-agent.js'), '--no-mdns', '--host', '127.0.0.1', '--port', String(port),
       '--data-dir', join(dir, `agent-${i}`), '--name', `agent-${i}`], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })));
     const startController = () => new Proc(spawn(process.execPath, [join(root, 'bin/farmhand.js'), 'controller', '--port', '0', '--no-discover', '--no-local-agent',
-      ...ports.flatMap((p) => ['--agent', `ws://127.0.0.1:${p}`])], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+      ...ports.flatMap((p) => ['--agent', `wss://127.0.0.1:${p}`])], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] }));
     let controller = startController();
     let client: ApiClient | null = null;
     try {

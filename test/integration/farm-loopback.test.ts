@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { compileNoopJob } from '../../electron/controller/jobs/noop/noop-job.js';
 import { newJob, newJobId, newTask } from '../../electron/controller/jobs/new-job.js';
-import { generateFarmKey } from '../../node-agent/protocol/index.js';
+import { connectSecure, generateFarmKey } from '../../node-agent/protocol/index.js';
 import { startLoopbackFarm } from '../helpers/loopback-farm.js';
 
 const online = (farm: { controller: { agents(): { online: boolean }[] } }) => farm.controller.agents().filter((a) => a.online).length;
@@ -140,20 +140,29 @@ test('a lost agent\'s tasks are requeued without charging an attempt, and the jo
   }
 });
 
-test('an agent answers invalid messages with an error and keeps working', async () => {
+test('an agent refuses a plain connection without a frame, answers a key holder\'s invalid messages with an error, and keeps working', async () => {
   const farm = await startLoopbackFarm({ agents: [{}] });
   try {
     const url = farm.agents[0]!.url;
-    // An unauthenticated client: garbage first, then a task assignment: both refused.
-    const ws = new WebSocket(url);
+    // A client without TLS (a controller of protocol 2, or anyone): no frame, no task.
+    const plain = new WebSocket(url.replace('wss://', 'ws://'));
+    const plainFrames: string[] = [];
+    plain.on('message', (d) => plainFrames.push(d.toString()));
+    const plainEnd = await new Promise<string>((r) => {
+      plain.once('error', (e) => r(`error ${e.message}`));
+      plain.once('open', () => r('open'));
+    });
+    assert.notEqual(plainEnd, 'open');
+    assert.deepEqual(plainFrames, []);
+    // A client with the key: garbage is answered with an error and dropped.
+    const ws = connectSecure(url, { farmKey: farm.farmKey, controllerId: 'probe' });
     const frames: string[] = [];
     ws.on('message', (d) => frames.push(d.toString()));
     await new Promise((r) => ws.once('open', r));
     ws.send('this is not json');
-    ws.send(JSON.stringify({ type: 'task.assign', taskId: 'x', attempt: 1, jobId: 'j', inputs: [], timeoutMs: 1000, spec: { type: 'noop' } }));
-    await new Promise((r) => ws.once('close', r));
-    assert.ok(frames.some((f) => f.includes('"type":"error"') && f.includes('not valid JSON')));
-    assert.ok(frames.some((f) => f.includes('auth.refused')));
+    await farm.waitFor(() => frames.some((f) => f.includes('"type":"error"') && f.includes('not valid JSON')), 'an error reply');
+    assert.ok(frames[0]!.includes('"type":"agent.hello"'), 'the hello comes first');
+    ws.terminate();
     // The farm still works.
     await farm.waitFor(() => online(farm) === 1, 'agent online');
     const job = compileNoopJob({ count: 3, outputDir: join(farm.dir, 'out') });

@@ -54,7 +54,7 @@ test('an agent still checking Blender is online at once, gets Blender work only 
 
     const port = await freePort();
     const starting = createAgent({ farmKey: farm.farmKey, dataDir: join(dir, 'agent'), host: '127.0.0.1', port, mdns: false, allowNoop: true, capabilities: probe });
-    farm.controller.pool.add(`ws://127.0.0.1:${port}`);
+    farm.controller.pool.add(`wss://127.0.0.1:${port}`);
     await farm.waitFor(() => views.some((v) => v.online), 'the agent online while it still checks Blender');
     const first = views.find((v) => v.online)!;
     assert.equal(first.blender, null);

@@ -101,7 +101,7 @@ describe('farmhand transcode (CLI)', { timeout: 600_000 }, () => {
       { cwd: agentCwd, env: { ...process.env, FARMHAND_FARM_KEY: '' }, stdio: 'ignore' });
     try {
       const out = join(dir, 'relative-farm.mp4');
-      const r = await farmhand(['transcode', input, '--out', out, '--chunks', '2', '--crf', '0', '--preset', 'ultrafast', '--no-local-agent', '--agent', `ws://127.0.0.1:${port}`, '--farm-key', farmKey], env, 60_000);
+      const r = await farmhand(['transcode', input, '--out', out, '--chunks', '2', '--crf', '0', '--preset', 'ultrafast', '--no-local-agent', '--agent', `wss://127.0.0.1:${port}`, '--farm-key', farmKey], env, 60_000);
       assert.equal(r.code, 0, r.out);
       assert.deepEqual(await frameHashes(out), await frameHashes(input));
     } finally {

@@ -1,11 +1,11 @@
-import { WebSocket } from 'ws';
 import {
+  classifyTlsFailure,
   CLOSE_CODES,
-  MAX_FRAME_BYTES,
+  connectSecure,
+  controllerRefusalText,
   HEARTBEAT_INTERVAL_MS,
   MISSED_PONGS_LIMIT,
   PeerChannel,
-  runControllerHandshake,
   type IncomingFile,
   type Message,
   type MessageOf,
@@ -13,8 +13,8 @@ import {
 } from '../../../node-agent/protocol/index.js';
 
 /**
- * The controller's connection to one agent address: connect, prove the farm key, read the
- * agent's hello, then keep the link alive with WebSocket pings. mDNS never says whether an
+ * The controller's connection to one agent address: open the TLS-PSK channel (which proves
+ * the farm key both ways), read the agent's hello, then keep the link alive with WebSocket pings. mDNS never says whether an
  * agent is alive (a killed agent sends no goodbye), so liveness is this heartbeat: a few
  * missed pongs and the agent is offline. Lost links reconnect with backoff and jitter;
  * a refusal (wrong farm key) backs off further and is reported once, not in a storm.
@@ -25,15 +25,19 @@ export interface AgentLinkHandlers {
   onOffline(link: AgentLink, reason: string): void;
   onMessage(link: AgentLink, message: Message): void;
   onFile(link: AgentLink, file: IncomingFile): void;
-  onFileFailed(link: AgentLink, begin: MessageOf<'file.begin'>, reason: string): void;
+  /** `cause.code`: the errno code when the controller could not write the file (ENOSPC: its own disk is full). */
+  onFileFailed(link: AgentLink, begin: MessageOf<'file.begin'>, reason: string, cause: { code?: string }): void;
   /** The agent could not be used (refused, wrong key, wrong protocol); reported once per distinct reason. */
   onProblem(link: AgentLink, problem: string): void;
+  /** A connected agent sent something invalid (rate-limited by the receiver). */
+  onPeerTrouble(link: AgentLink, trouble: string): void;
   openIncoming: PeerChannelOptions['openIncoming'];
 }
 
 const BACKOFF_START_MS = 250;
 const BACKOFF_MAX_MS = 10_000;
 const REFUSED_BACKOFF_MS = 30_000;
+const HELLO_TIMEOUT_MS = 5000;
 
 /** How long a stopping controller waits for an agent to answer its close. */
 const STOP_GRACE_MS = 500;
@@ -97,42 +101,43 @@ export class AgentLink {
 
   private connect(): void {
     if (this.stopped) return;
-    // An all-zero masking key: ws then neither masks what it sends nor unmasks on the agent's
-    // side. Masking (RFC 6455 §10.3) guards proxies against script in a browser choosing the
-    // bytes on the wire; the controller is no browser, and the XOR of every byte both ways
-    // was a third of the cost of sending an input (500 MiB: see BENCHMARKS.md, transfer).
-    const ws = new WebSocket(this.url, { perMessageDeflate: false, handshakeTimeout: 5000, maxPayload: MAX_FRAME_BYTES, generateMask: (mask) => void mask.fill(0) });
+    const ws = connectSecure(this.url, { farmKey: this.o.farmKey, controllerId: this.o.controllerId });
     const channel = new PeerChannel(ws, {
-      openIncoming: (begin) => (this.online ? this.o.handlers.openIncoming(begin) : Promise.resolve({ refuse: 'not authenticated' })),
+      openIncoming: (begin) => (this.online ? this.o.handlers.openIncoming(begin) : Promise.resolve({ refuse: 'not greeted yet' })),
     });
     this.channel = channel;
-    let refusal: string | null = null;
+    let refused = false;
     ws.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ECONNREFUSED' && error.code !== 'ECONNRESET' && error.code !== 'EHOSTUNREACH') this.problem(`cannot connect to ${this.url}: ${error.message}`);
+      const refusal = classifyTlsFailure(error);
+      if (refusal) {
+        refused = true;
+        this.problem(`agent refused: ${controllerRefusalText(this.url, refusal)}`);
+      } else if (error.code !== 'ECONNREFUSED' && error.code !== 'ECONNRESET' && error.code !== 'EHOSTUNREACH') {
+        this.problem(`cannot connect to ${this.url}: ${error.message}`);
+      }
     });
     ws.on('unexpected-response', (_request, response) => {
+      refused = true;
       this.problem(`${this.url} is not a Farmhand agent (HTTP ${response.statusCode})`);
       ws.terminate();
     });
+    // The TLS handshake proved the key; the agent's hello must follow at once.
+    let helloTimer: NodeJS.Timeout | null = null;
     ws.on('open', () => {
-      runControllerHandshake(channel, {
-        farmKey: this.o.farmKey,
-        controllerId: this.o.controllerId,
-        onAuthenticated: (agentId) => {
-          this.agentId = agentId;
-          channel.onMessage = (message) => {
-            if (message.type !== 'agent.hello') return channel.close(CLOSE_CODES.authFailed, 'expected agent.hello first');
-            this.goOnline(channel, message);
-          };
-        },
-      }).catch((error: Error) => {
-        refusal = error.message;
-        this.problem(`agent at ${this.url} refused: ${error.message}`);
-      });
+      helloTimer = setTimeout(() => channel.close(CLOSE_CODES.authFailed, 'no agent.hello within 5 s'), HELLO_TIMEOUT_MS);
+      channel.onMessage = (message) => {
+        if (helloTimer) clearTimeout(helloTimer);
+        if (message.type !== 'agent.hello') return channel.close(CLOSE_CODES.authFailed, 'expected agent.hello first');
+        this.agentId = message.agentId;
+        this.goOnline(channel, message);
+      };
     });
     channel.on('file', (file) => this.o.handlers.onFile(this, file));
-    channel.on('fileFailed', (begin, reason) => this.o.handlers.onFileFailed(this, begin, reason));
+    channel.on('fileFailed', (begin, reason, cause) => this.o.handlers.onFileFailed(this, begin, reason, cause));
+    channel.on('invalid', (error, count) => this.o.handlers.onPeerTrouble(this, `sent an invalid message (#${count}): ${error}`));
+    channel.on('fault', (error) => this.o.handlers.onPeerTrouble(this, `sent a message the controller could not handle (${error}); the connection was closed`));
     channel.on('close', (code, reason) => {
+      if (helloTimer) clearTimeout(helloTimer);
       if (this.channel !== channel) return;
       this.channel = null;
       this.stopHeartbeat();
@@ -140,8 +145,7 @@ export class AgentLink {
       this.online = false;
       if (wasOnline) this.o.handlers.onOffline(this, reason || `connection closed (code ${code})`);
       if (this.stopped) return;
-      const refused = refusal !== null || code === CLOSE_CODES.authFailed || code === CLOSE_CODES.protocolMismatch;
-      this.scheduleReconnect(refused);
+      this.scheduleReconnect(refused || code === CLOSE_CODES.authFailed || code === CLOSE_CODES.protocolMismatch);
     });
   }
 

@@ -1,4 +1,4 @@
-import type { IncomingFile, Message, MessageOf } from '../../../node-agent/protocol/index.js';
+import { LogLimiter, type IncomingFile, type Message, type MessageOf } from '../../../node-agent/protocol/index.js';
 import { AgentLink } from './agent-link.js';
 
 /**
@@ -11,9 +11,11 @@ export interface AgentPoolHandlers {
   onOffline(link: AgentLink, reason: string): void;
   onMessage(link: AgentLink, message: Message): void;
   onFile(link: AgentLink, file: IncomingFile): void;
-  onFileFailed(link: AgentLink, begin: MessageOf<'file.begin'>, reason: string): void;
+  onFileFailed(link: AgentLink, begin: MessageOf<'file.begin'>, reason: string, cause: { code?: string }): void;
   openIncoming(link: AgentLink, begin: MessageOf<'file.begin'>): Promise<{ tempPath: string } | { refuse: string }>;
   onProblem(url: string, problem: string): void;
+  /** A connected agent sends invalid messages: a few lines per agent and window, then a count (log-limiter.ts). */
+  onPeerTrouble(line: string): void;
 }
 
 export class AgentPool {
@@ -21,9 +23,13 @@ export class AgentPool {
   /** mDNS-discovered agent id → its current URL, so an address change replaces the old link. */
   private readonly discovered = new Map<string, string>();
 
-  constructor(private readonly o: { farmKey: string; controllerId: string; handlers: AgentPoolHandlers }) {}
+  private readonly trouble: LogLimiter;
 
-  /** Connects to an agent URL (ws://host:port); adding the same URL twice is a no-op. */
+  constructor(private readonly o: { farmKey: string; controllerId: string; handlers: AgentPoolHandlers }) {
+    this.trouble = new LogLimiter((line) => o.handlers.onPeerTrouble(line));
+  }
+
+  /** Connects to an agent URL (wss://host:port); adding the same URL twice is a no-op. */
   add(url: string): AgentLink {
     const normalized = normalizeAgentUrl(url);
     const existing = this.links.get(normalized);
@@ -37,8 +43,9 @@ export class AgentPool {
         onOffline: (l, reason) => h.onOffline(l, reason),
         onMessage: (l, message) => h.onMessage(l, message),
         onFile: (l, file) => h.onFile(l, file),
-        onFileFailed: (l, begin, reason) => h.onFileFailed(l, begin, reason),
+        onFileFailed: (l, begin, reason, cause) => h.onFileFailed(l, begin, reason, cause),
         onProblem: (l, problem) => h.onProblem(l.url, problem),
+        onPeerTrouble: (l, trouble) => this.trouble.note(l.url, `Agent at ${l.url} ${trouble}`),
         openIncoming: (begin) => h.openIncoming(link, begin),
       },
     });
@@ -49,7 +56,7 @@ export class AgentPool {
 
   /** An agent seen over mDNS: connect, or move to its new address. */
   discoveredAgent(agentId: string, address: string, port: number): void {
-    const url = normalizeAgentUrl(`ws://${address.includes(':') ? `[${address}]` : address}:${port}`);
+    const url = normalizeAgentUrl(`wss://${address.includes(':') ? `[${address}]` : address}:${port}`);
     const previous = this.discovered.get(agentId);
     if (previous === url) return;
     if (previous) this.remove(previous);
@@ -70,19 +77,25 @@ export class AgentPool {
   async stop(): Promise<void> {
     const links = [...this.links.values()];
     this.links.clear();
+    this.trouble.flush();
     await Promise.all(links.map((link) => link.stop()));
   }
 }
 
-/** Accepts `host:port`, `ws://host:port`; refuses anything else with the fix. */
+/**
+ * Accepts `host:port`, `wss://host:port` and `ws://host:port` (how addresses were written before
+ * the channel was encrypted; it means the same, as there is no plain channel) and returns
+ * `wss://host:port`; refuses anything else with the fix.
+ */
 export function normalizeAgentUrl(input: string): string {
-  const withScheme = /^[a-z]+:\/\//i.test(input) ? input : `ws://${input}`;
+  const withScheme = /^[a-z]+:\/\//i.test(input) ? input : `wss://${input}`;
+  const refusal = `"${input}" is not an agent address; use HOST:PORT or wss://HOST:PORT, e.g. wss://10.0.0.5:7420.`;
   let url: URL;
   try {
     url = new URL(withScheme);
   } catch {
-    throw new Error(`"${input}" is not an agent address; use ws://HOST:PORT, e.g. ws://10.0.0.5:7420.`);
+    throw new Error(refusal);
   }
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new Error(`"${input}" is not an agent address; use ws://HOST:PORT, e.g. ws://10.0.0.5:7420.`);
-  return `${url.protocol}//${url.hostname.includes(':') && !url.hostname.startsWith('[') ? `[${url.hostname}]` : url.hostname}:${url.port || '7420'}`;
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new Error(refusal);
+  return `wss://${url.hostname.includes(':') && !url.hostname.startsWith('[') ? `[${url.hostname}]` : url.hostname}:${url.port || '7420'}`;
 }

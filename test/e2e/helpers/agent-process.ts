@@ -41,7 +41,7 @@ export async function startAgentProcess(o: { dir: string; farmKey: string; name:
     void exited.then(() => reject(new Error(`farmhand-agent exited before listening: ${output}`)));
   });
   return {
-    url: `ws://127.0.0.1:${port}`,
+    url: `wss://127.0.0.1:${port}`,
     name: o.name,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -29,7 +29,7 @@ export function AddNodeForm() {
       }}
     >
       <label htmlFor={id}>Add an agent by address</label>
-      <input id={id} value={url} placeholder="ws://192.168.1.20:7420" required aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} onChange={(e) => setUrl(e.target.value)} />
+      <input id={id} value={url} placeholder="wss://192.168.1.20:7420" required aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} onChange={(e) => setUrl(e.target.value)} />
       <button type="submit" disabled={busy || !url.trim()}>Add agent</button>
       {error ? <p id={`${id}-error`} className="field-error" role="alert">{error}</p> : null}
     </form>
