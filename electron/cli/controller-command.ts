@@ -6,9 +6,9 @@ import type { ControllerOptions } from './run-controller.js';
 /**
  * `farmhand controller`: the controller service with no window. It keeps jobs across
  * restarts (resumes what was unfinished), serves the API over WebSocket for the client
- * commands and browsers, and runs until SIGINT or SIGTERM, then closes cleanly: clients
- * told, links closed, the job store and agent settings flushed. The service itself
- * (run-controller.ts) loads only when this command runs.
+ * commands and browsers (over TLS with --tls-cert/--tls-key), and runs until SIGINT or
+ * SIGTERM, then closes cleanly: clients told, links closed, the job store and agent settings
+ * flushed. The service itself (run-controller.ts) loads only when this command runs.
  */
 
 export function registerControllerCommand(program: Command): void {
@@ -21,7 +21,9 @@ export function registerControllerCommand(program: Command): void {
       .option('--output-root <dir>', 'where jobs without an output path write (default: ~/Farmhand)')
       .option('--ffmpeg <path>', 'ffmpeg for the local agent (default: FARMHAND_FFMPEG, else PATH)')
       .option('--ffprobe <path>', 'ffprobe to read videos (default: beside ffmpeg, else PATH)')
-      .option('--upload-limit <MiB>', 'largest file a browser may upload to submit', integer('--upload-limit', 1, 1024 * 1024), DEFAULT_UPLOAD_LIMIT_BYTES / 1024 ** 2),
+      .option('--upload-limit <MiB>', 'largest file a browser may upload to submit', integer('--upload-limit', 1, 1024 * 1024), DEFAULT_UPLOAD_LIMIT_BYTES / 1024 ** 2)
+      .option('--tls-cert <file>', 'serve the API and UI over HTTPS/WSS with this PEM certificate (with --tls-key; needed beyond loopback)')
+      .option('--tls-key <file>', 'the private key of --tls-cert (PEM)'),
   ).action(async (o: ControllerOptions) => {
     const { runController } = await import('./run-controller.js');
     process.exitCode = await runController(o);

@@ -4,6 +4,7 @@ import { apiTokenPath, loadOrCreateApiToken } from '../controller/api/api-token.
 import { builtUiFolder, createStaticFileHandler } from '../controller/api/static-files.js';
 import { createUploadHandler, isUploadRequest } from '../controller/api/upload-route.js';
 import { farmHome } from '../controller/farm-home.js';
+import { loadApiTls, plainHttpWarning } from './api-tls.js';
 import { startControllerService } from './start-controller-service.js';
 import { UserError } from './user-error.js';
 
@@ -24,14 +25,17 @@ export interface ControllerOptions {
   ffprobe?: string;
   /** MiB a browser may upload in one file. */
   uploadLimit: number;
+  /** PEM certificate and private key: the API and UI are served over HTTPS/WSS. */
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 /** A shutdown that hangs (a stuck socket, a full disk) must not keep the process forever. */
 const SHUTDOWN_LIMIT_MS = 15_000;
 
 export async function runController(o: ControllerOptions): Promise<number> {
   const home = farmHome();
+  const tls = await loadApiTls(o.tlsCert, o.tlsKey); // before the farm starts: a wrong path costs nothing
   const token = await loadOrCreateApiToken(home);
   const running = await startControllerService({ ...o, home });
   const { farm, service } = running;
@@ -42,7 +46,7 @@ export async function runController(o: ControllerOptions): Promise<number> {
     const staticFiles = createStaticFileHandler({ root: builtUiFolder(import.meta.url) });
     const uploads = createUploadHandler({ dir: join(home, 'uploads'), token, maxBytes: o.uploadLimit * 1024 ** 2 });
     const onHttpRequest: typeof staticFiles = (request, response) => (isUploadRequest(request) ? uploads : staticFiles)(request, response);
-    server = await startApiServer({ api: service.api, onEvent: service.onEvent, token, host: o.host, port: o.port, onHttpRequest }).catch((error: Error) => {
+    server = await startApiServer({ api: service.api, onEvent: service.onEvent, token, host: o.host, port: o.port, tls, onHttpRequest }).catch((error: Error) => {
       throw new UserError(error.message);
     });
   } catch (error) {
@@ -52,7 +56,8 @@ export async function runController(o: ControllerOptions): Promise<number> {
 
   const jobs = farm.controller.scheduler.allJobs().length;
   farm.print(`API token: ${apiTokenPath(home)} (client commands on this machine read it; elsewhere pass --token or set FARMHAND_TOKEN).`);
-  if (!LOOPBACK.test(o.host)) farm.print(`warning: the API listens on ${o.host}: anyone who can reach it and has the token controls the farm, and the traffic is not encrypted.`);
+  const warning = plainHttpWarning(o.host, server.secure);
+  if (warning) farm.print(warning);
   if (jobs > 0) farm.print(`${jobs} job(s) from the store; unfinished ones resume.`);
   farm.print('Press Ctrl-C to stop.');
   process.stdout.write(`Farmhand UI: ${uiUrl(server, token)}\n`);
@@ -75,7 +80,7 @@ export async function runController(o: ControllerOptions): Promise<number> {
 /** The link that opens the UI already authorised (the token rides in the fragment, which is never sent to the server). */
 function uiUrl(server: ApiServer, token: string): string {
   const host = server.host === '0.0.0.0' ? '127.0.0.1' : server.host === '::' ? '::1' : server.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${server.port}/#token=${encodeURIComponent(token)}`;
+  return `${server.secure ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${server.port}/#token=${encodeURIComponent(token)}`;
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second one quits at once. */

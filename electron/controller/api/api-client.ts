@@ -30,6 +30,13 @@ export interface ConnectOptions {
   createSocket?: (url: string) => WebSocketLike | Promise<WebSocketLike>;
   /** Where the right token is, said when the server refuses ours (e.g. "use the one in ~/.farmhand/api-token or pass --token"). */
   tokenHint?: string;
+  /**
+   * Node only: the PEM certificate(s) to trust for a wss:// controller instead of the system's
+   * (a self-signed controller certificate, or the studio's own certificate authority).
+   */
+  ca?: string | Buffer;
+  /** How to make this client trust the controller's certificate, said when it does not (e.g. "pass it with --ca FILE"). */
+  trustHint?: string;
 }
 
 export interface ApiClient {
@@ -50,7 +57,7 @@ const OPEN = 1;
 export async function connectApi(url: string, token: string, o: ConnectOptions = {}): Promise<ApiClient> {
   const connectTimeoutMs = o.connectTimeoutMs ?? 5000;
   const socket = await Promise.resolve()
-    .then(() => (o.createSocket ?? defaultSocket(connectTimeoutMs))(url))
+    .then(() => (o.createSocket ?? defaultSocket(connectTimeoutMs, o.ca))(url))
     .catch((error: Error) => {
       // A malformed URL throws at construction, in ws and in browsers alike.
       throw new ApiConnectionError('not-an-api', `"${url}" is not a usable WebSocket URL (${error.message}); give the controller as ws://HOST:PORT/api.`);
@@ -75,7 +82,7 @@ export async function connectApi(url: string, token: string, o: ConnectOptions =
     };
     const timer = setTimeout(() => fail(new ApiConnectionError('timeout', `The controller at ${url} did not answer within ${Math.round(connectTimeoutMs / 1000)} s; check the address and that \`farmhand controller\` runs there.`)), connectTimeoutMs);
     socket.addEventListener('open', () => socket.send(JSON.stringify({ type: 'auth', token })));
-    socket.addEventListener('error', (event) => fail(connectionError(url, event)));
+    socket.addEventListener('error', (event) => fail(connectionError(url, event, o.trustHint)));
     socket.addEventListener('close', (event) => {
       closed = true;
       onClosed();
@@ -157,14 +164,14 @@ export async function connectApi(url: string, token: string, o: ConnectOptions =
   };
 }
 
-function defaultSocket(timeoutMs: number): (url: string) => Promise<WebSocketLike> {
+function defaultSocket(timeoutMs: number, ca: string | Buffer | undefined): (url: string) => Promise<WebSocketLike> {
   return async (url) => {
     const BrowserSocket = (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket;
     const inNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
     if (!inNode && BrowserSocket) return new BrowserSocket(url);
     // Node: the ws package (Node 20 has no global WebSocket), which reports why a connection failed.
     const { WebSocket } = await import('ws');
-    return new WebSocket(url, { handshakeTimeout: timeoutMs, perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 }) as unknown as WebSocketLike;
+    return new WebSocket(url, { handshakeTimeout: timeoutMs, perMessageDeflate: false, maxPayload: 256 * 1024 * 1024, ...(ca !== undefined ? { ca } : {}) }) as unknown as WebSocketLike;
   };
 }
 
@@ -178,10 +185,36 @@ function readServerFrame(data: unknown) {
   }
 }
 
+/** OpenSSL's verdicts on a server certificate this client does not accept. */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
 /** Why the connection could not be made, as one sentence with the fix (ws gives the system error; a browser gives none). */
-function connectionError(url: string, event: { error?: unknown; message?: string }): ApiConnectionError {
+function connectionError(url: string, event: { error?: unknown; message?: string }, trustHint = 'make this machine trust it'): ApiConnectionError {
   const error = event.error as NodeJS.ErrnoException | undefined;
   const code = error?.code;
+  if (code && UNTRUSTED_CERTIFICATE.has(code)) {
+    return new ApiConnectionError('unreachable', `The controller at ${url} presents a certificate this machine does not trust (${code}); ${trustHint}.`);
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return new ApiConnectionError('unreachable', `The controller's certificate is not made out to the host in ${url}; connect by a name or address the certificate lists, or give the controller a certificate for this one.`);
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    return new ApiConnectionError('unreachable', `The controller at ${url} presents a certificate that is not valid now (${code}); renew the certificate given to --tls-cert.`);
+  }
+  if (url.startsWith('wss:') && (code === 'EPROTO' || /wrong version number|packet length too long/i.test(error?.message ?? ''))) {
+    return new ApiConnectionError('not-an-api', `The controller at ${url} does not speak TLS; connect with ${url.replace(/^wss:/, 'ws:')}, or start it with --tls-cert and --tls-key.`);
+  }
+  if (url.startsWith('ws:') && (code === 'ECONNRESET' || /socket hang up/i.test(error?.message ?? ''))) {
+    return new ApiConnectionError('not-an-api', `The controller at ${url} hung up on the connection (${code ?? 'socket hang up'}), as one serving TLS does to a plain one; if it serves TLS, connect with ${url.replace(/^ws:/, 'wss:')}.`);
+  }
   if (code === 'ECONNREFUSED') return new ApiConnectionError('not-running', `No Farmhand controller is running at ${url}; start one with \`farmhand controller\`.`);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT') {
     return new ApiConnectionError('unreachable', `The controller at ${url} cannot be reached (${code}); check the host name and the network.`);

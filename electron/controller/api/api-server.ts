@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createSecureServer, type Server as SecureServer } from 'node:https';
 import { DEFAULT_API_PORT } from './api-defaults.js';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -10,8 +11,9 @@ import { ApiError, type ApiEvent, type FarmApi } from './contract.js';
 
 /**
  * The controller service over WebSocket, for the CLI and for a browser pointed at a headless
- * controller. A plain http.Server carries it so the desktop UI's static files can later be
- * served from the same port (`/` the UI, `/api` this socket). Every client proves it holds
+ * controller. An HTTP server carries it so the desktop UI's static files are served from the
+ * same port (`/` the UI, `/api` this socket); with a certificate it is HTTPS and WSS, so the
+ * token and the traffic can cross a network without being read. Every client proves it holds
  * the API token before anything else; every frame is size-capped and schema-checked; a bad
  * frame gets an error and the connection (and the server) carries on.
  */
@@ -34,16 +36,23 @@ export interface ApiServerOptions {
   maxFrameBytes?: number;
   /** A client with more than this much unsent is too slow to follow the farm and is closed (default 16 MB). */
   maxBufferedBytes?: number;
+  /**
+   * PEM certificate (chain) and private key: serve HTTPS/WSS instead of plain HTTP/WS. Needed
+   * beyond loopback, where the token would otherwise cross the network in clear.
+   */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** Answers plain HTTP requests (the desktop UI's files, later); default: 404 for everything. */
   onHttpRequest?: (request: IncomingMessage, response: ServerResponse) => void;
 }
 
 export interface ApiServer {
-  /** The WebSocket URL clients connect to, with the real port. */
+  /** The WebSocket URL clients connect to, with the real port (wss:// when serving TLS). */
   url: string;
   host: string;
   port: number;
-  http: Server;
+  /** True when serving HTTPS/WSS (a certificate was given). */
+  secure: boolean;
+  http: Server | SecureServer;
   /** Authenticated clients connected now. */
   readonly clientCount: number;
   close(): Promise<void>;
@@ -59,7 +68,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const serverVersion = o.serverVersion ?? API_VERSION;
   const clients = new Set<WebSocket>();
 
-  const http = createServer(o.onHttpRequest ?? notFound);
+  const http = o.tls ? secureServer(o.tls, o.onHttpRequest ?? notFound) : createServer(o.onHttpRequest ?? notFound);
   const wss = new WebSocketServer({ server: http, path: API_PATH, maxPayload: o.maxFrameBytes ?? API_MAX_FRAME_BYTES, perMessageDeflate: false });
   wss.on('error', () => undefined); // ws re-emits the http server's errors; listen() below reports them
 
@@ -136,9 +145,10 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   }
   const actualPort = (http.address() as AddressInfo).port;
   return {
-    url: `ws://${host.includes(':') ? `[${host}]` : host}:${actualPort}${API_PATH}`,
+    url: `${o.tls ? 'wss' : 'ws'}://${host.includes(':') ? `[${host}]` : host}:${actualPort}${API_PATH}`,
     host,
     port: actualPort,
+    secure: o.tls !== undefined,
     http,
     get clientCount() {
       return clients.size;
@@ -190,7 +200,31 @@ function notFound(_request: IncomingMessage, response: ServerResponse): void {
   response.end(`Not found. The Farmhand API is a WebSocket at ${API_PATH}.\n`);
 }
 
-function listen(http: Server, host: string, port: number): Promise<void> {
+/** OpenSSL's reasons for refusing a certificate and key, in words. */
+const TLS_SETUP_REASONS: Record<string, string> = {
+  ERR_OSSL_X509_KEY_VALUES_MISMATCH: 'the key is not the certificate\'s own',
+  ERR_OSSL_PEM_NO_START_LINE: 'a file is not in PEM form',
+  ERR_OSSL_UNSUPPORTED: 'the key is not a PEM private key',
+};
+
+/**
+ * An HTTPS server with the given certificate; a certificate and key that do not fit (or are not
+ * PEM) are refused here, with the reason, before anything listens.
+ */
+function secureServer(tls: { cert: string | Buffer; key: string | Buffer }, handler: (request: IncomingMessage, response: ServerResponse) => void): SecureServer {
+  let server: SecureServer;
+  try {
+    server = createSecureServer({ cert: tls.cert, key: tls.key }, handler);
+  } catch (error) {
+    const reason = TLS_SETUP_REASONS[(error as NodeJS.ErrnoException).code ?? ''] ?? String((error as Error).message).replace(/^error:[0-9A-F]+:/i, '').replace(/::/g, ': ');
+    throw new Error(`The TLS certificate and key cannot be used (${reason}); give a PEM certificate with --tls-cert and its own private key with --tls-key.`);
+  }
+  // A client that fails the TLS handshake (a plain ws:// client, a scanner) only loses its own socket.
+  server.on('tlsClientError', (_error, socket) => socket.destroy());
+  return server;
+}
+
+function listen(http: Server | SecureServer, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       http.off('listening', onListening);
