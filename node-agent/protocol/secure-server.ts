@@ -112,10 +112,16 @@ export async function listenSecure(o: SecureServerOptions): Promise<SecureServer
     }
   });
   server.on('tlsClientError', (error: NodeJS.ErrnoException, tls: TLSSocket) => {
-    const address = tls.remoteAddress ?? '?';
+    // A peer that hung up mid-handshake (a port scan, or a connection cut above) is not worth a line.
+    if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return;
+    // A socket that timed out is already destroyed and has forgotten its peer; the TCP socket it wraps (`_parent`) knows it.
+    const tcp = (tls as unknown as { _parent?: Socket })._parent;
+    const address = tls.remoteAddress ?? tcp?.remoteAddress ?? '?';
     const refusal = classifyTlsFailure(error);
-    const remote = `${address}:${tls.remotePort ?? '?'}`;
-    logs.note(address, refusal ? agentRefusalText(remote, refusal, foreignIdentity.get(tls)) : `refused ${remote}: ${describeTlsError(error)}`);
+    const remote = `${address}:${tls.remotePort ?? tcp?.remotePort ?? '?'}`;
+    logs.note(address, refusal ? agentRefusalText(remote, refusal, foreignIdentity.get(tls))
+      : error.code === 'ERR_TLS_HANDSHAKE_TIMEOUT' ? `refused ${remote}: it did not finish the TLS handshake within ${limits.handshakeMs / 1000} s`
+        : `refused ${remote}: ${describeTlsError(error)}`);
   });
   server.on('clientError', (_error, socket: Socket) => socket.destroy());
 
