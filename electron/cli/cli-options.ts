@@ -33,7 +33,7 @@ const LOCAL_AGENT_TYPES = ['blender', ...FFMPEG_TASK_TYPES];
 /** Options of every command that runs the farm in this process: which agents, the farm key, the tools. */
 export function withAgentOptions(command: Command): Command {
   return command
-    .option('--agent <url>', 'an agent to use, ws://HOST:PORT (repeatable)', collect, [] as string[])
+    .option('--agent <url>', 'an agent to use, wss://HOST:PORT (repeatable)', collect, [] as string[])
     .option('--no-discover', 'do not look for agents over mDNS')
     .option('--mdns-interface <ip>', 'discover agents only on this interface address (default: FARMHAND_MDNS_INTERFACE, else all)')
     .option('--no-local-agent', 'do not render on this machine')

@@ -213,6 +213,9 @@ describe('API server (WebSocket transport)', { timeout: 60_000 }, () => {
     assert.equal((answer.error as { code: string }).code, 'bad-input');
     raw.ws.send(Buffer.from([1, 2, 3]), { binary: true });
     assert.match(String(((await raw.next()).error as { message: string }).message), /Binary frames are not part of the API/);
+    // 20 KB of nested brackets (it crashed agents once): refused before it is parsed.
+    raw.ws.send('{"type":' + '['.repeat(10_000) + ']'.repeat(10_000) + '}');
+    assert.deepEqual(await raw.next(), { type: 'error', error: { code: 'bad-input', message: 'The message nests deeper than 16 levels; send one flat JSON object per message.' } });
     raw.ws.send(JSON.stringify({ type: 'request', id: 8, command: 'jobs.get', params: { jobId: 'j1' } }));
     const ok = await raw.next();
     assert.deepEqual([ok.type, ok.id, ok.ok], ['response', 8, true]);

@@ -18,6 +18,9 @@ export interface AgentPoolHandlers {
   onPeerTrouble(line: string): void;
 }
 
+/** Agents followed from mDNS announcements at most (a studio farm has tens; a flood of announcements has thousands). */
+const MAX_DISCOVERED_AGENTS = 1024;
+
 export class AgentPool {
   private readonly links = new Map<string, AgentLink>();
   /** mDNS-discovered agent id → its current URL, so an address change replaces the old link. */
@@ -54,11 +57,18 @@ export class AgentPool {
     return link;
   }
 
-  /** An agent seen over mDNS: connect, or move to its new address. */
+  /**
+   * An agent seen over mDNS: connect, or move to its new address. Anyone on the LAN can announce,
+   * so the number of announced agents followed is bounded; agents added by address always are.
+   */
   discoveredAgent(agentId: string, address: string, port: number): void {
     const url = normalizeAgentUrl(`wss://${address.includes(':') ? `[${address}]` : address}:${port}`);
     const previous = this.discovered.get(agentId);
     if (previous === url) return;
+    if (!previous && this.discovered.size >= MAX_DISCOVERED_AGENTS) {
+      this.trouble.note('mDNS', `More than ${MAX_DISCOVERED_AGENTS} agents announced themselves over mDNS; ${url} is not followed (add it by address if it is yours).`);
+      return;
+    }
     if (previous) this.remove(previous);
     this.discovered.set(agentId, url);
     this.add(url);

@@ -1,3 +1,4 @@
+import { jsonDepthWithin, MAX_JSON_DEPTH } from '../../../node-agent/protocol/json-shape.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createSecureServer, type Server as SecureServer } from 'node:https';
 import { DEFAULT_API_PORT } from './api-defaults.js';
@@ -173,9 +174,12 @@ type FrameResult = { ok: true; value: ClientFrame } | { ok: false; error: string
 /** Parses and checks one incoming frame; the error is a sentence for the client. */
 function readFrame(data: RawData, isBinary: boolean): FrameResult {
   if (isBinary) return { ok: false, error: 'Binary frames are not part of the API; send JSON text.' };
+  const text = String(data);
+  // Bounded before parsing, as on the agents' wire (json-shape.ts): a frame of nested brackets must not reach JSON.parse or zod.
+  if (!jsonDepthWithin(text)) return { ok: false, error: `The message nests deeper than ${MAX_JSON_DEPTH} levels; send one flat JSON object per message.` };
   let json: unknown;
   try {
-    json = JSON.parse(String(data));
+    json = JSON.parse(text);
   } catch {
     return { ok: false, error: 'The message is not JSON; send one JSON object per message.' };
   }
