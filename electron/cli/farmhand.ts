@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { FarmKeyError } from '../../node-agent/protocol/index.js';
 import { ApiConnectionError, ApiError } from '../controller/api/api-errors.js';
+import { NoRoomError } from '../controller/disk/no-room-error.js';
 import { SceneError } from '../controller/jobs/blender/scene-error.js';
 import { FrameListError } from '../controller/jobs/frame-list.js';
 import { farmHome, loadOrCreateFarmKey } from '../controller/farm-home.js';
@@ -100,7 +101,7 @@ program.parseAsync().then(
     // A command the controller refused (unknown id, bad params, wrong token) or could not reach is the user's to fix;
     // an internal failure on the controller is not, but its message is all that is worth showing.
     const fromApi = error instanceof ApiError || error instanceof ApiConnectionError;
-    const known = error instanceof UserError || error instanceof SceneError || error instanceof MediaError || error instanceof FrameListError || error instanceof FarmKeyError || fromApi;
+    const known = error instanceof UserError || error instanceof SceneError || error instanceof MediaError || error instanceof FrameListError || error instanceof FarmKeyError || error instanceof NoRoomError || fromApi;
     console.error(`farmhand: ${known ? error.message : error.stack ?? error.message}`);
     process.exit(error instanceof ApiError && error.code === 'internal' ? 1 : known ? 2 : 1);
   },

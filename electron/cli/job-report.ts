@@ -8,7 +8,8 @@ export const jobColumns: Column<JobSummary>[] = [
   { header: 'ID', value: (j) => j.id, max: 64 },
   { header: 'NAME', value: (j) => j.name, max: 32 },
   { header: 'TYPE', value: (j) => j.type },
-  { header: 'STATE', value: (j) => j.state },
+  // The controller's own pause (a full disk) is told apart from the user's; `farmhand job ID` gives the sentence.
+  { header: 'STATE', value: (j) => (j.pauseReason ? 'paused (disk full)' : j.state) },
   { header: 'DONE', value: (j) => `${j.succeededCount}/${j.taskCount}`, right: true },
   { header: 'FAILED', value: (j) => j.failedCount, right: true },
   { header: 'PRI', value: (j) => j.priority, right: true },
@@ -40,6 +41,7 @@ export function formatJob(j: JobDetail): string {
     ['Output', j.outputDir],
     ['Created', when(j.createdAt)],
     ['Ended', when(j.endedAt)],
+    ...(j.pauseReason ? [['Paused', j.pauseReason] as [string, string]] : []),
     ...(j.failure ? [['Failure', j.failure] as [string, string]] : []),
     ...(settings ? [['Settings', settings] as [string, string]] : []),
   ]);

@@ -64,8 +64,8 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
       throw new UserError((error as Error).message);
     }
     const frameCount = Number(job.settings.frameCount);
+    await farm.controller.admit(job);
     farm.print(`Rendering ${frameCount} frame(s) of ${basename(scene)} in ${job.tasks.length} chunk(s) of up to ${job.settings.chunkSize} on ${agentCount} agent(s) → ${outputDir}`);
-    farm.controller.submit(job);
     const summary = await watchJob(farm, job.id, { unit: 'frames', countOf: (t) => (t.spec.type === 'blender' ? t.spec.frames.length : 0) });
 
     const frameTasks = job.tasks.filter((t) => t.spec.type === 'blender');

@@ -74,8 +74,8 @@ export async function transcodeCommand(inputPath: string, o: TranscodeOptions): 
       throw new UserError(firstIssue(error));
     }
     const frames = Number(job.settings.frameCount);
+    await farm.controller.admit(job);
     farm.print(`Transcoding ${basename(input)} (${frames} frames, ${media.durationSeconds.toFixed(2)} s${media.audio ? ', with audio' : ', no audio'}) in ${job.settings.chunkCount} chunk(s) on ${agentCount} agent(s) → ${output}`);
-    farm.controller.submit(job);
     const summary = await watchJob(farm, job.id, { unit: 'frames', countOf: (t) => (t.spec.type === 'transcode-chunk' ? t.spec.frameCount : 0) });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     if (o.json) console.log(JSON.stringify({ job: summary, frames, output, seconds: Number(seconds) }));

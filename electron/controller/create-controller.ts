@@ -3,6 +3,9 @@ import type { LocalHandoff } from '../../node-agent/protocol/index.js';
 import { AgentPool } from './agents/agent-pool.js';
 import { agentView, type AgentView } from './agents/agent-runtime.js';
 import { ControllerEvents } from './controller-events.js';
+import { isDiskFullError } from './disk/disk-space.js';
+import { NoRoomError } from './disk/no-room-error.js';
+import { ensureRoomFor } from './disk/room-for-job.js';
 import type { JobRecord, JobSummary } from './model/job-model.js';
 import { outputFolder } from './outputs/output-folder.js';
 import { Scheduler } from './scheduler/scheduler.js';
@@ -40,6 +43,13 @@ export interface Controller {
   farmKey: string;
   storeProblems: string[];
   submit(job: JobRecord): JobSummary;
+  /**
+   * Submits a job the way users do (the API, `farmhand render`, `farmhand transcode`): refused
+   * with a NoRoomError when its output disk or the data disk cannot hold it (room-for-job.ts),
+   * and taken only once it is saved in the store, so a job the user was told about is never
+   * lost, even to a full disk and a kill.
+   */
+  admit(job: JobRecord): Promise<JobSummary>;
   agents(): AgentView[];
   /** Resolves with the job's summary once it succeeded, failed or was canceled. */
   waitForJob(jobId: string): Promise<JobSummary>;
@@ -49,9 +59,12 @@ export interface Controller {
 export async function createController(o: ControllerOptions): Promise<Controller> {
   const events = new ControllerEvents();
   const logs = new TaskLogs(o.persist === false ? null : join(o.home, 'logs'));
-  const store = o.persist === false ? null : await JobStore.open(o.home, { onError: (e) => events.notice('error', `Saving the job store failed: ${e.message}`) });
+  // A full data disk pauses the jobs (disk-full-pauses.ts) instead of a notice per failed write.
+  let dataDiskFull = (): void => undefined;
+  const store = o.persist === false ? null : await JobStore.open(o.home, { onError: (e) => events.notice('error', `Saving the job store failed: ${e.message}`), onDiskFull: () => dataDiskFull() });
   const storePort = store ?? { add() {}, update() {} };
   const scheduler = new Scheduler(storePort, events, outputFolder, { localAgent: o.localAgent ?? null });
+  dataDiskFull = () => scheduler.dataDiskFull(o.home);
   events.on('log', ({ taskId, attempt, lines }) => logs.append(taskId, attempt, lines));
 
   const pool = new AgentPool({
@@ -62,9 +75,10 @@ export async function createController(o: ControllerOptions): Promise<Controller
       onOffline: (link, reason) => scheduler.agentOffline(link, reason),
       onMessage: (link, message) => scheduler.agentMessage(link, message),
       onFile: (link, file) => void scheduler.agentFile(link, file).catch((error: Error) => events.notice('error', `Storing an output failed: ${error.message}`)),
-      onFileFailed: (link, begin, reason) => scheduler.agentFileFailed(link, begin, reason),
+      onFileFailed: (link, begin, reason, cause) => scheduler.agentFileFailed(link, begin, reason, cause),
       openIncoming: (link, begin) => scheduler.openIncoming(link, begin),
       onProblem: (url, problem) => events.notice('warn', problem.includes(url) ? problem : `${url}: ${problem}`),
+      onPeerTrouble: (line) => events.notice('warn', line),
     },
   });
 
@@ -87,6 +101,18 @@ export async function createController(o: ControllerOptions): Promise<Controller
     submit(job) {
       return scheduler.addJob(job, { isNew: true }).summary();
     },
+    async admit(job) {
+      await ensureRoomFor(job, { dataDir: store ? o.home : null, earlier: scheduler.allJobs().map((j) => j.record) });
+      const summary = scheduler.addJob(job, { isNew: true }).summary();
+      try {
+        await store?.whenSaved(job.id);
+      } catch (error) {
+        await scheduler.deleteJob(job.id).catch(() => undefined);
+        if (isDiskFullError(error)) throw new NoRoomError(`The data disk ${o.home} is full, so the job could not be saved and was not taken; free some space there (or set FARMHAND_HOME to a folder on another disk).`);
+        throw error;
+      }
+      return summary;
+    },
     agents() {
       return [...scheduler.agents.values()].map(agentView);
     },
@@ -104,6 +130,7 @@ export async function createController(o: ControllerOptions): Promise<Controller
       });
     },
     async close() {
+      scheduler.stop();
       await browser?.stop();
       // Successes reach the disk first, so their output.acks go out before the links close.
       await store?.flush().catch(() => undefined);

@@ -1,5 +1,6 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from './store/atomic-write.js';
 
 /**
  * The log of every task attempt: the last lines of each, bounded per attempt, kept in memory
@@ -84,8 +85,7 @@ export class TaskLogs {
       await mkdir(dir, { recursive: true });
       for (const { key, text } of batch) {
         const file = join(dir, `${key}.log`);
-        await writeFile(`${file}.tmp`, text);
-        await rename(`${file}.tmp`, file);
+        await writeFileAtomic(file, text); // a failed write (a full disk) leaves no partial temp file
       }
     }).catch(() => undefined); // a log that cannot be written is not worth stopping the farm for
     return this.writing;

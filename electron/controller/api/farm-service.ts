@@ -2,6 +2,7 @@ import { agentView, type AgentView } from '../agents/agent-runtime.js';
 import { normalizeAgentUrl } from '../agents/agent-pool.js';
 import type { AgentSettings } from '../agents/agent-settings.js';
 import type { Controller } from '../create-controller.js';
+import { NoRoomError } from '../disk/no-room-error.js';
 import type { JobSummary, TaskRecord } from '../model/job-model.js';
 import type { JobRuntime } from '../scheduler/job-runtime.js';
 import { isTerminalJobState } from '../scheduler/task-state.js';
@@ -59,7 +60,10 @@ export function createFarmService(controller: Controller, o: FarmServiceOptions)
   const api: FarmApi = {
     async 'jobs.submit'(p) {
       const record = await compileSubmission(p, { outputRoot: o.outputRoot, home: o.home, blenderPath: o.blenderPath, ffprobePath: o.ffprobePath, agentCount: ableAgents() });
-      return controller.submit(record);
+      // A disk that cannot hold the job is the user's to fix, like a bad scene.
+      return controller.admit(record).catch((error: unknown) => {
+        throw error instanceof NoRoomError ? new ApiError('bad-input', error.message) : error;
+      });
     },
     async 'jobs.list'(p) {
       const states = p.state ? new Set(p.state) : null;

@@ -76,4 +76,10 @@ export interface JobSummary {
   failedCount: number;
   runningCount: number;
   failure: string | null;
+  /**
+   * Why the controller itself paused the job (a full disk: "the output disk /path is full (N MB
+   * free); the job resumes when there is room"); it resumes the job by itself. Absent otherwise,
+   * also under the user's own pause. Not kept across restarts: the condition is found again.
+   */
+  pauseReason?: string;
 }

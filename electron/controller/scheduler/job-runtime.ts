@@ -21,6 +21,8 @@ export class JobRuntime {
   jobFieldsChanged = false;
   /** Why no agent can take this job's work right now (shown to the user), or null. */
   unrunnableReason: string | null = null;
+  /** Set while the controller holds the job for a full disk (disk-full-pauses.ts): no task of it starts. */
+  pauseReason: string | null = null;
 
   /**
    * `heldBack`: queued tasks not to hand out yet (after a restart, tasks that were out on an
@@ -49,7 +51,8 @@ export class JobRuntime {
   }
 
   get state() {
-    return deriveJobState(this.record, this.counts, this.record.tasks.length);
+    const r = this.record;
+    return deriveJobState(this.pauseReason === null ? r : { paused: true, failure: r.failure, canceled: r.canceled }, this.counts, r.tasks.length);
   }
 
   hasQueued(): boolean {
@@ -151,6 +154,7 @@ export class JobRuntime {
       failedCount: this.counts.failed,
       runningCount: this.counts.running + this.counts.assigned,
       failure: r.failure,
+      ...(this.pauseReason !== null ? { pauseReason: this.pauseReason } : {}),
     };
   }
 }

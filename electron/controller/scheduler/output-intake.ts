@@ -1,5 +1,6 @@
 import type { IncomingFile, MessageOf } from '../../../node-agent/protocol/index.js';
 import type { AgentLink } from '../agents/agent-link.js';
+import { isDiskFullCode, isDiskFullError } from '../disk/disk-space.js';
 import type { TaskRecord } from '../model/job-model.js';
 import type { InputFiles } from './input-files.js';
 import type { JobRuntime } from './job-runtime.js';
@@ -22,6 +23,8 @@ export interface OutputIntakeDeps {
   succeed(job: JobRuntime, task: TaskRecord, link: AgentLink): void;
   /** The attempt failed (the scheduler's step: retry within the bound, or fail). */
   failAttempt(job: JobRuntime, task: TaskRecord, agentId: string, error: string, unrecoverable: boolean): void;
+  /** An output could not be written for lack of room: the job waits for room (disk-full-pauses.ts); with `waiting`, the task's agent holds it until then. */
+  outputDiskFull(job: JobRuntime, o: { path: string; bytes: number; waiting?: { task: TaskRecord; agentId: string } }): void;
 }
 
 /**
@@ -50,6 +53,7 @@ export class OutputIntake {
     try {
       return { tempPath: await this.deps.outputs.tempPathFor(this.deps.state.jobs.get(task.jobId)!.record, task, begin.file.name) };
     } catch (error) {
+      if (isDiskFullError(error)) throw error; // the channel reports it with its code (see agentFileFailed)
       return { refuse: (error as Error).message };
     }
   }
@@ -84,13 +88,21 @@ export class OutputIntake {
   }
 
   /** A transfer failed its check: fetch it again, within a bound (a live one waits for the task's end). */
-  agentFileFailed(link: AgentLink, begin: MessageOf<'file.begin'>, reason: string): void {
+  agentFileFailed(link: AgentLink, begin: MessageOf<'file.begin'>, reason: string, cause: { code?: string } = {}): void {
     if (!begin.task) return;
     const task = this.deps.state.tasks.get(begin.task.taskId);
     if (!task || task.attempt !== begin.task.attempt || task.agentId !== link.agentId || task.state === 'succeeded') return;
     // A live output that did not make it is fetched with the rest when the task ends.
     this.deps.live.failed(task, begin.file.name);
-    if (this.isLive(link, task)) return;
+    const live = this.isLive(link, task);
+    if (isDiskFullCode(cause.code)) {
+      // The controller's disk is full: not the file's fault nor the agent's. The job waits for
+      // room, no attempt counts, and a finished task's outputs stay on its agent until then.
+      const job = this.deps.state.jobs.get(task.jobId)!;
+      this.deps.outputDiskFull(job, { path: job.record.outputDir, bytes: begin.file.size, ...(live || !link.agentId ? {} : { waiting: { task, agentId: link.agentId } }) });
+      return;
+    }
+    if (live) return;
     const key = `${task.id}#${task.attempt}`;
     const failures = (this.fetchFailures.get(key) ?? 0) + 1;
     this.fetchFailures.set(key, failures);

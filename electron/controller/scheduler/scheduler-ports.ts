@@ -22,6 +22,8 @@ export interface TaskStore {
   whenSaved?(jobId: string, task?: TaskRecord): Promise<void>;
   /** Deletes a job's documents. */
   remove?(jobId: string): Promise<boolean>;
+  /** Writes everything not yet on disk, retrying writes that failed; rejects while one still fails. */
+  flush?(): Promise<void>;
 }
 
 export interface SchedulerEvents {

@@ -3,6 +3,7 @@ import { agentView, type AgentRuntime } from '../agents/agent-runtime.js';
 import type { AgentLink } from '../agents/agent-link.js';
 import type { JobRecord, TaskRecord } from '../model/job-model.js';
 import { AgentControls } from './agent-controls.js';
+import { DiskFullPauses } from './disk-full-pauses.js';
 import { agentMayRun, agentMayRunTask, judgeWaitingJob } from './dispatch-policy.js';
 import { planStaging } from './input-staging.js';
 import { InputFiles } from './input-files.js';
@@ -60,6 +61,8 @@ export class Scheduler {
   /** Tasks that were out on an agent when the controller stopped wait for it here (see addJob). */
   private readonly restartHold: RestartHold;
   private readonly local: LocalAgentFiles;
+  /** Jobs held while a disk is full, and the watch that resumes them (disk-full-pauses.ts). */
+  private readonly diskPauses: DiskFullPauses;
   private readonly options: SchedulerOptions;
 
   constructor(
@@ -72,12 +75,14 @@ export class Scheduler {
     this.state = new SchedulerState(store, events, outputs);
     this.restartHold = new RestartHold(this.options.restartGraceMs, (taskIds, why) => this.releaseHeld(taskIds, why));
     const dispatchSoon = () => this.dispatchSoon();
+    this.diskPauses = new DiskFullPauses({ state: this.state, events, dispatchSoon, ...(store.flush ? { saveAll: () => store.flush!() } : {}) });
     this.jobControls = new JobControls({ state: this.state, events, store, outputs, dispatchSoon, forgetHeld: (taskId) => this.restartHold.forget(taskId) });
     this.agentControls = new AgentControls({ state: this.state, events, dispatchSoon, agentOffline: (link, reason) => this.agentOffline(link, reason) });
     this.intake = new OutputIntake({
       state: this.state, events, outputs, inputs: this.inputs, live: this.live,
       succeed: (job, task, link) => this.succeed(job, task, link),
       failAttempt: (job, task, agentId, error, unrecoverable) => this.failAttempt(job, task, agentId, error, unrecoverable),
+      outputDiskFull: (job, o) => this.diskPauses.outputDiskFull(job, o),
     });
     this.local = new LocalAgentFiles(this.options.localAgent, { intake: this.intake });
   }
@@ -242,7 +247,14 @@ export class Scheduler {
 
   openIncoming(link: AgentLink, begin: MessageOf<'file.begin'>): Promise<{ tempPath: string } | { refuse: string }> { return this.intake.openIncoming(link, begin); }
   agentFile(link: AgentLink, file: IncomingFile): Promise<void> { return this.intake.agentFile(link, file); }
-  agentFileFailed(link: AgentLink, begin: MessageOf<'file.begin'>, reason: string): void { this.intake.agentFileFailed(link, begin, reason); }
+  agentFileFailed(link: AgentLink, begin: MessageOf<'file.begin'>, reason: string, cause: { code?: string } = {}): void { this.intake.agentFileFailed(link, begin, reason, cause); }
+
+  // ── full disks (disk-full-pauses.ts) ──────────────────────────────────
+
+  /** The job store could not write for lack of room on the data disk `path`: every unfinished job waits for room. */
+  dataDiskFull(path: string): void { this.diskPauses.dataDiskFull(path); }
+  /** Stops the scheduler's own timers (the controller is closing). */
+  stop(): void { this.diskPauses.stop(); }
 
   // ── results ───────────────────────────────────────────────────────────
 
@@ -320,7 +332,11 @@ export class Scheduler {
     // crash before that finds the outputs still held and collects them again, never loses them.
     const ack = () => link.send({ type: 'output.ack', taskId: task.id, attempt: task.attempt });
     const saved = this.store.whenSaved?.(job.id, task);
-    if (saved) void saved.then(ack, () => undefined);
+    // A save that failed (a full data disk) is retried by the store: the ack waits for the write that succeeds.
+    const ackWhenSaved = (saving: Promise<void>, tries: number): void => void saving.then(ack, () => {
+      if (tries > 0 && task.state === 'succeeded' && this.state.jobs.get(job.id) === job) ackWhenSaved(this.store.whenSaved!(job.id, task), tries - 1);
+    });
+    if (saved) ackWhenSaved(saved, 100);
     else ack();
   }
 
@@ -404,7 +420,7 @@ export class Scheduler {
 
   private nextTaskFor(agent: AgentRuntime): { job: JobRuntime; task: TaskRecord } | null {
     for (const job of this.state.order) {
-      if (job.record.paused || job.record.canceled || job.record.failure || !agentMayRun(agent, job, this.options.agentFailureLimit)) continue;
+      if (job.record.paused || job.pauseReason !== null || job.record.canceled || job.record.failure || !agentMayRun(agent, job, this.options.agentFailureLimit)) continue;
       if (this.betterPlacedElsewhere(agent, job)) continue;
       const task = job.take();
       if (task) return { job, task };
@@ -461,7 +477,7 @@ export class Scheduler {
   /** Tells the user why queued work is not moving, once per reason; fails a job no agent may run any more. */
   private explainWaitingJobs(): void {
     for (const job of this.state.order) {
-      if (job.record.paused || !job.hasQueued() || isTerminalJobState(job.state)) continue;
+      if (job.record.paused || job.pauseReason !== null || !job.hasQueued() || isTerminalJobState(job.state)) continue;
       const verdict = judgeWaitingJob(job, this.state.agents.values(), this.options.agentFailureLimit);
       if ('fail' in verdict) {
         this.cancelJob(job.id, verdict.fail);

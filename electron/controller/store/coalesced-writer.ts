@@ -1,12 +1,13 @@
-import { DataFile } from 'lowdb/node';
+import { writeFileAtomic } from './atomic-write.js';
 import { WriteTurns } from './write-turns.js';
 
 /**
  * Keeps one JSON document on disk in step with an in-memory value without writing on every
  * change. Callers mutate the value and call `markDirty()`; the writer waits a short moment so
  * a burst of changes becomes one write, never has more than one write in flight, and writes
- * once more if the value changed while it was writing. Writes go through lowdb's `DataFile`
- * (steno: temp file + rename), so a reader or a crash only ever sees a whole document.
+ * once more if the value changed while it was writing. Writes are a temp file + rename
+ * (atomic-write.ts), so a reader or a crash only ever sees a whole document, and a write that
+ * fails (a full disk) keeps the last good copy and is retried.
  *
  * Why generations instead of a dirty flag: `flush()` must finish even while changes keep
  * streaming in, so it waits for "everything marked before I was called", not for "clean";
@@ -42,7 +43,6 @@ interface Waiter {
 
 export class CoalescedWriter<T> {
   readonly file: string;
-  readonly #data: DataFile<T>;
   readonly #snapshot: () => T;
   readonly #delayMs: number;
   readonly #retryDelayMs: number;
@@ -62,7 +62,6 @@ export class CoalescedWriter<T> {
   /** `snapshot` returns the current value; it is read at write time, so in-place edits are seen. */
   constructor(file: string, snapshot: () => T, o: CoalescedWriterOptions = {}) {
     this.file = file;
-    this.#data = new DataFile<T>(file, { parse: (text) => JSON.parse(text) as T, stringify: (value) => JSON.stringify(value) });
     this.#snapshot = snapshot;
     this.#delayMs = o.delayMs ?? DEFAULT_WRITE_DELAY_MS;
     this.#retryDelayMs = o.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
@@ -171,7 +170,7 @@ export class CoalescedWriter<T> {
     const generation = this.#marked; // the snapshot below holds every change marked so far
     let writing: Promise<void>;
     try {
-      writing = this.#data.write(this.#snapshot());
+      writing = writeFileAtomic(this.file, JSON.stringify(this.#snapshot()));
     } catch (error) {
       writing = Promise.reject(error);
     }

@@ -412,6 +412,24 @@ test('a missing page, a page of the wrong length or an unreadable job document a
   await store.close();
 });
 
+test('a submission whose first write never finished (a full disk, then a kill) is removed at the next start, not set aside', async (t) => {
+  const dir = await dataDir(t);
+  const first = await JobStore.open(dir);
+  first.add(makeJob('kept'), summarizeJob(makeJob('kept')));
+  await first.close();
+  // What a first write cut short by a full disk leaves: the job's folder with partial temp files only.
+  const cut = join(dir, 'store', 'jobs', 'cut');
+  await mkdir(cut);
+  await writeFile(join(cut, '.job.json.tmp'), '{"id":"cut","na');
+  await writeFile(join(cut, '.tasks-0000.json.tmp'), '');
+
+  const store = await JobStore.open(dir);
+  assert.deepEqual(store.jobs().map((j) => j.id), ['kept']);
+  assert.deepEqual(store.problems, ['Job cut was never completely saved (its submission was cut short, e.g. by a full disk, and was not taken); its folder was removed.']);
+  assert.deepEqual(await readdir(join(dir, 'store', 'jobs')), ['kept']);
+  await store.close();
+});
+
 test('a single job file of an earlier version that cannot be read is set aside too', async (t) => {
   const dir = await dataDir(t);
   await mkdir(jobsDir(dir), { recursive: true });

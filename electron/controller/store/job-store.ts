@@ -1,6 +1,7 @@
 import { mkdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataFile } from 'lowdb/node';
+import { isDiskFullError } from '../disk/disk-space.js';
 import type { JobRecord, JobSummary, TaskRecord } from '../model/job-model.js';
 import type { TaskStore } from '../scheduler/scheduler-ports.js';
 import { deriveJobState, emptyCounts } from '../scheduler/task-state.js';
@@ -26,6 +27,11 @@ import { WriteTurns } from './write-turns.js';
 export interface JobStoreOptions {
   /** A background write failed (it is retried on the next change or flush). */
   onError?(error: Error): void;
+  /**
+   * A write failed because the data disk is full (or its quota): called instead of onError,
+   * once per failed write. The file keeps its last good copy; `flush()` retries.
+   */
+  onDiskFull?(error: Error): void;
   /** Coalescing delay for every document (see CoalescedWriter). */
   delayMs?: number;
   /** A document reached the disk (for tests and measurements). */
@@ -237,7 +243,9 @@ export class JobStore implements TaskStore {
   }
 
   #writerOptions(): CoalescedWriterOptions {
-    return { delayMs: this.#options.delayMs, turns: this.#turns, onError: this.#onError, onWrite: this.#options.onWrite };
+    const onDiskFull = this.#options.onDiskFull;
+    const onError = onDiskFull ? (error: Error) => (isDiskFullError(error) ? onDiskFull(error) : this.#onError(error)) : this.#onError;
+    return { delayMs: this.#options.delayMs, turns: this.#turns, onError, onWrite: this.#options.onWrite };
   }
 
   /** A change after close() is a shutdown race, not a crash: report it and drop it. */

@@ -1,4 +1,4 @@
-import { open, readdir } from 'node:fs/promises';
+import { open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JobRecord, TaskRecord, TaskState } from '../model/job-model.js';
 import { JOB_DOCUMENT_NAME, jobFolder, pageCount, pageFileName, recordFrom, singleJobFile, type JobDocument, type TaskPage } from './job-layout.js';
@@ -11,6 +11,10 @@ import { describe, setAside } from './set-aside.js';
  * in memory at once) and each is only JSON.parse'd plus a few field checks per task.
  * Whole: a job whose document or any page cannot be read is set aside as one folder and
  * reported, never loaded with tasks missing (the scheduler would re-render or lose them).
+ *
+ * A folder holding neither a job document nor a task page is a submission whose first write
+ * never finished (the disk was full, or the controller was killed in that moment): the job was
+ * never taken, so its folder (temp files at most) is removed, not set aside as a damaged job.
  *
  * Jobs saved by earlier versions as one file (`jobs/<id>.json`, tasks inside) are read too and
  * handed back for migration. Both layouts for one id only exist while a migration was cut
@@ -73,6 +77,11 @@ async function loadJob(jobsDir: string, id: string, has: { folder: boolean; sing
   const paged = has.folder ? await readPagedJob(folder, id, read) : null;
   if (paged && 'record' in paged) return { job: { ...paged, migrateFrom: null, leftover: has.single ? singleJobFile(jobsDir, id) : null }, problems: [] };
 
+  if (paged && !has.single && (paged as Unreadable).what === 'document' && (await neverSaved(folder))) {
+    const removed = await rm(folder, { recursive: true, force: true }).then(() => 'its folder was removed', (error: unknown) => `its folder could not be removed (${describe(error)})`);
+    return { problems: [`Job ${id} was never completely saved (its submission was cut short, e.g. by a full disk, and was not taken); ${removed}.`] };
+  }
+
   const problems: string[] = [];
   if (has.single) {
     const file = singleJobFile(jobsDir, id);
@@ -97,6 +106,12 @@ async function loadJob(jobsDir: string, id: string, has: { folder: boolean; sing
   );
   problems.push(problem);
   return { problems };
+}
+
+/** The folder holds no job document and no task page: nothing of a job was ever saved in it. */
+async function neverSaved(folder: string): Promise<boolean> {
+  const names = await readdir(folder).catch(() => null);
+  return names !== null && !names.some((name) => name === JOB_DOCUMENT_NAME || /^tasks-\d+\.json$/.test(name));
 }
 
 async function readPagedJob(folder: string, id: string, read: Read): Promise<{ record: JobRecord; pageSize: number } | Unreadable> {

@@ -61,7 +61,8 @@ export function compileBlenderJob(
     tags: settings.tags,
     outputDir: resolve(settings.outputDir),
     inputFiles: [{ sha256: ctx.scene.sha256, size: ctx.scene.size, path: resolve(ctx.scenePath) }],
-    settings: { ...settings, frameCount: frames.length, chunkSize, format, outputName },
+    // The resolution sizes the output before any frame is known (disk/room-for-job.ts).
+    settings: { ...settings, frameCount: frames.length, chunkSize, format, outputName, ...(ctx.sceneInfo ? { resolution: ctx.sceneInfo.resolution } : {}) },
     tasks,
   });
 }

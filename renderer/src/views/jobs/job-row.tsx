@@ -51,7 +51,7 @@ export const JobRow = memo(function JobRow(p: JobRowProps) {
         <button type="button" className="link" tabIndex={-1} onClick={(e) => { e.stopPropagation(); openJob(job.id); }}>{job.name}</button>
         <span className="muted"> {job.type}</span>
       </td>
-      <td><StateBadge state={job.state} />{job.failure ? <span className="sr-only">: {job.failure}</span> : null}</td>
+      <td><StateBadge state={job.state} />{job.failure ? <span className="sr-only">: {job.failure}</span> : null}{job.pauseReason ? <div className="muted pause-reason">{job.pauseReason}</div> : null}</td>
       <td>
         <progress max={1} value={progressOf(job, items)} aria-label={`Progress of ${job.name}`} />
         <span className="progress-text">{formatPercent(progressOf(job, items))}</span>
