@@ -1,7 +1,11 @@
+import { dirname } from 'node:path';
 import type { IncomingFile, MessageOf } from '../../../node-agent/protocol/index.js';
 import type { AgentLink } from '../agents/agent-link.js';
 import { isDiskFullCode, isDiskFullError } from '../disk/disk-space.js';
 import type { TaskRecord } from '../model/job-model.js';
+import { OutputConflictError } from '../outputs/output-conflict-error.js';
+import { formatBytes, judgeOfferedOutput } from './output-claims.js';
+import { isTerminalTaskState } from './task-state.js';
 import type { InputFiles } from './input-files.js';
 import type { JobRuntime } from './job-runtime.js';
 import type { LiveOutputsSeen } from './live-outputs-seen.js';
@@ -15,7 +19,7 @@ const MAX_OUTPUT_FETCHES = 3;
 export interface OutputIntakeDeps {
   state: Pick<SchedulerState, 'jobs' | 'tasks' | 'agents'>;
   events: Pick<SchedulerEvents, 'taskChanged' | 'notice'>;
-  outputs: Pick<OutputSink, 'tempPathFor' | 'commit'>;
+  outputs: Pick<OutputSink, 'tempPathFor' | 'commit' | 'freeBytes'>;
   /** A collected output can be the input of a later task, so it is registered as one. */
   inputs: Pick<InputFiles, 'registerFile'>;
   live: Pick<LiveOutputsSeen, 'arriving' | 'arrived' | 'failed'>;
@@ -23,6 +27,8 @@ export interface OutputIntakeDeps {
   succeed(job: JobRuntime, task: TaskRecord, link: AgentLink): void;
   /** The attempt failed (the scheduler's step: retry within the bound, or fail). */
   failAttempt(job: JobRuntime, task: TaskRecord, agentId: string, error: string, unrecoverable: boolean): void;
+  /** The agent's claim about the task's outputs is false: stop its attempt and fail it with `error` (the scheduler's step). */
+  distrust(job: JobRuntime, task: TaskRecord, link: AgentLink, error: string): void;
   /** An output could not be written for lack of room: the job waits for room (disk-full-pauses.ts); with `waiting`, the task's agent holds it until then. */
   outputDiskFull(job: JobRuntime, o: { path: string; bytes: number; waiting?: { task: TaskRecord; agentId: string } }): void;
 }
@@ -44,18 +50,34 @@ export class OutputIntake {
   async openIncoming(link: AgentLink, begin: MessageOf<'file.begin'>): Promise<{ tempPath: string } | { refuse: string }> {
     const task = begin.task ? this.deps.state.tasks.get(begin.task.taskId) : undefined;
     if (!task || !begin.task || task.attempt !== begin.task.attempt || task.agentId !== link.agentId) return { refuse: 'not an output of a current task' };
-    if (this.isLive(link, task)) {
-      if (task.spec.type !== 'blender') return { refuse: 'this task was not asked for live outputs' };
-      this.deps.live.arriving(task, begin.file.name);
-    } else if (!task.outputs.some((o) => o.name === begin.file.name && o.sha256 === begin.file.sha256)) {
-      return { refuse: 'not an announced output' };
+    const live = this.isLive(link, task);
+    if (live && task.spec.type !== 'blender') return { refuse: 'this task was not asked for live outputs' };
+    const job = this.deps.state.jobs.get(task.jobId)!;
+    // Checked against the task, not the agent's word: a name it does not make (another task's
+    // frame, a path) or a size beyond reason fails the attempt before a byte is written.
+    const lie = judgeOfferedOutput(this.agentName(link), task, begin.file, live);
+    if (lie) {
+      this.deps.distrust(job, task, link, lie);
+      return { refuse: lie };
     }
+    if (live) this.deps.live.arriving(task, begin.file.name);
     try {
-      return { tempPath: await this.deps.outputs.tempPathFor(this.deps.state.jobs.get(task.jobId)!.record, task, begin.file.name) };
+      const tempPath = await this.deps.outputs.tempPathFor(job.record, task, begin.file.name);
+      const free = await this.deps.outputs.freeBytes?.(job.record, task);
+      // Never more than the disk holds: a file that cannot fit is refused, not written until the disk is full.
+      if (free !== undefined && begin.file.size > free) {
+        // Thrown as a full disk (ENOSPC), so the channel's failure carries the code and the job waits for room (agentFileFailed).
+        throw Object.assign(new Error(`the output disk ${dirname(tempPath)} has ${formatBytes(free)} free, too little for ${begin.file.name} (${formatBytes(begin.file.size)})`), { code: 'ENOSPC' });
+      }
+      return { tempPath };
     } catch (error) {
       if (isDiskFullError(error)) throw error; // the channel reports it with its code (see agentFileFailed)
       return { refuse: (error as Error).message };
     }
+  }
+
+  private agentName(link: AgentLink): string {
+    return this.deps.state.agents.get(link.agentId ?? '')?.name ?? link.url;
   }
 
   /** A verified output arrived: rename it into place; when the task's last output is in, the task succeeds. */
@@ -63,7 +85,15 @@ export class OutputIntake {
     const task = file.begin.task ? this.deps.state.tasks.get(file.begin.task.taskId) : undefined;
     const job = task ? this.deps.state.jobs.get(task.jobId) : undefined;
     if (!task || !job || task.attempt !== file.begin.task!.attempt) return;
-    const path = await this.deps.outputs.commit(job.record, task, file.begin.file.name, file.tempPath);
+    let path: string;
+    try {
+      path = await this.deps.outputs.commit(job.record, task, file.begin.file, file.tempPath);
+    } catch (error) {
+      if (!(error instanceof OutputConflictError)) throw error;
+      // Another task's file is in the way: it stays, and this attempt is not believed.
+      if (task.agentId === link.agentId && !isTerminalTaskState(task.state)) this.deps.distrust(job, task, link, error.message);
+      return;
+    }
     this.deps.inputs.registerFile({ sha256: file.begin.file.sha256, size: file.begin.file.size, path });
     const name = file.begin.file.name;
     if (this.deps.live.arrived(task, file.begin.file)) {

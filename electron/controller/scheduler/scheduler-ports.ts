@@ -39,10 +39,15 @@ export interface SchedulerEvents {
 export interface OutputSink {
   /** A temp path inside the task's output folder for an incoming output (throws if the name is unsafe). */
   tempPathFor(job: JobRecord, task: TaskRecord, name: string): Promise<string>;
-  /** Renames a verified temp file into place as `name`; returns the final path. */
-  commit(job: JobRecord, task: TaskRecord, name: string, tempPath: string): Promise<string>;
+  /**
+   * Renames a verified temp file into place as `file.name`; returns the final path. Never
+   * replaces a file another task of the job put there: that rejects with OutputConflictError.
+   */
+  commit(job: JobRecord, task: TaskRecord, file: { name: string; sha256: string }, tempPath: string): Promise<string>;
   /** The output's path when it is already in place with this hash (collected before a crash that came before the store heard of it). */
   alreadyHas?(job: JobRecord, task: TaskRecord, output: OutputRef): Promise<string | null>;
+  /** Bytes that may still be written in the task's output folder (which exists once tempPathFor made it). */
+  freeBytes?(job: JobRecord, task: TaskRecord): Promise<number>;
   /** The job is over: drop its intermediate files. */
   discardIntermediates(job: JobRecord): Promise<void>;
 }

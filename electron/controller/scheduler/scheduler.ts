@@ -13,6 +13,7 @@ import { planReconcile } from './reconcile-plan.js';
 import { LiveOutputsSeen } from './live-outputs-seen.js';
 import { LocalAgentFiles } from './local-agent-files.js';
 import { OutputIntake } from './output-intake.js';
+import { judgeReportedOutputs } from './output-claims.js';
 import { RestartHold } from './restart-hold.js';
 import { isTerminalJobState, isTerminalTaskState } from './task-state.js';
 import type { OutputSink, SchedulerEvents, TaskStore } from './scheduler-ports.js';
@@ -83,6 +84,7 @@ export class Scheduler {
       succeed: (job, task, link) => this.succeed(job, task, link),
       failAttempt: (job, task, agentId, error, unrecoverable) => this.failAttempt(job, task, agentId, error, unrecoverable),
       outputDiskFull: (job, o) => this.diskPauses.outputDiskFull(job, o),
+      distrust: (job, task, link, error) => this.distrust(job, task, link, error),
     });
     this.local = new LocalAgentFiles(this.options.localAgent, { intake: this.intake });
   }
@@ -275,6 +277,8 @@ export class Scheduler {
       return;
     }
     this.freeSlot(agent, task);
+    const lie = judgeReportedOutputs(agent.name, task, m.outputs);
+    if (lie) return this.distrust(this.state.jobs.get(task.jobId)!, task, agent.link, lie);
     task.outputs = m.outputs;
     // Outputs that came in while the task ran (same name and hash) are collected; those still on
     // their way will be; only the rest are fetched.
@@ -352,6 +356,25 @@ export class Scheduler {
       const agent = this.state.agents.get(plan.agentId);
       if (agent?.online) agent.link.send({ type: 'input.prefetch', inputs: plan.inputs });
     }
+  }
+
+  /**
+   * What an agent claimed of a task's outputs is false (output-claims.ts): its attempt is stopped
+   * and its copy released on the agent, and the attempt fails like any other, so the task runs
+   * again within its bound and an agent that keeps lying gets no more of the job. A warning names
+   * the agent and the files.
+   */
+  private distrust(job: JobRuntime, task: TaskRecord, link: AgentLink, error: string): void {
+    if (task.state !== 'assigned' && task.state !== 'running') return;
+    const agent = this.state.agents.get(link.agentId ?? '');
+    if (agent) {
+      agent.running.delete(task.id);
+      agent.collecting.delete(task.id);
+    }
+    link.send({ type: 'task.cancel', taskId: task.id, attempt: task.attempt });
+    link.send({ type: 'output.ack', taskId: task.id, attempt: task.attempt });
+    this.events.notice('warn', error);
+    this.failAttempt(job, task, link.agentId ?? '', error, false);
   }
 
   /** One attempt failed: retry within the bound, block an agent that keeps failing, or fail the job at once when retrying cannot help. */
@@ -529,6 +552,11 @@ export class Scheduler {
           if (task.state === 'assigned') this.state.move(job, task, 'start');
           this.state.deadlines.clear(task.id);
           task.agentId = agent.agentId;
+          const lie = judgeReportedOutputs(agent.name, task, action.outputs);
+          if (lie) {
+            this.distrust(job, task, agent.link, lie);
+            break;
+          }
           task.outputs = action.outputs;
           task.collected = [];
           agent.collecting.add(task.id);

@@ -1,0 +1,101 @@
+import type { BlenderTaskSpec, TaskSpec } from '../../../node-agent/protocol/index.js';
+import type { TaskRecord } from '../model/job-model.js';
+
+/**
+ * The output files a task must hand back, worked out on the controller from the task's own
+ * spec. An agent's `task.done` and the files it sends are claims: a task succeeds only when
+ * exactly these names arrived, hash-checked. An agent that reports fewer (a frame left out),
+ * others (another task's frame, a path) or none at all is not believed.
+ *
+ * The names repeat, on purpose, what the agent's runners write (the controller may import no
+ * runner code, only the wire contract):
+ * - blender: `<outputName>_<frame padded to 4, sign in front>.<extension of the format>`, one
+ *   per distinct frame (node-agent/runners/blender-argv.ts, `expectedOutputFiles`). Every
+ *   Blender integration test renders through this check, so the two cannot drift apart unseen.
+ * - transcode chunk, audio, join and frames-to-video: their `outputName` (ffmpeg-task.ts).
+ * - noop: nothing, or with `outputBytes` one `<taskId with ':' as '_'>__<attempt>.bin` (the
+ *   name of the attempt's work folder: noop-runner.ts, task-work-dir.ts).
+ */
+
+/** Blender's file extension for each `-F` format of the wire contract. */
+const FRAME_EXTENSIONS: Record<BlenderTaskSpec['format'], string> = {
+  PNG: 'png',
+  JPEG: 'jpg',
+  OPEN_EXR: 'exr',
+  OPEN_EXR_MULTILAYER: 'exr',
+  TIFF: 'tif',
+  BMP: 'bmp',
+  TARGA: 'tga',
+};
+
+type TaskKey = Pick<TaskRecord, 'id' | 'attempt' | 'spec'>;
+
+/**
+ * A spec's names never change, so they are worked out once per spec object: a render's live
+ * frames are each checked against a chunk that may hold thousands. Noop names depend on the
+ * attempt and are one at most, so they are not kept.
+ */
+const bySpec = new WeakMap<TaskSpec, ReadonlySet<string>>();
+
+/** Every output name the task's current attempt must deliver. */
+export function expectedOutputs(task: TaskKey): ReadonlySet<string> {
+  const spec = task.spec;
+  if (spec.type === 'noop') return new Set(spec.outputBytes ? [`${task.id.replace(/:/g, '_')}__${task.attempt}.bin`] : []);
+  let names = bySpec.get(spec);
+  if (!names) {
+    names = new Set([...primaryOutputs(spec), ...declaredExtras(spec)]);
+    bySpec.set(spec, names);
+  }
+  return names;
+}
+
+/** `scene`, PNG, 7 → `scene_0007.png`; -2 → `scene_-0002.png` (Blender's `####`). */
+export function frameFileName(outputName: string, format: BlenderTaskSpec['format'], frame: number): string {
+  const padded = `${frame < 0 ? '-' : ''}${String(Math.abs(frame)).padStart(4, '0')}`;
+  return `${outputName}_${padded}.${FRAME_EXTENSIONS[format]}`;
+}
+
+/** What the claim lacks and what it adds, against the expected names (duplicates count as added). */
+export interface OutputMismatch {
+  missing: string[];
+  unexpected: string[];
+}
+
+/** How the names an agent reported differ from the task's; null when they are exactly the expected set. */
+export function compareOutputs(task: TaskKey, reported: readonly { name: string }[]): OutputMismatch | null {
+  const expected = expectedOutputs(task);
+  const seen = new Set<string>();
+  const unexpected: string[] = [];
+  for (const { name } of reported) {
+    if (!expected.has(name) || seen.has(name)) unexpected.push(name);
+    seen.add(name);
+  }
+  if (unexpected.length === 0 && seen.size === expected.size) return null;
+  const missing = [...expected].filter((name) => !seen.has(name));
+  return { missing, unexpected };
+}
+
+function primaryOutputs(spec: Exclude<TaskSpec, { type: 'noop' }>): string[] {
+  switch (spec.type) {
+    case 'blender':
+      return spec.frames.map((frame) => frameFileName(spec.outputName, spec.format, frame));
+    case 'transcode-chunk':
+    case 'transcode-audio':
+    case 'transcode-join':
+    case 'frames-video':
+      return [spec.outputName];
+    default: {
+      const never: never = spec;
+      throw new Error(`no expected outputs for task type ${JSON.stringify((never as { type: string }).type)}`);
+    }
+  }
+}
+
+/**
+ * Files a task declares beyond its main outputs, which must arrive as well. None today; this
+ * is where a render's declared extra passes (File Output nodes, view layers: issue 16) join
+ * the expected set, so they are checked like its frames instead of being taken on trust.
+ */
+function declaredExtras(_spec: Exclude<TaskSpec, { type: 'noop' }>): string[] {
+  return [];
+}
