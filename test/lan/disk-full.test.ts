@@ -208,6 +208,11 @@ describe('a full disk on the controller pauses the job and resumes it by itself'
       });
       assert.match(paused.pauseReason!, new RegExp(`^The data disk ${home} is full \\(\\d+(\\.\\d)? MB free\\); the job resumes when there is room\\.$`));
       assert.doesNotMatch(first.proc.text(), /Saving the job store failed/, 'a full disk is one pause, not a notice per failed write');
+      // An upload now is refused as such, not with a generic failure.
+      const token = (await readFile(inside(join(home, 'api-token')), 'utf8')).trim();
+      const upload = await fetch(`${first.client.url.replace(/^ws/, 'http')}/uploads?name=clip.bin`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: Buffer.alloc(256 * 1024, 1) });
+      assert.equal(upload.status, 507);
+      assert.match(await upload.text(), new RegExp(`^The data disk ${home}/uploads is full \\(\\d+(\\.\\d)? MB free\\), so the upload was not saved; free some space there and upload again\\.\\n$`));
       // A job submitted now is refused, never taken and then lost (the store could not hold it).
       await assert.rejects(first.client.call('jobs.submit', { type: 'render', scenePath: scene, outputDir: join(out, 'frames-3'), chunkSize: 2 }), (error: Error) => {
         assert.match(error.message, new RegExp(`^The data disk ${home} (has \\d+(\\.\\d)? MB free, too little to store this job|is full, so the job could not be saved and was not taken); free some space there`));

@@ -6,6 +6,7 @@ import { extname, join, relative, resolve, sep } from 'node:path';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { tokensEqual } from './api-token.js';
+import { freeBytes, isDiskFullError, megabytes } from '../disk/disk-space.js';
 
 /**
  * `POST /api/uploads?name=scene.blend`: a browser has no path for a dropped file, so it sends
@@ -43,9 +44,14 @@ export function isUploadRequest(request: IncomingMessage): boolean {
 export function createUploadHandler(o: UploadRouteOptions): HttpHandler {
   const maxBytes = o.maxBytes ?? DEFAULT_UPLOAD_LIMIT_BYTES;
   return (request, response) => {
-    void receive(request, response, o.dir, o.token, maxBytes).catch(() => {
-      if (!response.headersSent) refuse(response, 500, 'The upload could not be saved; check the controller\'s disk space and log, then try again.');
-      else response.destroy();
+    void receive(request, response, o.dir, o.token, maxBytes).catch(async (error: unknown) => {
+      if (response.headersSent) return void response.destroy();
+      // A full data disk is named as such (507 Insufficient Storage), with what is left on it.
+      if (isDiskFullError(error)) {
+        const free = await freeBytes(o.dir).catch(() => 0);
+        return refuse(response, 507, `The data disk ${o.dir} is full (${megabytes(free)} free), so the upload was not saved; free some space there and upload again.`);
+      }
+      refuse(response, 500, 'The upload could not be saved; check the controller\'s disk space and log, then try again.');
     });
   };
 }
