@@ -26,13 +26,15 @@ async function setup(t: { after(fn: () => Promise<void>): void }) {
   const notices: string[] = [];
   const changes: JobSummary[] = [];
   let dispatches = 0;
-  const saves: boolean[] = [];
+  const saves: (boolean | 'denied')[] = [];
   const pauses = new DiskFullPauses({
     state: { jobs: new Map([[job.id, job]]), tasks, agents: new Map([['a1', agent]]) },
     events: { notice: (level, text) => notices.push(`${level}: ${text}`), jobChanged: (s) => changes.push(s) },
     dispatchSoon: () => dispatches++,
     saveAll: async () => {
-      if (!saves.shift()) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+      const next = saves.shift();
+      if (next === 'denied') throw Object.assign(new Error('permission denied'), { code: 'EACCES' });
+      if (!next) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
     },
     intervalMs: 20,
   });
@@ -103,4 +105,12 @@ test('a full data disk resumes the jobs only once the store has saved everything
   assert.equal(s.saves.length, 0, 'the jobs waited for the third save');
   assert.match(s.notices[0]!, new RegExp(`^warn: Job "frames" is paused: the data disk ${s.dir} is full \\(.+ MB free\\); the job resumes when there is room\\.$`));
   assert.match(s.notices.at(-1)!, /^info: Job "frames" resumes: the data disk .* has room again/);
+});
+
+test('a store that fails for another reason than space does not keep the jobs waiting for room', async (t) => {
+  const s = await setup(t);
+  s.saves.push(false, 'denied');
+  s.pauses.dataDiskFull(s.dir);
+  await until('the resume', () => s.job.pauseReason === null);
+  assert.equal(s.saves.length, 0);
 });

@@ -1,4 +1,4 @@
-import { diskFullSentence, freeBytes, megabytes, type DiskKind } from '../disk/disk-space.js';
+import { diskFullSentence, freeBytes, isDiskFullError, megabytes, type DiskKind } from '../disk/disk-space.js';
 import { MIN_ROOM_BYTES } from '../disk/room-for-job.js';
 import type { TaskRecord } from '../model/job-model.js';
 import type { JobRuntime } from './job-runtime.js';
@@ -17,7 +17,8 @@ import { isTerminalJobState, isTerminalTaskState } from './task-state.js';
  *   on resume, so nothing is rendered twice.
  * - Data disk (FARMHAND_HOME): a store write that failed for space pauses every unfinished
  *   job, since none of their progress can be saved; on resume the store's writes are retried
- *   first, and only a store that saved everything lets the jobs go on.
+ *   first, and only a store that saved everything (or failed for another reason than space)
+ *   lets the jobs go on.
  *
  * While any job waits, each such disk's free space is measured every `intervalMs` (statfs,
  * cheap); it has room again at `MIN_ROOM_BYTES` or twice the write that failed, if larger.
@@ -127,7 +128,8 @@ export class DiskFullPauses {
         const free = disk.jobIds.size === 0 ? Infinity : await this.#measure(disk.path).catch(() => 0);
         if (free < disk.roomBytes) continue;
         if (disk.kind === 'data' && disk.jobIds.size > 0 && this.#deps.saveAll) {
-          const saved = await this.#deps.saveAll().then(() => true, () => false);
+          // Still short of room for the store: wait on. Any other failure is not the disk's to wait for (the store reports it).
+          const saved = await this.#deps.saveAll().then(() => true, (error: unknown) => !isDiskFullError(error));
           if (!saved) continue;
         }
         this.#disks.delete(key);
