@@ -145,7 +145,8 @@ describe('a full disk on the controller pauses the job and resumes it by itself'
     try {
       // Full before the job: refused at submit, in one sentence, as the user's error (exit 2 from the CLI).
       const blocker = await fill(out, 'blocker.bin');
-      const refused = spawnSync(process.execPath, [...TSX, 'electron/cli/farmhand.ts', 'submit', scene, '--out', join(out, 'refused'), '--url', client.url, '--token', (await readFile(inside(join(home, 'api-token')), 'utf8')).trim()], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+      const token = (await readFile(inside(join(home, 'api-token')), 'utf8')).trim();
+      const refused = spawnSync(process.execPath, [...TSX, 'electron/cli/farmhand.ts', 'submit', scene, '--out', join(out, 'refused'), '--url', client.url, '--token', token], { cwd: root, encoding: 'utf8', timeout: 60_000 });
       assert.equal(refused.status, 2, refused.stderr);
       assert.match(refused.stderr, new RegExp(`^farmhand: The output disk ${out}/refused has \\d+(\\.\\d)? MB free, too little for this job \\(about .* MB: ${FRAMES} frame\\(s\\) of about .* MB\\); free some space there or choose another output folder\\.\\n$`));
       await rm(blocker);
@@ -166,6 +167,10 @@ describe('a full disk on the controller pauses the job and resumes it by itself'
       assert.ok(events.some((e) => e.kind === 'notice' && e.level === 'warn' && new RegExp(`^Job "test-scene\\.blend" is paused: the output disk ${folder} is full \\(`).test(e.text)), 'the pause is announced');
       const listed = await client.call('jobs.list', {});
       assert.equal(listed.items.find((j) => j.id === job.id)?.pauseReason, paused.pauseReason);
+      // What the command line shows: the state in the list, the sentence in the job's details.
+      const cli = (...args: string[]) => spawnSync(process.execPath, [...TSX, 'electron/cli/farmhand.ts', ...args, '--url', client.url, '--token', token], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+      assert.match(cli('jobs').stdout, new RegExp(`^${job.id} +test-scene\\.blend +blender +paused \\(disk full\\) `, 'm'));
+      assert.match(cli('job', job.id).stdout, new RegExp(`^Paused +The output disk ${folder} is full \\(`, 'm'));
       // Paused while full: it stays so (no attempt counted, no "every agent failed").
       await new Promise((resolve) => setTimeout(resolve, 3000));
       const still = await jobNow(client, job.id);
