@@ -5,15 +5,12 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { generateFarmKey } from './farm-key.js';
 import { connectSecure } from './secure-client.js';
 import { listenSecure, type SecureServer } from './secure-server.js';
-import { classifyTlsFailure, controllerRefusalText, deriveTlsPsk, TLS_PSK_CIPHERS } from './tls-psk.js';
+import { classifyTlsFailure, controllerRefusalText, deriveTlsPsk, tlsClientOptions } from './tls-psk.js';
 
 /** Opens the channel to `port` and returns how it ended: 'open' or the refusal it was classified as. */
 function dial(url: string, o: { farmKey: string; identity?: string }): Promise<string> {
   const ws = o.identity
-    ? new WebSocket(url, {
-      ciphers: TLS_PSK_CIPHERS, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', checkServerIdentity: () => undefined,
-      pskCallback: () => ({ psk: deriveTlsPsk(o.farmKey), identity: o.identity! }),
-    })
+    ? new WebSocket(url, { ...tlsClientOptions(o.farmKey), pskCallback: () => ({ psk: deriveTlsPsk(o.farmKey), identity: o.identity! }) } as ConstructorParameters<typeof WebSocket>[1])
     : connectSecure(url, { farmKey: o.farmKey, controllerId: 'ctl-test' });
   return new Promise((resolve) => {
     ws.once('open', () => {
