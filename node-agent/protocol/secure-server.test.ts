@@ -10,7 +10,7 @@ import { classifyTlsFailure, controllerRefusalText, deriveTlsPsk, tlsClientOptio
 /** Opens the channel to `port` and returns how it ended: 'open' or the refusal it was classified as. */
 function dial(url: string, o: { farmKey: string; identity?: string }): Promise<string> {
   const ws = o.identity
-    ? new WebSocket(url, { ...tlsClientOptions(o.farmKey), pskCallback: () => ({ psk: deriveTlsPsk(o.farmKey), identity: o.identity! }) } as ConstructorParameters<typeof WebSocket>[1])
+    ? new WebSocket(url, { ...tlsClientOptions(o.farmKey), ...forgedIdentity(o.farmKey, o.identity) })
     : connectSecure(url, { farmKey: o.farmKey, controllerId: 'ctl-test' });
   return new Promise((resolve) => {
     ws.once('open', () => {
@@ -19,6 +19,11 @@ function dial(url: string, o: { farmKey: string; identity?: string }): Promise<s
     });
     ws.once('error', (error) => resolve(classifyTlsFailure(error) ?? `unclassified: ${error.message}`));
   });
+}
+
+/** The PSK callback of a peer presenting another identity (another protocol version) with the right key. */
+function forgedIdentity(farmKey: string, identity: string) {
+  return { pskCallback: () => ({ psk: deriveTlsPsk(farmKey), identity }) };
 }
 
 async function serve(farmKey: string, limits?: Parameters<typeof listenSecure>[0]['limits']) {
