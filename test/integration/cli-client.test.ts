@@ -109,7 +109,7 @@ describe('farmhand controller and its client commands', { timeout: 300_000 }, ()
     const human = await farmhand(['agents'], env);
     assert.equal(human.code, 0);
     assert.match(human.stdout, /^ID\s+NAME\s+URL\s+STATE/);
-    assert.match(human.stdout, /this machine\s+ws:\/\/127\.0\.0\.1:\d+\s+online/);
+    assert.match(human.stdout, /this machine\s+wss:\/\/127\.0\.0\.1:\d+\s+online/);
   });
 
   test('submit, jobs, job, watch, tasks and logs: a render from queue to frames on disk', async () => {
@@ -191,7 +191,7 @@ describe('farmhand controller and its client commands', { timeout: 300_000 }, ()
     assertUserError(await farmhand(['jobs'], { ...env, FARMHAND_HOME: join(dir, 'elsewhere') }), /No API token was given and .*elsewhere\/api-token does not exist; pass --token/);
     assertUserError(await farmhand(['submit', scene, '--crf', '20'], env), /--crf applies to videos, and test-scene\.blend is a Blender scene/);
     assertUserError(await farmhand(['submit', join(dir, 'missing.blend')], env), /missing\.blend" does not exist/);
-    assertUserError(await farmhand(['agents', 'add', 'http://somewhere'], env), /url is not valid \(give the agent as ws:\/\/HOST:PORT\)/);
+    assertUserError(await farmhand(['agents', 'add', 'http://somewhere'], env), /url is not valid \(give the agent as wss:\/\/HOST:PORT\)/);
     assert.equal((await farmhand(['priority', 'x', '500'], env)).code, 2, 'commander usage errors are exit 2 too');
     const nowhere = `ws://127.0.0.1:${await freePort()}/api`;
     assertUserError(await farmhand(['jobs', '--url', nowhere], env), new RegExp(`No Farmhand controller is running at ${nowhere.replace(/[./]/g, '\\$&')}; start one with \`farmhand controller\`\\.`));

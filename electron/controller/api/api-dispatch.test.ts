@@ -43,7 +43,7 @@ test('invalid params are one sentence naming the field and the fix', async () =>
   await assert.rejects(callCommand(api, 'jobs.list', { state: ['running', 'sleeping'] }), isApiError('invalid-params', /state\[1\] must be one of "queued", "running"/));
   await assert.rejects(callCommand(api, 'jobs.submit', { type: 'paint' }), isApiError('invalid-params', /type must be one of "render", "transcode"/));
   await assert.rejects(callCommand(api, 'jobs.submit', { type: 'render' }), isApiError('invalid-params', /scenePath is missing/));
-  await assert.rejects(callCommand(api, 'agents.add', { url: 'http://x' }), isApiError('invalid-params', /url is not valid \(give the agent as ws:\/\/HOST:PORT\)/));
+  await assert.rejects(callCommand(api, 'agents.add', { url: 'http://x' }), isApiError('invalid-params', /url is not valid \(give the agent as wss:\/\/HOST:PORT\)/));
   await assert.rejects(callCommand(api, 'jobs.get', 'j1'), isApiError('invalid-params', /params must be an object/));
   assert.equal(calls.length, 0, 'nothing invalid reaches the service');
 });

@@ -80,7 +80,7 @@ export const ApiCommands = {
   /** `fromLine`: only lines from that number on (0 = the attempt's first line), so a follower reads just what is new. */
   'tasks.log': z.object({ taskId: id, attempt: z.number().int().min(1).max(1000).optional(), fromLine: z.number().int().min(0).max(1_000_000_000).optional() }),
   'agents.list': z.object({}),
-  'agents.add': z.object({ url: z.string().regex(/^wss?:\/\/[^\s/]+(:\d{1,5})?\/?$/, 'give the agent as ws://HOST:PORT') }),
+  'agents.add': z.object({ url: z.string().regex(/^wss?:\/\/[^\s/]+(:\d{1,5})?\/?$/, 'give the agent as wss://HOST:PORT') }),
   'agents.remove': z.object({ agentId: id }),
   'agents.setEnabled': z.object({ agentId: id, enabled: z.boolean() }),
   'agents.setTags': z.object({ agentId: id, tags }),
