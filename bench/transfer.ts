@@ -1,36 +1,42 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { connect as connectTls } from 'node:tls';
 import type { Controller } from '../electron/controller/create-controller.js';
 import { newJob, newJobId, newTask } from '../electron/controller/jobs/new-job.js';
-import { describeFile, generateFarmKey, type FileRef } from '../node-agent/protocol/index.js';
+import { connectSecure, describeFile, generateFarmKey, PeerChannel, tlsClientOptions, TLS_PSK_CIPHERS, type FileRef } from '../node-agent/protocol/index.js';
+import { startCpuWindow } from './lib/cpu.js';
 import { spawnAgent, startBenchController, waitOnline, type AgentProcess } from './lib/farm.js';
-import { cliCommand, freePort, ROOT, startChild, waitForPort } from './lib/processes.js';
+import { cliCommand, freePort, ROOT, startChild, waitForPort, type Child } from './lib/processes.js';
 import { row, round, type Row } from './lib/row.js';
 import { childEnv, scratchDir, withTimeout } from './lib/scratch.js';
 import { median } from './lib/stats.js';
 
-/** What this benchmark does, for BENCHMARKS.md. */
-export const about =
-  'A 500 MiB file is the input of one no-op task (job built with newJob/newTask, inputFiles = the file); the controller (bench process) sends it to an agent process on loopback; time = submit → task succeeded. Baselines in the same run, with the same bytes over a plain `net` socket to a receiver process: (fair) hashing sha256 and writing to disk like the agent, (transport only) discarding. 3 rounds, fresh agent each; medians. Then a second job with the same input on the agent that has it cached: binary (file-chunk) frames written by the controller are counted by wrapping that connection\'s `ws.send`, and the socket\'s bytesWritten is read.';
-
-/**
- * Input transfer: a 500 MiB file as the input of one no-op task, sent by the controller (this
- * process) to an agent in its own process on loopback, timed from submit to the task's
- * success (request, stream with back-pressure, hash check on arrival, into the cache).
- * Baselines in the same run, to a receiver in its own process over a plain `net` socket with
- * the same bytes: (fair) the receiver hashes and writes to disk like the agent; (transport
- * only) it discards them. Three rounds, each with a fresh agent; medians.
- * Then a second job with the same input on the agent that has it: the input bytes sent
- * (binary file-chunk frames, counted on the controller's socket) must be 0.
- */
-
 const MIB = 1024 * 1024;
 const SIZE = 500 * MIB;
-const ROUNDS = 3;
+const ROUNDS = 5;
+const FARM_ROUNDS = 3;
 const TIMEOUT_MS = 120_000;
+
+/** What this benchmark does, for BENCHMARKS.md. */
+export const about =
+  `One 500 MiB file sent from this process to a receiver in its own process on loopback, four ways in the same run: (channel) Farmhand's channel, \`PeerChannel.sendFile\` over \`connectSecure\` → \`listenSecure\` + PeerChannel, what an input or an output travels over; (raw TLS) a bare \`node:tls\` socket with the channel's own TLS-PSK options (tls-psk.ts: TLS 1.2, ${TLS_PSK_CIPHERS}); (raw TCP) a plain \`net\` socket; these three receivers hash (sha256) and write to disk like an agent; (transport only) a plain \`net\` socket to a receiver that discards. The raw senders read the file into reused 1 MiB buffers as the channel does. One untimed round, then ${ROUNDS} rounds with the order rotated; each transfer timed from its first byte (connection open) to the receiver's "done" (file closed, hash computed); medians, and each round's channel run divided by the same round's baselines (median of those = the ratio); CPU seconds of both processes from /proc. Then the farm path: the file as the input of one no-op task (newJob/newTask), controller (this process) → agent process, submit → task succeeded, ${FARM_ROUNDS} rounds with a fresh agent each; then a second job with the same input on the agent that has it cached: binary (file-chunk) frames written by the controller are counted by wrapping that connection's \`ws.send\`, and the socket's bytesWritten is read.`;
+
+/**
+ * Input transfer. The core question: what does Farmhand's channel (TLS-PSK with the WebSocket
+ * inside, PeerChannel's framing, hash and write on arrival) cost against the same bytes over a
+ * bare TLS socket with the same cipher, and over plain TCP? Every receiver hashes and writes to
+ * disk like an agent, in its own process (bench/lib/transfer-sink.ts). Then the farm's own
+ * path end to end (job → dispatch → transfer → cache → task done), and a cached second job.
+ *
+ *   node --import tsx bench/transfer.ts [--channel-only] [--rounds N]   prints the rows
+ * (run-all runs it as `node --import tsx bench/run-all.ts transfer` and records them).
+ */
+
+
+type Way = 'channel' | 'tls' | 'tcp' | 'null';
+const WAYS: Way[] = ['channel', 'tls', 'tcp', 'null'];
 
 async function makeInput(path: string): Promise<void> {
   const block = randomBytes(MIB);
@@ -45,38 +51,125 @@ async function makeInput(path: string): Promise<void> {
   }
 }
 
-/** Sends the file over a plain TCP connection; resolves when the receiver confirmed every byte. */
-async function rawSend(port: number, path: string): Promise<{ ms: number; reply: string }> {
-  const started = performance.now();
-  const socket: Socket = createConnection({ host: '127.0.0.1', port });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('error', reject);
-  });
-  let reply = '';
-  socket.on('data', (d: Buffer) => (reply += d.toString()));
-  const answered = new Promise<void>((resolve, reject) => {
-    socket.once('close', () => resolve());
-    socket.once('error', reject);
-  });
-  createReadStream(path, { highWaterMark: MIB }).pipe(socket);
-  await withTimeout(answered, TIMEOUT_MS, 'the raw TCP transfer');
-  return { ms: performance.now() - started, reply: reply.trim() };
+interface Sink {
+  way: Way;
+  port: number;
+  child: Child;
+  /** Resolves with the receiver's next `done <bytes> <sha256>` line; rejects on `failed …`. */
+  nextDone(): Promise<{ bytes: number; sha256: string }>;
 }
 
-async function rawBaseline(mode: 'disk' | 'null', input: string, out: string, home: string, sha256: string): Promise<number> {
+async function startSink(way: Way, dir: string, home: string, farmKey: string): Promise<Sink> {
   const port = await freePort();
-  const sink = startChild(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/lib/tcp-sink.ts'), String(port), mode, out], { cwd: ROOT, env: childEnv(home) });
+  // FARMHAND_BENCH_SINK_NODE_ARGS: extra node flags for the receivers (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, which NODE_OPTIONS refuses).
+  const nodeArgs = (process.env.FARMHAND_BENCH_SINK_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = startChild(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'bench/lib/transfer-sink.ts'), String(port), way, dir, String(SIZE)], {
+    cwd: ROOT,
+    env: childEnv(home, { FARMHAND_BENCH_FARM_KEY: farmKey }),
+  });
+  const waiting: { resolve(v: { bytes: number; sha256: string }): void; reject(e: Error): void }[] = [];
+  let buffered = '';
+  child.process.stdout!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (line.startsWith('done ')) {
+        const [, bytes, sha256] = line.split(' ');
+        waiting.shift()?.resolve({ bytes: Number(bytes), sha256: sha256! });
+      } else if (line.startsWith('failed ')) waiting.shift()?.reject(new Error(`the ${way} receiver: ${line}`));
+    }
+  });
+  await waitForPort(port, child, 20_000);
+  return { way, port, child, nextDone: () => new Promise((resolve, reject) => waiting.push({ resolve, reject })) };
+}
+
+/**
+ * Writes the file to a raw socket the way PeerChannel reads it: 1 MiB reads into a few reused
+ * buffers (a fresh buffer per read, as a read stream hands out, costs the kernel a mapping of
+ * its pages each time), at most 8 MiB queued on the socket.
+ */
+async function pumpFile(path: string, socket: Socket): Promise<void> {
+  const handle = await open(path, 'r');
+  const spare: Buffer[] = [];
   try {
-    await waitForPort(port, sink, 20_000);
-    const { ms, reply } = await rawSend(port, input);
-    const [bytes, hash] = reply.split(' ');
-    if (Number(bytes) !== SIZE || (mode === 'disk' && hash !== sha256)) throw new Error(`the raw ${mode} receiver answered "${reply}"`);
-    return ms;
+    for (let position = 0; position < SIZE; ) {
+      while (socket.writableLength > 8 * MIB) await new Promise((resolve) => socket.once('drain', resolve));
+      const buffer = spare.pop() ?? Buffer.allocUnsafe(MIB);
+      const length = Math.min(MIB, SIZE - position);
+      const { bytesRead } = await handle.read(buffer, 0, length, position);
+      if (bytesRead !== length) throw new Error('the input changed while being sent');
+      socket.write(length === MIB ? buffer : buffer.subarray(0, length), () => spare.length < 8 && spare.push(buffer));
+      position += length;
+    }
   } finally {
-    await sink.stop();
-    await rm(out, { force: true });
+    await handle.close();
   }
+}
+
+interface Transfer {
+  ms: number;
+  /** CPU seconds (user + system) of the sending process and of the receiver's, during the transfer. */
+  senderCpu: number;
+  receiverCpu: number;
+  /** The part of those spent in the kernel. */
+  senderSystem: number;
+  receiverSystem: number;
+}
+
+/** One transfer to `sink`; the clock starts once the connection (and its handshake) is up. */
+async function transferOnce(sink: Sink, path: string, ref: FileRef, farmKey: string): Promise<Transfer> {
+  const done = sink.nextDone();
+  let cpu: ReturnType<typeof startCpuWindow>;
+  let started: number;
+  const begin = () => {
+    cpu = startCpuWindow([sink.child.process.pid!]);
+    started = performance.now();
+  };
+  if (sink.way === 'channel') {
+    const ws = connectSecure(`wss://127.0.0.1:${sink.port}`, { farmKey, controllerId: 'bench-transfer' });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    const channel = new PeerChannel(ws, { openIncoming: async () => ({ refuse: 'the bench sender receives nothing' }) });
+    try {
+      begin();
+      await withTimeout(channel.sendFile(path, ref), TIMEOUT_MS, 'the channel transfer');
+      await withTimeout(done, TIMEOUT_MS, 'the channel receiver');
+    } finally {
+      ws.terminate();
+    }
+  } else {
+    const socket: Socket = sink.way === 'tls'
+      ? connectTls({ host: '127.0.0.1', port: sink.port, ...tlsClientOptions(farmKey) })
+      : createConnection({ host: '127.0.0.1', port: sink.port });
+    await new Promise<void>((resolve, reject) => {
+      socket.once(sink.way === 'tls' ? 'secureConnect' : 'connect', () => resolve());
+      socket.once('error', reject);
+    });
+    try {
+      begin();
+      await withTimeout(pumpFile(path, socket), TIMEOUT_MS, `the raw ${sink.way} transfer`);
+      await withTimeout(done, TIMEOUT_MS, `the raw ${sink.way} receiver`);
+    } finally {
+      socket.destroy();
+    }
+  }
+  const ms = performance.now() - started!;
+  const window = cpu!.stop();
+  const received = await done;
+  if (received.bytes !== SIZE || (sink.way !== 'null' && received.sha256 !== ref.sha256)) {
+    throw new Error(`the ${sink.way} receiver got ${received.bytes} bytes, sha256 ${received.sha256}`);
+  }
+  const w = window.wallSeconds;
+  return {
+    ms,
+    senderCpu: window.selfCores * w,
+    receiverCpu: (window.childCores ?? Number.NaN) * w,
+    senderSystem: window.selfSystemCores * w,
+    receiverSystem: (window.childSystemCores ?? Number.NaN) * w,
+  };
 }
 
 interface SendCounter {
@@ -135,7 +228,14 @@ async function runJob(controller: Controller, ref: FileRef, path: string, output
   return ms;
 }
 
-export async function run(): Promise<Row[]> {
+const mbps = (ms: number) => SIZE / 1e6 / (ms / 1000);
+const list = (values: number[], digits = 0) => values.map((x) => x.toFixed(digits)).join(', ');
+
+/** Every transfer of the last run, for a direct run's detail (`--detail`). */
+let lastRuns: Record<string, Transfer[]> = {};
+
+export async function run(o: { channelOnly?: boolean; rounds?: number; ways?: Way[] } = {}): Promise<Row[]> {
+  const rounds = o.rounds ?? ROUNDS;
   const scratch = await scratchDir('transfer');
   const farmKey = generateFarmKey();
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -146,14 +246,85 @@ export async function run(): Promise<Row[]> {
     const ref = { ...(await describeFile(input, 'input.bin')) };
     const hashMs = performance.now() - hashStarted;
 
+    // The four ways, each receiver its own long-lived process (like an agent), order rotated per round.
+    const received = join(scratch.dir, 'received');
+    await mkdir(received, { recursive: true });
+    const ways = o.ways ?? WAYS;
+    const sinks = new Map<Way, Sink>();
+    for (const way of ways) {
+      const sink = await startSink(way, received, scratch.home, farmKey);
+      cleanups.push(() => sink.child.stop());
+      sinks.set(way, sink);
+    }
+    // One untimed round first: a receiver's first file in a fresh process costs it more (its heap
+    // and the page cache grow), and an agent that has run for a while is what is measured.
+    for (const way of ways) await transferOnce(sinks.get(way)!, input, ref, farmKey);
+    const runs = new Map<Way, Transfer[]>(ways.map((w) => [w, []]));
+    for (let i = 0; i < rounds; i++) {
+      for (let k = 0; k < ways.length; k++) {
+        const way = ways[(i + k) % ways.length]!;
+        runs.get(way)!.push(await transferOnce(sinks.get(way)!, input, ref, farmKey));
+      }
+    }
+    lastRuns = Object.fromEntries(runs);
+    if (o.ways) return [];
+    const stat3 = (way: Way) => {
+      const r = runs.get(way)!;
+      return {
+        mbps: median(r.map((t) => mbps(t.ms))),
+        all: r.map((t) => mbps(t.ms)),
+        ms: median(r.map((t) => t.ms)),
+        sender: median(r.map((t) => t.senderCpu)),
+        receiver: median(r.map((t) => t.receiverCpu)),
+      };
+    };
+    const channel = stat3('channel');
+    const tls = stat3('tls');
+    const tcp = stat3('tcp');
+    const none = stat3('null');
+    // Each round's channel run against the same round's baseline: a drift of the machine between rounds cancels.
+    const paired = (baseline: Way) => runs.get('channel')!.map((c, i) => runs.get(baseline)![i]!.ms / c.ms);
+    const toTls = paired('tls');
+    const toTcp = paired('tcp');
+    const cpuText = (s: ReturnType<typeof stat3>) => `${s.sender.toFixed(2)} s sender + ${s.receiver.toFixed(2)} s receiver`;
+    const range = (s: ReturnType<typeof stat3>) => `${Math.round(Math.min(...s.all))}–${Math.round(Math.max(...s.all))}`;
+    const rows: Row[] = [
+      row({
+        bench: 'transfer',
+        metric: '500 MiB over the channel (PeerChannel.sendFile, TLS-PSK + WebSocket) vs a raw TLS-PSK socket, same cipher; receiver hashes + writes — throughput, ratio = channel / raw TLS',
+        unit: 'MB/s',
+        measured: round(channel.mbps, 1),
+        baseline: round(tls.mbps, 1),
+        baselineLabel: `bare node:tls socket, ${TLS_PSK_CIPHERS} → process that hashes and writes`,
+        ratio: round(median(toTls), 3),
+        goal: { op: '>=', value: 0.8, on: 'ratio', source: 'issue 14' },
+        note: `ratio = the median of each round's channel MB/s / raw TLS MB/s (${list(toTls, 2)}); ratio of the medians ${(channel.mbps / tls.mbps).toFixed(2)}; channel MB/s ${list(channel.all)}, raw TLS MB/s ${list(tls.all)}; median CPU per transfer: channel ${cpuText(channel)}, raw TLS ${cpuText(tls)}`,
+      }),
+      row({
+        bench: 'transfer',
+        metric: '500 MiB over the channel vs raw TCP; receiver hashes + writes — throughput, ratio = channel / raw TCP',
+        unit: 'MB/s',
+        measured: round(channel.mbps, 1),
+        baseline: round(tcp.mbps, 1),
+        baselineLabel: 'plain net socket → process that hashes and writes',
+        ratio: round(median(toTcp), 3),
+        note: `ratio = the median of each round's channel / raw TCP (${list(toTcp, 2)}); raw TCP MB/s ${list(tcp.all)} (${range(tcp)}); median CPU per transfer: raw TCP ${cpuText(tcp)}; raw TLS / raw TCP = ${(tls.mbps / tcp.mbps).toFixed(2)} (the cost of the encryption alone)`,
+      }),
+      row({
+        bench: 'transfer',
+        metric: '500 MiB over raw TCP to a receiver that discards (transport only) — throughput',
+        unit: 'MB/s',
+        measured: round(none.mbps, 1),
+        note: `MB/s ${list(none.all)}; median CPU per transfer: ${cpuText(none)}`,
+      }),
+    ];
+    if (o.channelOnly) return rows;
+
+    // The whole farm path: job → dispatch → transfer → hash check → cache → task done.
     const farm: number[] = [];
-    const rawDisk: number[] = [];
-    const rawNull: number[] = [];
     let agent: AgentProcess | null = null;
     let controller: Controller | null = null;
-    for (let i = 0; i < ROUNDS; i++) {
-      rawDisk.push(await rawBaseline('disk', input, join(scratch.dir, 'raw-received.bin'), scratch.home, ref.sha256));
-      rawNull.push(await rawBaseline('null', input, join(scratch.dir, 'raw-null.bin'), scratch.home, ref.sha256));
+    for (let i = 0; i < FARM_ROUNDS; i++) {
       const dataDir = join(scratch.dir, `agent-${i}`);
       agent = await spawnAgent({ farmKey, dataDir, home: scratch.home, slots: 1 });
       const a = agent;
@@ -163,7 +334,7 @@ export async function run(): Promise<Row[]> {
       cleanups.push(() => c.close());
       await waitOnline(controller, 1);
       farm.push(await runJob(controller, ref, input, join(scratch.dir, 'out')));
-      if (i < ROUNDS - 1) {
+      if (i < FARM_ROUNDS - 1) {
         await controller.close();
         await agent.stop();
         await rm(dataDir, { recursive: true, force: true });
@@ -178,33 +349,19 @@ export async function run(): Promise<Row[]> {
     } finally {
       counter.stop();
     }
-    const cached = join(scratch.dir, `agent-${ROUNDS - 1}`, 'inputs');
+    const cached = join(scratch.dir, `agent-${FARM_ROUNDS - 1}`, 'inputs');
     const cachedFiles = await readdir(cached).catch(() => [] as string[]);
     const cachedOk = cachedFiles.includes(ref.sha256) && (await stat(join(cached, ref.sha256))).size === SIZE;
-
-    const mbps = (ms: number) => SIZE / 1e6 / (ms / 1000);
     const f = median(farm);
-    const d = median(rawDisk);
-    const n = median(rawNull);
-    const list = (ms: number[]) => ms.map((x) => (x / 1000).toFixed(2)).join(', ');
-    return [
+    rows.push(
       row({
         bench: 'transfer',
-        metric: '500 MiB input to an agent vs raw TCP (receiver hashes + writes to disk)',
+        metric: '500 MiB input to an agent, submit → task succeeded, vs the channel alone',
         unit: 's',
         measured: round(f / 1000, 3),
-        baseline: round(d / 1000, 3),
-        baselineLabel: 'raw net socket → process that hashes and writes, like the agent',
-        note: `farm ${Math.round(mbps(f))} MB/s vs raw ${Math.round(mbps(d))} MB/s; medians of ${ROUNDS}: farm (s) ${list(farm)}, raw (s) ${list(rawDisk)}; farm time = submit → task succeeded; agent = ${cliCommand('farmhand-agent').reason}`,
-      }),
-      row({
-        bench: 'transfer',
-        metric: '500 MiB input to an agent vs raw TCP to /dev/null (transport only)',
-        unit: 's',
-        measured: round(f / 1000, 3),
-        baseline: round(n / 1000, 3),
-        baselineLabel: 'raw net socket → process that discards',
-        note: `raw to /dev/null ${Math.round(mbps(n))} MB/s; runs (s) ${list(rawNull)}`,
+        baseline: round(channel.ms / 1000, 3),
+        baselineLabel: 'the same bytes over the channel alone (above)',
+        note: `farm ${Math.round(mbps(f))} MB/s; medians of ${FARM_ROUNDS}, fresh agent each: farm (s) ${list(farm.map((x) => x / 1000), 2)}; raw TCP ${(tcp.ms / 1000).toFixed(2)} s; includes dispatch, the agent's cache move and the task; agent = ${cliCommand('farmhand-agent').reason}`,
       }),
       row({
         bench: 'transfer',
@@ -216,9 +373,29 @@ export async function run(): Promise<Row[]> {
       }),
       row({ bench: 'transfer', metric: 'second job, same input: submit → succeeded', unit: 's', measured: round(secondMs / 1000, 4), note: 'the transfer is skipped: ≈ one dispatch' }),
       row({ bench: 'transfer', metric: 'sha256 of the 500 MiB input on the controller (describeFile)', unit: 's', measured: round(hashMs / 1000, 3), note: `${Math.round(mbps(hashMs))} MB/s; paid once per input when a job is created` }),
-    ];
+    );
+    return rows;
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     await scratch.cleanup();
   }
+}
+
+if (process.argv[1]?.endsWith('transfer.ts')) {
+  const args = process.argv.slice(2);
+  const roundsAt = args.indexOf('--rounds');
+  const waysAt = args.indexOf('--ways'); // e.g. --ways channel,tls: only those, no rows (with --detail)
+  const { prepareCli, killRemainingChildren } = await import('./lib/processes.js');
+  process.env.FARMHAND_MDNS_INTERFACE = '127.0.0.1';
+  try {
+    if (!args.includes('--channel-only')) await prepareCli();
+    const rows = await run({ channelOnly: args.includes('--channel-only'), rounds: roundsAt === -1 ? undefined : Number(args[roundsAt + 1]), ways: waysAt === -1 ? undefined : (args[waysAt + 1]!.split(',') as Way[]) });
+    if (args.includes('--detail')) {
+      for (const [way, list] of Object.entries(lastRuns)) console.log(`${way.padEnd(8)} ${list.map((t) => `${mbps(t.ms).toFixed(0)} MB/s (cpu ${t.senderCpu.toFixed(2)} [sys ${t.senderSystem.toFixed(2)}] + ${t.receiverCpu.toFixed(2)} [sys ${t.receiverSystem.toFixed(2)}])`).join('  ')}`);
+    }
+    for (const r of rows) console.log(`${r.metric}\n  measured ${r.measured} ${r.unit}${r.baseline != null ? `, baseline ${r.baseline}, ratio ${r.ratio}` : ''}${r.pass != null ? (r.pass ? ' PASS' : ' FAIL') : ''}\n  ${r.note ?? ''}`);
+  } finally {
+    killRemainingChildren();
+  }
+  process.exit(0);
 }

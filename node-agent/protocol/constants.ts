@@ -25,7 +25,7 @@ export const MAX_CONTROL_MESSAGE_BYTES = 8 * 1024 * 1024;
 /** Largest WebSocket frame either side accepts: a control message or a file chunk with its header. */
 export const MAX_FRAME_BYTES = MAX_CONTROL_MESSAGE_BYTES + 64 * 1024;
 
-/** Files move in chunks of this size; a chunk is one binary WebSocket frame. */
+/** A sender reads a file this many bytes at a time; it sends them in frames of one TLS record each (peer-channel.ts). A receiver takes chunk frames of any size up to MAX_FRAME_BYTES. */
 export const FILE_CHUNK_BYTES = 1024 * 1024;
 
 /** A sender pauses while more than this is buffered on the socket (back-pressure). */
