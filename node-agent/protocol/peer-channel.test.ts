@@ -117,6 +117,7 @@ test('nested or oversized JSON closes nothing but is refused; a flood of invalid
     const closed = new Promise<number>((r) => agent.once('close', (code) => r(code)));
     for (let i = 0; i < 150; i++) p.controller.ws.send('not json');
     assert.equal(await closed, 4005);
+    assert.equal(invalid.length, 100, 'what the peer sends after the cut-off is not read');
     await waitFor(() => replies.length >= 10);
     assert.equal(replies.length, 10, 'only the first ten invalid messages are answered');
   } finally {

@@ -74,6 +74,9 @@ export async function listenSecure(o: SecureServerOptions): Promise<SecureServer
     handshakeTimeout: limits.handshakeMs,
     requestTimeout: limits.handshakeMs,
     headersTimeout: limits.handshakeMs,
+    // Node checks those two timeouts only every 30 s by default: a key holder dribbling its
+    // upgrade request held a connection for up to 35 s (measured by test/integration/fuzz-agent.test.ts).
+    connectionsCheckingInterval: Math.min(1000, limits.handshakeMs),
     maxHeaderSize: 8 * 1024,
   }, (_request, response) => {
     // A key holder that sent a plain request: only the WebSocket upgrade is served here.
