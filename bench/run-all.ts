@@ -136,7 +136,7 @@ function renderGenerated(results: Results): string {
   out.push(`| Code | ${m.commit ?? 'unknown commit'} |`);
   out.push(`| Date | ${dates.join(', ')} |`);
   out.push('');
-  out.push(`**Goals met: ${passed} of ${judged.length}.** Ratio = measured / baseline (both measured in the same run; for transfer and Blender, >1 means the farm is slower). "report" = no goal, figure for information.`, '');
+  out.push(`**Goals met: ${passed} of ${judged.length}.** Ratio = measured / baseline (both measured in the same run; for a time, >1 means the farm is slower; for a throughput in MB/s, <1 does). "report" = no goal, figure for information.`, '');
   out.push('| Benchmark | Metric | Measured | Baseline (same run) | Ratio | Goal | Result |', '|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const baseline = r.baseline == null ? '' : `${formatValue(r.baseline, r.unit)}${r.baselineLabel ? ` — ${mdEscape(r.baselineLabel)}` : ''}`;

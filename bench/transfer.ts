@@ -15,13 +15,13 @@ import { median } from './lib/stats.js';
 
 const MIB = 1024 * 1024;
 const SIZE = 500 * MIB;
-const ROUNDS = 5;
+const ROUNDS = 7;
 const FARM_ROUNDS = 3;
 const TIMEOUT_MS = 120_000;
 
 /** What this benchmark does, for BENCHMARKS.md. */
 export const about =
-  `One 500 MiB file sent from this process to a receiver in its own process on loopback, four ways in the same run: (channel) Farmhand's channel, \`PeerChannel.sendFile\` over \`connectSecure\` → \`listenSecure\` + PeerChannel, what an input or an output travels over; (raw TLS) a bare \`node:tls\` socket with the channel's own TLS-PSK options (tls-psk.ts: TLS 1.2, ${TLS_PSK_CIPHERS}); (raw TCP) a plain \`net\` socket; these three receivers hash (sha256) and write to disk like an agent; (transport only) a plain \`net\` socket to a receiver that discards. The raw senders read the file into reused 1 MiB buffers as the channel does. One untimed round, then ${ROUNDS} rounds with the order rotated; each transfer timed from its first byte (connection open) to the receiver's "done" (file closed, hash computed); medians, and each round's channel run divided by the same round's baselines (median of those = the ratio); CPU seconds of both processes from /proc. Then the farm path: the file as the input of one no-op task (newJob/newTask), controller (this process) → agent process, submit → task succeeded, ${FARM_ROUNDS} rounds with a fresh agent each; then a second job with the same input on the agent that has it cached: binary (file-chunk) frames written by the controller are counted by wrapping that connection's \`ws.send\`, and the socket's bytesWritten is read.`;
+  `One 500 MiB file sent from this process to a receiver in its own process on loopback, three ways in the same run: (channel) Farmhand's channel, \`PeerChannel.sendFile\` over \`connectSecure\` → \`listenSecure\` + PeerChannel, what an input or an output travels over; (raw TLS) a bare \`node:tls\` socket with the channel's own TLS-PSK options (tls-psk.ts: TLS 1.2, ${TLS_PSK_CIPHERS}); (raw TCP) a plain \`net\` socket; every receiver hashes (sha256) and writes to disk like an agent. The raw senders read the file into reused 1 MiB buffers as the channel does. One untimed round, then ${ROUNDS} rounds with the order rotated; each transfer timed from its first byte (connection open) to the receiver's "done" (file closed, hash computed); medians, and each round's channel run divided by the same round's baselines (median of those = the ratio); CPU seconds of both processes from /proc. Then the farm path: the file as the input of one no-op task (newJob/newTask), controller (this process) → agent process, submit → task succeeded, ${FARM_ROUNDS} rounds with a fresh agent each; then a second job with the same input on the agent that has it cached: binary (file-chunk) frames written by the controller are counted by wrapping that connection's \`ws.send\`, and the socket's bytesWritten is read.`;
 
 /**
  * Input transfer. The core question: what does Farmhand's channel (TLS-PSK with the WebSocket
@@ -30,13 +30,15 @@ export const about =
  * disk like an agent, in its own process (bench/lib/transfer-sink.ts). Then the farm's own
  * path end to end (job → dispatch → transfer → cache → task done), and a cached second job.
  *
- *   node --import tsx bench/transfer.ts [--channel-only] [--rounds N]   prints the rows
- * (run-all runs it as `node --import tsx bench/run-all.ts transfer` and records them).
+ *   node --import tsx bench/transfer.ts [--channel-only] [--rounds N] [--detail] [--ways channel,tls]
+ * prints the rows without recording them (--detail: every transfer's MB/s and CPU; --ways: only
+ * those, no rows; FARMHAND_BENCH_SINK_NODE_ARGS passes flags such as --cpu-prof to the
+ * receivers). run-all runs it as `node --import tsx bench/run-all.ts transfer` and records them.
  */
 
 
-type Way = 'channel' | 'tls' | 'tcp' | 'null';
-const WAYS: Way[] = ['channel', 'tls', 'tcp', 'null'];
+type Way = 'channel' | 'tls' | 'tcp';
+const WAYS: Way[] = ['channel', 'tls', 'tcp'];
 
 async function makeInput(path: string): Promise<void> {
   const block = randomBytes(MIB);
@@ -159,7 +161,7 @@ async function transferOnce(sink: Sink, path: string, ref: FileRef, farmKey: str
   const ms = performance.now() - started!;
   const window = cpu!.stop();
   const received = await done;
-  if (received.bytes !== SIZE || (sink.way !== 'null' && received.sha256 !== ref.sha256)) {
+  if (received.bytes !== SIZE || received.sha256 !== ref.sha256) {
     throw new Error(`the ${sink.way} receiver got ${received.bytes} bytes, sha256 ${received.sha256}`);
   }
   const w = window.wallSeconds;
@@ -246,7 +248,7 @@ export async function run(o: { channelOnly?: boolean; rounds?: number; ways?: Wa
     const ref = { ...(await describeFile(input, 'input.bin')) };
     const hashMs = performance.now() - hashStarted;
 
-    // The four ways, each receiver its own long-lived process (like an agent), order rotated per round.
+    // The three ways, each receiver its own long-lived process (like an agent), order rotated per round.
     const received = join(scratch.dir, 'received');
     await mkdir(received, { recursive: true });
     const ways = o.ways ?? WAYS;
@@ -281,7 +283,6 @@ export async function run(o: { channelOnly?: boolean; rounds?: number; ways?: Wa
     const channel = stat3('channel');
     const tls = stat3('tls');
     const tcp = stat3('tcp');
-    const none = stat3('null');
     // Each round's channel run against the same round's baseline: a drift of the machine between rounds cancels.
     const paired = (baseline: Way) => runs.get('channel')!.map((c, i) => runs.get(baseline)![i]!.ms / c.ms);
     const toTls = paired('tls');
@@ -291,7 +292,7 @@ export async function run(o: { channelOnly?: boolean; rounds?: number; ways?: Wa
     const rows: Row[] = [
       row({
         bench: 'transfer',
-        metric: '500 MiB over the channel (PeerChannel.sendFile, TLS-PSK + WebSocket) vs a raw TLS-PSK socket, same cipher; receiver hashes + writes — throughput, ratio = channel / raw TLS',
+        metric: 'channel (PeerChannel.sendFile, TLS-PSK + WebSocket) vs a bare TLS-PSK socket, same cipher: 500 MiB, receiver hashes + writes, throughput',
         unit: 'MB/s',
         measured: round(channel.mbps, 1),
         baseline: round(tls.mbps, 1),
@@ -302,20 +303,13 @@ export async function run(o: { channelOnly?: boolean; rounds?: number; ways?: Wa
       }),
       row({
         bench: 'transfer',
-        metric: '500 MiB over the channel vs raw TCP; receiver hashes + writes — throughput, ratio = channel / raw TCP',
+        metric: 'channel vs raw TCP: 500 MiB, receiver hashes + writes, throughput',
         unit: 'MB/s',
         measured: round(channel.mbps, 1),
         baseline: round(tcp.mbps, 1),
         baselineLabel: 'plain net socket → process that hashes and writes',
         ratio: round(median(toTcp), 3),
         note: `ratio = the median of each round's channel / raw TCP (${list(toTcp, 2)}); raw TCP MB/s ${list(tcp.all)} (${range(tcp)}); median CPU per transfer: raw TCP ${cpuText(tcp)}; raw TLS / raw TCP = ${(tls.mbps / tcp.mbps).toFixed(2)} (the cost of the encryption alone)`,
-      }),
-      row({
-        bench: 'transfer',
-        metric: '500 MiB over raw TCP to a receiver that discards (transport only) — throughput',
-        unit: 'MB/s',
-        measured: round(none.mbps, 1),
-        note: `MB/s ${list(none.all)}; median CPU per transfer: ${cpuText(none)}`,
       }),
     ];
     if (o.channelOnly) return rows;

@@ -10,14 +10,13 @@ import { tlsServerOptions } from '../../node-agent/protocol/tls-psk.js';
 
 /**
  * The transfer benchmark's receiver, run as its own process like an agent:
- *   node --import tsx bench/lib/transfer-sink.ts <port> <tcp|tls|channel|null> <outDir> <bytes>
+ *   node --import tsx bench/lib/transfer-sink.ts <port> <tcp|tls|channel> <outDir> <bytes>
  * (the farm key in FARMHAND_BENCH_FARM_KEY for tls and channel). Listens on 127.0.0.1.
  * - tcp: a plain `net` socket; tls: a bare TLS-PSK socket with the channel's own options
  *   (tls-psk.ts: TLS 1.2, ECDHE-PSK-CHACHA20-POLY1305); both hash (sha256) and write every
  *   byte to a file, stopping the socket while the disk is behind, as the agent does.
  * - channel: Farmhand's channel itself, listenSecure + PeerChannel, which hashes and writes
  *   an incoming file (and checks it against file.begin).
- * - null: a plain `net` socket whose bytes are only counted (the transport alone).
  * Once a whole file (<bytes>) has arrived and its file is closed, it prints
  * `done <bytes> <sha256>` on stdout (the one signal for all modes, so all are timed alike),
  * deletes the file, and waits for the next connection.
@@ -28,22 +27,15 @@ const expected = Number(bytesArg);
 const farmKey = process.env.FARMHAND_BENCH_FARM_KEY ?? '';
 let files = 0;
 
-function report(bytes: number, sha256: string, path: string | null): void {
+function report(bytes: number, sha256: string, path: string): void {
   process.stdout.write(`done ${bytes} ${sha256}\n`);
-  if (path) void rm(path, { force: true });
+  void rm(path, { force: true });
 }
 
 /** Raw receiver: hash and write like the agent, with back-pressure from the disk. */
 function serveRaw(socket: Socket): void {
   socket.on('error', () => undefined);
   let bytes = 0;
-  if (mode === 'null') {
-    socket.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes === expected) report(bytes, '-', null);
-    });
-    return;
-  }
   const path = join(outDir, `${mode}-${++files}.bin`);
   const hash = createHash('sha256');
   const out = createWriteStream(path, { highWaterMark: 1024 * 1024 });

@@ -384,7 +384,7 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
  * per read, so ws finds every frame whole in one buffer and passes it on as it is. With 1 MiB
  * frames ws had to allocate a fresh 1 MiB buffer per frame and copy 64 records into it, and the
  * receiver then hashed and wrote bytes that were no longer in the cache: 500 MiB cost the
- * receiver ~2.2 s of CPU against ~1.45 s for a bare TLS socket with the same bytes, ~1.55 s now
+ * receiver 1.5–1.6× the CPU of a bare TLS socket receiving the same bytes, 1.01–1.05× now
  * (BENCHMARKS.md, transfer).
  * A control message or ping between frames only shifts the records of that one socket write.
  */
