@@ -95,7 +95,14 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       ws.close(code, reason.slice(0, 120)); // a close reason is capped at 123 bytes
     };
     const authTimer = setTimeout(() => refuse(API_CLOSE_CODES.authTimeout, `No token arrived within ${Math.round(authTimeoutMs / 1000)} s; send {"type":"auth","token":…} first.`), authTimeoutMs);
-    ws.on('error', () => undefined); // oversized or broken frames: ws closes the socket itself (1009/1002)
+    ws.on('error', () => {
+      // An oversized or broken frame: ws sends its close (1009/1002) but goes on reading, and
+      // discarding, what the client sends for up to 30 s (before the token too: ~40 MB of RSS
+      // in the fuzz test). Cut the socket a moment after the close frame is out (the moment lets the
+      // client read why), as PeerChannel does.
+      const socket = (ws as unknown as { _socket?: { once(event: 'finish', f: () => void): void; destroy(): void } })._socket;
+      socket?.once('finish', () => setTimeout(() => socket.destroy(), CUT_AFTER_CLOSE_MS).unref());
+    });
     ws.on('close', () => {
       clearTimeout(authTimer);
       clients.delete(ws);
@@ -172,6 +179,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
 type FrameResult = { ok: true; value: ClientFrame } | { ok: false; error: string; id?: RequestId };
 
 /** Parses and checks one incoming frame; the error is a sentence for the client. */
+/** After a protocol error, how long the client has to read the close frame before its socket is cut. */
+const CUT_AFTER_CLOSE_MS = 1000;
+
 function readFrame(data: RawData, isBinary: boolean): FrameResult {
   if (isBinary) return { ok: false, error: 'Binary frames are not part of the API; send JSON text.' };
   const text = String(data);
