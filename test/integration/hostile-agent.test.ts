@@ -79,7 +79,11 @@ async function runJob(label: string, lie: (assign: MessageOf<'task.assign'>, pee
     return lie(assign, peer);
   };
   farm.controller.submit(job);
-  const summary = await farm.controller.waitForJob(job.id);
+  let timer: NodeJS.Timeout | undefined;
+  const summary = await Promise.race([
+    farm.controller.waitForJob(job.id),
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${label}: the job did not end within 30 s; task errors: ${taskErrors.join(' | ')}`)), 30_000))),
+  ]).finally(() => clearTimeout(timer));
   assert.equal(summary.state, 'succeeded', `${label}: ${summary.failure ?? ''} | notices: ${farm.notices.join(' | ')}`);
   return { job, outputDir, honest, frame1BeforeLie };
 }
