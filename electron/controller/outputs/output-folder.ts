@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, rename, rm, stat, statfs, unlink } from 'node:fs/promises';
+import { link, mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeFile, type OutputRef } from '../../../node-agent/protocol/index.js';
+import { freeBytes } from '../disk/disk-space.js';
 import { jobWorkDir, type JobRecord, type TaskRecord } from '../model/job-model.js';
 import type { OutputSink } from '../scheduler/scheduler-ports.js';
 import { OutputConflictError } from './output-conflict-error.js';
@@ -49,9 +50,8 @@ export const outputFolder: OutputSink = {
     if (size !== output.size) return null;
     return (await describeFile(target, output.name)).sha256 === output.sha256 ? target : null;
   },
-  async freeBytes(job: JobRecord, task: TaskRecord): Promise<number> {
-    const s = await statfs(folderFor(job, task));
-    return s.bavail * s.bsize;
+  freeBytes(job: JobRecord, task: TaskRecord): Promise<number> {
+    return freeBytes(folderFor(job, task));
   },
   async discardIntermediates(job: JobRecord): Promise<void> {
     if (job.tasks.some((t) => t.intermediate)) await rm(jobWorkDir(job), { recursive: true, force: true });
