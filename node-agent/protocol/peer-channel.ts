@@ -15,6 +15,12 @@ import { encodeMessage, parseMessage, type FileRef, type Message, type MessageOf
  * size and sha256 match what `file.begin` promised.
  */
 
+/**
+ * The `fileFailed` code of a stream that sent more bytes than its `file.begin` announced: not a
+ * damaged transfer (which is fetched again) but a sender that broke its word.
+ */
+export const STREAM_OVERRUN = 'FARMHAND_STREAM_OVERRUN';
+
 /** Invalid messages answered with an error reply; later ones are only counted. */
 const MAX_INVALID_REPLIES = 10;
 /** Invalid messages after which the connection is closed. */
@@ -304,7 +310,7 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
     if (!r.opening) return this.writeChunk(r, chunk.data);
     // While the file opens the socket is paused; what one read already held waits here, within the announced size.
     r.received += chunk.data.length;
-    if (r.received > r.begin.file.size) return this.discard(r, `received more than the announced ${r.begin.file.size} bytes`);
+    if (r.received > r.begin.file.size) return this.discard(r, `received more than the announced ${r.begin.file.size} bytes`, STREAM_OVERRUN);
     r.opening.push(chunk.data);
   }
 
@@ -313,7 +319,7 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
     if (r.failed || !r.out) return;
     if (r.received > r.begin.file.size) {
       // Cut at the announced size: nothing more of this stream is written or even kept.
-      this.discard(r, `received more than the announced ${r.begin.file.size} bytes`);
+      this.discard(r, `received more than the announced ${r.begin.file.size} bytes`, STREAM_OVERRUN);
       return;
     }
     r.hash.update(data);
@@ -369,13 +375,13 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
     if (this.pausedBy.size === 0 && !this.closed) this.ws.resume();
   }
 
-  private discard(r: Receiving, reason: string): void {
+  private discard(r: Receiving, reason: string, code?: string): void {
     this.receiving.delete(r.begin.streamId);
     this.resumeFor(r);
     r.failed ??= reason;
     if (r.out) r.out.destroy();
     if (r.tempPath) void rm(r.tempPath, { force: true });
-    this.emit('fileFailed', r.begin, reason, {});
+    this.emit('fileFailed', r.begin, reason, code ? { code } : {});
   }
 }
 

@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import type { IncomingFile, MessageOf } from '../../../node-agent/protocol/index.js';
+import { STREAM_OVERRUN, type IncomingFile, type MessageOf } from '../../../node-agent/protocol/index.js';
 import type { AgentLink } from '../agents/agent-link.js';
 import { isDiskFullCode, isDiskFullError } from '../disk/disk-space.js';
 import type { TaskRecord } from '../model/job-model.js';
@@ -125,6 +125,12 @@ export class OutputIntake {
     // A live output that did not make it is fetched with the rest when the task ends.
     this.deps.live.failed(task, begin.file.name);
     const live = this.isLive(link, task);
+    if (cause.code === STREAM_OVERRUN) {
+      // Not damage in transit (TLS rules that out) but an agent sending more than it announced: not fetched again.
+      const job = this.deps.state.jobs.get(task.jobId)!;
+      this.deps.distrust(job, task, link, `Agent ${this.agentName(link)} sent more of ${begin.file.name} than the ${begin.file.size} bytes it announced for task ${task.label}, so its result was not accepted.`);
+      return;
+    }
     if (isDiskFullCode(cause.code)) {
       // The controller's disk is full: not the file's fault nor the agent's. The job waits for
       // room, no attempt counts, and a finished task's outputs stay on its agent until then.

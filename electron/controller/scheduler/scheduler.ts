@@ -1,4 +1,4 @@
-import type { FileRef, IncomingFile, LocalHandoff, Message, MessageOf } from '../../../node-agent/protocol/index.js';
+import { LogLimiter, type FileRef, type IncomingFile, type LocalHandoff, type Message, type MessageOf } from '../../../node-agent/protocol/index.js';
 import { agentView, type AgentRuntime } from '../agents/agent-runtime.js';
 import type { AgentLink } from '../agents/agent-link.js';
 import type { JobRecord, TaskRecord } from '../model/job-model.js';
@@ -59,6 +59,8 @@ export class Scheduler {
   private dispatchPending = false;
   /** Outputs of running tasks sent as they were finished (task.assign's liveOutputs). */
   private readonly live = new LiveOutputsSeen();
+  /** Errors agents report, a few per agent and window: a broken or hostile agent cannot flood the notices. */
+  private readonly agentReports = new LogLimiter((line) => this.events.notice('warn', line));
   /** Tasks that were out on an agent when the controller stopped wait for it here (see addJob). */
   private readonly restartHold: RestartHold;
   private readonly local: LocalAgentFiles;
@@ -239,7 +241,7 @@ export class Scheduler {
         this.events.agentChanged(agentView(agent));
         return this.dispatchSoon();
       case 'error':
-        return this.events.notice('warn', `Agent ${agent.name} reported: ${message.message}`);
+        return this.agentReports.note(agent.agentId, `Agent ${agent.name} reported: ${message.message}`);
       default:
         link.send({ type: 'error', code: 'unsupported', message: `a controller does not accept "${message.type}"` });
     }
