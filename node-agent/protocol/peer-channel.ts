@@ -3,8 +3,9 @@ import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, rm, stat } from 'node:fs/promises';
 import type { WebSocket, RawData } from 'ws';
-import { decodeChunk, STREAM_HEADER_BYTES } from './binary-frame.js';
-import { CLOSE_CODES, FILE_CHUNK_BYTES, MAX_CONTROL_MESSAGE_BYTES, MAX_FILE_BYTES, RECEIVE_HIGH_WATER_BYTES, SEND_HIGH_WATER_BYTES } from './constants.js';
+import { decodeChunk } from './binary-frame.js';
+import { readFrameRun, recordFrameDataBytes } from './file-frames.js';
+import { CLOSE_CODES, MAX_CONTROL_MESSAGE_BYTES, MAX_FILE_BYTES, RECEIVE_HIGH_WATER_BYTES, SEND_HIGH_WATER_BYTES } from './constants.js';
 import { encodeMessage, parseMessage, type FileRef, type Message, type MessageOf } from './messages.js';
 
 /**
@@ -137,25 +138,10 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
       let position = 0;
       while (position < file.size) {
         await this.waitForRoom();
-        // One read fills a slab of record-sized frames (readv scatters past each frame's stream id).
-        const slab = takeSlab(dataBytes);
-        const frames: Buffer[] = [];
-        const targets: Buffer[] = [];
-        let length = 0;
-        while (frames.length < slab.frames && position + length < file.size) {
-          const bytes = Math.min(dataBytes, file.size - position - length);
-          const at = frames.length * (STREAM_HEADER_BYTES + dataBytes);
-          const frame = slab.buffer.subarray(at, at + STREAM_HEADER_BYTES + bytes);
-          frame.writeUInt32BE(streamId, 0);
-          frames.push(frame);
-          targets.push(frame.subarray(STREAM_HEADER_BYTES));
-          length += bytes;
-        }
-        const { bytesRead } = await handle.readv(targets, position);
-        if (bytesRead !== length) throw new Error(`file ${path} changed while being sent`);
-        slab.pending = frames.length;
-        for (const frame of frames) this.ws.send(frame, { binary: true }, () => giveBackSlab(slab));
-        position += length;
+        const run = await readFrameRun(handle, { streamId, dataBytes, position, size: file.size });
+        if (!run) throw new Error(`file ${path} changed while being sent`);
+        for (const frame of run.frames) this.ws.send(frame, { binary: true }, run.written);
+        position += run.length;
       }
       if (!this.send({ type: 'file.end', streamId })) throw new Error('connection closed');
     } catch (error) {
@@ -383,57 +369,6 @@ export class PeerChannel extends EventEmitter<PeerChannelEvents> {
     if (r.tempPath) void rm(r.tempPath, { force: true });
     this.emit('fileFailed', r.begin, reason, code ? { code } : {});
   }
-}
-
-/**
- * File bytes leave in frames that each fill one TLS record exactly: 16 KiB of plaintext holding
- * the WebSocket header, the stream id and the data. The receiver's TLS socket hands ws one record
- * per read, so ws finds every frame whole in one buffer and passes it on as it is. With 1 MiB
- * frames ws had to allocate a fresh 1 MiB buffer per frame and copy 64 records into it, and the
- * receiver then hashed and wrote bytes that were no longer in the cache: 500 MiB cost the
- * receiver 1.5–1.6× the CPU of a bare TLS socket receiving the same bytes, 1.01–1.05× now
- * (BENCHMARKS.md, transfer).
- * A control message or ping between frames only shifts the records of that one socket write.
- */
-const TLS_RECORD_BYTES = 16 * 1024;
-
-/**
- * Data bytes per frame on this WebSocket: a record less the WebSocket header (2 bytes, 2 more
- * for a 16-bit length, and the 4-byte masking key a client sends, even when it is all zero, see
- * secure-client.ts) and the stream id.
- */
-function recordFrameDataBytes(ws: WebSocket): number {
-  const isServer = (ws as unknown as { _isServer?: boolean })._isServer === true;
-  return TLS_RECORD_BYTES - (isServer ? 4 : 8) - STREAM_HEADER_BYTES;
-}
-
-/**
- * A buffer that one file read fills with a run of frames (about FILE_CHUNK_BYTES of data), given
- * back for the next read once the socket has written all of its frames: a fresh buffer per read
- * costs the kernel's mapping of its pages every time (see describeFile). A few slabs are enough,
- * as the sender waits once SEND_HIGH_WATER_BYTES are queued.
- */
-interface Slab {
-  buffer: Buffer;
-  dataBytes: number;
-  frames: number;
-  /** Frames of this slab the socket has not finished writing. */
-  pending: number;
-}
-
-const spareSlabs: Slab[] = [];
-const MAX_SPARE_SLABS = Math.ceil(SEND_HIGH_WATER_BYTES / FILE_CHUNK_BYTES) + 2;
-
-function takeSlab(dataBytes: number): Slab {
-  const spare = spareSlabs.findIndex((slab) => slab.dataBytes === dataBytes);
-  if (spare !== -1) return spareSlabs.splice(spare, 1)[0]!;
-  const frames = Math.max(1, Math.floor(FILE_CHUNK_BYTES / dataBytes));
-  return { buffer: Buffer.allocUnsafe(frames * (STREAM_HEADER_BYTES + dataBytes)), dataBytes, frames, pending: 0 };
-}
-
-/** Called by ws once a frame is written (or dropped with the connection): the slab is free when all of its frames are. */
-function giveBackSlab(slab: Slab): void {
-  if (--slab.pending === 0 && spareSlabs.length < MAX_SPARE_SLABS) spareSlabs.push(slab);
 }
 
 function toBuffer(data: RawData): Buffer {
