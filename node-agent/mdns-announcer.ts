@@ -1,8 +1,6 @@
-import { createSocket } from 'node:dgram';
-import type { EventEmitter } from 'node:events';
-import { networkInterfaces } from 'node:os';
-import { Bonjour, type Service } from 'bonjour-service';
+import type { Bonjour, Service } from 'bonjour-service';
 import { MDNS_SERVICE_TYPE } from './protocol/index.js';
+import { createMdnsBonjour, internalMdns, resolveMdnsInterface, withinMs } from './protocol/mdns-interface.js';
 
 /**
  * Announces this agent as `_farmhand._tcp` over mDNS so controllers on the LAN find it.
@@ -31,8 +29,8 @@ const STOP_TIMEOUT_MS = 1000;
 
 export async function startAnnouncer(o: AnnouncerOptions): Promise<Announcer> {
   const warn = o.onWarning ?? (() => undefined);
-  const interfaceAddress = resolveInterfaceAddress(o.interfaceAddress);
-  const bonjour = createBonjour(interfaceAddress, warn);
+  const interfaceAddress = resolveMdnsInterface(o.interfaceAddress, 'announce');
+  const bonjour = createMdnsBonjour(interfaceAddress, warn);
   const mdns = internalMdns(bonjour, warn);
 
   let service: Service;
@@ -78,7 +76,7 @@ export async function startAnnouncer(o: AnnouncerOptions): Promise<Announcer> {
   return {
     stop() {
       stopping ??= (async () => {
-        await withTimeout(new Promise<void>((resolve) => service.stop?.(() => resolve())), STOP_TIMEOUT_MS);
+        await withinMs(new Promise<void>((resolve) => service.stop?.(() => resolve())), STOP_TIMEOUT_MS);
         await destroy(bonjour);
       })();
       return stopping;
@@ -86,59 +84,6 @@ export async function startAnnouncer(o: AnnouncerOptions): Promise<Announcer> {
   };
 }
 
-/**
- * An explicit address wins; then FARMHAND_MDNS_INTERFACE (CI pins it to loopback); then, under
- * a test runner (FARMHAND_TEST=1 or node:test's NODE_TEST_CONTEXT), loopback, so a test that
- * forgets to pick an interface can never reach the real network; otherwise every interface.
- */
-function resolveInterfaceAddress(explicit: string | undefined): string | undefined {
-  const underTest = process.env.FARMHAND_TEST === '1' || !!process.env.NODE_TEST_CONTEXT;
-  const address = explicit ?? (process.env.FARMHAND_MDNS_INTERFACE || undefined) ?? (underTest ? '127.0.0.1' : undefined);
-  if (address === undefined) return undefined;
-  const local = Object.values(networkInterfaces()).flat().filter((a) => a?.family === 'IPv4').map((a) => a!.address);
-  if (!local.includes(address)) {
-    throw new Error(`Cannot announce on ${address}: no network interface has that address (this machine has ${local.join(', ') || 'none'}).`);
-  }
-  return address;
-}
-
-/**
- * With an interface: `interface` picks where multicast is joined and sent, `bind: '0.0.0.0'`
- * is needed to receive (bound to the address itself, nothing arrives). Our own socket lets us
- * pin the outgoing multicast interface before the first packet: multicast-dns only sets it
- * after joining the group succeeded, and otherwise sends through the default route.
- */
-function createBonjour(interfaceAddress: string | undefined, warn: (message: string) => void): Bonjour {
-  const onError = (error: Error) => warn(`mDNS: ${error.message}`);
-  if (interfaceAddress === undefined) return new Bonjour({}, onError);
-  const socket = createSocket({ type: 'udp4', reuseAddr: true });
-  socket.once('listening', () => {
-    try {
-      socket.setMulticastInterface(interfaceAddress);
-    } catch (error) {
-      warn(`mDNS: cannot send on ${interfaceAddress}: ${(error as Error).message}`);
-    }
-  });
-  const options = { interface: interfaceAddress, bind: '0.0.0.0', socket };
-  return new Bonjour(options as unknown as ConstructorParameters<typeof Bonjour>[0], onError);
-}
-
-/** bonjour-service never listens to its multicast-dns 'error' event: unheard, it would crash the process. */
-function internalMdns(bonjour: Bonjour, warn: (message: string) => void): EventEmitter | undefined {
-  const mdns = (bonjour as unknown as { server?: { mdns?: EventEmitter } }).server?.mdns;
-  mdns?.on('error', () => undefined);
-  mdns?.on('warning', (error: Error) => warn(`mDNS: ${error.message}`));
-  return mdns;
-}
-
 function destroy(bonjour: Bonjour): Promise<void> {
-  return withTimeout(new Promise<void>((resolve) => bonjour.destroy(() => resolve())), STOP_TIMEOUT_MS);
-}
-
-function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return withinMs(new Promise<void>((resolve) => bonjour.destroy(() => resolve())), STOP_TIMEOUT_MS);
 }

@@ -1,9 +1,8 @@
-import { createSocket, type RemoteInfo } from 'node:dgram';
-import type { EventEmitter } from 'node:events';
+import type { RemoteInfo } from 'node:dgram';
 import { isIPv4 } from 'node:net';
-import { networkInterfaces } from 'node:os';
-import { Bonjour, type Service } from 'bonjour-service';
+import type { Service } from 'bonjour-service';
 import { MDNS_SERVICE_TYPE, TXT_KEYS } from '../../../node-agent/protocol/index.js';
+import { createMdnsBonjour, internalMdns, resolveMdnsInterface, withinMs } from '../../../node-agent/protocol/mdns-interface.js';
 
 /**
  * Finds agents announcing `_farmhand._tcp` over mDNS. It only says where an agent is: the
@@ -63,9 +62,9 @@ interface Sighting {
 
 export function startBrowser(o: BrowserOptions): AgentBrowser {
   const warn = o.onWarning ?? (() => undefined);
-  const interfaceAddress = resolveInterfaceAddress(o.interfaceAddress);
-  const bonjour = createBonjour(interfaceAddress, warn);
-  const mdns = internalMdns(bonjour, warn);
+  const interfaceAddress = resolveMdnsInterface(o.interfaceAddress, 'look for agents');
+  const bonjour = createMdnsBonjour(interfaceAddress, warn);
+  const mdns = internalMdns(bonjour, warn, (error) => warn(`mDNS could not open its socket (${error.message}); no agents will be discovered.`));
   const sightings = new Map<string, Sighting>(); // by lower-case fqdn
   const current = new Map<string, string>(); // agentId → fqdn whose details we reported
   let warnedFull = false;
@@ -165,7 +164,7 @@ export function startBrowser(o: BrowserOptions): AgentBrowser {
         clearTimeout(requeryTimer);
         mdns?.off('response', onResponse);
         browser.stop();
-        await withTimeout(new Promise<void>((resolve) => bonjour.destroy(() => resolve())), STOP_TIMEOUT_MS);
+        await withinMs(new Promise<void>((resolve) => bonjour.destroy(() => resolve())), STOP_TIMEOUT_MS);
       })();
       return stopping;
     },
@@ -250,57 +249,4 @@ function sameAgent(a: DiscoveredAgent, b: DiscoveredAgent): boolean {
   return a.serviceName === b.serviceName && a.host === b.host && a.address === b.address && a.port === b.port &&
     a.protocolVersion === b.protocolVersion && a.slots === b.slots && a.hostname === b.hostname &&
     a.capabilities.join(',') === b.capabilities.join(',');
-}
-
-/**
- * An explicit address wins; then FARMHAND_MDNS_INTERFACE (CI pins it to loopback); then, under
- * a test runner (FARMHAND_TEST=1 or node:test's NODE_TEST_CONTEXT), loopback, so a test that
- * forgets to pick an interface can never reach the real network; otherwise every interface.
- */
-function resolveInterfaceAddress(explicit: string | undefined): string | undefined {
-  const underTest = process.env.FARMHAND_TEST === '1' || !!process.env.NODE_TEST_CONTEXT;
-  const address = explicit ?? (process.env.FARMHAND_MDNS_INTERFACE || undefined) ?? (underTest ? '127.0.0.1' : undefined);
-  if (address === undefined) return undefined;
-  const local = Object.values(networkInterfaces()).flat().filter((a) => a?.family === 'IPv4').map((a) => a!.address);
-  if (!local.includes(address)) {
-    throw new Error(`Cannot look for agents on ${address}: no network interface has that address (this machine has ${local.join(', ') || 'none'}).`);
-  }
-  return address;
-}
-
-/**
- * With an interface: `interface` picks where multicast is joined and sent, `bind: '0.0.0.0'`
- * is needed to receive (bound to the address itself, nothing arrives). Our own socket pins
- * the outgoing multicast interface before the first query: multicast-dns only sets it after
- * joining the group succeeded, and otherwise sends through the default route.
- */
-function createBonjour(interfaceAddress: string | undefined, warn: (message: string) => void): Bonjour {
-  const onError = (error: Error) => warn(`mDNS: ${error.message}`);
-  if (interfaceAddress === undefined) return new Bonjour({}, onError);
-  const socket = createSocket({ type: 'udp4', reuseAddr: true });
-  socket.once('listening', () => {
-    try {
-      socket.setMulticastInterface(interfaceAddress);
-    } catch (error) {
-      warn(`mDNS: cannot send on ${interfaceAddress}: ${(error as Error).message}`);
-    }
-  });
-  const options = { interface: interfaceAddress, bind: '0.0.0.0', socket };
-  return new Bonjour(options as unknown as ConstructorParameters<typeof Bonjour>[0], onError);
-}
-
-/** bonjour-service never listens to its multicast-dns 'error' event: unheard, it would crash the process. */
-function internalMdns(bonjour: Bonjour, warn: (message: string) => void): EventEmitter | undefined {
-  const mdns = (bonjour as unknown as { server?: { mdns?: EventEmitter } }).server?.mdns;
-  mdns?.on('error', (error: Error) => warn(`mDNS could not open its socket (${error.message}); no agents will be discovered.`));
-  mdns?.on('warning', (error: Error) => warn(`mDNS: ${error.message}`));
-  return mdns;
-}
-
-function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
