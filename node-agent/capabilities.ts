@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { FFMPEG_TASK_TYPES } from './protocol/constants.js';
+import { findOnPath, resolveExecutable } from './protocol/find-executable.js';
 import type { Capabilities } from './protocol/messages.js';
 import { ToolVersionCache } from './tool-version-cache.js';
 
@@ -113,7 +114,7 @@ class ProbeScratch {
 /** Where a tool is: the option, else its environment variable, else PATH; `given` is what the user named, if anything. */
 function locateTool(explicit: string | undefined, envName: string, command: string): { given: string | undefined; path: string | null } {
   const given = explicit ?? (process.env[envName] || undefined);
-  return { given, path: given !== undefined ? resolveGiven(given) : findOnPath(command) };
+  return { given, path: given !== undefined ? resolveExecutable(given) : findOnPath(command) };
 }
 
 interface ToolSpec {
@@ -147,32 +148,6 @@ function probeTool(t: ToolSpec, scratch: ProbeScratch, warnings: string[], versi
     warnings.push(`${t.label} at ${path} did not run (${error.message}); this agent will not take ${t.taskType} tasks.`);
     return null;
   });
-}
-
-/** An explicit path or a bare command name (`blender-3.6`), which is looked up on PATH. */
-function resolveGiven(given: string): string | null {
-  if (isAbsolute(given) || given.includes('/')) return isExecutableFile(resolve(given)) ? resolve(given) : null;
-  return findOnPath(given);
-}
-
-/** PATH lookup without `which`, so it works the same on minimal images. */
-export function findOnPath(command: string, pathEnv = process.env.PATH ?? ''): string | null {
-  for (const dir of pathEnv.split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, command);
-    if (isExecutableFile(candidate)) return candidate;
-  }
-  return null;
-}
-
-function isExecutableFile(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function readVersion(path: string, args: string[], parse: RegExp, scratch: string): Promise<string> {

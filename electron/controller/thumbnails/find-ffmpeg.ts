@@ -1,4 +1,4 @@
-import { onPath, resolveExecutable } from '../find-executable.js';
+import { findOnPath, resolveExecutable } from '../../../node-agent/protocol/find-executable.js';
 
 /**
  * ffmpeg on the controller's own machine, which makes frame thumbnails: the explicit path
@@ -7,5 +7,5 @@ import { onPath, resolveExecutable } from '../find-executable.js';
  */
 export function findFfmpeg(explicit?: string): string | null {
   const given = explicit ?? (process.env.FARMHAND_FFMPEG || undefined);
-  return given !== undefined ? resolveExecutable(given) : onPath('ffmpeg');
+  return given !== undefined ? resolveExecutable(given) : findOnPath('ffmpeg');
 }

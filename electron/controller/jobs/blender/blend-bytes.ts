@@ -3,7 +3,7 @@ import { open, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
-import { onPath } from '../../find-executable.js';
+import { findOnPath } from '../../../../node-agent/protocol/find-executable.js';
 import { BlendReadError } from './blend-file.js';
 
 /**
@@ -57,7 +57,7 @@ export interface BlendBytesOptions {
 let zstdOnPath: string | null | undefined;
 
 export async function readBlendBytes(path: string, o: BlendBytesOptions = {}): Promise<Buffer> {
-  if (o.zstdTool === undefined && zstdOnPath === undefined) zstdOnPath = onPath('zstd');
+  if (o.zstdTool === undefined && zstdOnPath === undefined) zstdOnPath = findOnPath('zstd');
   const zstd = o.zstdTool !== undefined ? o.zstdTool : zstdOnPath!;
   if (zstd && (o.start !== undefined ? o.start : await readBlendStart(path)) === 'zstd') return decompressWithTool(zstd, path);
   return decompressed(await readFile(path));

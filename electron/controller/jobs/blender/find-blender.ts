@@ -1,4 +1,4 @@
-import { onPath, resolveExecutable } from '../../find-executable.js';
+import { findOnPath, resolveExecutable } from '../../../../node-agent/protocol/find-executable.js';
 
 /**
  * Finds the Blender the controller uses to read scenes (frame range, format). Order: the
@@ -11,5 +11,5 @@ export function findBlender(explicit?: string): string | null {
   if (given !== undefined) {
     return resolveExecutable(given);
   }
-  return onPath('blender');
+  return findOnPath('blender');
 }

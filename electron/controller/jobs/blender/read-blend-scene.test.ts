@@ -4,7 +4,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeScratchDir } from '../../../../test/helpers/scratch.js';
-import { onPath } from '../../find-executable.js';
+import { findOnPath } from '../../../../node-agent/protocol/find-executable.js';
 import { BlendReadError } from './blend-file.js';
 import { findBlender } from './find-blender.js';
 import { readBlendScene } from './read-blend-scene.js';
@@ -76,10 +76,10 @@ describe('readBlendScene (the .blend read without Blender)', () => {
   });
 
   test('zstd files read the same through the zstd tool and through fzstd (no tool installed)', async () => {
-    assert.ok(onPath('zstd'), 'the zstd tool is not installed: apt-get install -y zstd');
+    assert.ok(findOnPath('zstd'), 'the zstd tool is not installed: apt-get install -y zstd');
     for (const path of [join(scratch.dir, 'zstd.blend'), exampleScene]) {
       const size = (await stat(path)).size;
-      const [tool, script] = [await readBlendScene(path, size, { zstdTool: onPath('zstd') }), await readBlendScene(path, size, { zstdTool: null })];
+      const [tool, script] = [await readBlendScene(path, size, { zstdTool: findOnPath('zstd') }), await readBlendScene(path, size, { zstdTool: null })];
       assert.deepEqual(tool, script, path);
       assert.ok(tool.frameEnd > tool.frameStart, path);
     }

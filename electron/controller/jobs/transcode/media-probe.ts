@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { isExecutableFile, onPath, resolveExecutable } from '../../find-executable.js';
+import { isExecutableFile, findOnPath, resolveExecutable } from '../../../../node-agent/protocol/find-executable.js';
 import { notVideoReason, readHead, startsLikeIsoMedia } from './file-head.js';
 import { MediaError } from './media-error.js';
 
@@ -49,7 +49,7 @@ export function findFfprobe(explicit?: string): string | null {
     const beside = join(dirname(resolve(ffmpeg)), 'ffprobe');
     if (isExecutableFile(beside)) return beside;
   }
-  return onPath('ffprobe');
+  return findOnPath('ffprobe');
 }
 
 export async function probeMedia(path: string, o: { ffprobePath: string }): Promise<MediaInfo> {
