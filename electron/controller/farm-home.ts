@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { generateFarmKey, parseFarmKey } from '../../node-agent/protocol/index.js';
+import { loadOrCreateIdFile } from '../../node-agent/protocol/id-file.js';
 
 /**
  * The controller's data folder (`FARMHAND_HOME`, default `~/.farmhand`): the farm key, the
@@ -29,12 +29,7 @@ export async function loadOrCreateFarmKey(home: string): Promise<string> {
   return parseFarmKey(await readFile(file, 'utf8'), file);
 }
 
-export async function loadOrCreateControllerId(home: string): Promise<string> {
-  const file = join(home, 'controller-id');
-  const existing = (await readFile(file, 'utf8').catch(() => '')).trim();
-  if (/^[A-Za-z0-9-]{8,64}$/.test(existing)) return existing;
-  const id = randomUUID();
-  await mkdir(home, { recursive: true });
-  await writeFile(file, `${id}\n`);
-  return id;
+/** The controller's id for life, so agents recognise the controller that holds their tasks. */
+export function loadOrCreateControllerId(home: string): Promise<string> {
+  return loadOrCreateIdFile(home, 'controller-id');
 }
