@@ -2,7 +2,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { buildBlenderArgv, expectedOutputFiles } from './blender-argv.js';
 import { createBlenderProgressParser, type ProgressUpdate } from './blender-progress.js';
-import { forEachLine, killTree, spawnProcessGroup, waitForClose } from './process-tree.js';
+import { closeOrStopOnAbort, forEachLine, spawnProcessGroup, waitForClose } from './process-tree.js';
 import { TaskCanceledError, TaskFailedError } from './task-errors.js';
 
 /**
@@ -85,17 +85,7 @@ export async function runBlenderTask(o: BlenderRunOptions): Promise<{ outputs: s
   if (child.stdout) forEachLine(child.stdout, onLine);
   if (child.stderr) forEachLine(child.stderr, onLine);
 
-  let killTimer: NodeJS.Timeout | undefined;
-  const onAbort = () => {
-    killTree(child, 'SIGTERM');
-    killTimer = setTimeout(() => killTree(child, 'SIGKILL'), KILL_GRACE_MS);
-    killTimer.unref();
-  };
-  o.signal.addEventListener('abort', onAbort, { once: true });
-  const exit = await closed.finally(() => {
-    o.signal.removeEventListener('abort', onAbort);
-    clearTimeout(killTimer);
-  });
+  const exit = await closeOrStopOnAbort(child, closed, o.signal, KILL_GRACE_MS);
 
   if (o.signal.aborted) throw new TaskCanceledError('The Blender render was stopped.');
   if (exit.error) {

@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { findOnPath } from '../protocol/find-executable.js';
 import { describeFile, type OutputRef } from '../protocol/index.js';
 import { createFfmpegProgressParser, type FfmpegFinalReport } from './ffmpeg-progress.js';
-import { forEachLine, killTree, spawnProcessGroup, waitForClose } from './process-tree.js';
+import { closeOrStopOnAbort, forEachLine, spawnProcessGroup, waitForClose } from './process-tree.js';
 import type { RunnerResult } from './runner-result.js';
 import { TaskCanceledError, TaskFailedError } from './task-errors.js';
 
@@ -81,17 +81,7 @@ export async function runFfmpegTask(o: FfmpegRunOptions): Promise<RunnerResult> 
     if (errors.length < 50) errors.push(line.trim());
   });
 
-  let killTimer: NodeJS.Timeout | undefined;
-  const onAbort = () => {
-    killTree(child, 'SIGTERM');
-    killTimer = setTimeout(() => killTree(child, 'SIGKILL'), KILL_GRACE_MS);
-    killTimer.unref();
-  };
-  o.signal.addEventListener('abort', onAbort, { once: true });
-  const exit = await closed.finally(() => {
-    o.signal.removeEventListener('abort', onAbort);
-    clearTimeout(killTimer);
-  });
+  const exit = await closeOrStopOnAbort(child, closed, o.signal, KILL_GRACE_MS);
 
   if (o.signal.aborted) throw new TaskCanceledError('The ffmpeg task was stopped.');
   if (exit.error) throw new TaskFailedError(`ffmpeg at ${o.ffmpegPath} could not be started (${exit.error.message}); check the agent's --ffmpeg path.`);

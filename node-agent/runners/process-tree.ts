@@ -91,3 +91,22 @@ export function waitForClose(child: ChildProcess): Promise<{ code: number | null
     child.once('close', (code, signal) => resolve({ code, signal, ...(spawnError ? { error: spawnError } : {}) }));
   });
 }
+
+/**
+ * Waits for `closed` (the child's waitForClose); when `signal` aborts first, asks the whole
+ * group to stop (SIGTERM) and kills it (SIGKILL) if it is still there after `graceMs`. Both
+ * runners stop this way, so a task stop means the same for Blender and ffmpeg.
+ */
+export async function closeOrStopOnAbort<T>(child: ChildProcess, closed: Promise<T>, signal: AbortSignal, graceMs: number): Promise<T> {
+  let killTimer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    killTree(child, 'SIGTERM');
+    killTimer = setTimeout(() => killTree(child, 'SIGKILL'), graceMs);
+    killTimer.unref();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  return closed.finally(() => {
+    signal.removeEventListener('abort', onAbort);
+    clearTimeout(killTimer);
+  });
+}
