@@ -1,11 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { FarmKeyError } from '../../node-agent/protocol/index.js';
-import { ApiConnectionError, ApiError } from '../controller/api/api-errors.js';
-import { NoRoomError } from '../controller/disk/no-room-error.js';
-import { SceneError } from '../controller/jobs/blender/scene-error.js';
-import { FrameListError } from '../controller/jobs/frame-list.js';
 import { farmHome, loadOrCreateFarmKey } from '../controller/farm-home.js';
 import { registerAgentCommands } from './agent-commands.js';
+import { cliFailure } from './cli-failure.js';
 import { integer, withFarmOptions } from './cli-options.js';
 import { registerControllerCommand } from './controller-command.js';
 import { StoppedWatching } from './follow-job.js';
@@ -14,8 +10,6 @@ import { registerQueueCommands } from './queue-commands.js';
 import { renderCommand } from './render-command.js';
 import { registerSubmitCommand } from './submit-command.js';
 import { transcodeCommand } from './transcode-command.js';
-import { MediaError } from '../controller/jobs/transcode/media-error.js';
-import { UserError } from './user-error.js';
 
 /**
  * `farmhand`: the controller's command line. `render` and `transcode` run a whole farm in
@@ -98,11 +92,9 @@ program.parseAsync().then(
       console.error(error.message);
       process.exit(130);
     }
-    // A command the controller refused (unknown id, bad params, wrong token) or could not reach is the user's to fix;
-    // an internal failure on the controller is not, but its message is all that is worth showing.
-    const fromApi = error instanceof ApiError || error instanceof ApiConnectionError;
-    const known = error instanceof UserError || error instanceof SceneError || error instanceof MediaError || error instanceof FrameListError || error instanceof FarmKeyError || error instanceof NoRoomError || fromApi;
-    console.error(`farmhand: ${known ? error.message : error.stack ?? error.message}`);
-    process.exit(error instanceof ApiError && error.code === 'internal' ? 1 : known ? 2 : 1);
+    // User errors by class (cli-failure.ts): the sentence and exit 2; anything else exit 1.
+    const { exitCode, text } = cliFailure(error);
+    console.error(text);
+    process.exit(exitCode);
   },
 );

@@ -2,7 +2,6 @@ import { agentView, type AgentView } from '../agents/agent-runtime.js';
 import { normalizeAgentUrl } from '../agents/agent-pool.js';
 import type { AgentSettings } from '../agents/agent-settings.js';
 import type { Controller } from '../create-controller.js';
-import { NoRoomError } from '../disk/no-room-error.js';
 import type { JobSummary, TaskRecord } from '../model/job-model.js';
 import type { JobRuntime } from '../scheduler/job-runtime.js';
 import { isTerminalJobState } from '../scheduler/task-state.js';
@@ -10,13 +9,15 @@ import { ApiError, type ApiEvent, type FarmApi, type JobDetail, type Page, type 
 import { farmInfo } from './farm-info.js';
 import { probeFile } from './probe-file.js';
 import { createFrameCommands } from './frame-commands.js';
+import { inputErrorsAsBadInput } from './input-errors-as-bad-input.js';
 import { compileSubmission } from './submit-job.js';
 
 /**
  * The controller service behind the API contract: one function per command, each a thin
  * verb over the scheduler, the agent pool and the settings. Transports (WebSocket, Electron
  * IPC) validate parameters against the contract and call these; nothing else changes farm
- * state. Errors are ApiErrors with one sentence for the user.
+ * state. Errors are ApiErrors with one sentence for the user; InputErrors become bad-input
+ * ones in one place (input-errors-as-bad-input.ts).
  */
 
 export interface FarmServiceOptions {
@@ -60,10 +61,8 @@ export function createFarmService(controller: Controller, o: FarmServiceOptions)
   const api: FarmApi = {
     async 'jobs.submit'(p) {
       const record = await compileSubmission(p, { outputRoot: o.outputRoot, home: o.home, blenderPath: o.blenderPath, ffprobePath: o.ffprobePath, agentCount: ableAgents() });
-      // A disk that cannot hold the job is the user's to fix, like a bad scene.
-      return controller.admit(record).catch((error: unknown) => {
-        throw error instanceof NoRoomError ? new ApiError('bad-input', error.message) : error;
-      });
+      // A disk that cannot hold the job (NoRoomError) is the user's to fix, like a bad scene: an InputError.
+      return controller.admit(record);
     },
     async 'jobs.list'(p) {
       const states = p.state ? new Set(p.state) : null;
@@ -206,7 +205,7 @@ export function createFarmService(controller: Controller, o: FarmServiceOptions)
   };
 
   return {
-    api,
+    api: inputErrorsAsBadInput(api),
     onEvent(listener) {
       const onJob = (summary: JobSummary) => listener({ kind: 'job', job: summary });
       const onRemoved = (jobId: string) => listener({ kind: 'job.deleted', jobId });

@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join } from 'node:path';
 import { findBlender } from '../jobs/blender/find-blender.js';
-import { SceneError } from '../jobs/blender/scene-error.js';
 import { hasBlendMagic, readSceneInfo } from '../jobs/blender/scene-probe.js';
 import { MediaError } from '../jobs/transcode/media-error.js';
 import { findFfprobe, probeMedia, type MediaInfo } from '../jobs/transcode/media-probe.js';
@@ -32,13 +31,9 @@ export async function probeFile(path: string, o: ProbeTools): Promise<FileProbe>
   if (!info) throw new ApiError('bad-input', `The file "${path}" does not exist; check the path.`);
   if (info.isDirectory()) throw new ApiError('bad-input', `"${path}" is a folder; pick a Blender scene (.blend) or a video file.`);
   if (!info.isFile()) throw new ApiError('bad-input', `"${path}" is not a regular file; pick a Blender scene (.blend) or a video file.`);
-  try {
-    if (await looksLikeBlend(path)) return await probeScene(path, info.size, o);
-    return await probeVideo(path, info.size, o);
-  } catch (error) {
-    if (error instanceof SceneError || error instanceof MediaError) throw new ApiError('bad-input', error.message);
-    throw error;
-  }
+  // A scene or video that cannot be read is an InputError: the service answers it as bad-input.
+  if (await looksLikeBlend(path)) return probeScene(path, info.size, o);
+  return probeVideo(path, info.size, o);
 }
 
 async function probeScene(path: string, sizeBytes: number, o: ProbeTools): Promise<FileProbe> {

@@ -2,10 +2,8 @@ import { basename, extname, isAbsolute, join } from 'node:path';
 import { describeFile } from '../../../node-agent/protocol/index.js';
 import { compileBlenderJob } from '../jobs/blender/blender-job.js';
 import { findBlender } from '../jobs/blender/find-blender.js';
-import { SceneError } from '../jobs/blender/scene-error.js';
 import { readSceneInfo } from '../jobs/blender/scene-probe.js';
-import { FrameListError, parseFrameList } from '../jobs/frame-list.js';
-import { MediaError } from '../jobs/transcode/media-error.js';
+import { parseFrameList } from '../jobs/frame-list.js';
 import { findFfprobe, probeMedia } from '../jobs/transcode/media-probe.js';
 import { compileTranscodeJob } from '../jobs/transcode/transcode-job.js';
 import type { JobRecord } from '../model/job-model.js';
@@ -14,7 +12,8 @@ import { ApiError, type ApiParsedParams } from './contract.js';
 /**
  * `jobs.submit` turned into a job: the input is read (a scene's settings, a video's frames)
  * and hashed on the controller's machine, then the job type's compiler makes the tasks.
- * Problems with the input become bad-input ApiErrors with the compiler's own sentence.
+ * Problems with the input are InputErrors (scene, media, frame list, settings), which the service
+ * answers as bad-input with the compiler's own sentence (input-errors-as-bad-input.ts).
  */
 
 export interface SubmitContext {
@@ -33,70 +32,52 @@ function requireAbsolute(path: string, what: string): void {
   if (!isAbsolute(path)) throw new ApiError('bad-input', `The ${what} "${path}" must be an absolute path on the controller's machine.`);
 }
 
-/** Known input problems become bad-input errors with their own sentence; anything else is internal. */
-function asBadInput(error: unknown): never {
-  if (error instanceof ApiError) throw error;
-  if (error instanceof SceneError || error instanceof MediaError || error instanceof FrameListError) throw new ApiError('bad-input', error.message);
-  const issues = (error as { issues?: { path: (string | number)[]; message: string }[] }).issues;
-  if (issues?.length) throw new ApiError('bad-input', `Invalid ${issues[0]!.path.join('.') || 'setting'}: ${issues[0]!.message}.`);
-  if (error instanceof Error && /^(The |Frames |Transcoding )/.test(error.message)) throw new ApiError('bad-input', error.message);
-  throw error;
-}
-
 async function compileRender(p: Extract<ApiParsedParams<'jobs.submit'>, { type: 'render' }>, o: SubmitContext): Promise<JobRecord> {
   const { agentCount } = o;
-  try {
-    requireAbsolute(p.scenePath, 'scene');
-    if (p.frames !== undefined) parseFrameList(p.frames);
-    const sceneInfo = await readSceneInfo(p.scenePath, { blenderPath: findBlender(o.blenderPath), scratchHome: join(o.home, 'scratch-home') });
-    const scene = await describeFile(p.scenePath, basename(p.scenePath));
-    const outputDir = p.outputDir ?? join(o.outputRoot, basename(p.scenePath, extname(p.scenePath)));
-    requireAbsolute(outputDir, 'output folder');
-    return compileBlenderJob({
-      scenePath: p.scenePath,
-      frames: p.frames,
-      chunkSize: p.chunkSize,
-      outputDir,
-      priority: p.priority,
-      tags: p.tags,
-      ...(p.format ? { format: p.format as never } : {}),
-      ...(p.engine ? { engine: p.engine as never } : {}),
-      ...(p.taskTimeoutSeconds ? { taskTimeoutMs: p.taskTimeoutSeconds * 1000 } : {}),
-      video: p.video,
-    }, { scene, scenePath: p.scenePath, sceneInfo, agentCount });
-  } catch (error) {
-    return asBadInput(error);
-  }
+  requireAbsolute(p.scenePath, 'scene');
+  if (p.frames !== undefined) parseFrameList(p.frames);
+  const sceneInfo = await readSceneInfo(p.scenePath, { blenderPath: findBlender(o.blenderPath), scratchHome: join(o.home, 'scratch-home') });
+  const scene = await describeFile(p.scenePath, basename(p.scenePath));
+  const outputDir = p.outputDir ?? join(o.outputRoot, basename(p.scenePath, extname(p.scenePath)));
+  requireAbsolute(outputDir, 'output folder');
+  return compileBlenderJob({
+    scenePath: p.scenePath,
+    frames: p.frames,
+    chunkSize: p.chunkSize,
+    outputDir,
+    priority: p.priority,
+    tags: p.tags,
+    ...(p.format ? { format: p.format as never } : {}),
+    ...(p.engine ? { engine: p.engine as never } : {}),
+    ...(p.taskTimeoutSeconds ? { taskTimeoutMs: p.taskTimeoutSeconds * 1000 } : {}),
+    video: p.video,
+  }, { scene, scenePath: p.scenePath, sceneInfo, agentCount });
 }
 
 async function compileTranscode(p: Extract<ApiParsedParams<'jobs.submit'>, { type: 'transcode' }>, o: SubmitContext): Promise<JobRecord> {
   const { agentCount } = o;
-  try {
-    requireAbsolute(p.inputPath, 'input');
-    if (p.chunks !== undefined && p.chunkSeconds !== undefined) throw new ApiError('bad-input', 'Give either chunks or chunkSeconds, not both.');
-    const ffprobe = findFfprobe(o.ffprobePath);
-    if (!ffprobe) throw new ApiError('bad-input', 'ffprobe is not installed on the controller\'s machine, so the input cannot be read; install ffmpeg (it includes ffprobe).');
-    const outputPath = p.outputPath ?? join(o.outputRoot, `${basename(p.inputPath, extname(p.inputPath))}.mp4`);
-    requireAbsolute(outputPath, 'output');
-    if (outputPath === p.inputPath) throw new ApiError('bad-input', 'The output would overwrite the input; choose another output file.');
-    const media = await probeMedia(p.inputPath, { ffprobePath: ffprobe });
-    const input = await describeFile(p.inputPath, basename(p.inputPath));
-    return compileTranscodeJob({
-      inputPath: p.inputPath,
-      outputPath,
-      chunks: p.chunks,
-      chunkSeconds: p.chunkSeconds,
-      ...(p.videoCodec ? { videoCodec: p.videoCodec } : {}),
-      ...(p.crf !== undefined ? { crf: p.crf } : {}),
-      ...(p.preset ? { preset: p.preset } : {}),
-      ...(p.scale ? { scale: p.scale } : {}),
-      ...(p.audioCodec ? { audioCodec: p.audioCodec } : {}),
-      ...(p.audioBitrate ? { audioBitrate: p.audioBitrate } : {}),
-      priority: p.priority,
-      tags: p.tags,
-      ...(p.taskTimeoutSeconds ? { taskTimeoutMs: p.taskTimeoutSeconds * 1000 } : {}),
-    }, { input, media, agentCount });
-  } catch (error) {
-    return asBadInput(error);
-  }
+  requireAbsolute(p.inputPath, 'input');
+  if (p.chunks !== undefined && p.chunkSeconds !== undefined) throw new ApiError('bad-input', 'Give either chunks or chunkSeconds, not both.');
+  const ffprobe = findFfprobe(o.ffprobePath);
+  if (!ffprobe) throw new ApiError('bad-input', 'ffprobe is not installed on the controller\'s machine, so the input cannot be read; install ffmpeg (it includes ffprobe).');
+  const outputPath = p.outputPath ?? join(o.outputRoot, `${basename(p.inputPath, extname(p.inputPath))}.mp4`);
+  requireAbsolute(outputPath, 'output');
+  if (outputPath === p.inputPath) throw new ApiError('bad-input', 'The output would overwrite the input; choose another output file.');
+  const media = await probeMedia(p.inputPath, { ffprobePath: ffprobe });
+  const input = await describeFile(p.inputPath, basename(p.inputPath));
+  return compileTranscodeJob({
+    inputPath: p.inputPath,
+    outputPath,
+    chunks: p.chunks,
+    chunkSeconds: p.chunkSeconds,
+    ...(p.videoCodec ? { videoCodec: p.videoCodec } : {}),
+    ...(p.crf !== undefined ? { crf: p.crf } : {}),
+    ...(p.preset ? { preset: p.preset } : {}),
+    ...(p.scale ? { scale: p.scale } : {}),
+    ...(p.audioCodec ? { audioCodec: p.audioCodec } : {}),
+    ...(p.audioBitrate ? { audioBitrate: p.audioBitrate } : {}),
+    priority: p.priority,
+    tags: p.tags,
+    ...(p.taskTimeoutSeconds ? { taskTimeoutMs: p.taskTimeoutSeconds * 1000 } : {}),
+  }, { input, media, agentCount });
 }

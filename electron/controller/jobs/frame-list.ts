@@ -1,3 +1,5 @@
+import { InputError } from '../input-error.js';
+
 /**
  * Frame lists: the text a user types to say which frames to render (`1-250`, `1-100x5`,
  * `3,5-10,47`, `100-1`), parsed into the frame numbers in the order given, and the reverse,
@@ -26,7 +28,7 @@ const RANGE_HINT = 'write a range as first-last, like 1-250';
 const STEP_HINT = 'like 1-100x5';
 
 /** A frame list a user typed cannot be used; the message says which part and how to fix it. */
-export class FrameListError extends Error {
+export class FrameListError extends InputError {
   override name = 'FrameListError';
 }
 

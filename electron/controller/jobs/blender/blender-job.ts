@@ -5,6 +5,8 @@ import type { JobRecord, TaskRecord } from '../../model/job-model.js';
 import { chunkFrames, defaultChunkSize } from '../chunk-frames.js';
 import { formatFrameList, parseFrameList } from '../frame-list.js';
 import { newJob, newJobId, newTask } from '../new-job.js';
+import { parseSettings, SettingsError } from '../settings-error.js';
+import { SceneError } from './scene-error.js';
 import type { SceneInfo } from './scene-probe.js';
 
 /**
@@ -36,7 +38,7 @@ export function compileBlenderJob(
   input: BlenderJobSettings,
   ctx: { scene: FileRef; scenePath: string; sceneInfo: SceneInfo | null; agentCount: number },
 ): JobRecord {
-  const settings = BlenderJobSettingsSchema.parse(input);
+  const settings = parseSettings(BlenderJobSettingsSchema, input);
   const frames = settings.frames !== undefined
     ? parseFrameList(settings.frames)
     : sceneRange(ctx.sceneInfo);
@@ -69,9 +71,9 @@ export function compileBlenderJob(
 
 /** The frames-to-video task: depends on every frame task, gets their frames as inputs, in order. */
 function framesVideoTask(jobId: string, frameTasks: TaskRecord[], frameCount: number, format: z.infer<typeof ImageFormat>, outputName: string, info: SceneInfo | null): TaskRecord {
-  if (!info) throw new Error('The scene\'s frame rate is unknown (Blender is not installed on this machine to read it), so --video cannot be used.');
+  if (!info) throw new SceneError('The scene\'s frame rate is unknown (Blender is not installed on this machine to read it), so --video cannot be used.');
   const frameExt = FRAME_EXTENSIONS[format];
-  if (!frameExt) throw new Error(`Frames in ${format} cannot be encoded to video; render PNG, JPEG or TIFF frames for --video.`);
+  if (!frameExt) throw new SettingsError(`Frames in ${format} cannot be encoded to video; render PNG, JPEG or TIFF frames for --video.`);
   return newTask(jobId, frameTasks.length, 'video', {
     type: 'frames-video',
     fps: fpsRational(info.fps),
@@ -94,7 +96,7 @@ export function fpsRational(fps: number): string {
 }
 
 function sceneRange(info: SceneInfo | null): number[] {
-  if (!info) throw new Error('The scene\'s frame range is unknown (Blender is not installed on this machine to read it); pass --frames, e.g. --frames 1-250.');
+  if (!info) throw new SceneError('The scene\'s frame range is unknown (Blender is not installed on this machine to read it); pass --frames, e.g. --frames 1-250.');
   return parseFrameList(`${info.frameStart}-${info.frameEnd}${info.frameStep > 1 ? `x${info.frameStep}` : ''}`);
 }
 

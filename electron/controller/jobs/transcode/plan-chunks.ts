@@ -1,3 +1,4 @@
+import { MediaError } from './media-error.js';
 import type { MediaInfo } from './media-probe.js';
 
 /**
@@ -32,7 +33,7 @@ const TAPER_ROUNDS = 5;
 
 export function planVideoChunks(media: MediaInfo, o: ChunkPlanOptions): VideoChunk[] {
   const frames = media.frameTimes.length;
-  if (frames === 0) throw new Error('The video has no frames to transcode.');
+  if (frames === 0) throw new MediaError('The video has no frames to transcode.');
   const frameDuration = media.frameDurationSeconds;
   const sizes = o.chunks === undefined && o.chunkSeconds === undefined
     ? defaultSizes(media, Math.max(1, o.agents))

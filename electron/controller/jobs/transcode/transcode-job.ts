@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { FileRef } from '../../../../node-agent/protocol/index.js';
 import type { JobRecord, TaskRecord } from '../../model/job-model.js';
 import { newJob, newJobId, newTask } from '../new-job.js';
+import { parseSettings, SettingsError } from '../settings-error.js';
 import type { MediaInfo } from './media-probe.js';
 import { planVideoChunks } from './plan-chunks.js';
 
@@ -39,7 +40,7 @@ export type TranscodeSettings = z.input<typeof TranscodeSettingsSchema>;
 export const CHUNK_EXTENSION = 'nut';
 
 export function compileTranscodeJob(input: TranscodeSettings, ctx: { input: FileRef; media: MediaInfo; agentCount: number }): JobRecord {
-  const settings = TranscodeSettingsSchema.parse(input);
+  const settings = parseSettings(TranscodeSettingsSchema, input);
   const { media } = ctx;
   const id = newJobId();
   const outputPath = resolve(settings.outputPath);
@@ -101,7 +102,7 @@ function audioExtension(codec: string): string {
 function outputFileName(outputPath: string): string {
   const name = basename(outputPath);
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name) || extname(name) === '') {
-    throw new Error(`The output name "${name}" must be a plain file name with an extension, like clip.mp4.`);
+    throw new SettingsError(`The output name "${name}" must be a plain file name with an extension, like clip.mp4.`);
   }
   return name;
 }
