@@ -6,30 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { JobRecord, TaskRecord } from '../model/job-model.js';
+import { newTask } from '../jobs/new-job.js';
 import { flushOnExit } from './flush-on-exit.js';
 import { pageFileName, type JobDocument, type TaskPage } from './job-layout.js';
 import { JobStore, summarizeJob, type JobStoreOptions } from './job-store.js';
 
 function makeTask(jobId: string, index: number): TaskRecord {
-  return {
-    id: `${jobId}-t${index}`,
-    jobId,
-    index,
-    label: `task ${index}`,
-    state: 'queued',
-    attempt: 0,
-    failures: 0,
-    spec: { type: 'noop' },
-    inputs: [],
-    dependsOn: [],
-    agentId: null,
-    progress: 0,
-    outputs: [],
-    collected: [],
-    error: null,
-    startedAt: null,
-    endedAt: null,
-  };
+  return newTask(jobId, index, `task ${index}`, { type: 'noop' }, []);
 }
 
 function makeJob(id: string, taskCount = 3): JobRecord {
