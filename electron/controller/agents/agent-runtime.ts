@@ -1,6 +1,7 @@
 import type { Capabilities } from '../../../node-agent/protocol/index.js';
 import type { TaskRecord } from '../model/job-model.js';
 import type { AgentLink } from './agent-link.js';
+import type { AgentView } from '../api/views.js';
 
 /** What the scheduler knows of one agent: its hello, its link, and the tasks it runs now. */
 export interface AgentRuntime {
@@ -21,24 +22,8 @@ export interface AgentRuntime {
   lastSeen: number;
 }
 
-/** A plain, serialisable view of an agent for the CLI and the UI. */
-export interface AgentView {
-  agentId: string;
-  name: string;
-  hostname: string;
-  url: string;
-  online: boolean;
-  enabled: boolean;
-  slots: number;
-  busySlots: number;
-  tags: string[];
-  taskTypes: string[];
-  /** Task types whose tool the agent is still checking (a first start): given once confirmed. */
-  checking: string[];
-  blender: string | null;
-  ffmpeg: string | null;
-  cores: number;
-}
+/** The API's view of an agent is defined with the contract; re-exported for the controller's own importers. */
+export type { AgentView };
 
 export function agentView(a: AgentRuntime): AgentView {
   return {

@@ -1,6 +1,7 @@
-import { ApiConnectionError, type ConnectionProblem } from './api-errors.js';
+import type { ClientOptions } from 'ws';
+import { ApiConnectionError, ApiError, type ApiErrorCode } from './api-errors.js';
 import { ServerFrameSchema, type RequestId } from './api-wire.js';
-import { ApiError, type ApiCommand, type ApiErrorCode, type ApiEvent, type ApiParams, type ApiResult } from './contract.js';
+import type { ApiCommand, ApiEvent, ApiParams, ApiResult } from './contract.js';
 
 /**
  * A typed client of the controller service over WebSocket: `call('jobs.get', { jobId })`
@@ -8,6 +9,8 @@ import { ApiError, type ApiCommand, type ApiErrorCode, type ApiEvent, type ApiPa
  * The protocol handling only needs the browser's WebSocket API (open/message/close/error
  * events, send, close), so the same code runs in a browser; in Node it uses the ws package,
  * whose errors say why a connection failed (nothing listening, host unreachable, not an API).
+ * It is typed without Node's types (no Buffer, process or NodeJS names), and takes only the
+ * contract's types and ApiError, so the renderer type-checks and bundles it as web code.
  */
 
 /** The part of the browser WebSocket API the client uses; ws's WebSocket has it too. */
@@ -32,9 +35,10 @@ export interface ConnectOptions {
   tokenHint?: string;
   /**
    * Node only: the PEM certificate(s) to trust for a wss:// controller instead of the system's
-   * (a self-signed controller certificate, or the studio's own certificate authority).
+   * (a self-signed controller certificate, or the studio's own certificate authority); text
+   * or bytes (a Node Buffer is a Uint8Array).
    */
-  ca?: string | Buffer;
+  ca?: string | Uint8Array;
   /** How to make this client trust the controller's certificate, said when it does not (e.g. "pass it with --ca FILE"). */
   trustHint?: string;
 }
@@ -164,14 +168,14 @@ export async function connectApi(url: string, token: string, o: ConnectOptions =
   };
 }
 
-function defaultSocket(timeoutMs: number, ca: string | Buffer | undefined): (url: string) => Promise<WebSocketLike> {
+function defaultSocket(timeoutMs: number, ca: string | Uint8Array | undefined): (url: string) => Promise<WebSocketLike> {
   return async (url) => {
     const BrowserSocket = (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket;
-    const inNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+    const inNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
     if (!inNode && BrowserSocket) return new BrowserSocket(url);
     // Node: the ws package (Node 20 has no global WebSocket), which reports why a connection failed.
     const { WebSocket } = await import('ws');
-    return new WebSocket(url, { handshakeTimeout: timeoutMs, perMessageDeflate: false, maxPayload: 256 * 1024 * 1024, ...(ca !== undefined ? { ca } : {}) }) as unknown as WebSocketLike;
+    return new WebSocket(url, { handshakeTimeout: timeoutMs, perMessageDeflate: false, maxPayload: 256 * 1024 * 1024, ...(ca !== undefined ? { ca: ca as ClientOptions['ca'] } : {}) }) as unknown as WebSocketLike;
   };
 }
 
@@ -198,7 +202,7 @@ const UNTRUSTED_CERTIFICATE = new Set([
 
 /** Why the connection could not be made, as one sentence with the fix (ws gives the system error; a browser gives none). */
 function connectionError(url: string, event: { error?: unknown; message?: string }, trustHint = 'make this machine trust it'): ApiConnectionError {
-  const error = event.error as NodeJS.ErrnoException | undefined;
+  const error = event.error as { code?: string; message?: string } | undefined;
   const code = error?.code;
   if (code && UNTRUSTED_CERTIFICATE.has(code)) {
     return new ApiConnectionError('unreachable', `The controller at ${url} presents a certificate this machine does not trust (${code}); ${trustHint}.`);

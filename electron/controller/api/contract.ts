@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import type { ApiErrorCode } from './api-errors.js';
-import type { AgentView } from '../agents/agent-runtime.js';
-import type { SceneInfo } from '../jobs/blender/scene-probe.js';
-import type { JobState, JobSummary, JobType, TaskState } from '../model/job-model.js';
+import type { AgentView, JobState, JobSummary, JobType, SceneInfo, TaskState, TaskView } from './views.js';
 
 /**
  * The one API of the controller service (Heroic's typed IPC contract): every command a
@@ -10,7 +8,8 @@ import type { JobState, JobSummary, JobType, TaskState } from '../model/job-mode
  * result, and the events the service pushes. The CLI (over WebSocket), a browser (over
  * WebSocket) and the desktop app (over Electron IPC) all speak exactly this, so a command
  * cannot drift between them. Only this file defines a command; transports just carry
- * `{ command, params }` and return the result or an ApiError.
+ * `{ command, params }` and return the result or an ApiError. It and the views it shows
+ * (views.ts) import nothing of the controller, so a client reads them without its internals.
  */
 
 const id = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'use an id as printed by farmhand jobs');
@@ -115,24 +114,6 @@ export interface JobDetail extends JobSummary {
   /** Fraction 0–1 over all tasks (running ones count by their progress). */
   progress: number;
   settings: Record<string, unknown>;
-}
-
-/** A task as clients see it (no input lists or specs: those can be large and are the controller's business). */
-export interface TaskView {
-  id: string;
-  jobId: string;
-  index: number;
-  label: string;
-  type: string;
-  state: TaskState;
-  attempt: number;
-  failures: number;
-  agentId: string | null;
-  progress: number;
-  outputs: string[];
-  error: string | null;
-  startedAt: number | null;
-  endedAt: number | null;
 }
 
 export interface Page<T> {
@@ -261,4 +242,4 @@ export type ApiEvent =
 
 export { ApiError, type ApiErrorCode } from './api-errors.js';
 
-export type { AgentView, JobState, JobSummary, JobType, TaskState };
+export type { AgentView, JobState, JobSummary, JobType, SceneInfo, TaskState, TaskView };

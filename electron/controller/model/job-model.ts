@@ -1,13 +1,13 @@
 import type { FileRef, OutputRef, TaskSpec } from '../../../node-agent/protocol/index.js';
+import type { JobState, JobSummary, JobType, TaskState } from '../api/views.js';
 
 /**
  * The records the controller keeps for every job and task. They are plain JSON (they are
  * what the store writes), and the scheduler owns every change to them.
  */
 
-export type TaskState = 'queued' | 'assigned' | 'running' | 'succeeded' | 'failed' | 'canceled';
-export type JobState = 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'canceled';
-export type JobType = 'blender' | 'transcode' | 'noop';
+/** The states, job types and job summary the API shows are defined with the contract (api/views.ts). */
+export type { JobState, JobSummary, JobType, TaskState };
 
 export interface TaskRecord {
   id: string;
@@ -61,25 +61,4 @@ export interface JobRecord {
 /** Intermediate outputs of a job live here until the job is done: beside its outputs, so renames stay atomic. */
 export function jobWorkDir(job: Pick<JobRecord, 'id' | 'outputDir'>): string {
   return `${job.outputDir.replace(/\/+$/, '')}/.farmhand-work-${job.id}`;
-}
-
-/** The small per-job summary kept in the store's index, so listing jobs never loads every task. */
-export interface JobSummary {
-  id: string;
-  name: string;
-  type: JobType;
-  priority: number;
-  createdAt: number;
-  state: JobState;
-  taskCount: number;
-  succeededCount: number;
-  failedCount: number;
-  runningCount: number;
-  failure: string | null;
-  /**
-   * Why the controller itself paused the job (a full disk: "the output disk /path is full (N MB
-   * free); the job resumes when there is room"); it resumes the job by itself. Absent otherwise,
-   * also under the user's own pause. Not kept across restarts: the condition is found again.
-   */
-  pauseReason?: string;
 }

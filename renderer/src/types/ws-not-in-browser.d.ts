@@ -9,3 +9,4 @@ export type WebSocket = any;
 export declare const WebSocketServer: any;
 export type WebSocketServer = any;
 export type RawData = any;
+export type ClientOptions = any;

@@ -5,6 +5,7 @@ import { readBlendStart, type BlendStart } from './blend-bytes.js';
 import { BlendReadError } from './blend-file.js';
 import { readBlendScene } from './read-blend-scene.js';
 import { SceneError } from './scene-error.js';
+import type { SceneInfo } from '../../api/views.js';
 
 /**
  * Reads a scene's own settings (frame range, fps, size, engine, output) with the local Blender
@@ -15,22 +16,8 @@ import { SceneError } from './scene-error.js';
  * marked JSON line the script prints.
  */
 
-export interface SceneInfo {
-  frameStart: number;
-  frameEnd: number;
-  frameStep: number;
-  /** Frames per second: `render.fps / render.fps_base` (29.97 for NTSC). */
-  fps: number;
-  /** Output size in pixels after `resolution_percentage`, as Blender computes it. */
-  resolution: [number, number];
-  engine: string;
-  fileFormat: string;
-  /** The scene's output path, made absolute by Blender (`//` is relative to the .blend). */
-  outputPath: string;
-  camera: string | null;
-  /** Every scene in the file; the others are the active scene's siblings. */
-  scenes: string[];
-}
+/** What the probe answers; the API shows it too (files.probe), so it is defined with the contract. */
+export type { SceneInfo };
 
 const MARKER = 'FARMHAND_SCENE_INFO ';
 

@@ -1,0 +1,86 @@
+/**
+ * The views the API shows: the plain, serialisable shapes of an agent, a job, a task and a
+ * scene that results and events carry. They live beside the contract and import nothing, so
+ * a client (the renderer, the CLI) reads the contract without reaching the controller's
+ * internals; the internals import these (as Flamenco's pkg/api and Heroic's common/types do).
+ */
+
+export type TaskState = 'queued' | 'assigned' | 'running' | 'succeeded' | 'failed' | 'canceled';
+export type JobState = 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'canceled';
+export type JobType = 'blender' | 'transcode' | 'noop';
+
+/** A plain, serialisable view of an agent for the CLI and the UI. */
+export interface AgentView {
+  agentId: string;
+  name: string;
+  hostname: string;
+  url: string;
+  online: boolean;
+  enabled: boolean;
+  slots: number;
+  busySlots: number;
+  tags: string[];
+  taskTypes: string[];
+  /** Task types whose tool the agent is still checking (a first start): given once confirmed. */
+  checking: string[];
+  blender: string | null;
+  ffmpeg: string | null;
+  cores: number;
+}
+
+/** The small per-job summary kept in the store's index, so listing jobs never loads every task. */
+export interface JobSummary {
+  id: string;
+  name: string;
+  type: JobType;
+  priority: number;
+  createdAt: number;
+  state: JobState;
+  taskCount: number;
+  succeededCount: number;
+  failedCount: number;
+  runningCount: number;
+  failure: string | null;
+  /**
+   * Why the controller itself paused the job (a full disk: "the output disk /path is full (N MB
+   * free); the job resumes when there is room"); it resumes the job by itself. Absent otherwise,
+   * also under the user's own pause. Not kept across restarts: the condition is found again.
+   */
+  pauseReason?: string;
+}
+
+/** A task as clients see it (no input lists or specs: those can be large and are the controller's business). */
+export interface TaskView {
+  id: string;
+  jobId: string;
+  index: number;
+  label: string;
+  type: string;
+  state: TaskState;
+  attempt: number;
+  failures: number;
+  agentId: string | null;
+  progress: number;
+  outputs: string[];
+  error: string | null;
+  startedAt: number | null;
+  endedAt: number | null;
+}
+
+/** A scene's own settings as Blender reads them (jobs/blender/scene-probe.ts), before a job is compiled. */
+export interface SceneInfo {
+  frameStart: number;
+  frameEnd: number;
+  frameStep: number;
+  /** Frames per second: `render.fps / render.fps_base` (29.97 for NTSC). */
+  fps: number;
+  /** Output size in pixels after `resolution_percentage`, as Blender computes it. */
+  resolution: [number, number];
+  engine: string;
+  fileFormat: string;
+  /** The scene's output path, made absolute by Blender (`//` is relative to the .blend). */
+  outputPath: string;
+  camera: string | null;
+  /** Every scene in the file; the others are the active scene's siblings. */
+  scenes: string[];
+}
