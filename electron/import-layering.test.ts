@@ -59,3 +59,11 @@ test('the controller core and the agent meet only in node-agent/protocol (the on
   }
   assert.deepEqual(offenders, [], 'move what both sides need into node-agent/protocol, or give the controller its own module');
 });
+
+test('only electron/farm joins the core and the agent: nothing else of the app imports node-agent/create-agent', () => {
+  const resolveFrom = (file: string, spec: string) => relative(root, join(root, file, '..', spec));
+  const files = ['electron', 'renderer'].flatMap((d) => sources(join(root, d))).map((f) => relative(root, f));
+  const importers = files.filter((file) => relativeImports(readFileSync(join(root, file), 'utf8')).some((s) => /^node-agent\/create-agent(\.[jt]s)?$/.test(resolveFrom(file, s))));
+  assert.ok(importers.includes('electron/farm/start-farm.ts'), `the rule sees no importer at all (${importers.join(', ')}): is the pattern right?`);
+  assert.deepEqual(importers.filter((f) => !f.startsWith('electron/farm/')), [], 'start the embedded agent through electron/farm (startFarm or startControllerService), so the CLI and the desktop app stay thin composition roots');
+});

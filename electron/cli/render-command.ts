@@ -5,13 +5,14 @@ import { compileBlenderJob } from '../controller/jobs/blender/blender-job.js';
 import { parseFrameList } from '../controller/jobs/frame-list.js';
 import { findBlender } from '../controller/jobs/blender/find-blender.js';
 import { readSceneInfo, type SceneInfo } from '../controller/jobs/blender/scene-probe.js';
-import { startFarm, type FarmOptions } from './start-farm.js';
+import { startFarm, type FarmOptions } from '../farm/start-farm.js';
+import { TerminalOutput, type TerminalOptions } from './terminal-output.js';
 import { watchJob } from './watch-job.js';
 import { UserError } from './user-error.js';
 
 /** `farmhand render SCENE.blend`: one Blender job on the farm, from start to every frame on disk. */
 
-export interface RenderOptions extends FarmOptions {
+export interface RenderOptions extends FarmOptions, TerminalOptions {
   frames?: string;
   chunk?: number;
   out?: string;
@@ -28,7 +29,8 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
   const scene = resolve(scenePath);
   if (o.frames !== undefined) parseFrameList(o.frames); // a bad list fails before anything starts
   // The farm (local agent, links) starts while the scene is read and hashed: neither waits for the other.
-  const farmStarting = startFarm(o);
+  const terminal = new TerminalOutput(o.quiet);
+  const farmStarting = startFarm({ ...o, logger: terminal.logger });
   farmStarting.catch(() => undefined);
   let sceneInfo: SceneInfo;
   let sceneRef: Awaited<ReturnType<typeof describeFile>>;
@@ -65,8 +67,8 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
     }
     const frameCount = Number(job.settings.frameCount);
     await farm.controller.admit(job);
-    farm.print(`Rendering ${frameCount} frame(s) of ${basename(scene)} in ${job.tasks.length} chunk(s) of up to ${job.settings.chunkSize} on ${agentCount} agent(s) → ${outputDir}`);
-    const summary = await watchJob(farm, job.id, { unit: 'frames', countOf: (t) => (t.spec.type === 'blender' ? t.spec.frames.length : 0) });
+    terminal.print(`Rendering ${frameCount} frame(s) of ${basename(scene)} in ${job.tasks.length} chunk(s) of up to ${job.settings.chunkSize} on ${agentCount} agent(s) → ${outputDir}`);
+    const summary = await watchJob(farm, terminal, job.id, { unit: 'frames', countOf: (t) => (t.spec.type === 'blender' ? t.spec.frames.length : 0) });
 
     const frameTasks = job.tasks.filter((t) => t.spec.type === 'blender');
     const videoTask = job.tasks.find((t) => t.spec.type === 'frames-video');
@@ -80,11 +82,11 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     if (o.json) console.log(JSON.stringify({ job: summary, frames: frameCount, framesOnDisk, outputDir, video, seconds: Number(seconds) }));
     if (summary.state === 'succeeded' && framesOnDisk === frameCount && missing.length === 0) {
-      farm.print(`Done: ${frameCount} frame(s) in ${outputDir}${video ? `, video ${video}` : ''} (${seconds} s).`);
+      terminal.print(`Done: ${frameCount} frame(s) in ${outputDir}${video ? `, video ${video}` : ''} (${seconds} s).`);
       return 0;
     }
     const reason = summary.failure ?? job.tasks.find((t) => t.state === 'failed')?.error ?? `${summary.state}`;
-    farm.print(`Render ${summary.state === 'canceled' ? 'canceled' : 'failed'}: ${framesOnDisk} of ${frameCount} frame(s) are in ${outputDir}. ${reason}`);
+    terminal.print(`Render ${summary.state === 'canceled' ? 'canceled' : 'failed'}: ${framesOnDisk} of ${frameCount} frame(s) are in ${outputDir}. ${reason}`);
     return 1;
   } finally {
     await farm.close();

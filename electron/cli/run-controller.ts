@@ -5,7 +5,8 @@ import { builtUiFolder, createStaticFileHandler } from '../controller/api/static
 import { createUploadHandler, isUploadRequest } from '../controller/api/upload-route.js';
 import { farmHome } from '../controller/farm-home.js';
 import { loadApiTls, plainHttpWarning } from './api-tls.js';
-import { startControllerService } from './start-controller-service.js';
+import { startControllerService } from '../farm/start-controller-service.js';
+import { TerminalOutput } from './terminal-output.js';
 import { UserError } from './user-error.js';
 
 /** The controller service behind `farmhand controller` (see controller-command.ts), loaded when that command runs. */
@@ -37,7 +38,8 @@ export async function runController(o: ControllerOptions): Promise<number> {
   const home = farmHome();
   const tls = await loadApiTls(o.tlsCert, o.tlsKey); // before the farm starts: a wrong path costs nothing
   const token = await loadOrCreateApiToken(home);
-  const running = await startControllerService({ ...o, home });
+  const terminal = new TerminalOutput(false);
+  const running = await startControllerService({ ...o, home, logger: terminal.logger });
   const { farm, service } = running;
   let server: ApiServer;
   try {
@@ -55,16 +57,16 @@ export async function runController(o: ControllerOptions): Promise<number> {
   }
 
   const jobs = farm.controller.scheduler.allJobs().length;
-  farm.print(`API token: ${apiTokenPath(home)} (client commands on this machine read it; elsewhere pass --token or set FARMHAND_TOKEN).`);
+  terminal.print(`API token: ${apiTokenPath(home)} (client commands on this machine read it; elsewhere pass --token or set FARMHAND_TOKEN).`);
   const warning = plainHttpWarning(o.host, server.secure);
-  if (warning) farm.print(warning);
-  if (jobs > 0) farm.print(`${jobs} job(s) from the store; unfinished ones resume.`);
-  farm.print('Press Ctrl-C to stop.');
+  if (warning) terminal.print(warning);
+  if (jobs > 0) terminal.print(`${jobs} job(s) from the store; unfinished ones resume.`);
+  terminal.print('Press Ctrl-C to stop.');
   process.stdout.write(`Farmhand UI: ${uiUrl(server, token)}\n`);
   // Last, on stdout: the line a script waits for (`--port 0` makes it the only way to learn the port).
   process.stdout.write(`Farmhand controller listening on ${server.url}\n`);
   await untilStopped();
-  farm.print('Stopping…');
+  terminal.print('Stopping…');
   const limit = setTimeout(() => {
     process.stderr.write('farmhand: the controller did not stop within 15 s; quitting anyway.\n');
     process.exit(1);
@@ -73,7 +75,7 @@ export async function runController(o: ControllerOptions): Promise<number> {
   await server.close();
   await running.close();
   clearTimeout(limit);
-  farm.print('Stopped.');
+  terminal.print('Stopped.');
   return 0;
 }
 

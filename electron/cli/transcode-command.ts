@@ -2,13 +2,14 @@ import { basename, extname, join, resolve } from 'node:path';
 import { describeFile } from '../../node-agent/protocol/index.js';
 import { findFfprobe, probeMedia } from '../controller/jobs/transcode/media-probe.js';
 import { compileTranscodeJob } from '../controller/jobs/transcode/transcode-job.js';
-import { startFarm, type FarmOptions } from './start-farm.js';
+import { startFarm, type FarmOptions } from '../farm/start-farm.js';
+import { TerminalOutput, type TerminalOptions } from './terminal-output.js';
 import { UserError } from './user-error.js';
 import { watchJob } from './watch-job.js';
 
 /** `farmhand transcode INPUT`: one video split into chunks across the farm, joined frame-exact. */
 
-export interface TranscodeOptions extends FarmOptions {
+export interface TranscodeOptions extends FarmOptions, TerminalOptions {
   out?: string;
   chunks?: number;
   chunkSeconds?: number;
@@ -34,7 +35,8 @@ export async function transcodeCommand(inputPath: string, o: TranscodeOptions): 
   const output = resolve(o.out ?? join('farmhand-output', `${basename(input, extname(input))}.mp4`));
   if (output === input) throw new UserError('The output would overwrite the input; pass --out with another file name.');
   // The farm starts while the input is probed and hashed.
-  const farmStarting = startFarm(o);
+  const terminal = new TerminalOutput(o.quiet);
+  const farmStarting = startFarm({ ...o, logger: terminal.logger });
   farmStarting.catch(() => undefined);
   let media: Awaited<ReturnType<typeof probeMedia>>;
   let inputRef: Awaited<ReturnType<typeof describeFile>>;
@@ -75,16 +77,16 @@ export async function transcodeCommand(inputPath: string, o: TranscodeOptions): 
     }
     const frames = Number(job.settings.frameCount);
     await farm.controller.admit(job);
-    farm.print(`Transcoding ${basename(input)} (${frames} frames, ${media.durationSeconds.toFixed(2)} s${media.audio ? ', with audio' : ', no audio'}) in ${job.settings.chunkCount} chunk(s) on ${agentCount} agent(s) → ${output}`);
-    const summary = await watchJob(farm, job.id, { unit: 'frames', countOf: (t) => (t.spec.type === 'transcode-chunk' ? t.spec.frameCount : 0) });
+    terminal.print(`Transcoding ${basename(input)} (${frames} frames, ${media.durationSeconds.toFixed(2)} s${media.audio ? ', with audio' : ', no audio'}) in ${job.settings.chunkCount} chunk(s) on ${agentCount} agent(s) → ${output}`);
+    const summary = await watchJob(farm, terminal, job.id, { unit: 'frames', countOf: (t) => (t.spec.type === 'transcode-chunk' ? t.spec.frameCount : 0) });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     if (o.json) console.log(JSON.stringify({ job: summary, frames, output, seconds: Number(seconds) }));
     if (summary.state === 'succeeded') {
-      farm.print(`Done: ${output} (${frames} frames, ${seconds} s).`);
+      terminal.print(`Done: ${output} (${frames} frames, ${seconds} s).`);
       return 0;
     }
     const reason = summary.failure ?? job.tasks.find((t) => t.state === 'failed')?.error ?? summary.state;
-    farm.print(`Transcode ${summary.state === 'canceled' ? 'canceled' : 'failed'}: ${reason}`);
+    terminal.print(`Transcode ${summary.state === 'canceled' ? 'canceled' : 'failed'}: ${reason}`);
     return 1;
   } finally {
     await farm.close();

@@ -1,17 +1,18 @@
 import type { JobSummary, TaskRecord } from '../controller/model/job-model.js';
 import { createProgressDisplay } from './progress-display.js';
-import type { Farm } from './start-farm.js';
+import type { Farm } from '../farm/start-farm.js';
+import type { TerminalOutput } from './terminal-output.js';
 
 /**
  * Follows one job to its end in the terminal: progress, notices (agents lost, refused,
  * failing), Ctrl-C to cancel, and a clear failure when no agent can ever run the job
  * instead of waiting forever.
  */
-export async function watchJob(farm: Farm, jobId: string, o: { unit: string; countOf(task: TaskRecord): number }): Promise<JobSummary> {
+export async function watchJob(farm: Farm, terminal: TerminalOutput, jobId: string, o: { unit: string; countOf(task: TaskRecord): number }): Promise<JobSummary> {
   const { controller } = farm;
   const job = controller.scheduler.job(jobId)!;
   const total = job.record.tasks.reduce((n, t) => n + o.countOf(t), 0);
-  const display = createProgressDisplay({ label: job.record.name, unit: o.unit, stream: farm.options.quiet ? null : process.stderr });
+  const display = createProgressDisplay({ label: job.record.name, unit: o.unit, stream: terminal.quiet ? null : process.stderr });
   let done = 0;
   const refresh = () => {
     const agents = controller.agents().filter((a) => a.online).length;
@@ -22,8 +23,8 @@ export async function watchJob(farm: Farm, jobId: string, o: { unit: string; cou
     if (task.state === 'succeeded') done += o.countOf(task); // a task enters succeeded once
     refresh();
   };
-  const previousNoticeSink = farm.showNotice;
-  farm.showNotice = (line) => !farm.options.quiet && display.note(line);
+  const previousNoticeSink = terminal.showNotice;
+  terminal.showNotice = (line) => !terminal.quiet && display.note(line);
   controller.events.on('task', onTask);
   const ticker = setInterval(refresh, 500);
 
@@ -55,7 +56,7 @@ export async function watchJob(farm: Farm, jobId: string, o: { unit: string; cou
     clearInterval(watchdog);
     process.off('SIGINT', onSigint);
     controller.events.off('task', onTask);
-    farm.showNotice = previousNoticeSink;
+    terminal.showNotice = previousNoticeSink;
     display.stop();
   }
 }

@@ -1,7 +1,8 @@
 import { app, dialog, type BrowserWindow } from 'electron';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startControllerService, type ControllerService } from '../cli/start-controller-service.js';
+import { lineLogger } from '../farm/farm-logger.js';
+import { startControllerService, type ControllerService } from '../farm/start-controller-service.js';
 import { ApiEventBatcher } from '../controller/api/api-event-batcher.js';
 import { ApiCommands } from '../controller/api/contract.js';
 import { COMMANDS_ARGUMENT } from '../controller/api/desktop-bridge.js';
@@ -78,7 +79,9 @@ function run(): void {
     secureSession(paths.ui);
     let running: ControllerService;
     try {
-      running = await startControllerService({ agent: [], discover: options.discover, localAgent: options.localAgent });
+      // The farm's warnings and notices go to the log (stderr); the window shows its own from the API.
+      const logger = lineLogger((line) => process.stderr.write(`${line}\n`));
+      running = await startControllerService({ agent: [], discover: options.discover, localAgent: options.localAgent, logger });
     } catch (error) {
       dialog.showErrorBox('Farmhand could not start', `${(error as Error).message}\n\nFix that and start Farmhand again.`);
       app.exit(1);

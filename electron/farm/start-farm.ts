@@ -3,12 +3,15 @@ import { createAgent, type Agent } from '../../node-agent/create-agent.js';
 import { parseFarmKey } from '../../node-agent/protocol/index.js';
 import { createController, type Controller } from '../controller/create-controller.js';
 import { loadOrCreateControllerId, loadOrCreateFarmKey } from '../controller/farm-home.js';
+import { silentLogger, type FarmLogger } from './farm-logger.js';
 
 /**
- * What every command that runs the farm in this process needs (the one-shot render and
- * transcode, and the long-running `farmhand controller`): the farm key, the controller core,
- * and (by default) this machine as a render node through an embedded agent on loopback, so
- * one machine renders with no set-up at all.
+ * The farm's composition: the farm key, the controller core, and (by default) this machine as
+ * a render node through an embedded agent on loopback, so one machine renders with no set-up
+ * at all. What every process that runs the farm needs (the one-shot render and transcode, the
+ * long-running `farmhand controller`, the desktop app). This folder is the one place that joins
+ * the core and the agent's code; the controller itself knows agents only through
+ * node-agent/protocol.
  */
 
 export interface FarmOptions {
@@ -24,7 +27,8 @@ export interface FarmOptions {
   ffmpeg?: string;
   /** Seconds to wait for an able agent before giving up on a job. */
   agentWait: number;
-  quiet: boolean;
+  /** Where warnings and notices go (default: nowhere). */
+  logger?: FarmLogger;
   /** Give unfinished stored jobs back to the scheduler: the service does, a one-shot command does not. */
   resume?: boolean;
 }
@@ -33,9 +37,6 @@ export interface Farm {
   controller: Controller;
   localAgent: Agent | null;
   options: FarmOptions;
-  print(line: string): void;
-  /** Where notices (agent lost, refused, job waiting) go; a progress display takes it over while it runs. */
-  showNotice: (line: string) => void;
   /**
    * Waits briefly for agents to come online (discovery needs ~1 s); returns how many online
    * agents run (or are checking their tool for) `taskType`, at least 1: what a plan splits for.
@@ -50,7 +51,7 @@ const NO_DISCOVERY_WAIT_MS = 3000;
 
 export async function startFarm(o: FarmOptions): Promise<Farm> {
   const farmKey = o.farmKey ? parseFarmKey(o.farmKey, '--farm-key') : process.env.FARMHAND_FARM_KEY ? parseFarmKey(process.env.FARMHAND_FARM_KEY, 'FARMHAND_FARM_KEY') : await loadOrCreateFarmKey(o.home);
-  const print = (line: string) => !o.quiet && process.stderr.write(`${line}\n`);
+  const logger = o.logger ?? silentLogger;
   const localAgent = o.localAgent ? await createAgent({
     farmKey,
     dataDir: join(o.home, 'local-agent'),
@@ -62,7 +63,7 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
     ffmpegPath: o.ffmpeg,
     ...(o.localAgentTypes ? { taskTypes: o.localAgentTypes } : {}),
   }) : null;
-  for (const warning of localAgent?.warnings ?? []) print(`warning: ${warning}`);
+  for (const warning of localAgent?.warnings ?? []) logger.warning(warning);
   const interfaceAddress = o.mdnsInterface ?? process.env.FARMHAND_MDNS_INTERFACE;
   const controller = await createController({
     home: o.home,
@@ -73,14 +74,13 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
     ...(localAgent ? { localAgent: localAgent.handoff } : {}),
     resume: o.resume ?? false,
   });
-  for (const problem of controller.storeProblems) print(`warning: ${problem}`);
+  for (const problem of controller.storeProblems) logger.warning(problem);
 
+  let closing = false;
   const farm: Farm = {
     controller,
-    showNotice: print,
     localAgent,
     options: o,
-    print,
     waitForAgents(taskType) {
       // Without discovery the expected agents are known: done the moment they are all online.
       // With discovery, agents keep appearing for a while: wait the settle time.
@@ -102,11 +102,11 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
       });
     },
     async close() {
-      farm.showNotice = () => undefined; // links closing on the way out are not news
+      closing = true; // links closing on the way out are not news
       await controller.close();
       await localAgent?.close();
     },
   };
-  controller.events.on('notice', ({ level, text }) => farm.showNotice(`${level === 'info' ? '' : `${level}: `}${text}`));
+  controller.events.on('notice', ({ level, text }) => !closing && logger.notice(level, text));
   return farm;
 }

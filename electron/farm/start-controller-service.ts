@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { AgentSettings } from '../controller/agents/agent-settings.js';
 import { createFarmService, type FarmService } from '../controller/api/farm-service.js';
 import { farmHome } from '../controller/farm-home.js';
+import { silentLogger } from './farm-logger.js';
 import { startFarm, type Farm, type FarmOptions } from './start-farm.js';
 
 /**
@@ -12,14 +13,12 @@ import { startFarm, type Farm, type FarmOptions } from './start-farm.js';
  * thing; each then adds its own transport (WebSocket, Electron IPC).
  */
 
-export interface ControllerServiceOptions extends Omit<FarmOptions, 'home' | 'agentWait' | 'quiet' | 'resume'> {
+export interface ControllerServiceOptions extends Omit<FarmOptions, 'home' | 'agentWait' | 'resume'> {
   /** Data folder (default: FARMHAND_HOME, else ~/.farmhand). */
   home?: string;
   /** Where jobs without an output path write (default ~/Farmhand). */
   outputRoot?: string;
   ffprobe?: string;
-  /** No notices on stderr (the desktop app shows them in its window instead). */
-  quiet?: boolean;
 }
 
 export interface ControllerService {
@@ -32,11 +31,11 @@ export interface ControllerService {
 
 export async function startControllerService(o: ControllerServiceOptions): Promise<ControllerService> {
   const home = o.home ?? farmHome();
-  const farm = await startFarm({ ...o, home, agentWait: 0, quiet: o.quiet ?? false, resume: true });
+  const farm = await startFarm({ ...o, home, agentWait: 0, resume: true });
   let agentSettings: AgentSettings | null = null;
   try {
     agentSettings = await AgentSettings.open(home);
-    if (agentSettings.problem) farm.print(`warning: ${agentSettings.problem}`);
+    if (agentSettings.problem) (o.logger ?? silentLogger).warning(agentSettings.problem);
     const service = createFarmService(farm.controller, {
       outputRoot: resolve(o.outputRoot ?? join(homedir(), 'Farmhand')),
       home,
