@@ -1,7 +1,8 @@
 import type { ClientOptions } from 'ws';
 import { ApiConnectionError, ApiError, type ApiErrorCode } from './api-errors.js';
-import { ServerFrameSchema, type RequestId } from './api-wire.js';
+import type { RequestId } from './api-wire.js';
 import type { ApiCommand, ApiEvent, ApiParams, ApiResult } from './contract.js';
+import { readServerFrame } from './read-server-frame.js';
 
 /**
  * A typed client of the controller service over WebSocket: `call('jobs.get', { jobId })`
@@ -10,7 +11,8 @@ import type { ApiCommand, ApiEvent, ApiParams, ApiResult } from './contract.js';
  * events, send, close), so the same code runs in a browser; in Node it uses the ws package,
  * whose errors say why a connection failed (nothing listening, host unreachable, not an API).
  * It is typed without Node's types (no Buffer, process or NodeJS names), and takes only the
- * contract's types and ApiError, so the renderer type-checks and bundles it as web code.
+ * contract's types and ApiError, so the renderer type-checks and bundles it as web code
+ * (without zod: server frames are read by read-server-frame.ts).
  */
 
 /** The part of the browser WebSocket API the client uses; ws's WebSocket has it too. */
@@ -177,16 +179,6 @@ function defaultSocket(timeoutMs: number, ca: string | Uint8Array | undefined): 
     const { WebSocket } = await import('ws');
     return new WebSocket(url, { handshakeTimeout: timeoutMs, perMessageDeflate: false, maxPayload: 256 * 1024 * 1024, ...(ca !== undefined ? { ca: ca as ClientOptions['ca'] } : {}) }) as unknown as WebSocketLike;
   };
-}
-
-function readServerFrame(data: unknown) {
-  if (typeof data !== 'string') return null;
-  try {
-    const parsed = ServerFrameSchema.safeParse(JSON.parse(data));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
 }
 
 /** OpenSSL's verdicts on a server certificate this client does not accept. */

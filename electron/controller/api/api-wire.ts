@@ -44,7 +44,11 @@ export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
 const errorBody = z.object({ code: z.string().max(64), message: z.string().max(2000) });
 
-/** Results and events are the contract's types; here they are only checked to be present. */
+/**
+ * Results and events are the contract's types; here they are only checked to be present. The
+ * client reads these frames by hand (read-server-frame.ts, held to this schema by its test), so
+ * the browser bundle carries no zod.
+ */
 export const ServerFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('auth.ok'), serverVersion: z.string() }),
   z.object({ type: z.literal('auth.refused'), reason: z.string() }),

@@ -11,7 +11,9 @@ import { join, relative } from 'node:path';
 const root = new URL('../../..', import.meta.url).pathname;
 const API = 'electron/controller/api/';
 /** What a client may load of the controller: the contract, its views, errors and IPC form (desktop-bridge), the thin client and its framing. */
-const CONTRACT_FILES = ['contract.ts', 'views.ts', 'api-errors.ts', 'desktop-bridge.ts', 'api-client.ts', 'api-wire.ts'].map((f) => API + f);
+const CONTRACT_FILES = ['contract.ts', 'views.ts', 'api-errors.ts', 'desktop-bridge.ts', 'api-client.ts', 'read-server-frame.ts', 'api-wire.ts'].map((f) => API + f);
+/** What the browser bundle runs of them: the thin client and what it loads at run time, none of which loads zod. */
+const CLIENT_RUNTIME = ['api-client.ts', 'api-errors.ts', 'read-server-frame.ts'].map((f) => API + f);
 /** The renderer imports these for their types only. */
 const TYPE_ONLY = ['contract.ts', 'views.ts', 'desktop-bridge.ts'].map((f) => API + f);
 
@@ -54,4 +56,14 @@ test('the contract, its views and the thin client import nothing of the controll
   const offenders = CONTRACT_FILES.flatMap((file) => imports(file).filter(({ target }) => !CONTRACT_FILES.includes(target)).map(({ target }) => `${file} → ${target}`));
   assert.ok(imports(`${API}contract.ts`).some(({ target }) => target === `${API}views.ts`), 'the rule does not see contract.ts import its views: is the pattern right?');
   assert.deepEqual(offenders, [], 'define what the API shows in electron/controller/api/views.ts and let the internals import it from there');
+});
+
+test('the thin client loads no zod at run time, so the UI bundle carries no schema library', () => {
+  const runtimeImports = (file: string) => imports(file).filter((i) => !i.typeOnly).map((i) => i.target);
+  const reached = new Set([`${API}api-client.ts`]);
+  for (const file of reached) for (const target of runtimeImports(file)) reached.add(target);
+  assert.deepEqual([...reached].sort(), [...CLIENT_RUNTIME].sort(), 'the client loads a file it did not: keep what it runs to api-client.ts, api-errors.ts and read-server-frame.ts, importing the rest as types');
+  const loadsZod = CLIENT_RUNTIME.filter((file) => /^\s*import\s+(?!type\b)[^;]*?\sfrom\s*['"]zod['"]/m.test(readFileSync(join(root, file), 'utf8')));
+  assert.deepEqual(loadsZod, [], 'check server frames by hand in read-server-frame.ts; zod would go into the browser bundle');
+  assert.ok(/^\s*import\s+\{\s*z\s*\}\s+from\s*['"]zod['"]/m.test(readFileSync(join(root, `${API}api-wire.ts`), 'utf8')), 'the zod pattern does not see api-wire.ts load zod: is it right?');
 });
