@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { readBlendBytes, type BlendBytesOptions } from './blend-bytes.js';
 import { BlendReadError, parseBlendFile, type BlendBlock, type BlendFile } from './blend-file.js';
-import type { SceneInfo } from './scene-probe.js';
+import type { SceneInfo } from '../../api/views.js';
 
 /**
  * A scene's settings (the same SceneInfo the Blender probe prints) read straight from the
