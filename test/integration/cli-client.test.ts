@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { AgentView, JobDetail, JobSummary, TaskView } from '../../electron/controller/api/contract.js';
 import { makeTestScene } from '../fixtures/test-scene.js';
 import { freePort } from '../helpers/free-port.js';
+import { runCommand } from '../helpers/run-command.js';
 
 // `farmhand controller` and its client commands as a user runs them: the built CLI, a real
 // local agent on loopback, no discovery. Jobs go in with `submit`, are looked at, steered
@@ -24,16 +25,7 @@ interface Run {
 }
 
 function farmhand(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Run> {
-  const child = spawn(process.execPath, [FARMHAND, ...args], { cwd: root, env: { ...process.env, FARMHAND_MDNS_INTERFACE: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  return new Promise((resolve) => child.once('exit', (code) => {
-    clearTimeout(timer);
-    resolve({ code, stdout, stderr });
-  }));
+  return runCommand([process.execPath, FARMHAND], args, { cwd: root, env, timeoutMs });
 }
 
 function json<T>(r: Run): T {

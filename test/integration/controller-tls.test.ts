@@ -12,6 +12,7 @@ import { ApiConnectionError, connectApi } from '../../electron/controller/api/ap
 import { startApiServer } from '../../electron/controller/api/api-server.js';
 import { generateApiToken } from '../../electron/controller/api/api-token.js';
 import type { FarmApi } from '../../electron/controller/api/contract.js';
+import { runCommand } from '../helpers/run-command.js';
 
 // `farmhand controller --tls-cert --tls-key` as a user runs it, on 127.0.0.1 only: a
 // self-signed certificate made by openssl, the API at wss://, the UI at https://, client
@@ -30,16 +31,7 @@ interface Run {
 }
 
 function farmhand(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Run> {
-  const child = spawn(CLI[0], [...CLI.slice(1), ...args], { cwd: root, env: { ...process.env, FARMHAND_MDNS_INTERFACE: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  return new Promise((resolve) => child.once('exit', (code) => {
-    clearTimeout(timer);
-    resolve({ code, stdout, stderr });
-  }));
+  return runCommand(CLI, args, { cwd: root, env, timeoutMs });
 }
 
 function assertUserError(r: Run, pattern: RegExp): void {

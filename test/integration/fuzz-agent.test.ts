@@ -18,6 +18,7 @@ import { Proc } from '../helpers/proc.js';
 import { isAlive, OutputMeter, rssMb, settledRssMb, watchPeakRss } from '../helpers/proc-watch.js';
 import { inBatches, rawConnection, type RawOutcome } from '../helpers/raw-socket.js';
 import { openRawSession, type RawSession } from '../helpers/secure-session.js';
+import { withTimeout } from '../helpers/with-timeout.js';
 
 // Issue 14: one 20 KB frame crashed an agent before authentication, 20 silent connections made
 // 48 MiB of log in 5.5 s, and fuzzing left the agent at 490 MB. Here a live `farmhand-agent`
@@ -287,14 +288,4 @@ function slowUpgradeInsideTls(port: number, farmKey: string, timeoutMs: number):
       }, 300);
     });
   });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    }),
-  ]);
 }

@@ -12,6 +12,7 @@ import { classifyTlsFailure, connectSecure, deriveTlsPsk, generateFarmKey, liste
 import { rawConnection } from '../helpers/raw-socket.js';
 import { openRawSession } from '../helpers/secure-session.js';
 import { startTcpRelay, type TcpRelay } from '../helpers/tcp-relay.js';
+import { withTimeout } from '../helpers/with-timeout.js';
 
 // Issue 14: a proxy without the key relayed the HMAC proofs between a real controller and a
 // real agent, was accepted by both, and ran its own task on the agent. With the channel inside
@@ -200,14 +201,4 @@ async function until(check: () => boolean, what: string, timeoutMs: number, seen
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; seen:\n${seen.join('\n')}`);
     await new Promise((r) => setTimeout(r, 25));
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    }),
-  ]);
 }
