@@ -4,7 +4,7 @@ import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { versionCacheFile } from '../node-agent/capabilities.js';
-import { findOnPath } from '../node-agent/protocol/find-executable.js';
+import { findOnPath } from '../node-agent/host/find-executable.js';
 import { generateFarmKey } from '../node-agent/protocol/index.js';
 import { makeClip, streamDuration, videoFrameCount } from '../test/helpers/media.js';
 import { cliCommand, freePort, prepareCli, ROOT, startChild, waitForPort, type Child } from './lib/processes.js';

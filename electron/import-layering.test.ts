@@ -44,20 +44,41 @@ function relativeImports(text: string): string[] {
   return [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1]!);
 }
 
-test('the controller core and the agent meet only in node-agent/protocol (the one wire contract)', () => {
+/**
+ * What of node-agent the controller may use: the wire contract (protocol/), the socket code that
+ * carries it (channel/), and helpers about the machine both programs run on (host/).
+ */
+const SHARED_WITH_CONTROLLER = ['node-agent/protocol/', 'node-agent/channel/', 'node-agent/host/'];
+/** What each shared folder may import besides itself: the contract stands alone, the channel carries only the contract. */
+const SHARED_MAY_IMPORT: Record<string, string[]> = {
+  'node-agent/protocol/': [],
+  'node-agent/channel/': ['node-agent/protocol/'],
+  'node-agent/host/': [],
+};
+
+test('the controller core and the agent meet only in node-agent/protocol (the one wire contract), its channel and the host helpers', () => {
   const resolveFrom = (file: string, spec: string) => relative(root, join(root, file, '..', spec));
   const offenders: string[] = [];
   for (const file of sources(join(root, 'electron', 'controller')).map((f) => relative(root, f))) {
     for (const target of relativeImports(readFileSync(join(root, file), 'utf8')).map((s) => resolveFrom(file, s))) {
-      if (target.startsWith('node-agent/') && !target.startsWith('node-agent/protocol/')) offenders.push(`${file} → ${target}`);
+      if (target.startsWith('node-agent/') && !SHARED_WITH_CONTROLLER.some((dir) => target.startsWith(dir))) offenders.push(`${file} → ${target}`);
     }
   }
   for (const file of sources(join(root, 'node-agent')).map((f) => relative(root, f))) {
+    const shared = SHARED_WITH_CONTROLLER.find((dir) => file.startsWith(dir));
     for (const target of relativeImports(readFileSync(join(root, file), 'utf8')).map((s) => resolveFrom(file, s))) {
-      if (target.startsWith('electron/') || (file.startsWith('node-agent/protocol/') && !target.startsWith('node-agent/protocol/'))) offenders.push(`${file} → ${target}`);
+      if (target.startsWith('electron/')) offenders.push(`${file} → ${target}`);
+      else if (shared && !target.startsWith(shared) && !SHARED_MAY_IMPORT[shared]!.some((dir) => target.startsWith(dir))) offenders.push(`${file} → ${target}`);
     }
   }
-  assert.deepEqual(offenders, [], 'move what both sides need into node-agent/protocol, or give the controller its own module');
+  assert.deepEqual(offenders, [], 'move what both sides need into node-agent/protocol (the contract), node-agent/channel (socket code) or node-agent/host (machine helpers), or give the controller its own module');
+});
+
+test('node-agent/protocol holds the contract only: the socket code lives in node-agent/channel', () => {
+  const protocol = readdirSync(join(root, 'node-agent', 'protocol')).filter((f) => SOURCE.test(f));
+  const socketCode = protocol.filter((f) => /\b(?:from|import)\s*\(?\s*['"](?:ws|node:net|node:tls|node:dgram)['"]/.test(readFileSync(join(root, 'node-agent', 'protocol', f), 'utf8')));
+  assert.ok(readdirSync(join(root, 'node-agent', 'channel')).includes('peer-channel.ts'), 'the peer channel is in node-agent/channel');
+  assert.deepEqual(socketCode, [], 'these files of the contract open or use sockets; move them to node-agent/channel');
 });
 
 test('only electron/farm joins the core and the agent: nothing else of the app imports node-agent/create-agent', () => {

@@ -1,4 +1,4 @@
-import { loadOrCreateIdFile } from './protocol/id-file.js';
+import { loadOrCreateIdFile } from './host/id-file.js';
 
 /**
  * An agent keeps one id for life (stored in its data folder), so the controller recognises

@@ -1,22 +1,12 @@
 import type { WebSocket } from 'ws';
 import type { InputCache } from './input-cache.js';
 import type { OutputHold } from './output-hold.js';
-import {
-  CLOSE_CODES,
-  listenSecure,
-  LogLimiter,
-  PeerChannel,
-  type Message,
-  type MessageOf,
-  type OutputRef,
-  type PeerInfo,
-  type SecureServer,
-  type SecureServerLimits,
-} from './protocol/index.js';
+import { CLOSE_CODES, type Message, type MessageOf, type OutputRef } from './protocol/index.js';
+import { listenSecure, LogLimiter, PeerChannel, type PeerInfo, type SecureServer, type SecureServerLimits } from './channel/index.js';
 import type { TaskExecutor } from './task-executor.js';
 
 /**
- * The agent's server: WebSocket inside TLS-PSK (protocol/secure-server.ts), so every peer that
+ * The agent's server: WebSocket inside TLS-PSK (channel/secure-server.ts), so every peer that
  * reaches it has proven the farm key in the TLS handshake. One controller is served at a time
  * (a newer one replaces the older, which is how a restarted controller takes over). Tasks
  * outlive connections: what finishes while no controller is connected waits in the hold.

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { FFMPEG_TASK_TYPES } from './protocol/constants.js';
-import { findOnPath, resolveExecutable } from './protocol/find-executable.js';
+import { findOnPath, resolveExecutable } from './host/find-executable.js';
 import type { Capabilities } from './protocol/messages.js';
 import { ToolVersionCache } from './tool-version-cache.js';
 

@@ -1,6 +1,6 @@
 import type { Bonjour, Service } from 'bonjour-service';
 import { MDNS_SERVICE_TYPE } from './protocol/index.js';
-import { createMdnsBonjour, internalMdns, resolveMdnsInterface, withinMs } from './protocol/mdns-interface.js';
+import { createMdnsBonjour, internalMdns, resolveMdnsInterface, withinMs } from './host/mdns-interface.js';
 
 /**
  * Announces this agent as `_farmhand._tcp` over mDNS so controllers on the LAN find it.

@@ -4,9 +4,9 @@ import { rm } from 'node:fs/promises';
 import { createServer as createTcpServer, type Server as NetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
-import { PeerChannel } from '../../node-agent/protocol/peer-channel.js';
-import { listenSecure } from '../../node-agent/protocol/secure-server.js';
-import { tlsServerOptions } from '../../node-agent/protocol/tls-psk.js';
+import { PeerChannel } from '../../node-agent/channel/peer-channel.js';
+import { listenSecure } from '../../node-agent/channel/secure-server.js';
+import { tlsServerOptions } from '../../node-agent/channel/tls-psk.js';
 
 /**
  * The transfer benchmark's receiver, run as its own process like an agent:

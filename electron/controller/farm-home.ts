@@ -2,7 +2,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { generateFarmKey, parseFarmKey } from '../../node-agent/protocol/index.js';
-import { loadOrCreateIdFile } from '../../node-agent/protocol/id-file.js';
+import { loadOrCreateIdFile } from '../../node-agent/host/id-file.js';
 
 /**
  * The controller's data folder (`FARMHAND_HOME`, default `~/.farmhand`): the farm key, the

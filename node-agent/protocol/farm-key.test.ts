@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FarmKeyError, generateFarmKey, parseFarmKey } from './farm-key.js';
-import { deriveTlsPsk } from './tls-psk.js';
 
 test('generated keys are well-formed, distinct and survive sloppy typing', () => {
   const a = generateFarmKey();
@@ -15,13 +14,4 @@ test('missing or malformed keys are clear errors', () => {
   assert.throws(() => parseFarmKey(undefined), (e: Error) => e instanceof FarmKeyError && /No farm key was given/.test(e.message) && /farmhand key/.test(e.message));
   assert.throws(() => parseFarmKey('   '), /No farm key was given/);
   assert.throws(() => parseFarmKey('hunter2', '--farm-key'), /The farm key from --farm-key is malformed/);
-});
-
-test('the TLS key is derived from the farm key: the same for the same key, different for another, never the key itself', () => {
-  const key = generateFarmKey();
-  const psk = deriveTlsPsk(key);
-  assert.equal(psk.length, 32);
-  assert.ok(psk.equals(deriveTlsPsk(key)));
-  assert.ok(!psk.equals(deriveTlsPsk(generateFarmKey())));
-  assert.ok(!psk.includes(Buffer.from(key)));
 });

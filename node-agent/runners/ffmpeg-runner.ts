@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { findOnPath } from '../protocol/find-executable.js';
+import { findOnPath } from '../host/find-executable.js';
 import { describeFile, type OutputRef } from '../protocol/index.js';
 import { createFfmpegProgressParser, type FfmpegFinalReport } from './ffmpeg-progress.js';
 import { closeOrStopOnAbort, forEachLine, spawnProcessGroup, waitForClose } from './process-tree.js';

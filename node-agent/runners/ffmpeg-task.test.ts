@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeClip, streamDuration, videoFrameCount } from '../../test/helpers/media.js';
-import { findOnPath } from '../protocol/find-executable.js';
+import { findOnPath } from '../host/find-executable.js';
 import { runFfmpegSpec, type FfmpegTaskOptions } from './ffmpeg-task.js';
 
 // Real ffmpeg on generated 4 s clips (100 frames at 25 fps): how each ffmpeg task type checks

@@ -3,15 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WebSocket } from 'ws';
-import {
-  encodeChunkHeader,
-  FILE_CHUNK_BYTES,
-  listenSecure,
-  PeerChannel,
-  type FileRef,
-  type Message,
-  type MessageOf,
-} from '../../node-agent/protocol/index.js';
+import { encodeChunkHeader, FILE_CHUNK_BYTES, type FileRef, type Message, type MessageOf } from '../../node-agent/protocol/index.js';
+import { listenSecure, PeerChannel } from '../../node-agent/channel/index.js';
 
 /**
  * An agent that holds the farm key and speaks the wire contract, but lies about what it made:

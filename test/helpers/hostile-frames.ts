@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import fc from 'fast-check';
-import { tlsClientOptions } from '../../node-agent/protocol/index.js';
+import { tlsClientOptions } from '../../node-agent/channel/index.js';
 
 /**
  * What a fuzz test throws at a Farmhand peer: the corpus of issue 14 (the 20 KB nested frame

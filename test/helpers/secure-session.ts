@@ -1,5 +1,5 @@
 import type { RawData, WebSocket } from 'ws';
-import { connectSecure } from '../../node-agent/protocol/index.js';
+import { connectSecure } from '../../node-agent/channel/index.js';
 
 /**
  * A raw session with an agent as a peer holding the farm key: the real secure channel

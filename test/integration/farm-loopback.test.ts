@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { compileNoopJob } from '../../electron/controller/jobs/noop/noop-job.js';
 import { newJob, newJobId, newTask } from '../../electron/controller/jobs/new-job.js';
-import { connectSecure, generateFarmKey } from '../../node-agent/protocol/index.js';
+import { generateFarmKey } from '../../node-agent/protocol/index.js';
+import { connectSecure } from '../../node-agent/channel/index.js';
 import { startLoopbackFarm } from '../helpers/loopback-farm.js';
 
 const online = (farm: { controller: { agents(): { online: boolean }[] } }) => farm.controller.agents().filter((a) => a.online).length;

@@ -1,16 +1,5 @@
-import {
-  classifyTlsFailure,
-  CLOSE_CODES,
-  connectSecure,
-  controllerRefusalText,
-  HEARTBEAT_INTERVAL_MS,
-  MISSED_PONGS_LIMIT,
-  PeerChannel,
-  type IncomingFile,
-  type Message,
-  type MessageOf,
-  type PeerChannelOptions,
-} from '../../../node-agent/protocol/index.js';
+import { CLOSE_CODES, HEARTBEAT_INTERVAL_MS, MISSED_PONGS_LIMIT, type Message, type MessageOf } from '../../../node-agent/protocol/index.js';
+import { classifyTlsFailure, connectSecure, controllerRefusalText, PeerChannel, type IncomingFile, type PeerChannelOptions } from '../../../node-agent/channel/index.js';
 
 /**
  * The controller's connection to one agent address: open the TLS-PSK channel (which proves

@@ -1,4 +1,5 @@
-import { LogLimiter, type IncomingFile, type Message, type MessageOf } from '../../../node-agent/protocol/index.js';
+import { type Message, type MessageOf } from '../../../node-agent/protocol/index.js';
+import { LogLimiter, type IncomingFile } from '../../../node-agent/channel/index.js';
 import { AgentLink } from './agent-link.js';
 
 /**

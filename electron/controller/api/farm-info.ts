@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveExecutable } from '../../../node-agent/protocol/find-executable.js';
+import { resolveExecutable } from '../../../node-agent/host/find-executable.js';
 import { findBlender } from '../jobs/blender/find-blender.js';
 import { findFfprobe } from '../jobs/transcode/media-probe.js';
 import type { FarmInfo } from './contract.js';

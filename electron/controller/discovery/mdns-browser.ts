@@ -2,7 +2,7 @@ import type { RemoteInfo } from 'node:dgram';
 import { isIPv4 } from 'node:net';
 import type { Service } from 'bonjour-service';
 import { MDNS_SERVICE_TYPE, TXT_KEYS } from '../../../node-agent/protocol/index.js';
-import { createMdnsBonjour, internalMdns, resolveMdnsInterface, withinMs } from '../../../node-agent/protocol/mdns-interface.js';
+import { createMdnsBonjour, internalMdns, resolveMdnsInterface, withinMs } from '../../../node-agent/host/mdns-interface.js';
 
 /**
  * Finds agents announcing `_farmhand._tcp` over mDNS. It only says where an agent is: the

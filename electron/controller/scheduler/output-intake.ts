@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
-import { STREAM_OVERRUN, type IncomingFile, type MessageOf } from '../../../node-agent/protocol/index.js';
+import { type MessageOf } from '../../../node-agent/protocol/index.js';
+import { STREAM_OVERRUN, type IncomingFile } from '../../../node-agent/channel/index.js';
 import type { AgentLink } from '../agents/agent-link.js';
 import { isDiskFullCode, isDiskFullError } from '../disk/disk-space.js';
 import type { TaskRecord } from '../model/job-model.js';

@@ -1,4 +1,5 @@
-import { LogLimiter, type FileRef, type IncomingFile, type LocalHandoff, type Message, type MessageOf } from '../../../node-agent/protocol/index.js';
+import { type FileRef, type LocalHandoff, type Message, type MessageOf } from '../../../node-agent/protocol/index.js';
+import { LogLimiter, type IncomingFile } from '../../../node-agent/channel/index.js';
 import { agentView, type AgentRuntime } from '../agents/agent-runtime.js';
 import type { AgentLink } from '../agents/agent-link.js';
 import type { JobRecord, TaskRecord } from '../model/job-model.js';

@@ -1,4 +1,4 @@
-import { findOnPath, resolveExecutable } from '../../../node-agent/protocol/find-executable.js';
+import { findOnPath, resolveExecutable } from '../../../node-agent/host/find-executable.js';
 
 /**
  * ffmpeg on the controller's own machine, which makes frame thumbnails: the explicit path

@@ -3,7 +3,7 @@ import { open, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
-import { findOnPath } from '../../../../node-agent/protocol/find-executable.js';
+import { findOnPath } from '../../../../node-agent/host/find-executable.js';
 import { BlendReadError } from './blend-file.js';
 
 /**

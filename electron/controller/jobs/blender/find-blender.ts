@@ -1,4 +1,4 @@
-import { findOnPath, resolveExecutable } from '../../../../node-agent/protocol/find-executable.js';
+import { findOnPath, resolveExecutable } from '../../../../node-agent/host/find-executable.js';
 
 /**
  * Finds the Blender the controller uses to read scenes (frame range, format). Order: the

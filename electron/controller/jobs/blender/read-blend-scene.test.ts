@@ -4,7 +4,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeScratchDir } from '../../../../test/helpers/scratch.js';
-import { findOnPath } from '../../../../node-agent/protocol/find-executable.js';
+import { findOnPath } from '../../../../node-agent/host/find-executable.js';
 import { BlendReadError } from './blend-file.js';
 import { findBlender } from './find-blender.js';
 import { readBlendScene } from './read-blend-scene.js';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { isExecutableFile, findOnPath, resolveExecutable } from '../../../../node-agent/protocol/find-executable.js';
+import { isExecutableFile, findOnPath, resolveExecutable } from '../../../../node-agent/host/find-executable.js';
 import { notVideoReason, readHead, startsLikeIsoMedia } from './file-head.js';
 import { MediaError } from './media-error.js';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { generateFarmKey } from './farm-key.js';
+import { generateFarmKey } from '../protocol/farm-key.js';
 import { connectSecure } from './secure-client.js';
 import { listenSecure, type SecureServer } from './secure-server.js';
 import { classifyTlsFailure, controllerRefusalText, deriveTlsPsk, tlsClientOptions } from './tls-psk.js';

@@ -1,6 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import type { ConnectionOptions, TlsOptions } from 'node:tls';
-import { PROTOCOL_VERSION } from './constants.js';
+import { PROTOCOL_VERSION } from '../protocol/constants.js';
 
 /**
  * The controller ↔ agent channel is TLS 1.2 with a pre-shared key derived from the farm key,

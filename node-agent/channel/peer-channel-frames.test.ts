@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WebSocket } from 'ws';
-import { generateFarmKey } from './farm-key.js';
+import { generateFarmKey } from '../protocol/farm-key.js';
 import { PeerChannel, type IncomingFile } from './peer-channel.js';
 import { connectSecure } from './secure-client.js';
 import { listenSecure } from './secure-server.js';

@@ -1,7 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { WebSocket } from 'ws';
-import { STREAM_HEADER_BYTES } from './binary-frame.js';
-import { FILE_CHUNK_BYTES, SEND_HIGH_WATER_BYTES } from './constants.js';
+import { STREAM_HEADER_BYTES } from '../protocol/binary-frame.js';
+import { FILE_CHUNK_BYTES, SEND_HIGH_WATER_BYTES } from '../protocol/constants.js';
 
 /**
  * File bytes leave in frames that each fill one TLS record exactly: 16 KiB of plaintext holding

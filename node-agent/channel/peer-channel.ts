@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, rm, stat } from 'node:fs/promises';
 import type { WebSocket, RawData } from 'ws';
-import { decodeChunk } from './binary-frame.js';
+import { decodeChunk } from '../protocol/binary-frame.js';
 import { readFrameRun, recordFrameDataBytes } from './file-frames.js';
-import { CLOSE_CODES, MAX_CONTROL_MESSAGE_BYTES, MAX_FILE_BYTES, RECEIVE_HIGH_WATER_BYTES, SEND_HIGH_WATER_BYTES } from './constants.js';
-import { encodeMessage, parseMessage, type FileRef, type Message, type MessageOf } from './messages.js';
+import { CLOSE_CODES, MAX_CONTROL_MESSAGE_BYTES, MAX_FILE_BYTES, RECEIVE_HIGH_WATER_BYTES, SEND_HIGH_WATER_BYTES } from '../protocol/constants.js';
+import { encodeMessage, parseMessage, type FileRef, type Message, type MessageOf } from '../protocol/messages.js';
 
 /**
  * One authenticated WebSocket (inside the TLS-PSK channel), either end: validated control messages in, control messages

@@ -5,13 +5,13 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WebSocket } from 'ws';
-import { generateFarmKey } from './farm-key.js';
+import { generateFarmKey } from '../protocol/farm-key.js';
 import { PeerChannel, type IncomingFile } from './peer-channel.js';
 import { connectSecure } from './secure-client.js';
 import { listenSecure } from './secure-server.js';
 import { classifyTlsFailure } from './tls-psk.js';
-import type { Message } from './messages.js';
-import { encodeChunkHeader, STREAM_HEADER_BYTES } from './binary-frame.js';
+import type { Message } from '../protocol/messages.js';
+import { encodeChunkHeader, STREAM_HEADER_BYTES } from '../protocol/binary-frame.js';
 
 /** A real secure channel on loopback: `agent` is the server side, `controller` the client. */
 async function pair(dir: string, keys: { agent: string; controller: string } = sameKey()) {

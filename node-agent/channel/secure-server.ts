@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { MAX_FRAME_BYTES } from './constants.js';
+import { MAX_FRAME_BYTES } from '../protocol/constants.js';
 import { LogLimiter } from './log-limiter.js';
 import { agentRefusalText, classifyTlsFailure, tlsServerOptions } from './tls-psk.js';
 

@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { MAX_FRAME_BYTES } from './constants.js';
+import { MAX_FRAME_BYTES } from '../protocol/constants.js';
 import { CONTROLLER_ID_HEADER } from './secure-server.js';
 import { tlsClientOptions } from './tls-psk.js';
 
