@@ -25,6 +25,8 @@ export interface ControllerService {
   home: string;
   farm: Farm;
   service: FarmService;
+  /** Jobs loaded from the store at start (unfinished ones resume). */
+  storedJobs: number;
   /** Flushes the agent settings, then closes the farm (links, store). Close the transports first. */
   close(): Promise<void>;
 }
@@ -49,6 +51,7 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
       home,
       farm,
       service,
+      storedJobs: farm.controller.scheduler.allJobs().length,
       async close() {
         await settings.close();
         await farm.close();
