@@ -5,7 +5,7 @@ import type { SchedulerEvents } from './scheduler-ports.js';
 
 /** What the agent controls need of the scheduler: its state, its events and two of its steps. */
 export interface AgentControlsDeps {
-  state: Pick<SchedulerState, 'jobs' | 'agents' | 'agentOverrides' | 'deadlines' | 'putBack'>;
+  state: Pick<SchedulerState, 'jobs' | 'agents' | 'agentOverrides' | 'deadlines' | 'verbs' | 'jobTouched'>;
   events: Pick<SchedulerEvents, 'agentChanged' | 'notice'>;
   /** Runs a dispatch round soon: a changed agent may take (or no longer take) work. */
   dispatchSoon(): void;
@@ -50,7 +50,10 @@ export class AgentControls {
       const job = state.jobs.get(task.jobId)!;
       agent.link.send({ type: 'task.cancel', taskId: task.id, attempt: task.attempt });
       state.deadlines.clear(task.id);
-      if (task.state === 'assigned' || task.state === 'running') state.putBack(job, task);
+      if (task.state === 'assigned' || task.state === 'running') {
+        state.verbs.requeue(job, task);
+        state.jobTouched(job);
+      }
     }
     if (stopped.length) events.notice('info', `Agent ${agent.name} stopped ${stopped.length} task(s) on request; they are back in the queue.`);
     events.agentChanged(agentView(agent));

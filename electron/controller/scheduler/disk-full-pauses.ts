@@ -4,7 +4,8 @@ import type { TaskRecord } from '../model/job-model.js';
 import type { JobRuntime } from './job-runtime.js';
 import type { SchedulerState } from './scheduler-state.js';
 import type { SchedulerEvents } from './scheduler-ports.js';
-import { isTerminalJobState, isTerminalTaskState } from './task-state.js';
+import { isTerminalJobState } from './task-state.js';
+import { isCurrentAttempt } from './task-verbs.js';
 
 /**
  * A full disk is the controller's condition, not a job's or an agent's fault: the jobs it
@@ -164,7 +165,7 @@ export class DiskFullPauses {
       if (task && task.jobId !== job.id) continue;
       this.#waiting.delete(taskId);
       const agent = this.#deps.state.agents.get(held.agentId);
-      if (!task || !agent?.online || task.attempt !== held.attempt || task.agentId !== held.agentId || !agent.collecting.has(taskId) || isTerminalTaskState(task.state)) continue;
+      if (!isCurrentAttempt(task, held.agentId, held.attempt, { states: 'unfinished' }) || !agent?.online || !agent.collecting.has(taskId)) continue;
       const names = task.outputs.filter((o) => !task.collected.includes(o.name)).map((o) => o.name);
       if (names.length === 0) continue;
       agent.link.send({ type: 'output.fetch', taskId, attempt: task.attempt, ...(names.length < task.outputs.length ? { names } : {}) });

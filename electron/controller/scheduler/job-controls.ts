@@ -6,7 +6,7 @@ import { isTerminalJobState, isTerminalTaskState } from './task-state.js';
 
 /** What the job controls need of the scheduler: its state, three of its ports and two of its steps. */
 export interface JobControlsDeps {
-  state: Pick<SchedulerState, 'jobs' | 'agents' | 'deadlines' | 'move' | 'jobTouched' | 'reorder'>;
+  state: Pick<SchedulerState, 'jobs' | 'agents' | 'deadlines' | 'verbs' | 'jobTouched' | 'reorder'>;
   events: Pick<SchedulerEvents, 'notice' | 'jobRemoved'>;
   store: Pick<TaskStore, 'remove'>;
   outputs: Pick<OutputSink, 'discardIntermediates'>;
@@ -20,7 +20,7 @@ export interface JobControlsDeps {
  * What the user does to jobs and to the queue as a whole: cancel, pause, resume, hold the
  * queue, reprioritise, retry, delete. These are decisions about jobs, not reactions to agents,
  * so they live apart from the task lifecycle in scheduler.ts and change the shared state only
- * through its steps (a task's move, a job's save). The Scheduler's methods of the same names
+ * through its steps (a task's verb, a job's save). The Scheduler's methods of the same names
  * delegate here.
  */
 export class JobControls {
@@ -39,7 +39,7 @@ export class JobControls {
     job.jobFieldsChanged = true;
     for (const task of job.record.tasks) {
       if (task.state === 'assigned' || task.state === 'running') this.sendToAgent(task.agentId, { type: 'task.cancel', taskId: task.id, attempt: task.attempt });
-      if (!isTerminalTaskState(task.state)) state.move(job, task, 'cancel');
+      if (!isTerminalTaskState(task.state)) state.verbs.cancel(job, task);
     }
     state.jobTouched(job);
   }
@@ -124,13 +124,7 @@ export class JobControls {
     let requeued = 0;
     for (const task of job.record.tasks) {
       if (task.state !== 'failed' && task.state !== 'canceled') continue;
-      state.move(job, task, 'retry');
-      task.failures = 0;
-      task.error = null;
-      task.progress = 0;
-      task.agentId = null;
-      task.endedAt = null;
-      job.requeue(task);
+      state.verbs.retry(job, task);
       requeued++;
     }
     state.reorder();

@@ -6,7 +6,7 @@ import { isDiskFullCode, isDiskFullError } from '../disk/disk-space.js';
 import type { TaskRecord } from '../model/job-model.js';
 import { OutputConflictError } from '../outputs/output-conflict-error.js';
 import { formatBytes, judgeOfferedOutput } from './output-claims.js';
-import { isTerminalTaskState } from './task-state.js';
+import { isCurrentAttempt } from './task-verbs.js';
 import type { InputFiles } from './input-files.js';
 import type { JobRuntime } from './job-runtime.js';
 import type { LiveOutputsSeen } from './live-outputs-seen.js';
@@ -50,7 +50,7 @@ export class OutputIntake {
   /** Where an incoming output may be written, or why it is refused. */
   async openIncoming(link: AgentLink, begin: MessageOf<'file.begin'>): Promise<{ tempPath: string } | { refuse: string }> {
     const task = begin.task ? this.deps.state.tasks.get(begin.task.taskId) : undefined;
-    if (!task || !begin.task || task.attempt !== begin.task.attempt || task.agentId !== link.agentId) return { refuse: 'not an output of a current task' };
+    if (!begin.task || !isCurrentAttempt(task, link.agentId, begin.task.attempt, { states: 'any' })) return { refuse: 'not an output of a current task' };
     const live = this.isLive(link, task);
     if (live && task.spec.type !== 'blender') return { refuse: 'this task was not asked for live outputs' };
     const job = this.deps.state.jobs.get(task.jobId)!;
@@ -85,14 +85,14 @@ export class OutputIntake {
   async agentFile(link: AgentLink, file: IncomingFile): Promise<void> {
     const task = file.begin.task ? this.deps.state.tasks.get(file.begin.task.taskId) : undefined;
     const job = task ? this.deps.state.jobs.get(task.jobId) : undefined;
-    if (!task || !job || task.attempt !== file.begin.task!.attempt) return;
+    if (!job || !isCurrentAttempt(task, link.agentId, file.begin.task!.attempt, { anyAgent: true, states: 'any' })) return;
     let path: string;
     try {
       path = await this.deps.outputs.commit(job.record, task, file.begin.file, file.tempPath);
     } catch (error) {
       if (!(error instanceof OutputConflictError)) throw error;
       // Another task's file is in the way: it stays, and this attempt is not believed.
-      if (task.agentId === link.agentId && !isTerminalTaskState(task.state)) this.deps.distrust(job, task, link, error.message);
+      if (isCurrentAttempt(task, link.agentId, task.attempt, { states: 'unfinished' })) this.deps.distrust(job, task, link, error.message);
       return;
     }
     this.deps.inputs.registerFile({ sha256: file.begin.file.sha256, size: file.begin.file.size, path });
@@ -122,7 +122,7 @@ export class OutputIntake {
   agentFileFailed(link: AgentLink, begin: MessageOf<'file.begin'>, reason: string, cause: { code?: string } = {}): void {
     if (!begin.task) return;
     const task = this.deps.state.tasks.get(begin.task.taskId);
-    if (!task || task.attempt !== begin.task.attempt || task.agentId !== link.agentId || task.state === 'succeeded') return;
+    if (!isCurrentAttempt(task, link.agentId, begin.task.attempt, { states: 'unfinished' })) return;
     // A live output that did not make it is fetched with the rest when the task ends.
     this.deps.live.failed(task, begin.file.name);
     const live = this.isLive(link, task);

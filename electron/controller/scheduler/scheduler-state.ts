@@ -2,7 +2,8 @@ import type { AgentRuntime } from '../agents/agent-runtime.js';
 import type { TaskRecord } from '../model/job-model.js';
 import type { JobRuntime } from './job-runtime.js';
 import { TaskDeadlines } from './task-deadlines.js';
-import { isTerminalJobState, isTerminalTaskState, nextTaskState, type TaskTransition } from './task-state.js';
+import { isTerminalJobState } from './task-state.js';
+import { TaskVerbs } from './task-verbs.js';
 import type { OutputSink, SchedulerEvents, TaskStore } from './scheduler-ports.js';
 
 /** Per-agent settings the user chose on the controller (they outlive the agent's connection). */
@@ -26,37 +27,15 @@ export class SchedulerState {
   /** The user's per-agent choices, applied whenever the agent (re)connects. */
   readonly agentOverrides = new Map<string, AgentOverrides>();
   readonly deadlines = new TaskDeadlines();
+  /** The one way a task changes state, with the fields that go with it (task-verbs.ts). */
+  readonly verbs: TaskVerbs;
 
   constructor(
     private readonly store: TaskStore,
     private readonly events: SchedulerEvents,
     private readonly outputs: OutputSink,
-  ) {}
-
-  /** The one way a task changes state (task-state.ts says which moves exist). */
-  move(job: JobRuntime, task: TaskRecord, transition: TaskTransition): void {
-    const from = task.state;
-    task.state = nextTaskState(from, transition);
-    job.moved(from, task.state);
-    job.changedTasks.add(task);
-    if (isTerminalTaskState(task.state)) {
-      this.deadlines.clear(task.id);
-      task.endedAt ??= Date.now();
-      if (task.agentId) this.agents.get(task.agentId)?.running.delete(task.id);
-    }
-    this.events.taskChanged(task);
-  }
-
-  /**
-   * A task taken off its agent through no fault of its own (the agent was lost, or the user
-   * stopped it there) goes back to the queue with no failure counted.
-   */
-  putBack(job: JobRuntime, task: TaskRecord): void {
-    this.move(job, task, 'requeue');
-    task.agentId = null;
-    task.progress = 0;
-    job.requeue(task);
-    this.jobTouched(job);
+  ) {
+    this.verbs = new TaskVerbs({ deadlines: this.deadlines, agents: this.agents, events });
   }
 
   /** Saves and announces a changed job; a job that just ended gets its end time. */

@@ -17,6 +17,7 @@ import { OutputIntake } from './output-intake.js';
 import { judgeReportedOutputs } from './output-claims.js';
 import { RestartHold } from './restart-hold.js';
 import { isTerminalJobState, isTerminalTaskState } from './task-state.js';
+import { isCurrentAttempt, requeueLoaded } from './task-verbs.js';
 import type { OutputSink, SchedulerEvents, TaskStore } from './scheduler-ports.js';
 import { SchedulerState, type AgentOverrides } from './scheduler-state.js';
 
@@ -123,9 +124,7 @@ export class Scheduler {
             heldBack.add(task.id);
             this.restartHold.hold(task.id, task.agentId);
           }
-          task.state = 'queued';
-          task.agentId = null;
-          task.progress = 0;
+          requeueLoaded(task);
         }
       }
     }
@@ -212,7 +211,10 @@ export class Scheduler {
     for (const task of lost) {
       const job = this.state.jobs.get(task.jobId)!;
       this.state.deadlines.clear(task.id);
-      if (task.state === 'assigned' || task.state === 'running') this.state.putBack(job, task);
+      if (task.state === 'assigned' || task.state === 'running') {
+        this.state.verbs.requeue(job, task);
+        this.state.jobTouched(job);
+      }
     }
     this.events.notice('warn', `Agent ${agent.name} went offline (${reason})${lost.length ? `; ${lost.length} task(s) requeued` : ''}.`);
     this.events.agentChanged(agentView(agent));
@@ -226,7 +228,7 @@ export class Scheduler {
       case 'task.progress':
         return this.onProgress(agent, message);
       case 'task.log':
-        if (this.isCurrent(agent, message.taskId, message.attempt, true)) this.events.taskLog(message.taskId, message.attempt, message.lines);
+        if (isCurrentAttempt(this.state.tasks.get(message.taskId), agent.agentId, message.attempt, { states: 'active-or-succeeded' })) this.events.taskLog(message.taskId, message.attempt, message.lines);
         return;
       case 'task.done':
         return this.onDone(agent, message);
@@ -265,18 +267,15 @@ export class Scheduler {
 
   private onProgress(agent: AgentRuntime, m: MessageOf<'task.progress'>): void {
     const task = this.state.tasks.get(m.taskId);
-    if (!task || !this.isCurrent(agent, m.taskId, m.attempt)) return;
-    const job = this.state.jobs.get(task.jobId)!;
-    if (task.state === 'assigned') this.state.move(job, task, 'start');
-    task.progress = m.fraction;
-    this.events.taskChanged(task);
+    if (!isCurrentAttempt(task, agent.agentId, m.attempt)) return;
+    this.state.verbs.progress(this.state.jobs.get(task.jobId)!, task, m.fraction);
   }
 
   private onDone(agent: AgentRuntime, m: MessageOf<'task.done'>): void {
     const task = this.state.tasks.get(m.taskId);
-    if (!task || !this.isCurrent(agent, m.taskId, m.attempt)) {
+    if (!isCurrentAttempt(task, agent.agentId, m.attempt)) {
       // A stale attempt (its task was requeued and given to another agent): its outputs are not wanted.
-      if (!task || task.attempt !== m.attempt || isTerminalTaskState(task.state)) agent.link.send({ type: 'output.ack', taskId: m.taskId, attempt: m.attempt });
+      if (!isCurrentAttempt(task, agent.agentId, m.attempt, { anyAgent: true, states: 'unfinished' })) agent.link.send({ type: 'output.ack', taskId: m.taskId, attempt: m.attempt });
       return;
     }
     this.freeSlot(agent, task);
@@ -306,31 +305,26 @@ export class Scheduler {
   private async collectLocally(agent: AgentRuntime, task: TaskRecord, outputs: FileRef[]): Promise<void> {
     const attempt = task.attempt;
     const left = await this.local.collect(agent.link, task, outputs).catch(() => outputs.map((o) => o.name));
-    if (left.length > 0 && task.attempt === attempt && task.state !== 'succeeded' && agent.link === this.state.agents.get(agent.agentId)?.link && agent.online) this.fetchOutputs(agent, task, left, task.outputs.length);
+    if (left.length > 0 && isCurrentAttempt(task, agent.agentId, attempt, { states: 'unfinished' }) && agent.link === this.state.agents.get(agent.agentId)?.link && agent.online) this.fetchOutputs(agent, task, left, task.outputs.length);
   }
 
   private onFailed(agent: AgentRuntime, m: MessageOf<'task.failed'>): void {
     const task = this.state.tasks.get(m.taskId);
-    if (!task || !this.isCurrent(agent, m.taskId, m.attempt)) return;
+    if (!isCurrentAttempt(task, agent.agentId, m.attempt)) return;
     this.freeSlot(agent, task);
     this.failAttempt(this.state.jobs.get(task.jobId)!, task, agent.agentId, m.error, m.unrecoverable);
   }
 
   private onOutputMissing(agent: AgentRuntime, m: MessageOf<'output.missing'>): void {
     const task = this.state.tasks.get(m.taskId);
-    if (!task || task.attempt !== m.attempt || task.agentId !== agent.agentId || task.state === 'succeeded') return;
+    if (!isCurrentAttempt(task, agent.agentId, m.attempt, { states: 'unfinished' })) return;
     agent.collecting.delete(task.id);
     this.failAttempt(this.state.jobs.get(task.jobId)!, task, agent.agentId, `The agent lost the task's outputs: ${m.reason}`, false);
   }
 
   private succeed(job: JobRuntime, task: TaskRecord, link: AgentLink): void {
     if (task.state === 'succeeded') return;
-    const agent = this.state.agents.get(task.agentId ?? '');
-    agent?.collecting.delete(task.id);
-    this.state.move(job, task, 'succeed');
-    task.progress = 1;
-    task.endedAt = Date.now();
-    task.error = null;
+    this.state.verbs.succeed(job, task);
     for (const ready of job.released(task.id)) this.events.taskChanged(ready);
     this.stageInputs(job, task);
     this.state.jobTouched(job);
@@ -382,35 +376,25 @@ export class Scheduler {
 
   /** One attempt failed: retry within the bound, block an agent that keeps failing, or fail the job at once when retrying cannot help. */
   private failAttempt(job: JobRuntime, task: TaskRecord, agentId: string, error: string, unrecoverable: boolean): void {
-    this.state.deadlines.clear(task.id);
-    task.error = error;
-    task.failures++;
-    task.agentId = null;
     const agentFails = (job.agentFailures.get(agentId) ?? 0) + 1;
     job.agentFailures.set(agentId, agentFails);
     if (agentFails === this.options.agentFailureLimit) {
       const name = this.state.agents.get(agentId)?.name ?? agentId;
       this.events.notice('warn', `Agent ${name} failed job "${job.record.name}" ${agentFails} times and gets no more of its tasks.`);
     }
+    const maxAttempts = Number(job.record.settings.maxAttempts ?? 3);
+    this.state.verbs.failAttempt(job, task, error, !unrecoverable && task.failures + 1 < maxAttempts);
     if (unrecoverable) {
-      this.state.move(job, task, 'fail');
       this.cancelJob(job.id, error);
       this.events.notice('error', `Job "${job.record.name}" failed: ${error}`);
       return;
     }
-    const maxAttempts = Number(job.record.settings.maxAttempts ?? 3);
-    if (task.failures >= maxAttempts) {
-      this.state.move(job, task, 'fail');
+    if (task.state === 'failed') {
       this.events.notice('error', `Task ${task.label} of "${job.record.name}" failed ${task.failures} times: ${error}`);
       // What needs it can never run (a join without its chunk): end those now, so the job ends.
       for (const dependent of job.dependentsOf(task.id)) {
-        if (dependent.state !== 'queued') continue;
-        dependent.error = `Not run: it needs task ${task.label}, which failed.`;
-        this.state.move(job, dependent, 'cancel');
+        if (dependent.state === 'queued') this.state.verbs.cancel(job, dependent, `Not run: it needs task ${task.label}, which failed.`);
       }
-    } else {
-      this.state.move(job, task, 'requeue');
-      job.requeue(task);
     }
     this.state.jobTouched(job);
     this.dispatchSoon();
@@ -482,13 +466,7 @@ export class Scheduler {
 
   /** Sends one task to an agent; the caller touches the job (once per dispatch round). */
   private assign(job: JobRuntime, task: TaskRecord, agent: AgentRuntime): void {
-    this.state.move(job, task, 'assign');
-    task.attempt++;
-    task.agentId = agent.agentId;
-    task.progress = 0;
-    task.outputs = [];
-    task.collected = [];
-    task.startedAt = Date.now();
+    this.state.verbs.assign(job, task, agent.agentId);
     agent.running.set(task.id, task);
     const timeoutMs = Number(job.record.settings.taskTimeoutMs ?? 3_600_000);
     const inputs = task.inputsFromDependencies ? [...task.inputs, ...task.dependsOn.flatMap((id) => this.state.tasks.get(id)?.outputs ?? [])] : task.inputs;
@@ -537,10 +515,7 @@ export class Scheduler {
         case 'resume': {
           const { task } = action;
           const job = this.state.jobs.get(task.jobId)!;
-          task.attempt = action.attempt;
-          this.state.move(job, task, 'assign');
-          this.state.move(job, task, 'start');
-          task.agentId = agent.agentId;
+          this.state.verbs.adopt(job, task, agent.agentId, action.attempt);
           agent.running.set(task.id, task);
           this.setDeadline(job, task, agent, Number(job.record.settings.taskTimeoutMs ?? 3_600_000) + this.options.timeoutGraceMs);
           this.state.jobTouched(job);
@@ -549,12 +524,8 @@ export class Scheduler {
         case 'collect': {
           const { task } = action;
           const job = this.state.jobs.get(task.jobId)!;
-          if (task.state === 'queued') this.state.move(job, task, 'assign');
-          else if (task.agentId && task.agentId !== agent.agentId) this.state.agents.get(task.agentId)?.running.delete(task.id);
-          task.attempt = action.attempt;
-          if (task.state === 'assigned') this.state.move(job, task, 'start');
+          this.state.verbs.adopt(job, task, agent.agentId, action.attempt);
           this.state.deadlines.clear(task.id);
-          task.agentId = agent.agentId;
           const lie = judgeReportedOutputs(agent.name, task, action.outputs);
           if (lie) {
             this.distrust(job, task, agent.link, lie);
@@ -583,7 +554,7 @@ export class Scheduler {
   private async collectHeld(job: JobRuntime, task: TaskRecord, agent: AgentRuntime): Promise<void> {
     const attempt = task.attempt;
     const present = await Promise.all(task.outputs.map((o) => this.outputs.alreadyHas?.(job.record, task, o).catch(() => null) ?? null));
-    if (task.attempt !== attempt || task.agentId !== agent.agentId || isTerminalTaskState(task.state)) return;
+    if (!isCurrentAttempt(task, agent.agentId, attempt, { states: 'unfinished' })) return;
     if (present.every((path) => path !== null)) {
       task.outputs.forEach((o, i) => this.inputs.registerFile({ sha256: o.sha256, size: o.size, path: present[i]! }));
       task.collected = task.outputs.map((o) => o.name);
@@ -611,12 +582,6 @@ export class Scheduler {
 
   // ── helpers ───────────────────────────────────────────────────────────
 
-  private isCurrent(agent: AgentRuntime, taskId: string, attempt: number, allowDone = false): boolean {
-    const task = this.state.tasks.get(taskId);
-    if (!task || task.attempt !== attempt || task.agentId !== agent.agentId) return false;
-    return task.state === 'assigned' || task.state === 'running' || (allowDone && task.state === 'succeeded');
-  }
-
   private freeSlot(agent: AgentRuntime, task: TaskRecord): void {
     agent.running.delete(task.id);
     this.state.deadlines.clear(task.id);
@@ -626,7 +591,7 @@ export class Scheduler {
   private setDeadline(job: JobRuntime, task: TaskRecord, agent: AgentRuntime, ms: number): void {
     const attempt = task.attempt;
     this.state.deadlines.set(task.id, ms, () => {
-      if (task.attempt !== attempt || task.agentId !== agent.agentId || isTerminalTaskState(task.state) || task.state === 'queued') return;
+      if (!isCurrentAttempt(task, agent.agentId, attempt)) return;
       agent.link.send({ type: 'task.cancel', taskId: task.id, attempt });
       this.freeSlot(agent, task);
       this.failAttempt(job, task, agent.agentId, `Agent ${agent.name} did not finish the task within its wall-clock limit.`, false);
