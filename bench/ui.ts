@@ -9,6 +9,7 @@ import { createFarmService } from '../electron/controller/api/farm-service.js';
 import { createStaticFileHandler } from '../electron/controller/api/static-files.js';
 import type { Controller } from '../electron/controller/create-controller.js';
 import { compileBlenderJob } from '../electron/controller/jobs/blender/blender-job.js';
+import { readFrameList } from '../electron/controller/jobs/frame-list.js';
 import { compileNoopJob } from '../electron/controller/jobs/noop/noop-job.js';
 import type { Agent } from '../node-agent/create-agent.js';
 import { describeFile, generateFarmKey } from '../node-agent/protocol/index.js';
@@ -176,7 +177,7 @@ export async function run(): Promise<Row[]> {
     // has the frame grid (10,000 placeholders, virtualised) above the task table.
     const scene = join(ROOT, 'assets', 'examples', 'spinning-cube.blend');
     const render = compileBlenderJob(
-      { scenePath: scene, frames: `1-${TASKS}`, chunkSize: 1, outputDir: join(scratch.dir, 'out', 'render'), tags: ['ui-bench-never'] },
+      { scenePath: scene, frames: readFrameList(`1-${TASKS}`), chunkSize: 1, outputDir: join(scratch.dir, 'out', 'render'), tags: ['ui-bench-never'] },
       { scene: await describeFile(scene, basename(scene)), scenePath: scene, sceneInfo: null, agentCount: AGENTS },
     );
     controller.submit(render);

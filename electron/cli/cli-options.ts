@@ -28,6 +28,15 @@ export function choiceList(name: string, allowed: readonly string[]) {
   };
 }
 
+/** One of `allowed` (an enum of the API contract, such as the image formats), refused in the contract's own terms. */
+export function choice<T extends string>(name: string, allowed: readonly T[]) {
+  return (value: string): T => {
+    const found = allowed.find((s) => s === value);
+    if (found === undefined) throw new InvalidArgumentError(`${name} takes ${allowed.join(', ')}, not "${value}".`);
+    return found;
+  };
+}
+
 const LOCAL_AGENT_TYPES = ['blender', ...FFMPEG_TASK_TYPES];
 
 /** Options of every command that runs the farm in this process: which agents, the farm key, the tools. */

@@ -1,8 +1,9 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { ImageFormatSchema, RenderEngineSchema } from '../controller/api/contract.js';
 import { farmHome, loadOrCreateFarmKey } from '../controller/farm-home.js';
 import { registerAgentCommands } from './agent-commands.js';
 import { cliFailure } from './cli-failure.js';
-import { integer, withFarmOptions } from './cli-options.js';
+import { choice, integer, withFarmOptions } from './cli-options.js';
 import { registerControllerCommand } from './controller-command.js';
 import { StoppedWatching } from './follow-job.js';
 import { registerJobCommands } from './job-commands.js';
@@ -30,8 +31,8 @@ withFarmOptions(
     .option('--chunk <n>', 'frames per task (default: chosen from the frame and agent counts)', integer('--chunk', 1, 10_000))
     .option('--out <dir>', 'output folder (default: ./farmhand-output/<scene name>/)')
     .option('--priority <n>', 'job priority, 0-100 (higher first)', integer('--priority', 0, 100), 50)
-    .option('--format <format>', 'image format: PNG, JPEG, OPEN_EXR, TIFF… (default: the scene\'s, else PNG)')
-    .option('--engine <engine>', 'render engine override: CYCLES, BLENDER_EEVEE, BLENDER_WORKBENCH')
+    .option('--format <format>', 'image format: PNG, JPEG, OPEN_EXR, TIFF… (default: the scene\'s, else PNG)', choice('--format', ImageFormatSchema.options))
+    .option('--engine <engine>', 'render engine override: CYCLES, BLENDER_EEVEE, BLENDER_WORKBENCH', choice('--engine', RenderEngineSchema.options))
     .option('--timeout <seconds>', 'wall-clock limit per task', integer('--timeout', 1, 7 * 86_400))
     .option('--video', 'also encode the frames into <scene name>.mp4 at the scene\'s frame rate', false)
     .option('--json', 'print a JSON summary on stdout', false),

@@ -1,14 +1,11 @@
 import { access } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
-import { describeFile } from '../../node-agent/protocol/index.js';
-import { compileBlenderJob } from '../controller/jobs/blender/blender-job.js';
-import { parseFrameList } from '../controller/jobs/frame-list.js';
-import { findBlender } from '../controller/jobs/blender/find-blender.js';
-import { readSceneInfo, type SceneInfo } from '../controller/jobs/blender/scene-probe.js';
+import { basename, join, resolve } from 'node:path';
+import type { ImageFormat, RenderEngine } from '../controller/api/contract.js';
+import { prepareJob } from '../controller/jobs/submit-job.js';
 import { startFarm, type FarmOptions } from '../farm/start-farm.js';
+import { ONE_SHOT_WORDING } from './one-shot-wording.js';
 import { TerminalOutput, type TerminalOptions } from './terminal-output.js';
 import { watchJob } from './watch-job.js';
-import { UserError } from './user-error.js';
 
 /** `farmhand render SCENE.blend`: one Blender job on the farm, from start to every frame on disk. */
 
@@ -17,8 +14,8 @@ export interface RenderOptions extends FarmOptions, TerminalOptions {
   chunk?: number;
   out?: string;
   priority: number;
-  format?: string;
-  engine?: string;
+  format?: ImageFormat;
+  engine?: RenderEngine;
   timeout?: number;
   video: boolean;
   json: boolean;
@@ -27,44 +24,33 @@ export interface RenderOptions extends FarmOptions, TerminalOptions {
 export async function renderCommand(scenePath: string, o: RenderOptions): Promise<number> {
   const started = performance.now();
   const scene = resolve(scenePath);
-  if (o.frames !== undefined) parseFrameList(o.frames); // a bad list fails before anything starts
+  // Checked before anything starts: a bad frame list or path fails at once.
+  const prepared = prepareJob({
+    type: 'render',
+    scenePath: scene,
+    ...(o.frames !== undefined ? { frames: o.frames } : {}),
+    ...(o.chunk !== undefined ? { chunkSize: o.chunk } : {}),
+    ...(o.out !== undefined ? { outputDir: resolve(o.out) } : {}),
+    ...(o.format ? { format: o.format } : {}),
+    ...(o.engine ? { engine: o.engine } : {}),
+    ...(o.timeout ? { taskTimeoutSeconds: o.timeout } : {}),
+    video: o.video,
+    priority: o.priority,
+    tags: [],
+  }, { outputRoot: resolve('farmhand-output'), home: o.home, blenderPath: o.blender, wording: ONE_SHOT_WORDING, pngFramesForVideo: true });
   // The farm (local agent, links) starts while the scene is read and hashed: neither waits for the other.
   const terminal = new TerminalOutput(o.quiet);
   const farmStarting = startFarm({ ...o, logger: terminal.logger });
   farmStarting.catch(() => undefined);
-  let sceneInfo: SceneInfo;
-  let sceneRef: Awaited<ReturnType<typeof describeFile>>;
-  try {
-    const hashing = describeFile(scene, basename(scene));
-    hashing.catch(() => undefined); // a missing or broken scene is reported by readScene, in its words
-    sceneInfo = await readScene(scene, o);
-    sceneRef = await hashing;
-  } catch (error) {
+  let agentCount = 0;
+  const { job } = await prepared.compile(async () => (agentCount = await (await farmStarting).waitForAgents(prepared.taskType))).catch(async (error: unknown) => {
     await farmStarting.then((farm) => farm.close(), () => undefined);
     throw error;
-  }
-  if (o.video && !o.format && !['PNG', 'JPEG', 'TIFF', 'BMP', 'TARGA'].includes(sceneInfo.fileFormat)) o.format = 'PNG';
-  const outputDir = resolve(o.out ?? join('farmhand-output', basename(scene, extname(scene))));
+  });
+  const outputDir = job.outputDir;
 
   const farm = await farmStarting;
   try {
-    const agentCount = await farm.waitForAgents('blender');
-    let job;
-    try {
-      job = compileBlenderJob({
-        scenePath: scene,
-        frames: o.frames,
-        chunkSize: o.chunk,
-        outputDir,
-        priority: o.priority,
-        ...(o.format ? { format: o.format as never } : {}),
-        ...(o.engine ? { engine: o.engine as never } : {}),
-        ...(o.timeout ? { taskTimeoutMs: o.timeout * 1000 } : {}),
-        video: o.video,
-      }, { scene: sceneRef, scenePath: scene, sceneInfo, agentCount });
-    } catch (error) {
-      throw new UserError((error as Error).message);
-    }
     const frameCount = Number(job.settings.frameCount);
     await farm.controller.admit(job);
     terminal.print(`Rendering ${frameCount} frame(s) of ${basename(scene)} in ${job.tasks.length} chunk(s) of up to ${job.settings.chunkSize} on ${agentCount} agent(s) → ${outputDir}`);
@@ -91,9 +77,4 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
   } finally {
     await farm.close();
   }
-}
-
-/** Reads the scene's frame range, fps and format; refuses a missing or broken file before anything starts. */
-function readScene(scene: string, o: RenderOptions): Promise<SceneInfo> {
-  return readSceneInfo(scene, { blenderPath: findBlender(o.blender), scratchHome: join(o.home, 'scratch-home') });
 }

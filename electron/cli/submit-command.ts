@@ -1,8 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { basename, extname, resolve } from 'node:path';
-import type { SubmitParams } from '../controller/api/contract.js';
+import { ImageFormatSchema, RenderEngineSchema, type ImageFormat, type RenderEngine, type SubmitParams } from '../controller/api/contract.js';
 import { print, withClient, withClientOptions, type ClientOptions } from './api-connection.js';
-import { commaList, integer } from './cli-options.js';
+import { choice, commaList, integer } from './cli-options.js';
 import { reportJobEnd } from './job-report.js';
 import { followJob } from './follow-job.js';
 import { UserError } from './user-error.js';
@@ -19,8 +19,8 @@ interface SubmitOptions extends ClientOptions {
   out?: string;
   priority: number;
   tags?: string[];
-  format?: string;
-  engine?: string;
+  format?: ImageFormat;
+  engine?: RenderEngine;
   video: boolean;
   timeout?: number;
   chunks?: number;
@@ -49,8 +49,8 @@ export function registerSubmitCommand(program: Command): void {
       .option('--timeout <seconds>', 'wall-clock limit per task', integer('--timeout', 1, 7 * 86_400))
       .option('--frames <list>', 'render: frames, e.g. 1-250, 1-100x5, 3,5-10,47 (default: the scene\'s range)')
       .option('--chunk <n>', 'render: frames per task', integer('--chunk', 1, 10_000))
-      .option('--format <format>', 'render: image format, PNG, JPEG, OPEN_EXR, TIFF…')
-      .option('--engine <engine>', 'render: engine override, CYCLES, BLENDER_EEVEE, BLENDER_WORKBENCH')
+      .option('--format <format>', 'render: image format, PNG, JPEG, OPEN_EXR, TIFF…', choice('--format', ImageFormatSchema.options))
+      .option('--engine <engine>', 'render: engine override, CYCLES, BLENDER_EEVEE, BLENDER_WORKBENCH', choice('--engine', RenderEngineSchema.options))
       .option('--video', 'render: also encode the frames into a video', false)
       .option('--chunks <n>', 'transcode: number of chunks', integer('--chunks', 1, 10_000))
       .option('--chunk-seconds <s>', 'transcode: chunk length in seconds instead of --chunks', seconds)

@@ -1,8 +1,7 @@
-import { basename, extname, join, resolve } from 'node:path';
-import { describeFile } from '../../node-agent/protocol/index.js';
-import { findFfprobe, probeMedia } from '../controller/jobs/transcode/media-probe.js';
-import { compileTranscodeJob } from '../controller/jobs/transcode/transcode-job.js';
+import { basename, resolve } from 'node:path';
+import { prepareJob } from '../controller/jobs/submit-job.js';
 import { startFarm, type FarmOptions } from '../farm/start-farm.js';
+import { ONE_SHOT_WORDING } from './one-shot-wording.js';
 import { TerminalOutput, type TerminalOptions } from './terminal-output.js';
 import { UserError } from './user-error.js';
 import { watchJob } from './watch-job.js';
@@ -28,53 +27,37 @@ export interface TranscodeOptions extends FarmOptions, TerminalOptions {
 export async function transcodeCommand(inputPath: string, o: TranscodeOptions): Promise<number> {
   const started = performance.now();
   const input = resolve(inputPath);
-  if (o.chunks !== undefined && o.chunkSeconds !== undefined) throw new UserError('Pass either --chunks or --chunk-seconds, not both.');
   const scale = o.scale === undefined ? undefined : parseScale(o.scale);
-  const ffprobe = findFfprobe(o.ffprobe);
-  if (!ffprobe) throw new UserError('ffprobe is not installed on this machine, so the input cannot be read; install ffmpeg (it includes ffprobe).');
-  const output = resolve(o.out ?? join('farmhand-output', `${basename(input, extname(input))}.mp4`));
-  if (output === input) throw new UserError('The output would overwrite the input; pass --out with another file name.');
+  // Checked before anything starts: the options, ffprobe, and an output that is not the input.
+  const prepared = prepareJob({
+    type: 'transcode',
+    inputPath: input,
+    ...(o.out !== undefined ? { outputPath: resolve(o.out) } : {}),
+    ...(o.chunks !== undefined ? { chunks: o.chunks } : {}),
+    ...(o.chunkSeconds !== undefined ? { chunkSeconds: o.chunkSeconds } : {}),
+    ...(o.videoCodec ? { videoCodec: o.videoCodec } : {}),
+    ...(o.crf !== undefined ? { crf: o.crf } : {}),
+    ...(o.preset ? { preset: o.preset } : {}),
+    ...(scale ? { scale } : {}),
+    ...(o.audioCodec ? { audioCodec: o.audioCodec } : {}),
+    ...(o.audioBitrate ? { audioBitrate: o.audioBitrate } : {}),
+    ...(o.timeout ? { taskTimeoutSeconds: o.timeout } : {}),
+    priority: o.priority,
+    tags: [],
+  }, { outputRoot: resolve('farmhand-output'), home: o.home, ffprobePath: o.ffprobe, wording: ONE_SHOT_WORDING });
   // The farm starts while the input is probed and hashed.
   const terminal = new TerminalOutput(o.quiet);
   const farmStarting = startFarm({ ...o, logger: terminal.logger });
   farmStarting.catch(() => undefined);
-  let media: Awaited<ReturnType<typeof probeMedia>>;
-  let inputRef: Awaited<ReturnType<typeof describeFile>>;
-  try {
-    // ffprobe reads the packet list in its own process while this one hashes the input (each
-    // ~0.25 s for a 100 MB file): side by side. The probe's verdict comes first: a missing or
-    // broken input is reported in its words, not the hash's.
-    const hashing = describeFile(input, basename(input));
-    hashing.catch(() => undefined);
-    media = await probeMedia(input, { ffprobePath: ffprobe });
-    inputRef = await hashing;
-  } catch (error) {
+  let agentCount = 0;
+  const { job, input: media } = await prepared.compile(async () => (agentCount = await (await farmStarting).waitForAgents(prepared.taskType))).catch(async (error: unknown) => {
     await farmStarting.then((farm) => farm.close(), () => undefined);
     throw error;
-  }
+  });
+  const output = String(job.settings.outputPath);
 
   const farm = await farmStarting;
   try {
-    const agentCount = await farm.waitForAgents('transcode-chunk');
-    let job;
-    try {
-      job = compileTranscodeJob({
-        inputPath: input,
-        outputPath: output,
-        chunks: o.chunks,
-        chunkSeconds: o.chunkSeconds,
-        ...(o.videoCodec ? { videoCodec: o.videoCodec } : {}),
-        ...(o.crf !== undefined ? { crf: o.crf } : {}),
-        ...(o.preset ? { preset: o.preset } : {}),
-        ...(scale ? { scale } : {}),
-        ...(o.audioCodec ? { audioCodec: o.audioCodec } : {}),
-        ...(o.audioBitrate ? { audioBitrate: o.audioBitrate } : {}),
-        priority: o.priority,
-        ...(o.timeout ? { taskTimeoutMs: o.timeout * 1000 } : {}),
-      }, { input: inputRef, media, agentCount });
-    } catch (error) {
-      throw new UserError(firstIssue(error));
-    }
     const frames = Number(job.settings.frameCount);
     await farm.controller.admit(job);
     terminal.print(`Transcoding ${basename(input)} (${frames} frames, ${media.durationSeconds.toFixed(2)} s${media.audio ? ', with audio' : ', no audio'}) in ${job.settings.chunkCount} chunk(s) on ${agentCount} agent(s) → ${output}`);
@@ -97,10 +80,4 @@ function parseScale(value: string): [number, number] {
   const match = /^(\d{2,5})x(\d{2,5})$/.exec(value.trim());
   if (!match) throw new UserError(`--scale "${value}" is not a size; use WIDTHxHEIGHT like 1280x720.`);
   return [Number(match[1]), Number(match[2])];
-}
-
-function firstIssue(error: unknown): string {
-  const issues = (error as { issues?: { path: (string | number)[]; message: string }[] }).issues;
-  if (issues?.length) return `Invalid ${issues[0]!.path.join('.') || 'setting'}: ${issues[0]!.message}.`;
-  return (error as Error).message;
 }

@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { AgentView } from '../../electron/controller/agents/agent-runtime.js';
 import { compileBlenderJob } from '../../electron/controller/jobs/blender/blender-job.js';
+import { readFrameList } from '../../electron/controller/jobs/frame-list.js';
 import { probeCapabilities, type CapabilityProbe, type ProbedCapabilities } from '../../node-agent/capabilities.js';
 import { createAgent, type Agent } from '../../node-agent/create-agent.js';
 import { describeFile } from '../../node-agent/protocol/index.js';
@@ -62,7 +63,7 @@ test('an agent still checking Blender is online at once, gets Blender work only 
     assert.ok(!first.taskTypes.includes('blender'));
 
     const job = compileBlenderJob(
-      { scenePath: scene, frames: '1', chunkSize: 1, outputDir: join(dir, 'out') },
+      { scenePath: scene, frames: readFrameList('1'), chunkSize: 1, outputDir: join(dir, 'out') },
       { scene: await describeFile(scene, basename(scene)), scenePath: scene, sceneInfo: null, agentCount: 1 },
     );
     farm.controller.submit(job);

@@ -4,6 +4,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
 import { compileBlenderJob } from '../../electron/controller/jobs/blender/blender-job.js';
+import { readFrameList } from '../../electron/controller/jobs/frame-list.js';
 import type { JobRecord } from '../../electron/controller/model/job-model.js';
 import { describeFile, type BlenderTaskSpec, type MessageOf } from '../../node-agent/protocol/index.js';
 import { fileRef, startHostileAgent, type HostileAgent, type HostilePeer } from '../helpers/hostile-agent.js';
@@ -68,7 +69,7 @@ interface Outcome {
 /** One job of frames 1-2 whose first attempt at frame 2 runs `lie` (after frame 1 is in place and acknowledged). */
 async function runJob(label: string, lie: (assign: MessageOf<'task.assign'>, peer: HostilePeer) => Promise<void>): Promise<Outcome> {
   const outputDir = join(root, 'out', label);
-  const job = compileBlenderJob({ scenePath: scene, frames: '1-2', chunkSize: 1, outputDir }, { scene: await describeFile(scene, 'scene.blend'), scenePath: scene, sceneInfo: null, agentCount: 1 });
+  const job = compileBlenderJob({ scenePath: scene, frames: readFrameList('1-2'), chunkSize: 1, outputDir }, { scene: await describeFile(scene, 'scene.blend'), scenePath: scene, sceneInfo: null, agentCount: 1 });
   const honest = new Map<number, Buffer>([[1, randomBytes(3000)], [2, randomBytes(5000)]]);
   let frame1BeforeLie = '';
   hostile.behave = async (assign, peer) => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { compileBlenderJob } from '../../electron/controller/jobs/blender/blender-job.js';
+import { readFrameList } from '../../electron/controller/jobs/frame-list.js';
 import { describeFile } from '../../node-agent/protocol/index.js';
 import { makeTestScene } from '../fixtures/test-scene.js';
 import { startLoopbackFarm } from '../helpers/loopback-farm.js';
@@ -31,7 +32,7 @@ test('frames of a running chunk arrive while it renders; the job ends with each 
     await farm.waitFor(() => farm.controller.agents().some((a) => a.online), 'the agent online');
     const outputDir = join(dir, 'out');
     const job = compileBlenderJob(
-      { scenePath: scene, frames: '1-5', chunkSize: 5, outputDir },
+      { scenePath: scene, frames: readFrameList('1-5'), chunkSize: 5, outputDir },
       { scene: await describeFile(scene, basename(scene)), scenePath: scene, sceneInfo: null, agentCount: 1 },
     );
     // What the controller had collected of the one task whenever it changed while still running.

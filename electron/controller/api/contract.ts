@@ -28,6 +28,16 @@ const taskStates = ['queued', 'assigned', 'running', 'succeeded', 'failed', 'can
 export const MAX_THUMBNAILS_PER_CALL = 24;
 const frame = z.number().int().min(0).max(1_048_574);
 
+/**
+ * Blender's image formats and engines a render job may ask for: the types the Blender
+ * compiler takes, and the same lists as the task spec on the wire (node-agent/protocol), which
+ * the compiler's types hold to.
+ */
+export const ImageFormatSchema = z.enum(['PNG', 'JPEG', 'OPEN_EXR', 'OPEN_EXR_MULTILAYER', 'TIFF', 'BMP', 'TARGA']);
+export type ImageFormat = z.infer<typeof ImageFormatSchema>;
+export const RenderEngineSchema = z.enum(['CYCLES', 'BLENDER_EEVEE', 'BLENDER_WORKBENCH']);
+export type RenderEngine = z.infer<typeof RenderEngineSchema>;
+
 export const RenderSubmitSchema = z.object({
   type: z.literal('render'),
   /** Absolute path of the .blend on the controller's machine. */
@@ -35,8 +45,8 @@ export const RenderSubmitSchema = z.object({
   frames: z.string().max(10_000).optional(),
   chunkSize: z.number().int().min(1).max(10_000).optional(),
   outputDir: z.string().min(1).max(4096).optional(),
-  format: z.string().max(32).optional(),
-  engine: z.string().max(32).optional(),
+  format: ImageFormatSchema.optional(),
+  engine: RenderEngineSchema.optional(),
   video: z.boolean().default(false),
   priority: priority.default(50),
   tags: tags.default([]),

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { compileBlenderJob } from '../jobs/blender/blender-job.js';
+import { readFrameList } from '../jobs/frame-list.js';
 import { compileNoopJob } from '../jobs/noop/noop-job.js';
 import type { JobRecord } from '../model/job-model.js';
 import { ApiCommands, ApiError, MAX_THUMBNAILS_PER_CALL } from './contract.js';
@@ -22,7 +23,7 @@ let job: JobRecord;
 
 before(async () => {
   await mkdir(outputDir);
-  job = compileBlenderJob({ scenePath: join(dir, 'shot.blend'), frames: '1-4', chunkSize: 2, outputDir }, {
+  job = compileBlenderJob({ scenePath: join(dir, 'shot.blend'), frames: readFrameList('1-4'), chunkSize: 2, outputDir }, {
     scene: { sha256: 'a'.repeat(64), size: 1, name: 'shot.blend' },
     scenePath: join(dir, 'shot.blend'),
     sceneInfo: null,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_MAX_FRAMES, formatFrameList, FrameListError, MAX_FRAME, parseFrameList } from './frame-list.js';
+import { DEFAULT_MAX_FRAMES, formatFrameList, FrameListError, MAX_FRAME, parseFrameList, rangeFrames } from './frame-list.js';
 
 function range(first: number, last: number, step = 1): number[] {
   const out: number[] = [];
@@ -232,4 +232,14 @@ test('format then parse gives the frames back', () => {
     lists.push([...frames]);
   }
   for (const frames of lists) assert.deepEqual(parseFrameList(formatFrameList(frames)), frames, formatFrameList(frames));
+});
+
+test('a scene\'s own range gives the frames and the refusals its written-out list would', () => {
+  assert.deepEqual(rangeFrames(1, 10, 3), parseFrameList('1-10x3'));
+  assert.deepEqual(rangeFrames(1, 250, 1), parseFrameList('1-250'));
+  assert.deepEqual(rangeFrames(7, 7, 0), [7], 'a step below 1 is a step of 1');
+  assert.throws(() => rangeFrames(-5, 10, 1), (e: unknown) => e instanceof FrameListError
+    && e.message === 'Frame list "-5-10": "-5" is a negative frame, but frames start at 0 and "-" only joins a range; use lists like 1-250, 1-100x5 or 3,5-10,47.');
+  assert.throws(() => rangeFrames(MAX_FRAME - 1, MAX_FRAME + 1, 1), (e: unknown) => e instanceof FrameListError
+    && e.message === 'Frame list "1048573-1048575": frame 1048575 in "1048573-1048575" is above Blender\'s last frame, 1048574; use frames from 0 to 1048574.');
 });

@@ -54,7 +54,38 @@ export function parseFrameList(input: string, o: { maxFrames?: number } = {}): n
 
   const list = quote(input.trim());
   const ranges = input.split(',').map((entry) => parseEntry(entry.trim(), list));
+  return checkedFrames(ranges, list, maxFrames);
+}
 
+/**
+ * A frame list read once, when a job is submitted: the text as the user gave it (kept in the
+ * job's settings) and its frames, which travel on to the compiler so nothing parses it again.
+ */
+export interface FrameList {
+  readonly text: string;
+  readonly frames: number[];
+}
+
+/** `parseFrameList` keeping the text beside the frames; throws the same `FrameListError`s. */
+export function readFrameList(text: string, o: { maxFrames?: number } = {}): FrameList {
+  return { text, frames: parseFrameList(text, o) };
+}
+
+/**
+ * The frames of a scene's own range (`frame_start` to `frame_end` every `frame_step`), held to
+ * the same limits as a typed list and refused with the same sentences (a negative start, a
+ * frame past MAX_FRAME), without writing the range out as text only to parse it back.
+ */
+export function rangeFrames(start: number, end: number, step: number, o: { maxFrames?: number } = {}): number[] {
+  const every = step > 1 ? step : 1;
+  const text = `${start}-${end}${every > 1 ? `x${every}` : ''}`; // names the range in error sentences
+  if (start < 0) throw negative(quote(text), text);
+  if (end < 0) throw negative(quote(text), String(end));
+  return checkedFrames([{ text, start, end, step: every }], quote(text), o.maxFrames ?? DEFAULT_MAX_FRAMES);
+}
+
+/** The size and MAX_FRAME checks every list passes, then its frames. */
+function checkedFrames(ranges: FrameRange[], list: string, maxFrames: number): number[] {
   // Counted from the ranges alone, so `1-1000000000` fails at once instead of filling memory.
   // Repeated frames count too: they are only found by listing the frames.
   const total = ranges.reduce((sum, r) => sum + rangeLength(r), 0);

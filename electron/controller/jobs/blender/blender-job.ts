@@ -1,9 +1,10 @@
 import { basename, extname, resolve } from 'node:path';
 import { z } from 'zod';
-import { BlenderTaskSpecSchema, type FileRef } from '../../../../node-agent/protocol/index.js';
+import type { FileRef } from '../../../../node-agent/protocol/index.js';
+import { ImageFormatSchema, RenderEngineSchema, type ImageFormat } from '../../api/contract.js';
 import type { JobRecord, TaskRecord } from '../../model/job-model.js';
 import { chunkFrames, defaultChunkSize } from '../chunk-frames.js';
-import { formatFrameList, parseFrameList } from '../frame-list.js';
+import { formatFrameList, rangeFrames, type FrameList } from '../frame-list.js';
 import { newJob, newJobId, newTask } from '../new-job.js';
 import { parseSettings, SettingsError } from '../settings-error.js';
 import { SceneError } from './scene-error.js';
@@ -12,19 +13,15 @@ import type { SceneInfo } from './scene-probe.js';
 /**
  * The Blender job type's compiler: settings + the scene's own facts → frame-chunk tasks.
  * Each task is one Blender process rendering its chunk into `<name>_####.<ext>`.
+ * Format and engine are the API contract's enums, which the task spec on the wire accepts as is.
  */
-
-const ImageFormat = BlenderTaskSpecSchema.shape.format;
-const Engine = BlenderTaskSpecSchema.shape.engine.unwrap();
 
 export const BlenderJobSettingsSchema = z.object({
   scenePath: z.string().min(1),
-  /** A frame list (`1-250`, `1-100x5`, `3,5-10,47`); default: the scene's own range. */
-  frames: z.string().optional(),
   chunkSize: z.number().int().min(1).max(10_000).optional(),
   outputDir: z.string().min(1),
-  format: ImageFormat.optional(),
-  engine: Engine.optional(),
+  format: ImageFormatSchema.optional(),
+  engine: RenderEngineSchema.optional(),
   priority: z.number().int().min(0).max(100).default(50),
   tags: z.array(z.string().min(1).max(64)).max(32).default([]),
   taskTimeoutMs: z.number().int().min(1000).max(7 * 24 * 3600 * 1000).default(3_600_000),
@@ -32,16 +29,18 @@ export const BlenderJobSettingsSchema = z.object({
   /** Add a last task that encodes the collected frames into an MP4 at the scene's frame rate. */
   video: z.boolean().default(false),
 });
-export type BlenderJobSettings = z.input<typeof BlenderJobSettingsSchema>;
+export type BlenderJobSettings = z.input<typeof BlenderJobSettingsSchema> & {
+  /** The frame list, read once at submit (`readFrameList`); default: the scene's own range. */
+  frames?: FrameList;
+};
 
 export function compileBlenderJob(
   input: BlenderJobSettings,
   ctx: { scene: FileRef; scenePath: string; sceneInfo: SceneInfo | null; agentCount: number },
 ): JobRecord {
-  const settings = parseSettings(BlenderJobSettingsSchema, input);
-  const frames = settings.frames !== undefined
-    ? parseFrameList(settings.frames)
-    : sceneRange(ctx.sceneInfo);
+  const { frames: list, ...rest } = input;
+  const settings = parseSettings(BlenderJobSettingsSchema, rest);
+  const frames = list ? list.frames : sceneRange(ctx.sceneInfo);
   const chunkSize = settings.chunkSize ?? defaultChunkSize(frames.length, Math.max(1, ctx.agentCount));
   const format = settings.format ?? sceneFormat(ctx.sceneInfo);
   const outputName = outputNameFor(ctx.scenePath);
@@ -64,13 +63,13 @@ export function compileBlenderJob(
     outputDir: resolve(settings.outputDir),
     inputFiles: [{ sha256: ctx.scene.sha256, size: ctx.scene.size, path: resolve(ctx.scenePath) }],
     // The resolution sizes the output before any frame is known (disk/room-for-job.ts).
-    settings: { ...settings, frameCount: frames.length, chunkSize, format, outputName, ...(ctx.sceneInfo ? { resolution: ctx.sceneInfo.resolution } : {}) },
+    settings: { ...settings, ...(list ? { frames: list.text } : {}), frameCount: frames.length, chunkSize, format, outputName, ...(ctx.sceneInfo ? { resolution: ctx.sceneInfo.resolution } : {}) },
     tasks,
   });
 }
 
 /** The frames-to-video task: depends on every frame task, gets their frames as inputs, in order. */
-function framesVideoTask(jobId: string, frameTasks: TaskRecord[], frameCount: number, format: z.infer<typeof ImageFormat>, outputName: string, info: SceneInfo | null): TaskRecord {
+function framesVideoTask(jobId: string, frameTasks: TaskRecord[], frameCount: number, format: ImageFormat, outputName: string, info: SceneInfo | null): TaskRecord {
   if (!info) throw new SceneError('The scene\'s frame rate is unknown (Blender is not installed on this machine to read it), so --video cannot be used.');
   const frameExt = FRAME_EXTENSIONS[format];
   if (!frameExt) throw new SettingsError(`Frames in ${format} cannot be encoded to video; render PNG, JPEG or TIFF frames for --video.`);
@@ -83,9 +82,14 @@ function framesVideoTask(jobId: string, frameTasks: TaskRecord[], frameCount: nu
   }, [], frameTasks.map((t) => t.id), { inputsFromDependencies: true });
 }
 
-const FRAME_EXTENSIONS: Partial<Record<z.infer<typeof ImageFormat>, 'png' | 'jpg' | 'tif' | 'bmp' | 'tga'>> = {
+const FRAME_EXTENSIONS: Partial<Record<ImageFormat, 'png' | 'jpg' | 'tif' | 'bmp' | 'tga'>> = {
   PNG: 'png', JPEG: 'jpg', TIFF: 'tif', BMP: 'bmp', TARGA: 'tga',
 };
+
+/** Whether frames in `format` (a scene's own, any text) can be encoded into the --video MP4. */
+export function canEncodeToVideo(format: string): boolean {
+  return Object.hasOwn(FRAME_EXTENSIONS, format);
+}
 
 /** Blender's fps/fps_base as the exact rational ffmpeg wants: 24 → "24", 29.97… → "30000/1001". */
 export function fpsRational(fps: number): string {
@@ -97,11 +101,11 @@ export function fpsRational(fps: number): string {
 
 function sceneRange(info: SceneInfo | null): number[] {
   if (!info) throw new SceneError('The scene\'s frame range is unknown (Blender is not installed on this machine to read it); pass --frames, e.g. --frames 1-250.');
-  return parseFrameList(`${info.frameStart}-${info.frameEnd}${info.frameStep > 1 ? `x${info.frameStep}` : ''}`);
+  return rangeFrames(info.frameStart, info.frameEnd, info.frameStep);
 }
 
-function sceneFormat(info: SceneInfo | null): z.infer<typeof ImageFormat> {
-  const parsed = ImageFormat.safeParse(info?.fileFormat);
+function sceneFormat(info: SceneInfo | null): ImageFormat {
+  const parsed = ImageFormatSchema.safeParse(info?.fileFormat);
   return parsed.success ? parsed.data : 'PNG';
 }
 

@@ -1,0 +1,44 @@
+import { basename, extname, join } from 'node:path';
+import { describeFile } from '../../../../node-agent/protocol/index.js';
+import type { SceneInfo } from '../../api/views.js';
+import { readFrameList } from '../frame-list.js';
+import { requireAbsolute, type PreparedJob, type RenderRequest, type SubmitContext } from '../job-request.js';
+import { canEncodeToVideo, compileBlenderJob } from './blender-job.js';
+import { findBlender } from './find-blender.js';
+import { readSceneInfo } from './scene-probe.js';
+
+/**
+ * A render request on its way to a Blender job: the frame list is parsed here, once, before
+ * anything is read (a bad list fails before a one-shot farm starts), and the parsed list goes
+ * on to the compiler; a request without one renders the scene's own range.
+ */
+export function prepareRender(p: RenderRequest, ctx: SubmitContext): PreparedJob<SceneInfo> {
+  requireAbsolute(p.scenePath, 'scene', ctx);
+  const frames = p.frames === undefined ? undefined : readFrameList(p.frames);
+  return {
+    taskType: 'blender',
+    async compile(agentCount) {
+      const hashing = describeFile(p.scenePath, basename(p.scenePath));
+      hashing.catch(() => undefined); // a missing or broken scene is reported by the reader, in its words
+      const sceneInfo = await readSceneInfo(p.scenePath, { blenderPath: findBlender(ctx.blenderPath), scratchHome: join(ctx.home, 'scratch-home') });
+      const scene = await hashing;
+      const outputDir = p.outputDir ?? join(ctx.outputRoot, basename(p.scenePath, extname(p.scenePath)));
+      requireAbsolute(outputDir, 'output folder', ctx);
+      const pngForVideo = ctx.pngFramesForVideo && p.video && !p.format && !canEncodeToVideo(sceneInfo.fileFormat);
+      const format = pngForVideo ? 'PNG' : p.format;
+      const job = compileBlenderJob({
+        scenePath: p.scenePath,
+        ...(frames ? { frames } : {}),
+        chunkSize: p.chunkSize,
+        outputDir,
+        priority: p.priority,
+        tags: p.tags,
+        ...(format ? { format } : {}),
+        ...(p.engine ? { engine: p.engine } : {}),
+        ...(p.taskTimeoutSeconds ? { taskTimeoutMs: p.taskTimeoutSeconds * 1000 } : {}),
+        video: p.video,
+      }, { scene, scenePath: p.scenePath, sceneInfo, agentCount: await agentCount() });
+      return { job, input: sceneInfo };
+    },
+  };
+}
