@@ -52,7 +52,7 @@ async function measure(controller: Controller, outputDir: string, childPids: num
   } catch (error) {
     if (!/did not finish/.test((error as Error).message)) throw error;
     timedOut = true;
-    controller.scheduler.cancelJob(job.id);
+    controller.scheduler.jobControls.cancelJob(job.id);
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = window.stop();

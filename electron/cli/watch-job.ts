@@ -38,12 +38,12 @@ export async function watchJob(farm: Farm, terminal: TerminalOutput, jobId: stri
     }
     stuckSince ??= Date.now();
     if (Date.now() - stuckSince >= farm.options.agentWait * 1000) {
-      controller.scheduler.cancelJob(jobId, `No agent can run this job: ${reason} Start an agent with the farm key (\`farmhand key\`), add one with --agent wss://HOST:PORT, or keep the local agent.`);
+      controller.scheduler.jobControls.cancelJob(jobId, `No agent can run this job: ${reason} Start an agent with the farm key (\`farmhand key\`), add one with --agent wss://HOST:PORT, or keep the local agent.`);
     }
   }, 250);
   const onSigint = () => {
     display.note('Canceling… (press Ctrl-C again to quit at once)');
-    controller.scheduler.cancelJob(jobId);
+    controller.scheduler.jobControls.cancelJob(jobId);
     process.once('SIGINT', () => process.exit(130));
   };
   process.once('SIGINT', onSigint);

@@ -67,20 +67,8 @@ export async function createController(o: ControllerOptions): Promise<Controller
   dataDiskFull = () => scheduler.dataDiskFull(o.home);
   events.on('log', ({ taskId, attempt, lines }) => logs.append(taskId, attempt, lines));
 
-  const pool = new AgentPool({
-    farmKey: o.farmKey,
-    controllerId: o.controllerId,
-    handlers: {
-      onOnline: (link, hello) => scheduler.agentOnline(link, hello),
-      onOffline: (link, reason) => scheduler.agentOffline(link, reason),
-      onMessage: (link, message) => scheduler.agentMessage(link, message),
-      onFile: (link, file) => void scheduler.agentFile(link, file).catch((error: Error) => events.notice('error', `Storing an output failed: ${error.message}`)),
-      onFileFailed: (link, begin, reason, cause) => scheduler.agentFileFailed(link, begin, reason, cause),
-      openIncoming: (link, begin) => scheduler.openIncoming(link, begin),
-      onProblem: (url, problem) => events.notice('warn', problem.includes(url) ? problem : `${url}: ${problem}`),
-      onPeerTrouble: (line) => events.notice('warn', line),
-    },
-  });
+  // The links call the scheduler directly; what they report to the user becomes notices.
+  const pool = new AgentPool({ farmKey: o.farmKey, controllerId: o.controllerId, listener: scheduler, notice: (level, line) => events.notice(level, line) });
 
   if (o.resume !== false) for (const job of store?.jobs() ?? []) scheduler.addJob(job, { isNew: false });
   for (const url of o.agentUrls ?? []) pool.add(url);
@@ -107,7 +95,7 @@ export async function createController(o: ControllerOptions): Promise<Controller
       try {
         await store?.whenSaved(job.id);
       } catch (error) {
-        await scheduler.deleteJob(job.id).catch(() => undefined);
+        await scheduler.jobControls.deleteJob(job.id).catch(() => undefined);
         if (isDiskFullError(error)) throw new NoRoomError(`The data disk ${o.home} is full, so the job could not be saved and was not taken; free some space there (or set FARMHAND_HOME to a folder on another disk).`);
         throw error;
       }

@@ -50,13 +50,12 @@ test('a join on the local agent takes the chunks and gives its output on disk: l
         streamed.push(`to ${link.agentId}: ${file.name}`);
         return sendFile(path, file);
       };
+      const openIncoming = link.openIncoming.bind(link);
+      link.openIncoming = (begin) => {
+        streamed.push(`from ${link.agentId}: ${begin.file.name}`);
+        return openIncoming(begin);
+      };
     }
-    const scheduler = farm.controller.scheduler;
-    const openIncoming = scheduler.openIncoming.bind(scheduler);
-    scheduler.openIncoming = (link, begin) => {
-      streamed.push(`from ${link.agentId}: ${begin.file.name}`);
-      return openIncoming(link, begin);
-    };
 
     const output = join(dir, 'out.mp4');
     const job = compileTranscodeJob(

@@ -1,5 +1,6 @@
 import { CLOSE_CODES, HEARTBEAT_INTERVAL_MS, MISSED_PONGS_LIMIT, type Message, type MessageOf } from '../../../node-agent/protocol/index.js';
-import { classifyTlsFailure, connectSecure, controllerRefusalText, PeerChannel, type IncomingFile, type PeerChannelOptions } from '../../../node-agent/channel/index.js';
+import { classifyTlsFailure, connectSecure, controllerRefusalText, PeerChannel, type IncomingFile } from '../../../node-agent/channel/index.js';
+import type { AgentOutputs, OutputOffer } from './agent-outputs.js';
 
 /**
  * The controller's connection to one agent address: open the TLS-PSK channel (which proves
@@ -9,18 +10,25 @@ import { classifyTlsFailure, connectSecure, controllerRefusalText, PeerChannel, 
  * a refusal (wrong farm key) backs off further and is reported once, not in a storm.
  */
 
-export interface AgentLinkHandlers {
-  onOnline(link: AgentLink, hello: MessageOf<'agent.hello'>): void;
-  onOffline(link: AgentLink, reason: string): void;
-  onMessage(link: AgentLink, message: Message): void;
-  onFile(link: AgentLink, file: IncomingFile): void;
-  /** `cause.code`: the errno code when the controller could not write the file (ENOSPC: its own disk is full). */
-  onFileFailed(link: AgentLink, begin: MessageOf<'file.begin'>, reason: string, cause: { code?: string }): void;
+/**
+ * Who hears what a link learns: the scheduler, called directly (one wrapping, the link's). The
+ * wire's file messages are translated here into offers of the task key and file (agent-outputs.ts).
+ */
+export interface AgentLinkListener {
+  agentOnline(link: AgentLink, hello: MessageOf<'agent.hello'>): void;
+  agentOffline(link: AgentLink, reason: string): void;
+  agentMessage(link: AgentLink, message: Message): void;
+  readonly intake: AgentOutputs;
+}
+
+/** What a link reports to the user (the pool words and limits it, agent-pool.ts). */
+export interface AgentLinkReports {
   /** The agent could not be used (refused, wrong key, wrong protocol); reported once per distinct reason. */
-  onProblem(link: AgentLink, problem: string): void;
-  /** A connected agent sent something invalid (rate-limited by the receiver). */
-  onPeerTrouble(link: AgentLink, trouble: string): void;
-  openIncoming: PeerChannelOptions['openIncoming'];
+  problem(link: AgentLink, problem: string): void;
+  /** A connected agent sent something invalid. */
+  peerTrouble(link: AgentLink, trouble: string): void;
+  /** An output that arrived could not be stored. */
+  outputNotStored(link: AgentLink, error: Error): void;
 }
 
 const BACKOFF_START_MS = 250;
@@ -43,7 +51,7 @@ export class AgentLink {
 
   constructor(
     readonly url: string,
-    private readonly o: { farmKey: string; controllerId: string; handlers: AgentLinkHandlers },
+    private readonly o: { farmKey: string; controllerId: string; listener: AgentLinkListener; reports: AgentLinkReports },
   ) {}
 
   get isOnline(): boolean {
@@ -92,7 +100,7 @@ export class AgentLink {
     if (this.stopped) return;
     const ws = connectSecure(this.url, { farmKey: this.o.farmKey, controllerId: this.o.controllerId });
     const channel = new PeerChannel(ws, {
-      openIncoming: (begin) => (this.online ? this.o.handlers.openIncoming(begin) : Promise.resolve({ refuse: 'not greeted yet' })),
+      openIncoming: (begin) => (this.online ? this.openIncoming(begin) : Promise.resolve({ refuse: 'not greeted yet' })),
     });
     this.channel = channel;
     let refused = false;
@@ -121,10 +129,13 @@ export class AgentLink {
         this.goOnline(channel, message);
       };
     });
-    channel.on('file', (file) => this.o.handlers.onFile(this, file));
-    channel.on('fileFailed', (begin, reason, cause) => this.o.handlers.onFileFailed(this, begin, reason, cause));
-    channel.on('invalid', (error, count) => this.o.handlers.onPeerTrouble(this, `sent an invalid message (#${count}): ${error}`));
-    channel.on('fault', (error) => this.o.handlers.onPeerTrouble(this, `sent a message the controller could not handle (${error}); the connection was closed`));
+    channel.on('file', (file) => this.fileArrived(file));
+    channel.on('fileFailed', (begin, reason, cause) => {
+      const offer = offerOf(begin);
+      if (offer) this.o.listener.intake.failed(this, offer, reason, cause);
+    });
+    channel.on('invalid', (error, count) => this.o.reports.peerTrouble(this, `sent an invalid message (#${count}): ${error}`));
+    channel.on('fault', (error) => this.o.reports.peerTrouble(this, `sent a message the controller could not handle (${error}); the connection was closed`));
     channel.on('close', (code, reason) => {
       if (helloTimer) clearTimeout(helloTimer);
       if (this.channel !== channel) return;
@@ -132,19 +143,30 @@ export class AgentLink {
       this.stopHeartbeat();
       const wasOnline = this.online;
       this.online = false;
-      if (wasOnline) this.o.handlers.onOffline(this, reason || `connection closed (code ${code})`);
+      if (wasOnline) this.o.listener.agentOffline(this, reason || `connection closed (code ${code})`);
       if (this.stopped) return;
       this.scheduleReconnect(refused || code === CLOSE_CODES.authFailed || code === CLOSE_CODES.protocolMismatch);
     });
+  }
+
+  /** Where a file the agent starts sending may be written: only an output of a task is taken. */
+  openIncoming(begin: MessageOf<'file.begin'>): Promise<{ tempPath: string } | { refuse: string }> {
+    const offer = offerOf(begin);
+    return offer ? this.o.listener.intake.open(this, offer) : Promise.resolve({ refuse: 'not an output of a current task' });
+  }
+
+  private fileArrived(file: IncomingFile): void {
+    const offer = offerOf(file.begin);
+    if (offer) void this.o.listener.intake.arrived(this, offer, file.tempPath).catch((error: Error) => this.o.reports.outputNotStored(this, error));
   }
 
   private goOnline(channel: PeerChannel, hello: MessageOf<'agent.hello'>): void {
     this.online = true;
     this.attempts = 0;
     this.lastProblem = '';
-    channel.onMessage = (message) => this.o.handlers.onMessage(this, message);
+    channel.onMessage = (message) => this.o.listener.agentMessage(this, message);
     this.startHeartbeat(channel);
-    this.o.handlers.onOnline(this, hello);
+    this.o.listener.agentOnline(this, hello);
   }
 
   private startHeartbeat(channel: PeerChannel): void {
@@ -178,6 +200,11 @@ export class AgentLink {
   private problem(problem: string): void {
     if (problem === this.lastProblem) return;
     this.lastProblem = problem;
-    this.o.handlers.onProblem(this, problem);
+    this.o.reports.problem(this, problem);
   }
+}
+
+/** The task key and file of a file.begin; null for a file that is no task's output. */
+function offerOf(begin: MessageOf<'file.begin'>): OutputOffer | null {
+  return begin.task ? { taskId: begin.task.taskId, attempt: begin.task.attempt, file: begin.file } : null;
 }

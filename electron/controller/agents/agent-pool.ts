@@ -1,22 +1,17 @@
-import { type Message, type MessageOf } from '../../../node-agent/protocol/index.js';
-import { LogLimiter, type IncomingFile } from '../../../node-agent/channel/index.js';
-import { AgentLink } from './agent-link.js';
+import { LogLimiter } from '../../../node-agent/channel/index.js';
+import { AgentLink, type AgentLinkListener, type AgentLinkReports } from './agent-link.js';
 
 /**
  * Every agent address the controller knows — added by hand, found over mDNS, or the
- * embedded local agent — with one link each. It forwards link events to whoever runs the
- * farm (the scheduler) and reports connection problems (wrong key…) to the user.
+ * embedded local agent — with one link each. Each link calls the scheduler (the listener)
+ * directly; the pool words and limits what links report to the user (wrong key, invalid
+ * messages…) and passes it on as notices.
  */
-export interface AgentPoolHandlers {
-  onOnline(link: AgentLink, hello: MessageOf<'agent.hello'>): void;
-  onOffline(link: AgentLink, reason: string): void;
-  onMessage(link: AgentLink, message: Message): void;
-  onFile(link: AgentLink, file: IncomingFile): void;
-  onFileFailed(link: AgentLink, begin: MessageOf<'file.begin'>, reason: string, cause: { code?: string }): void;
-  openIncoming(link: AgentLink, begin: MessageOf<'file.begin'>): Promise<{ tempPath: string } | { refuse: string }>;
-  onProblem(url: string, problem: string): void;
-  /** A connected agent sends invalid messages: a few lines per agent and window, then a count (log-limiter.ts). */
-  onPeerTrouble(line: string): void;
+export interface AgentPoolOptions {
+  farmKey: string;
+  controllerId: string;
+  listener: AgentLinkListener;
+  notice(level: 'warn' | 'error', line: string): void;
 }
 
 /** Agents followed from mDNS announcements at most (a studio farm has tens; a flood of announcements has thousands). */
@@ -27,10 +22,17 @@ export class AgentPool {
   /** mDNS-discovered agent id → its current URL, so an address change replaces the old link. */
   private readonly discovered = new Map<string, string>();
 
+  /** Invalid messages from connected agents: a few lines per agent and window, then a count (log-limiter.ts). */
   private readonly trouble: LogLimiter;
+  private readonly reports: AgentLinkReports;
 
-  constructor(private readonly o: { farmKey: string; controllerId: string; handlers: AgentPoolHandlers }) {
-    this.trouble = new LogLimiter((line) => o.handlers.onPeerTrouble(line));
+  constructor(private readonly o: AgentPoolOptions) {
+    this.trouble = new LogLimiter((line) => o.notice('warn', line));
+    this.reports = {
+      problem: (link, problem) => o.notice('warn', problem.includes(link.url) ? problem : `${link.url}: ${problem}`),
+      peerTrouble: (link, trouble) => this.trouble.note(link.url, `Agent at ${link.url} ${trouble}`),
+      outputNotStored: (_link, error) => o.notice('error', `Storing an output failed: ${error.message}`),
+    };
   }
 
   /** Connects to an agent URL (wss://host:port); adding the same URL twice is a no-op. */
@@ -38,21 +40,7 @@ export class AgentPool {
     const normalized = normalizeAgentUrl(url);
     const existing = this.links.get(normalized);
     if (existing) return existing;
-    const h = this.o.handlers;
-    const link: AgentLink = new AgentLink(normalized, {
-      farmKey: this.o.farmKey,
-      controllerId: this.o.controllerId,
-      handlers: {
-        onOnline: (l, hello) => h.onOnline(l, hello),
-        onOffline: (l, reason) => h.onOffline(l, reason),
-        onMessage: (l, message) => h.onMessage(l, message),
-        onFile: (l, file) => h.onFile(l, file),
-        onFileFailed: (l, begin, reason, cause) => h.onFileFailed(l, begin, reason, cause),
-        onProblem: (l, problem) => h.onProblem(l.url, problem),
-        onPeerTrouble: (l, trouble) => this.trouble.note(l.url, `Agent at ${l.url} ${trouble}`),
-        openIncoming: (begin) => h.openIncoming(link, begin),
-      },
-    });
+    const link = new AgentLink(normalized, { farmKey: this.o.farmKey, controllerId: this.o.controllerId, listener: this.o.listener, reports: this.reports });
     this.links.set(normalized, link);
     link.start();
     return link;

@@ -75,32 +75,32 @@ export function createFarmService(controller: Controller, o: FarmServiceOptions)
     },
     async 'jobs.pause'(p) {
       job(p.jobId);
-      return scheduler.pauseJob(p.jobId)!.summary();
+      return scheduler.jobControls.pauseJob(p.jobId)!.summary();
     },
     async 'jobs.resume'(p) {
       job(p.jobId);
-      return scheduler.resumeJob(p.jobId)!.summary();
+      return scheduler.jobControls.resumeJob(p.jobId)!.summary();
     },
     async 'jobs.cancel'(p) {
       const found = job(p.jobId);
-      scheduler.cancelJob(p.jobId);
+      scheduler.jobControls.cancelJob(p.jobId);
       return found.summary();
     },
     async 'jobs.delete'(p) {
       job(p.jobId);
-      await scheduler.deleteJob(p.jobId);
+      await scheduler.jobControls.deleteJob(p.jobId);
       await controller.logs.removeJob(p.jobId);
       await frames.removeJob(p.jobId).catch(() => undefined);
       return { jobId: p.jobId, deleted: true };
     },
     async 'jobs.retry'(p) {
       job(p.jobId);
-      const { job: retried, requeued } = scheduler.retryJob(p.jobId)!;
+      const { job: retried, requeued } = scheduler.jobControls.retryJob(p.jobId)!;
       return { ...retried.summary(), requeued };
     },
     async 'jobs.setPriority'(p) {
       job(p.jobId);
-      return scheduler.setPriority(p.jobId, p.priority)!.summary();
+      return scheduler.jobControls.setPriority(p.jobId, p.priority)!.summary();
     },
     async 'tasks.list'(p) {
       const states = p.state ? new Set<string>(p.state) : null;
@@ -137,30 +137,30 @@ export function createFarmService(controller: Controller, o: FarmServiceOptions)
       pool.remove(url);
       o.agentSettings.removeManual(url);
       o.agentSettings.setOverride(p.agentId, null);
-      scheduler.forgetAgent(p.agentId);
+      scheduler.agentControls.forgetAgent(p.agentId);
       return { agentId: p.agentId, removed: true };
     },
     async 'agents.setEnabled'(p) {
       agent(p.agentId);
-      const changed = scheduler.setAgentEnabled(p.agentId, p.enabled)!;
+      const changed = scheduler.agentControls.setAgentEnabled(p.agentId, p.enabled)!;
       o.agentSettings.setOverride(p.agentId, scheduler.agentOverrides.get(p.agentId) ?? null);
       return agentView(changed);
     },
     async 'agents.setTags'(p) {
       agent(p.agentId);
-      const changed = scheduler.setAgentTags(p.agentId, p.tags)!;
+      const changed = scheduler.agentControls.setAgentTags(p.agentId, p.tags)!;
       o.agentSettings.setOverride(p.agentId, scheduler.agentOverrides.get(p.agentId) ?? null);
       return agentView(changed);
     },
     async 'agents.drain'(p) {
       agent(p.agentId);
-      const changed = scheduler.setAgentEnabled(p.agentId, false)!;
+      const changed = scheduler.agentControls.setAgentEnabled(p.agentId, false)!;
       o.agentSettings.setOverride(p.agentId, scheduler.agentOverrides.get(p.agentId) ?? null);
       return agentView(changed);
     },
     async 'agents.stopNow'(p) {
       agent(p.agentId);
-      const { agent: changed, requeued } = scheduler.stopAgentNow(p.agentId)!;
+      const { agent: changed, requeued } = scheduler.agentControls.stopAgentNow(p.agentId)!;
       o.agentSettings.setOverride(p.agentId, scheduler.agentOverrides.get(p.agentId) ?? null);
       return { ...agentView(changed), requeued };
     },
@@ -185,15 +185,15 @@ export function createFarmService(controller: Controller, o: FarmServiceOptions)
         },
         agents: { total: agents.length, online: online.length, busySlots: online.reduce((n, a) => n + a.busySlots, 0), slots: online.reduce((n, a) => n + a.slots, 0) },
         progress: tasks === 0 ? null : unfinished.reduce((n, j) => n + j.progress() * j.record.tasks.length, 0) / tasks,
-        queuePaused: scheduler.queuePaused,
+        queuePaused: scheduler.jobControls.queuePaused,
       };
     },
     async 'farm.pauseQueue'() {
-      scheduler.holdQueue();
+      scheduler.jobControls.holdQueue();
       return { queuePaused: true };
     },
     async 'farm.resumeQueue'() {
-      scheduler.releaseQueue();
+      scheduler.jobControls.releaseQueue();
       return { queuePaused: false };
     },
     async 'frames.list'(p) {

@@ -16,8 +16,7 @@ export interface AgentControlsDeps {
 /**
  * What the user does to agents on the controller: enable or disable, stop now, retag, forget.
  * The choices are kept as overrides, so they outlive the agent's connection and apply again
- * when it reconnects (see Scheduler.agentOnline). The Scheduler's methods of the same names
- * delegate here.
+ * when it reconnects (see Scheduler.agentOnline). Callers reach it as `scheduler.agentControls`.
  */
 export class AgentControls {
   constructor(private readonly deps: AgentControlsDeps) {}

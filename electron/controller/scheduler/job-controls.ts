@@ -20,8 +20,7 @@ export interface JobControlsDeps {
  * What the user does to jobs and to the queue as a whole: cancel, pause, resume, hold the
  * queue, reprioritise, retry, delete. These are decisions about jobs, not reactions to agents,
  * so they live apart from the task lifecycle in scheduler.ts and change the shared state only
- * through its steps (a task's verb, a job's save). The Scheduler's methods of the same names
- * delegate here.
+ * through its steps (a task's verb, a job's save). Callers reach it as `scheduler.jobControls`.
  */
 export class JobControls {
   /** The whole queue is on hold (the tray's "Pause queue"): nothing new starts, running tasks finish. */

@@ -2,7 +2,7 @@ import { copyFile, link as hardLink, rm } from 'node:fs/promises';
 import type { FileRef, LocalHandoff } from '../../../node-agent/protocol/index.js';
 import type { AgentLink } from '../agents/agent-link.js';
 import type { TaskRecord } from '../model/job-model.js';
-import type { OutputIntake } from './output-intake.js';
+import type { AgentOutputs } from '../agents/agent-outputs.js';
 
 /**
  * Files to and from the agent embedded in the controller's own process (the local agent), passed
@@ -15,7 +15,7 @@ import type { OutputIntake } from './output-intake.js';
 export class LocalAgentFiles {
   constructor(
     private readonly handoff: LocalHandoff | null,
-    private readonly deps: { intake: Pick<OutputIntake, 'openIncoming' | 'agentFile'> },
+    private readonly deps: { intake: Pick<AgentOutputs, 'open' | 'arrived'> },
   ) {}
 
   isLocal(agentId: string | null | undefined): boolean {
@@ -31,7 +31,7 @@ export class LocalAgentFiles {
 
   /**
    * Takes the local agent's finished outputs from its hold into place, as if they had arrived
-   * over the wire: the same acceptance and commit, with the hash the agent took when it held
+   * over the wire: the same port (agent-outputs.ts), acceptance and commit, with the hash the agent took when it held
    * them (this process, this disk). Returns the names it could not take: those are fetched
    * over the socket as from any agent.
    */
@@ -39,9 +39,8 @@ export class LocalAgentFiles {
     const left: string[] = [];
     for (const file of outputs) {
       const held = this.handoff!.heldOutput(task.id, task.attempt, file);
-      // Not a stream on the wire: the intake reads only the file and its task.
-      const begin = { type: 'file.begin' as const, streamId: 1, file, task: { taskId: task.id, attempt: task.attempt } };
-      const opened = held ? await this.deps.intake.openIncoming(link, begin) : { refuse: 'not held' };
+      const offer = { taskId: task.id, attempt: task.attempt, file };
+      const opened = held ? await this.deps.intake.open(link, offer) : { refuse: 'not held' };
       if (!held || 'refuse' in opened) {
         left.push(file.name);
         continue;
@@ -54,7 +53,7 @@ export class LocalAgentFiles {
         left.push(file.name);
         continue;
       }
-      await this.deps.intake.agentFile(link, { begin, tempPath: opened.tempPath });
+      await this.deps.intake.arrived(link, offer, opened.tempPath);
     }
     return left;
   }

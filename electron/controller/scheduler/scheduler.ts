@@ -1,7 +1,7 @@
 import { type FileRef, type LocalHandoff, type Message, type MessageOf } from '../../../node-agent/protocol/index.js';
-import { LogLimiter, type IncomingFile } from '../../../node-agent/channel/index.js';
+import { LogLimiter } from '../../../node-agent/channel/index.js';
 import { agentView, type AgentRuntime } from '../agents/agent-runtime.js';
-import type { AgentLink } from '../agents/agent-link.js';
+import type { AgentLink, AgentLinkListener } from '../agents/agent-link.js';
 import type { JobRecord, TaskRecord } from '../model/job-model.js';
 import { AgentControls } from './agent-controls.js';
 import { DiskFullPauses } from './disk-full-pauses.js';
@@ -29,14 +29,16 @@ export type { AgentOverrides } from './scheduler-state.js';
  * per-job queues, so handing out a task never scans the task list.
  *
  * Exactly once: every assignment is `(taskId, attempt)`; results for any other attempt are
- * dropped. A finished task's outputs are fetched from the agent, verified, renamed into
- * place, and only then acknowledged (the agent holds them until then).
+ * dropped (task-verbs.ts holds those rules: the verbs that change a task and the one
+ * isCurrentAttempt guard). A finished task's outputs are fetched from the agent, verified,
+ * renamed into place, and only then acknowledged (the agent holds them until then).
  *
- * This file is the task lifecycle across agents. Around it: what the user does to jobs and
- * agents (cancel, pause, retry, stop an agent…) is in job-controls.ts and agent-controls.ts,
- * output files arriving are checked and put in place by output-intake.ts, and all of them
- * change the state in scheduler-state.ts through the same steps. The Scheduler's methods for
- * those delegate there, so callers see one object.
+ * This file is the task lifecycle across agents; it is what the agents' links call
+ * (AgentLinkListener). Around it, each with one home and exposed as a field: what the user
+ * does to jobs and agents (cancel, pause, retry, stop an agent…) is `jobControls` and
+ * `agentControls`, output files arriving are checked and put in place by `intake`
+ * (output-intake.ts), and all of them change the state in scheduler-state.ts through the
+ * same steps.
  */
 
 export interface SchedulerOptions {
@@ -52,11 +54,14 @@ export interface SchedulerOptions {
 
 const DEFAULT_OPTIONS: SchedulerOptions = { agentFailureLimit: 3, timeoutGraceMs: 30_000, restartGraceMs: 15_000, localAgent: null };
 
-export class Scheduler {
+export class Scheduler implements AgentLinkListener {
   private readonly state: SchedulerState;
-  private readonly jobControls: JobControls;
-  private readonly agentControls: AgentControls;
-  private readonly intake: OutputIntake;
+  /** What the user does to jobs and the queue (cancel, pause, retry…): job-controls.ts. */
+  readonly jobControls: JobControls;
+  /** What the user does to agents (enable, stop now, retag, forget): agent-controls.ts. */
+  readonly agentControls: AgentControls;
+  /** Where the agents' output files arrive, over their links or from the local agent's hold: output-intake.ts. */
+  readonly intake: OutputIntake;
   private readonly inputs = new InputFiles();
   private dispatchPending = false;
   /** Outputs of running tasks sent as they were finished (task.assign's liveOutputs). */
@@ -150,22 +155,6 @@ export class Scheduler {
     return [...this.state.jobs.values()];
   }
 
-  // ── the user's controls (job-controls.ts, agent-controls.ts) ──────────
-
-  cancelJob(jobId: string, failure: string | null = null): void { this.jobControls.cancelJob(jobId, failure); }
-  pauseJob(jobId: string): JobRuntime | undefined { return this.jobControls.pauseJob(jobId); }
-  resumeJob(jobId: string): JobRuntime | undefined { return this.jobControls.resumeJob(jobId); }
-  holdQueue(): boolean { return this.jobControls.holdQueue(); }
-  releaseQueue(): boolean { return this.jobControls.releaseQueue(); }
-  get queuePaused(): boolean { return this.jobControls.queuePaused; }
-  setPriority(jobId: string, priority: number): JobRuntime | undefined { return this.jobControls.setPriority(jobId, priority); }
-  retryJob(jobId: string): { job: JobRuntime; requeued: number } | undefined { return this.jobControls.retryJob(jobId); }
-  deleteJob(jobId: string): Promise<boolean> { return this.jobControls.deleteJob(jobId); }
-  setAgentEnabled(agentId: string, enabled: boolean): AgentRuntime | undefined { return this.agentControls.setAgentEnabled(agentId, enabled); }
-  stopAgentNow(agentId: string): { agent: AgentRuntime; requeued: number } | undefined { return this.agentControls.stopAgentNow(agentId); }
-  setAgentTags(agentId: string, tags: string[]): AgentRuntime | undefined { return this.agentControls.setAgentTags(agentId, tags); }
-  forgetAgent(agentId: string): boolean { return this.agentControls.forgetAgent(agentId); }
-
   // ── agents ────────────────────────────────────────────────────────────
 
   agentOnline(link: AgentLink, hello: MessageOf<'agent.hello'>): void {
@@ -249,12 +238,6 @@ export class Scheduler {
         link.send({ type: 'error', code: 'unsupported', message: `a controller does not accept "${message.type}"` });
     }
   }
-
-  // ── outputs arriving (output-intake.ts) ─────────────────────────────
-
-  openIncoming(link: AgentLink, begin: MessageOf<'file.begin'>): Promise<{ tempPath: string } | { refuse: string }> { return this.intake.openIncoming(link, begin); }
-  agentFile(link: AgentLink, file: IncomingFile): Promise<void> { return this.intake.agentFile(link, file); }
-  agentFileFailed(link: AgentLink, begin: MessageOf<'file.begin'>, reason: string, cause: { code?: string } = {}): void { this.intake.agentFileFailed(link, begin, reason, cause); }
 
   // ── full disks (disk-full-pauses.ts) ──────────────────────────────────
 
@@ -385,7 +368,7 @@ export class Scheduler {
     const maxAttempts = Number(job.record.settings.maxAttempts ?? 3);
     this.state.verbs.failAttempt(job, task, error, !unrecoverable && task.failures + 1 < maxAttempts);
     if (unrecoverable) {
-      this.cancelJob(job.id, error);
+      this.jobControls.cancelJob(job.id, error);
       this.events.notice('error', `Job "${job.record.name}" failed: ${error}`);
       return;
     }
@@ -484,7 +467,7 @@ export class Scheduler {
       if (job.record.paused || job.pauseReason !== null || !job.hasQueued() || isTerminalJobState(job.state)) continue;
       const verdict = judgeWaitingJob(job, this.state.agents.values(), this.options.agentFailureLimit);
       if ('fail' in verdict) {
-        this.cancelJob(job.id, verdict.fail);
+        this.jobControls.cancelJob(job.id, verdict.fail);
         continue;
       }
       if (verdict.waiting !== job.unrunnableReason) {
