@@ -42,8 +42,7 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
   const terminal = new TerminalOutput(o.quiet);
   const farmStarting = startFarm({ ...o, logger: terminal.logger });
   farmStarting.catch(() => undefined);
-  let agentCount = 0;
-  const { job } = await prepared.compile(async () => (agentCount = await (await farmStarting).waitForAgents(prepared.taskType))).catch(async (error: unknown) => {
+  const { job, agentCount } = await prepared.compile(async () => (await farmStarting).waitForAgents(prepared.taskType)).catch(async (error: unknown) => {
     await farmStarting.then((farm) => farm.close(), () => undefined);
     throw error;
   });

@@ -49,8 +49,7 @@ export async function transcodeCommand(inputPath: string, o: TranscodeOptions): 
   const terminal = new TerminalOutput(o.quiet);
   const farmStarting = startFarm({ ...o, logger: terminal.logger });
   farmStarting.catch(() => undefined);
-  let agentCount = 0;
-  const { job, input: media } = await prepared.compile(async () => (agentCount = await (await farmStarting).waitForAgents(prepared.taskType))).catch(async (error: unknown) => {
+  const { job, input: media, agentCount } = await prepared.compile(async () => (await farmStarting).waitForAgents(prepared.taskType)).catch(async (error: unknown) => {
     await farmStarting.then((farm) => farm.close(), () => undefined);
     throw error;
   });

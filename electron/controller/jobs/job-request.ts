@@ -57,9 +57,10 @@ export interface PreparedJob<Input> {
   /**
    * Reads and hashes the input side by side (a missing or broken one is reported in the
    * reader's words), chooses the output, and compiles the job for `agentCount()` agents,
-   * asked only once the input is read so a one-shot farm starts meanwhile.
+   * asked only once the input is read so a one-shot farm starts meanwhile. Gives back that count
+   * too, for a one-shot command to print.
    */
-  compile(agentCount: () => number | Promise<number>): Promise<{ job: JobRecord; input: Input }>;
+  compile(agentCount: () => number | Promise<number>): Promise<{ job: JobRecord; input: Input; agentCount: number }>;
 }
 
 /** Paths reach the controller from another machine's shell or a browser: only absolute ones mean one file. */

@@ -26,6 +26,7 @@ export function prepareRender(p: RenderRequest, ctx: SubmitContext): PreparedJob
       requireAbsolute(outputDir, 'output folder', ctx);
       const pngForVideo = ctx.pngFramesForVideo && p.video && !p.format && !canEncodeToVideo(sceneInfo.fileFormat);
       const format = pngForVideo ? 'PNG' : p.format;
+      const agents = await agentCount();
       const job = compileBlenderJob({
         scenePath: p.scenePath,
         ...(frames ? { frames } : {}),
@@ -37,8 +38,8 @@ export function prepareRender(p: RenderRequest, ctx: SubmitContext): PreparedJob
         ...(p.engine ? { engine: p.engine } : {}),
         ...(p.taskTimeoutSeconds ? { taskTimeoutMs: p.taskTimeoutSeconds * 1000 } : {}),
         video: p.video,
-      }, { scene, scenePath: p.scenePath, sceneInfo, agentCount: await agentCount() });
-      return { job, input: sceneInfo };
+      }, { scene, scenePath: p.scenePath, sceneInfo, agentCount: agents });
+      return { job, input: sceneInfo, agentCount: agents };
     },
   };
 }

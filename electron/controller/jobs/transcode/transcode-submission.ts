@@ -28,6 +28,7 @@ export function prepareTranscode(p: TranscodeRequest, ctx: SubmitContext): Prepa
       hashing.catch(() => undefined);
       const media = await probeMedia(p.inputPath, { ffprobePath: ffprobe });
       const input = await hashing;
+      const agents = await agentCount();
       const job = compileTranscodeJob({
         inputPath: p.inputPath,
         outputPath,
@@ -42,8 +43,8 @@ export function prepareTranscode(p: TranscodeRequest, ctx: SubmitContext): Prepa
         priority: p.priority,
         tags: p.tags,
         ...(p.taskTimeoutSeconds ? { taskTimeoutMs: p.taskTimeoutSeconds * 1000 } : {}),
-      }, { input, media, agentCount: await agentCount() });
-      return { job, input: media };
+      }, { input, media, agentCount: agents });
+      return { job, input: media, agentCount: agents };
     },
   };
 }
