@@ -88,3 +88,37 @@ test('only electron/farm joins the core and the agent: nothing else of the app i
   assert.ok(importers.includes('electron/farm/start-farm.ts'), `the rule sees no importer at all (${importers.join(', ')}): is the pattern right?`);
   assert.deepEqual(importers.filter((f) => !f.startsWith('electron/farm/')), [], 'start the embedded agent through electron/farm (startFarm or startControllerService), so the CLI and the desktop app stay thin composition roots');
 });
+
+/**
+ * What the CLI may use of the controller: the service's entries. The API surface (contract,
+ * views, client, token, defaults, errors), the user-error base class, the data folder, and the
+ * one submit path; everything else it reaches through electron/farm. The scheduler, the store,
+ * the job compilers and the agent links stay the controller's business.
+ */
+const CLI_MAY_IMPORT = [
+  'electron/controller/api/contract.ts',
+  'electron/controller/api/views.ts',
+  'electron/controller/api/api-client.ts',
+  'electron/controller/api/api-token.ts',
+  'electron/controller/api/api-defaults.ts',
+  'electron/controller/api/api-errors.ts',
+  'electron/controller/input-error.ts',
+  'electron/controller/farm-home.ts',
+  'electron/controller/jobs/submit-job.ts',
+];
+
+test('the CLI imports no controller internals beyond the service\'s entries (the API surface, farm-home, submit-job) and electron/farm', () => {
+  const resolveFrom = (file: string, spec: string) => relative(root, join(root, file, '..', spec)).replace(/\.js$/, '.ts');
+  const cli = sources(join(root, 'electron', 'cli')).map((f) => relative(root, f)).filter((f) => !f.endsWith('.test.ts'));
+  const reached = new Set<string>();
+  const offenders: string[] = [];
+  for (const file of cli) {
+    for (const target of relativeImports(readFileSync(join(root, file), 'utf8')).map((s) => resolveFrom(file, s))) {
+      if (!target.startsWith('electron/controller/')) continue;
+      reached.add(target);
+      if (!CLI_MAY_IMPORT.includes(target)) offenders.push(`${file} → ${target}`);
+    }
+  }
+  assert.ok(reached.has('electron/controller/jobs/submit-job.ts') && reached.has('electron/controller/api/contract.ts'), `the rule sees only ${[...reached].join(', ')}: is the pattern right?`);
+  assert.deepEqual(offenders, [], 'reach the controller through electron/farm (startFarm, startControllerService, serveFarmApi, runToEnd) or the API contract, not its internals');
+});

@@ -53,7 +53,7 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
     const frameCount = Number(job.settings.frameCount);
     await farm.controller.admit(job);
     terminal.print(`Rendering ${frameCount} frame(s) of ${basename(scene)} in ${job.tasks.length} chunk(s) of up to ${job.settings.chunkSize} on ${agentCount} agent(s) → ${outputDir}`);
-    const summary = await watchJob(farm, terminal, job.id, { unit: 'frames', countOf: (t) => (t.spec.type === 'blender' ? t.spec.frames.length : 0) });
+    const summary = await watchJob(farm, terminal, job.id, { label: job.name, unit: 'frames' });
 
     const frameTasks = job.tasks.filter((t) => t.spec.type === 'blender');
     const videoTask = job.tasks.find((t) => t.spec.type === 'frames-video');

@@ -60,7 +60,7 @@ export async function transcodeCommand(inputPath: string, o: TranscodeOptions): 
     const frames = Number(job.settings.frameCount);
     await farm.controller.admit(job);
     terminal.print(`Transcoding ${basename(input)} (${frames} frames, ${media.durationSeconds.toFixed(2)} s${media.audio ? ', with audio' : ', no audio'}) in ${job.settings.chunkCount} chunk(s) on ${agentCount} agent(s) → ${output}`);
-    const summary = await watchJob(farm, terminal, job.id, { unit: 'frames', countOf: (t) => (t.spec.type === 'transcode-chunk' ? t.spec.frameCount : 0) });
+    const summary = await watchJob(farm, terminal, job.id, { label: job.name, unit: 'frames' });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     if (o.json) console.log(JSON.stringify({ job: summary, frames, output, seconds: Number(seconds) }));
     if (summary.state === 'succeeded') {
