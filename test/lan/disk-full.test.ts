@@ -164,7 +164,8 @@ describe('a full disk on the controller pauses the job and resumes it by itself'
       assert.equal(paused.state, 'paused');
       mark('paused');
       assert.match(paused.pauseReason!, new RegExp(`^The output disk ${folder} is full \\(\\d+(\\.\\d)? MB free\\); the job resumes when there is room\\.$`));
-      assert.ok(events.some((e) => e.kind === 'notice' && e.level === 'warn' && new RegExp(`^Job "test-scene\\.blend" is paused: the output disk ${folder} is full \\(`).test(e.text)), 'the pause is announced');
+      // Events come in batches (every 100 ms), so the notice may land just after the job's state is read.
+      await until('the pause to be announced', async () => (events.some((e) => e.kind === 'notice' && e.level === 'warn' && new RegExp(`^Job "test-scene\\.blend" is paused: the output disk ${folder} is full \\(`).test(e.text)) ? true : undefined), 5_000);
       const listed = await client.call('jobs.list', {});
       assert.equal(listed.items.find((j) => j.id === job.id)?.pauseReason, paused.pauseReason);
       // What the command line shows: the state in the list, the sentence in the job's details.
