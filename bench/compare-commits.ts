@@ -61,6 +61,8 @@ interface Comparison {
   headMedian: number;
   /** head ÷ base, of the medians */
   ratio: number;
+  /** The median of each round's head ÷ base: the two ran back to back, so a drift of the machine between rounds cancels. What the verdict is on. */
+  pairedRatio: number;
   /** The band within which head counts as no worse: the larger of NOISE_BAND and the base's own spread. */
   band: number;
   noWorse: boolean;
@@ -137,10 +139,11 @@ function compare(base: Side, head: Side): Comparison[] {
     const baseMedian = median(baseFigures);
     const headMedian = median(headFigures);
     const ratio = headMedian / baseMedian;
+    const pairedRatio = median(baseFigures.map((b, i) => headFigures[i]! / b));
     const spread = baseFigures.length > 1 ? (Math.max(...baseFigures) - Math.min(...baseFigures)) / baseMedian : 0;
     const band = Math.max(NOISE_BAND, spread);
-    const noWorse = better === 'lower' ? ratio <= 1 + band : ratio >= 1 - band;
-    out.push({ bench, metric, unit: base.units.get(key)!, better, base: baseFigures, head: headFigures, baseMedian, headMedian, ratio, band, noWorse });
+    const noWorse = better === 'lower' ? pairedRatio <= 1 + band : pairedRatio >= 1 - band;
+    out.push({ bench, metric, unit: base.units.get(key)!, better, base: baseFigures, head: headFigures, baseMedian, headMedian, ratio, pairedRatio, band, noWorse });
   }
   return out;
 }
@@ -152,13 +155,13 @@ function report(base: Side, head: Side, rounds: number, rows: Comparison[]): str
     '',
     `## Same-run comparison: ${head.commit} (${head.rev}) against ${base.commit} (${base.rev})`,
     '',
-    `\`npm run bench:compare\` (bench/compare-commits.ts), ${new Date().toISOString()}: ${rounds} rounds, base and head alternating, each in its own worktree, same machine and session (load average ${loadavg()[0]!.toFixed(2)} at the end). "No worse" = the head's median within the noise band of the base's (${Math.round(NOISE_BAND * 100)} %, or the base's own round-to-round spread when wider), in the direction that matters.`,
+    `\`npm run bench:compare\` (bench/compare-commits.ts), ${new Date().toISOString()}: ${rounds} rounds, base and head alternating, each in its own worktree, same machine and session (load average ${loadavg()[0]!.toFixed(2)} at the end). "Paired" = the median over rounds of head ÷ base, each round's two runs back to back (a drift of the machine between rounds cancels). "No worse" = the paired ratio within the noise band (${Math.round(NOISE_BAND * 100)} %, or the base's own round-to-round spread when wider), in the direction that matters.`,
     '',
     `**No worse: ${rows.filter((r) => r.noWorse).length} of ${rows.length}.**`,
     '',
-    '| Benchmark | Metric | Base median | Head median | Head ÷ base | Better | Band | Result | Rounds (base / head) |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.bench} | ${r.metric.replace(/\|/g, '\\|')} | ${fmt(r.baseMedian, r.unit)} | ${fmt(r.headMedian, r.unit)} | ${r.ratio.toFixed(3)} | ${r.better} | ±${Math.round(r.band * 100)} % | ${r.noWorse ? '✅ no worse' : '❌ worse'} | ${r.base.map((v) => fmt(v, r.unit)).join(', ')} / ${r.head.map((v) => fmt(v, r.unit)).join(', ')} |`),
+    '| Benchmark | Metric | Base median | Head median | Head ÷ base (medians) | Paired | Better | Band | Result | Rounds (base / head) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.bench} | ${r.metric.replace(/\|/g, '\\|')} | ${fmt(r.baseMedian, r.unit)} | ${fmt(r.headMedian, r.unit)} | ${r.ratio.toFixed(3)} | ${r.pairedRatio.toFixed(3)} | ${r.better} | ±${Math.round(r.band * 100)} % | ${r.noWorse ? '✅ no worse' : '❌ worse'} | ${r.base.map((v) => fmt(v, r.unit)).join(', ')} / ${r.head.map((v) => fmt(v, r.unit)).join(', ')} |`),
     '',
     END,
   ];
@@ -201,7 +204,7 @@ async function main(): Promise<number> {
       }
     }
     const rows = compare(base, head);
-    for (const r of rows) console.log(`${r.noWorse ? 'no worse' : 'WORSE   '}  ${r.bench}: ${r.metric}: ${formatValue(r.baseMedian, r.unit)} → ${formatValue(r.headMedian, r.unit)} (${r.ratio.toFixed(3)}, ${r.better} is better, band ±${Math.round(r.band * 100)} %)`);
+    for (const r of rows) console.log(`${r.noWorse ? 'no worse' : 'WORSE   '}  ${r.bench}: ${r.metric}: ${formatValue(r.baseMedian, r.unit)} → ${formatValue(r.headMedian, r.unit)} (medians ${r.ratio.toFixed(3)}, paired ${r.pairedRatio.toFixed(3)}, ${r.better} is better, band ±${Math.round(r.band * 100)} %)`);
     await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
     await writeFile(join(ROOT, 'bench', 'results', 'compare.json'), `${JSON.stringify({ at: new Date().toISOString(), base: { rev: baseRev, commit: base.commit }, head: { rev: headRev, commit: head.commit }, rounds, rows }, null, 2)}\n`);
     await writeSection(report(base, head, rounds, rows));
