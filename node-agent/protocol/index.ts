@@ -10,4 +10,5 @@ export * from './binary-frame.js';
 export * from './farm-key.js';
 export * from './file-ref.js';
 export * from './json-shape.js';
+export * from './workspace-path.js';
 export type * from './local-handoff.js';

@@ -7,6 +7,7 @@ import { z } from 'zod';
 z.config({ jitless: true });
 import { acceptedAsIs } from './fast-validate.js';
 import { jsonDepthWithin, MAX_JSON_DEPTH } from './json-shape.js';
+import { isSafeWorkspacePath } from './workspace-path.js';
 
 /**
  * Every control message of the controller ↔ agent wire, defined once. Both ends parse what
@@ -43,6 +44,21 @@ export const CapabilitiesSchema = z.object({
 });
 export type Capabilities = z.infer<typeof CapabilitiesSchema>;
 
+/** A path inside the job's workspace on the agent (workspace-path.ts): it cannot leave it. */
+const workspacePath = z.string().refine(isSafeWorkspacePath, 'a workspace path is relative, uses /, and has no empty, . or .. segment');
+
+/** A file the scene needs, placed at `path` in the job's workspace (from the input cache, by hash). */
+export const WorkspaceFileSchema = z.object({ path: workspacePath, sha256, size: z.number().int().min(0) });
+export type WorkspaceFile = z.infer<typeof WorkspaceFileSchema>;
+
+/**
+ * An absolute path the scene names outside its own folder (`/mnt/tex`, `C:\\tex`, `\\\\nas\\share`), and
+ * where its files are in the workspace: Blender's paths are rewritten at render time by a
+ * command-line Python step, never by rewriting the .blend.
+ */
+export const PathMapSchema = z.object({ from: z.string().min(1).max(4096), to: workspacePath });
+export type PathMap = z.infer<typeof PathMapSchema>;
+
 export const BlenderTaskSpecSchema = z.object({
   type: z.literal('blender'),
   /** Frames to render, in order. Chunks are small (≤ 10,000 frames). */
@@ -53,6 +69,18 @@ export const BlenderTaskSpecSchema = z.object({
   format: z.enum(['PNG', 'JPEG', 'OPEN_EXR', 'OPEN_EXR_MULTILAYER', 'TIFF', 'BMP', 'TARGA']),
   engine: z.enum(['CYCLES', 'BLENDER_EEVEE', 'BLENDER_WORKBENCH']).optional(),
   threads: z.number().int().min(0).max(1024).optional(),
+  /**
+   * Where the scene (the task's first input) sits in the job's workspace, under its own file
+   * name (`shot.blend`, `scenes/shot.blend`), so `//` paths and `blendcache_<name>` resolve as on
+   * the artist's disk. Absent: the scene alone, as `scene.blend`.
+   */
+  scenePath: workspacePath.optional(),
+  /** Every other file the scene needs, at its place in the workspace (dependency manifest). */
+  files: z.array(WorkspaceFileSchema).max(50_000).optional(),
+  /** Absolute paths outside the scene's folder and where they are in the workspace. */
+  pathMap: z.array(PathMapSchema).max(10_000).optional(),
+  /** Render even when Blender says a file or library is missing (a warning instead of a failed attempt). */
+  allowMissing: z.boolean().optional(),
 });
 export type BlenderTaskSpec = z.infer<typeof BlenderTaskSpecSchema>;
 
@@ -174,7 +202,14 @@ const messageSchemas = [
     message: z.string().max(500).optional(),
   }),
   z.object({ type: z.literal('task.log'), ...taskKey, lines: z.array(z.string().max(2000)).max(500) }),
-  z.object({ type: z.literal('task.done'), ...taskKey, outputs: z.array(OutputRefSchema).max(10_000), elapsedMs: z.number().min(0) }),
+  z.object({
+    type: z.literal('task.done'),
+    ...taskKey,
+    outputs: z.array(OutputRefSchema).max(10_000),
+    elapsedMs: z.number().min(0),
+    /** What the tool said was wrong but did not stop it (Blender: a modifier error, a driver error, a newer file): shown to the user. */
+    warnings: z.array(z.string().max(1000)).max(100).optional(),
+  }),
   z.object({
     type: z.literal('task.failed'),
     ...taskKey,

@@ -84,3 +84,48 @@ export interface SceneInfo {
   /** Every scene in the file; the others are the active scene's siblings. */
   scenes: string[];
 }
+
+/** What kind of file a scene names (the dependency manifest, issue 16). */
+export type DependencyKind =
+  | 'image'
+  | 'image-sequence'
+  | 'udim'
+  | 'library'
+  | 'sound'
+  | 'movie-clip'
+  | 'font'
+  | 'cache-file'
+  | 'volume'
+  | 'mesh-cache'
+  | 'point-cache'
+  | 'bake'
+  | 'text'
+  | 'script'
+  | 'ies';
+
+/** One external file a scene needs. */
+export interface DependencyEntry {
+  /** The path as the scene (or the library that names it) wrote it: `//textures/wood.png`, `C:\tex\wood.png`. */
+  written: string;
+  /** The absolute path on the controller's machine it resolves to. */
+  resolved: string;
+  kind: DependencyKind;
+  /** Which .blend names it: the scene's own path, or a linked library's. */
+  from: string;
+  /** null when missing. */
+  size: number | null;
+  /** null when missing. */
+  sha256: string | null;
+  missing: boolean;
+}
+
+/** Every external file a scene needs, read at submit (no Blender needed). Packed data needs nothing and is not listed. */
+export interface DependencyManifest {
+  entries: DependencyEntry[];
+  /** Bytes of the files present. */
+  totalBytes: number;
+  /** How many entries are missing (listed first). */
+  missingCount: number;
+  /** Who listed the paths: the controller's own .blend reader, or its Blender when the reader could not. */
+  listedBy: 'reader' | 'blender';
+}
