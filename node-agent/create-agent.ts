@@ -6,6 +6,7 @@ import { loadOrCreateAgentId } from './agent-identity.js';
 import { AgentServer } from './agent-server.js';
 import { startCapabilityProbe, versionCacheFile, type CapabilityProbe } from './capabilities.js';
 import { InputCache } from './input-cache.js';
+import { JobWorkspaces } from './job-workspace.js';
 import { createLocalHandoff } from './local-handoff.js';
 import { OutputHold } from './output-hold.js';
 import { DEFAULT_AGENT_PORT, FFMPEG_TASK_TYPES, PROTOCOL_VERSION, TXT_KEYS, type Capabilities, type LocalHandoff } from './protocol/index.js';
@@ -30,6 +31,8 @@ export interface AgentOptions {
   taskTypes?: readonly string[];
   /** Accept no-op tasks (benchmarks and tests only). */
   allowNoop?: boolean;
+  /** How long a job's workspace stays after its last task on this agent ended (default 10 minutes). */
+  workspaceIdleMs?: number;
   /** A capability probe the caller already started (the CLI starts it before loading the rest of the agent). */
   capabilities?: CapabilityProbe;
   log?(line: string): void;
@@ -69,12 +72,13 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
 
   const cache = new InputCache(o.dataDir);
   const hold = new OutputHold(o.dataDir);
-  await Promise.all([cache.init(), hold.init()]);
+  const workspaces = new JobWorkspaces(join(o.dataDir, 'workspaces'), o.workspaceIdleMs);
+  await Promise.all([cache.init(), hold.init(), workspaces.init()]);
   const workRoot = join(o.dataDir, 'work');
   await mkdir(workRoot, { recursive: true });
 
   let server: AgentServer;
-  const executor = new TaskExecutor({ cache, hold, workRoot, scratchHome, capabilities, send: (m) => server.send(m), sendFile: (path, ref, task) => server.sendFile(path, ref, task), log });
+  const executor = new TaskExecutor({ cache, hold, workspaces, workRoot, scratchHome, capabilities, send: (m) => server.send(m), sendFile: (path, ref, task) => server.sendFile(path, ref, task), log });
   server = new AgentServer({
     farmKey: o.farmKey,
     agentId,
@@ -132,6 +136,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       executor.cancelAll();
       await announcer?.stop();
       await server.close();
+      await workspaces.close();
     },
   };
 }

@@ -1,8 +1,10 @@
 import { basename } from 'node:path';
 import type { InputCache } from './input-cache.js';
+import { DEFAULT_SCENE_PATH, WorkspacePathError, type JobWorkspaces } from './job-workspace.js';
 import type { OutputHold } from './output-hold.js';
 import { describeFile, type Capabilities, type Message, type MessageOf, type OutputRef } from './protocol/index.js';
 import { runBlenderTask } from './runners/blender-runner.js';
+import { pathMapSnippet } from './runners/blender-python-step.js';
 import { runFfmpegSpec } from './runners/ffmpeg-task.js';
 import { runNoopTask } from './runners/noop-runner.js';
 import type { RunnerResult } from './runners/runner-result.js';
@@ -21,6 +23,8 @@ import { TaskWorkDir } from './task-work-dir.js';
 export interface ExecutorDeps {
   cache: InputCache;
   hold: OutputHold;
+  /** Where a job's scene and the files it needs are laid out as on the artist's disk. */
+  workspaces: JobWorkspaces;
   workRoot: string;
   scratchHome: string;
   /** What this agent runs, as confirmed so far (a first start may still be checking a tool). */
@@ -101,7 +105,8 @@ export class TaskExecutor {
         throw new TaskFailedError(`This agent does not run "${assign.spec.type}" tasks; start it with the tool installed (or --allow-noop for test tasks).`);
       }
       // Empty lists skip their await: at thousands of tasks a second each turn of the microtask queue shows.
-      const inputs = assign.inputs.length === 0 ? [] : await Promise.all(assign.inputs.map((input) =>
+      const needed = neededFiles(assign);
+      const inputs = needed.length === 0 ? [] : await Promise.all(needed.map((input) =>
         this.deps.cache.obtain(input.sha256, input.size, () => this.deps.send({ type: 'input.request', sha256: input.sha256 }))));
       let lastProgress = 0;
       const live = assign.liveOutputs && this.deps.sendFile ? new LiveOutputs(key, this.deps.sendFile, this.deps.log) : null;
@@ -138,6 +143,49 @@ export class TaskExecutor {
     }
   }
 
+  /**
+   * Lays the scene and its files out in the job's workspace (the scene under its real name) and
+   * renders there, with absolute paths mapped into the workspace by the Python step.
+   */
+  private async renderInWorkspace(
+    assign: MessageOf<'task.assign'>,
+    spec: Extract<MessageOf<'task.assign'>['spec'], { type: 'blender' }>,
+    sceneFile: string,
+    workDir: TaskWorkDir,
+    stop: TaskStop,
+    onProgress: (u: { fraction: number; framesDone?: number; currentFrame?: number; message?: string }) => void,
+    onLog: (line: string) => void,
+    onOutput?: (path: string) => void,
+  ): Promise<RunnerResult> {
+    const scenePath = spec.scenePath ?? DEFAULT_SCENE_PATH;
+    const files = [
+      { path: scenePath, sha256: assign.inputs[0]!.sha256, source: sceneFile },
+      ...(spec.files ?? []).map((f) => ({ path: f.path, sha256: f.sha256, source: this.deps.cache.pathOf(f.sha256) })),
+    ];
+    const lease = await this.deps.workspaces.acquire(assign.jobId, scenePath, files).catch((error: unknown) => {
+      if (error instanceof WorkspacePathError) throw new TaskFailedError(error.message, { unrecoverable: true });
+      throw error;
+    });
+    try {
+      const mapping = pathMapSnippet(spec.pathMap ?? [], lease.root);
+      return await runBlenderTask({
+        blenderPath: this.deps.capabilities().blender!.path,
+        scenePath: lease.scenePath,
+        sceneName: assign.inputs[0]!.name,
+        workDir: await workDir.ensure(),
+        spec,
+        scratchHome: this.deps.scratchHome,
+        pythonSnippets: mapping ? [mapping] : [],
+        signal: stop.signal,
+        onProgress,
+        onLog,
+        onOutput,
+      });
+    } finally {
+      lease.release();
+    }
+  }
+
   private runSpec(
     assign: MessageOf<'task.assign'>,
     inputs: string[],
@@ -155,19 +203,8 @@ export class TaskExecutor {
       case 'blender': {
         const blender = this.deps.capabilities().blender;
         if (!blender) throw new TaskFailedError('Blender is not installed on this agent; install it or pass --blender PATH.');
-        if (inputs.length !== 1) throw new TaskFailedError('A Blender task needs exactly one input: the scene.', { unrecoverable: true });
-        return workDir.ensure().then((path) => runBlenderTask({
-          blenderPath: blender.path,
-          scenePath: inputs[0]!,
-          sceneName: assign.inputs[0]!.name,
-          workDir: path,
-          spec,
-          scratchHome: this.deps.scratchHome,
-          signal: stop.signal,
-          onProgress,
-          onLog,
-          onOutput,
-        }));
+        if (inputs.length < 1) throw new TaskFailedError('A Blender task needs an input: the scene.', { unrecoverable: true });
+        return this.renderInWorkspace(assign, spec, inputs[0]!, workDir, stop, onProgress, onLog, onOutput);
       }
       case 'transcode-chunk':
       case 'transcode-audio':
@@ -183,6 +220,14 @@ export class TaskExecutor {
       }
     }
   }
+}
+
+/** The task's inputs and, for a Blender task, every file its workspace needs (each hash once). */
+function neededFiles(assign: MessageOf<'task.assign'>): { sha256: string; size: number }[] {
+  if (assign.spec.type !== 'blender' || !assign.spec.files?.length) return assign.inputs;
+  const seen = new Set(assign.inputs.map((i) => i.sha256));
+  const extra = assign.spec.files.filter((f) => !seen.has(f.sha256) && (seen.add(f.sha256), true));
+  return [...assign.inputs, ...extra];
 }
 
 function describeSpec(spec: MessageOf<'task.assign'>['spec']): string {

@@ -21,6 +21,8 @@ export interface BlenderArgvOptions {
   frames: number[];
   engine?: string;
   threads?: number;
+  /** Python run after the scene loads and before the render (blender-python-step.ts). */
+  pythonExpr?: string | null;
 }
 
 /** Protocol format name → [Blender's `-F` name, file extension Blender writes]. */
@@ -41,6 +43,7 @@ export function buildBlenderArgv(o: BlenderArgvOptions): string[] {
   return [
     '-b', resolve(o.scenePath),
     '-noaudio', '--factory-startup', '--disable-autoexec',
+    ...(o.pythonExpr ? ['--python-expr', o.pythonExpr] : []),
     ...(o.engine ? ['-E', o.engine] : []),
     '-o', `${resolve(o.outputDir)}/${o.outputName}_####`,
     '-F', blenderFormat,

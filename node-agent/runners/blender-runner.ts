@@ -1,6 +1,7 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { buildBlenderArgv, expectedOutputFiles } from './blender-argv.js';
+import { buildPythonStep, type PythonSnippet } from './blender-python-step.js';
 import { createBlenderProgressParser, type ProgressUpdate } from './blender-progress.js';
 import { closeOrStopOnAbort, forEachLine, spawnProcessGroup, waitForClose } from './process-tree.js';
 import { TaskCanceledError, TaskFailedError } from './task-errors.js';
@@ -24,8 +25,10 @@ export interface BlenderRunSpec {
 export interface BlenderRunOptions {
   blenderPath: string;
   scenePath: string;
-  /** The scene's name for messages (the cached file is named by its hash). */
+  /** The scene's name for messages (defaults to the scene file's own name). */
   sceneName?: string;
+  /** Python snippets run after the scene loads and before the render (path mapping, output redirection). */
+  pythonSnippets?: PythonSnippet[];
   /** Where the frames are written; the caller owns and removes it. */
   workDir: string;
   spec: BlenderRunSpec;
@@ -46,7 +49,7 @@ export async function runBlenderTask(o: BlenderRunOptions): Promise<{ outputs: s
   let argv: string[];
   let expected: string[];
   try {
-    argv = buildBlenderArgv({ ...o.spec, scenePath: o.scenePath, outputDir: o.workDir });
+    argv = buildBlenderArgv({ ...o.spec, scenePath: o.scenePath, outputDir: o.workDir, pythonExpr: buildPythonStep(o.pythonSnippets ?? []) });
     expected = expectedOutputFiles(o.spec).map((name) => join(o.workDir, name));
   } catch (error) {
     throw new TaskFailedError((error as Error).message, { unrecoverable: true });

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { makeScratchDir } from '../test/helpers/scratch.js';
+import { JobWorkspaces, WorkspacePathError } from './job-workspace.js';
+
+const A = 'a'.repeat(64);
+const B = 'b'.repeat(64);
+const C = 'c'.repeat(64);
+
+async function setup() {
+  const scratch = await makeScratchDir('farmhand-workspace');
+  const cache = join(scratch.dir, 'inputs');
+  await mkdir(cache, { recursive: true });
+  await writeFile(join(cache, A), 'scene');
+  await writeFile(join(cache, B), 'texture');
+  await writeFile(join(cache, C), 'library');
+  const src = (sha: string) => join(cache, sha);
+  return { ...scratch, src, root: join(scratch.dir, 'workspaces') };
+}
+
+test('the scene keeps its real name and every file its place, as hard links into the cache', async () => {
+  const s = await setup();
+  try {
+    const spaces = new JobWorkspaces(s.root);
+    await spaces.init();
+    const lease = await spaces.acquire('job:1', 'shots/shot010.blend', [
+      { path: 'shots/shot010.blend', sha256: A, source: s.src(A) },
+      { path: 'shots/textures/wood.png', sha256: B, source: s.src(B) },
+      { path: 'lib/props.blend', sha256: C, source: s.src(C) },
+    ]);
+    assert.equal(lease.scenePath, join(lease.root, 'shots/shot010.blend'));
+    assert.equal(await readFile(lease.scenePath, 'utf8'), 'scene');
+    assert.equal(await readFile(join(lease.root, 'shots/textures/wood.png'), 'utf8'), 'texture');
+    assert.equal(await readFile(join(lease.root, 'lib/props.blend'), 'utf8'), 'library');
+    assert.equal((await stat(join(lease.root, 'shots/textures/wood.png'))).ino, (await stat(s.src(B))).ino, 'a hard link, not a copy');
+    assert.deepEqual([...spaces.liveHashes()].sort(), [A, B, C]);
+    lease.release();
+  } finally {
+    await s.cleanup();
+  }
+});
+
+test('paths that could leave the workspace are refused before anything is placed', async () => {
+  const s = await setup();
+  try {
+    const spaces = new JobWorkspaces(s.root);
+    await spaces.init();
+    for (const bad of ['../escape.png', '/etc/passwd', 'a/../../x', 'C:/x.png', 'a\\..\\x', 'a//b', '']) {
+      await assert.rejects(spaces.acquire('job1', 'scene.blend', [{ path: bad, sha256: B, source: s.src(B) }]), WorkspacePathError, bad);
+    }
+    await assert.rejects(spaces.acquire('job1', '../scene.blend', []), WorkspacePathError);
+    assert.equal(existsSync(join(s.dir, 'escape.png')), false);
+    assert.equal(existsSync(join(s.root, 'job1')), false, 'no workspace was made for a refused task');
+  } finally {
+    await s.cleanup();
+  }
+});
+
+test('a symbolic link planted in the workspace is not followed', async () => {
+  const s = await setup();
+  try {
+    const spaces = new JobWorkspaces(s.root);
+    await spaces.init();
+    const lease = await spaces.acquire('job1', 'scene.blend', [{ path: 'scene.blend', sha256: A, source: s.src(A) }]);
+    const outside = join(s.dir, 'outside');
+    await mkdir(outside);
+    await symlink(outside, join(lease.root, 'textures'));
+    await assert.rejects(spaces.acquire('job1', 'scene.blend', [{ path: 'textures/wood.png', sha256: B, source: s.src(B) }]),
+      { name: 'Error', message: 'The folder of "textures/wood.png" leads outside the workspace (a symbolic link); the file was not placed.' });
+    assert.equal(existsSync(join(outside, 'wood.png')), false, 'nothing was written through the link');
+    // A symlink at the file's own place is replaced, not written through.
+    await symlink(join(outside, 'target.png'), join(lease.root, 'wood.png'));
+    await spaces.acquire('job1', 'scene.blend', [{ path: 'wood.png', sha256: B, source: s.src(B) }]);
+    assert.equal(existsSync(join(outside, 'target.png')), false);
+    assert.equal(await readFile(join(lease.root, 'wood.png'), 'utf8'), 'texture');
+    lease.release();
+  } finally {
+    await s.cleanup();
+  }
+});
+
+test('the workspace is shared by the job\'s tasks and removed once the job has been idle', async () => {
+  const s = await setup();
+  try {
+    const spaces = new JobWorkspaces(s.root, 150);
+    await spaces.init();
+    const files = [{ path: 'shot.blend', sha256: A, source: s.src(A) }, { path: 'tex/wood.png', sha256: B, source: s.src(B) }];
+    const [one, two] = await Promise.all([spaces.acquire('job1', 'shot.blend', files), spaces.acquire('job1', 'shot.blend', files)]);
+    assert.equal(one.root, two.root);
+    one.release();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(existsSync(two.scenePath), true, 'kept while a task still uses it');
+    two.release();
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(existsSync(one.root), false, 'removed after the idle time');
+    assert.deepEqual(spaces.jobs(), []);
+    assert.equal(spaces.liveHashes().size, 0);
+    assert.equal(await readFile(s.src(B), 'utf8'), 'texture', 'the cached file outlives its link');
+    const again = await spaces.acquire('job1', 'shot.blend', files);
+    assert.equal(await readFile(again.scenePath, 'utf8'), 'scene', 'a later task builds it again');
+    again.release();
+    await spaces.close();
+    assert.equal(existsSync(again.root), false);
+  } finally {
+    await s.cleanup();
+  }
+});

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { makeScratchDir } from '../../test/helpers/scratch.js';
+import { buildBlenderArgv } from './blender-argv.js';
+import { buildPythonStep, pathMapSnippet } from './blender-python-step.js';
+
+/**
+ * The step's Python is run by the machine's python3 against a stand-in `bpy` holding the same
+ * collections (Blender itself proves the render in test/integration/blender-path-map.test.ts).
+ */
+const FAKE_BPY = `
+class Block:
+    def __init__(self, filepath): self.filepath = filepath; self.reloaded = False
+    def reload(self): self.reloaded = True
+class Mod:
+    def __init__(self, type, filepath): self.type = type; self.filepath = filepath
+class Obj:
+    def __init__(self, mods): self.modifiers = mods
+class Data: pass
+data = Data()
+data.images = [Block('C:\\\\Textures\\\\Wood.png'), Block('//textures/rel.png'), Block('/mnt/tex/stone/a.png'), Block('/mnt/texture.png'), Block('')]
+data.sounds = [Block('\\\\\\\\nas\\\\share\\\\audio\\\\x.wav')]
+data.movieclips = [Block('c:/textures/clip.mov')]
+data.fonts = [Block('<builtin>')]
+data.cache_files = [Block('/mnt/tex/sim.abc')]
+data.volumes = [Block('D:\\\\other\\\\v.vdb')]
+data.objects = [Obj([Mod('MESH_CACHE', 'C:\\\\textures\\\\anim.pc2'), Mod('SUBSURF', '')])]
+data.libraries = [Block('/mnt/tex/lib/props.blend'), Block('//lib/rel.blend')]
+`;
+
+const REPORT = `
+import bpy, json
+d = bpy.data
+print(json.dumps({
+  'images': [b.filepath for b in d.images], 'sounds': [b.filepath for b in d.sounds],
+  'clips': [b.filepath for b in d.movieclips], 'fonts': [b.filepath for b in d.fonts],
+  'caches': [b.filepath for b in d.cache_files], 'volumes': [b.filepath for b in d.volumes],
+  'meshCache': [m.filepath for m in d.objects[0].modifiers],
+  'libraries': [[b.filepath, b.reloaded] for b in d.libraries],
+}))
+`;
+
+async function runStep(step: string): Promise<{ stdout: string; status: number | null }> {
+  const { dir, cleanup } = await makeScratchDir('farmhand-pystep');
+  try {
+    await mkdir(join(dir, 'bpy'));
+    await writeFile(join(dir, 'bpy', '__init__.py'), FAKE_BPY);
+    await writeFile(join(dir, 'step.py'), `${step}\n${REPORT}`);
+    const r = spawnSync('python3', [join(dir, 'step.py')], { cwd: dir, env: { ...process.env, PYTHONPATH: dir }, encoding: 'utf8' });
+    return { stdout: r.stdout + r.stderr, status: r.status };
+  } finally {
+    await cleanup();
+  }
+}
+
+test('the path map rewrites absolute paths under a prefix into the workspace, Windows paths case-insensitively with either slash', async () => {
+  const step = buildPythonStep([pathMapSnippet([
+    { from: 'C:\\textures', to: 'maps/c_textures' },
+    { from: '\\\\nas\\share', to: 'maps/nas_share' },
+    { from: '/mnt/tex', to: 'maps/mnt_tex' },
+  ], '/agent/ws/job1')!])!;
+  const { stdout, status } = await runStep(step);
+  assert.equal(status, 0, stdout);
+  assert.match(stdout, /farmhand: mapped 7 path\(s\) into the workspace/);
+  const report = JSON.parse(stdout.trim().split('\n').at(-1)!);
+  assert.deepEqual(report, {
+    images: ['/agent/ws/job1/maps/c_textures/Wood.png', '//textures/rel.png', '/agent/ws/job1/maps/mnt_tex/stone/a.png', '/mnt/texture.png', ''],
+    sounds: ['/agent/ws/job1/maps/nas_share/audio/x.wav'],
+    clips: ['/agent/ws/job1/maps/c_textures/clip.mov'],
+    fonts: ['<builtin>'],
+    caches: ['/agent/ws/job1/maps/mnt_tex/sim.abc'],
+    volumes: ['D:\\other\\v.vdb'],
+    meshCache: ['/agent/ws/job1/maps/c_textures/anim.pc2', ''],
+    libraries: [['/agent/ws/job1/maps/mnt_tex/lib/props.blend', true], ['//lib/rel.blend', false]],
+  });
+});
+
+test('a snippet that fails reports an Error: line and the next snippet still runs', async () => {
+  const step = buildPythonStep(['raise ValueError("boom")', 'print("second ran")'])!;
+  const { stdout, status } = await runStep(step);
+  assert.equal(status, 0);
+  assert.match(stdout, /^Error: farmhand step 1 failed: boom$/m);
+  assert.match(stdout, /^second ran$/m);
+});
+
+test('no snippets, no step; the step goes on Blender\'s command line after the scene and before the render', () => {
+  assert.equal(buildPythonStep([]), null);
+  assert.equal(pathMapSnippet([], '/ws'), null);
+  const step = buildPythonStep(['print(1)'])!;
+  const argv = buildBlenderArgv({ scenePath: '/ws/shot.blend', outputDir: '/out', outputName: 'shot', format: 'PNG', frames: [1], pythonExpr: step });
+  const at = argv.indexOf('--python-expr');
+  assert.equal(argv[at + 1], step);
+  assert.ok(at > argv.indexOf('/ws/shot.blend') && at < argv.indexOf('-a'), argv.join(' '));
+  assert.equal(buildBlenderArgv({ scenePath: '/ws/shot.blend', outputDir: '/out', outputName: 'shot', format: 'PNG', frames: [1] }).includes('--python-expr'), false);
+});

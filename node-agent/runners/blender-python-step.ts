@@ -1,0 +1,82 @@
+import type { PathMap } from '../protocol/index.js';
+
+/**
+ * The Python Blender runs after loading the scene and before rendering, passed on its command
+ * line (`--python-expr`, which runs even with --disable-autoexec): the agent's own code, never
+ * the file's scripts, and the .blend is not rewritten. The step is a list of snippets run in
+ * order, each in its own try block so one failing reports and the render still goes on; other
+ * parts (File Output redirection) add their snippet to the list.
+ */
+
+/** One piece of the step: Python statements (top level, no indentation needed). */
+export type PythonSnippet = string;
+
+/** The `--python-expr` text that runs the snippets in order, or null when there is nothing to run. */
+export function buildPythonStep(snippets: readonly PythonSnippet[]): string | null {
+  const parts = snippets.filter((s) => s.trim() !== '');
+  if (parts.length === 0) return null;
+  const blocks = parts.map((snippet, i) => [
+    'try:',
+    ...snippet.split('\n').map((line) => `    ${line}`),
+    'except Exception as error:',
+    `    print("Error: farmhand step ${i + 1} failed: %s" % error, flush=True)`,
+  ].join('\n'));
+  return ['import bpy', ...blocks].join('\n');
+}
+
+/** A Python string literal holding `text` exactly (JSON's escapes are all valid in Python). */
+export function pythonString(text: string): string {
+  return JSON.stringify(text);
+}
+
+/**
+ * Maps absolute paths the scene names outside its folder (`C:\textures`, `\\nas\share`,
+ * `/mnt/tex`) to where the files are in the workspace: every image, library, sound, movie clip,
+ * font, cache file and volume filepath, and every mesh-cache modifier's, that starts with a
+ * `from` prefix is rewritten to `<workspace>/<to>/<rest>`. Windows paths (a drive letter or
+ * a leading `\\`) compare case-insensitively with either slash; libraries are reloaded after.
+ */
+export function pathMapSnippet(pathMap: readonly PathMap[], workspaceRoot: string): PythonSnippet | null {
+  if (pathMap.length === 0) return null;
+  const data = JSON.stringify({ root: workspaceRoot, map: pathMap.map((m) => [m.from, m.to]) });
+  return `import json as _j
+_d = _j.loads(${pythonString(data)})
+_bs = chr(92)
+def _win(p):
+    return (len(p) > 1 and p[1] == ':') or p.startswith(_bs + _bs)
+def _norm(p, win):
+    p = p.replace(_bs, '/')
+    return p.lower() if win else p
+def _map(p):
+    if not p or p.startswith('//'):
+        return None
+    for src, dst in _d['map']:
+        win = _win(src)
+        s = _norm(src, win).rstrip('/')
+        q = _norm(p, win)
+        if q == s or q.startswith(s + '/'):
+            rest = p.replace(_bs, '/')[len(s):].lstrip('/')
+            return _d['root'].rstrip('/') + '/' + dst + ('/' + rest if rest else '')
+    return None
+_n = 0
+for _coll in (bpy.data.images, bpy.data.sounds, bpy.data.movieclips, bpy.data.fonts, bpy.data.cache_files, bpy.data.volumes):
+    for _b in _coll:
+        _p = _map(getattr(_b, 'filepath', ''))
+        if _p:
+            _b.filepath = _p
+            _n += 1
+for _o in bpy.data.objects:
+    for _m in _o.modifiers:
+        if _m.type == 'MESH_CACHE':
+            _p = _map(_m.filepath)
+            if _p:
+                _m.filepath = _p
+                _n += 1
+for _l in bpy.data.libraries:
+    _p = _map(_l.filepath)
+    if _p:
+        _l.filepath = _p
+        _l.reload()
+        _n += 1
+print("farmhand: mapped %d path(s) into the workspace" % _n, flush=True)`;
+}
