@@ -2,6 +2,7 @@ import { basename, extname, resolve } from 'node:path';
 import { z } from 'zod';
 import type { FileRef } from '../../../../node-agent/protocol/index.js';
 import { ImageFormatSchema, RenderEngineSchema, type ImageFormat } from '../../api/contract.js';
+import type { DependencyManifest } from '../../api/views.js';
 import type { JobRecord, TaskRecord } from '../../model/job-model.js';
 import { chunkFrames, defaultChunkSize } from '../chunk-frames.js';
 import { formatFrameList, rangeFrames, type FrameList } from '../frame-list.js';
@@ -9,6 +10,7 @@ import { newJob, newJobId, newTask } from '../new-job.js';
 import { parseSettings, SettingsError } from '../settings-error.js';
 import { SceneError } from './scene-error.js';
 import type { SceneInfo } from './scene-probe.js';
+import { workspacePlan } from './workspace-plan.js';
 
 /**
  * The Blender job type's compiler: settings + the scene's own facts → frame-chunk tasks.
@@ -36,7 +38,16 @@ export type BlenderJobSettings = z.input<typeof BlenderJobSettingsSchema> & {
 
 export function compileBlenderJob(
   input: BlenderJobSettings,
-  ctx: { scene: FileRef; scenePath: string; sceneInfo: SceneInfo | null; agentCount: number },
+  ctx: {
+    scene: FileRef;
+    scenePath: string;
+    sceneInfo: SceneInfo | null;
+    agentCount: number;
+    /** Every file the scene names (blend-dependencies.ts): shipped with each task into the job's workspace. */
+    manifest?: DependencyManifest | null;
+    /** Render even with files missing: Blender's reports of them become warnings. */
+    allowMissing?: boolean;
+  },
 ): JobRecord {
   const { frames: list, ...rest } = input;
   const settings = parseSettings(BlenderJobSettingsSchema, rest);
@@ -45,6 +56,14 @@ export function compileBlenderJob(
   const format = settings.format ?? sceneFormat(ctx.sceneInfo);
   const outputName = outputNameFor(ctx.scenePath);
   const id = newJobId();
+  // Even without a manifest the scene renders under its real name, so `blendcache_<name>/` resolves.
+  const plan = workspacePlan(ctx.scenePath, ctx.manifest?.entries ?? []);
+  const workspace = {
+    scenePath: plan.scenePath,
+    ...(plan.files.length ? { files: plan.files } : {}),
+    ...(plan.pathMap.length ? { pathMap: plan.pathMap } : {}),
+    ...(ctx.allowMissing ? { allowMissing: true } : {}),
+  };
   const tasks = chunkFrames(frames, chunkSize).map((chunk, i) =>
     newTask(id, i, `frames ${formatFrameList(chunk)}`, {
       type: 'blender',
@@ -52,7 +71,8 @@ export function compileBlenderJob(
       outputName,
       format,
       ...(settings.engine ? { engine: settings.engine } : {}),
-    }, [ctx.scene]));
+      ...workspace,
+    }, [ctx.scene, ...plan.inputs.filter((i) => i.sha256 !== ctx.scene.sha256)]));
   if (settings.video) tasks.push(framesVideoTask(id, tasks, frames.length, format, outputName, ctx.sceneInfo));
   return newJob({
     id,
@@ -61,7 +81,7 @@ export function compileBlenderJob(
     priority: settings.priority,
     tags: settings.tags,
     outputDir: resolve(settings.outputDir),
-    inputFiles: [{ sha256: ctx.scene.sha256, size: ctx.scene.size, path: resolve(ctx.scenePath) }],
+    inputFiles: [{ sha256: ctx.scene.sha256, size: ctx.scene.size, path: resolve(ctx.scenePath) }, ...plan.inputFiles.filter((f) => f.sha256 !== ctx.scene.sha256)],
     // The resolution sizes the output before any frame is known (disk/room-for-job.ts).
     settings: { ...settings, ...(list ? { frames: list.text } : {}), frameCount: frames.length, chunkSize, format, outputName, ...(ctx.sceneInfo ? { resolution: ctx.sceneInfo.resolution } : {}) },
     tasks,

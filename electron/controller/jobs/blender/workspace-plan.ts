@@ -1,0 +1,128 @@
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { posix, win32 } from 'node:path';
+import type { FileRef, PathMap, WorkspaceFile } from '../../../../node-agent/protocol/index.js';
+import { isSafeWorkspacePath } from '../../../../node-agent/protocol/index.js';
+import type { DependencyEntry } from '../../api/views.js';
+
+/**
+ * Where a scene and every file it needs go in the job's workspace on an agent (the wire's
+ * BlenderTaskSpec scenePath/files/pathMap), and which inputs ship them:
+ * - The workspace root is the common folder of the scene and its `//`-relative dependencies, so
+ *   the scene keeps its real file name and `//textures/wood.png`, `//../lib/props.blend` and
+ *   `//blendcache_<name>/` resolve there as on the artist's disk.
+ * - A file named by an absolute path is placed at its place under the root when it lies there,
+ *   otherwise under `external/<its path's folders>`; its folder is mapped (pathMap), and the
+ *   agent rewrites Blender's paths at render time. Windows paths map lower-cased, as Windows
+ *   compares them, so `C:\Tex` and `c:\tex` land in one place.
+ * - Every file ships once by content hash (inputs, after the scene), whatever its path.
+ * Missing entries are left out: the submit refused them or was told to render without them.
+ */
+
+export interface WorkspacePlan {
+  /** The scene's place in the workspace, under its real file name. */
+  scenePath: string;
+  files: WorkspaceFile[];
+  pathMap: PathMap[];
+  /** One per distinct hash, in first-named order (the scene itself is not among them). */
+  inputs: FileRef[];
+  /** The controller's file behind each input, for InputFiles to send. */
+  inputFiles: { sha256: string; size: number; path: string }[];
+}
+
+/** A path the plan would have to place outside the workspace (it cannot: the wire refuses it). */
+export class WorkspacePlanError extends Error {}
+
+export function workspacePlan(scenePath: string, entries: readonly DependencyEntry[]): WorkspacePlan {
+  const scene = resolve(scenePath);
+  const present = entries.filter((e): e is DependencyEntry & { sha256: string; size: number } => !e.missing && e.sha256 !== null && e.size !== null);
+  const relativeOnes = present.filter((e) => isBlendRelative(e.written));
+  const root = commonFolder([dirname(scene), ...relativeOnes.map((e) => dirname(resolve(e.resolved)))]);
+
+  const files = new Map<string, WorkspaceFile>();
+  const pathMap = new Map<string, string>();
+  const inputs = new Map<string, { ref: FileRef; path: string }>();
+  for (const entry of present) {
+    const local = resolve(entry.resolved);
+    let place: string;
+    if (isBlendRelative(entry.written)) {
+      place = underRoot(root, local);
+    } else {
+      const inRoot = isUnder(root, local);
+      place = inRoot ? underRoot(root, local) : externalPlace(entry.written);
+      const from = parentOf(entry.written);
+      const to = posix.dirname(place);
+      // A file directly in the root has no folder to map to: the file itself is mapped.
+      if (from && to !== '.') pathMap.set(from, to);
+      else pathMap.set(entry.written, place);
+    }
+    checkPlace(place, entry.written);
+    files.set(place, { path: place, sha256: entry.sha256, size: entry.size });
+    if (!inputs.has(entry.sha256)) inputs.set(entry.sha256, { ref: { sha256: entry.sha256, size: entry.size, name: basename(local) }, path: local });
+  }
+  const planScene = underRoot(root, scene);
+  checkPlace(planScene, scenePath);
+  files.delete(planScene);
+  return {
+    scenePath: planScene,
+    files: [...files.values()],
+    pathMap: [...pathMap].map(([from, to]) => ({ from, to })),
+    inputs: [...inputs.values()].map((i) => i.ref),
+    inputFiles: [...inputs.values()].map((i) => ({ sha256: i.ref.sha256, size: i.ref.size, path: i.path })),
+  };
+}
+
+/** `//textures/x.png`: relative to the .blend that names it (Blender's own prefix). */
+function isBlendRelative(written: string): boolean {
+  return written.startsWith('//');
+}
+
+function isWindowsPath(written: string): boolean {
+  return /^[A-Za-z]:[\\/]/.test(written) || written.startsWith('\\\\');
+}
+
+/** The written folder holding a written absolute path, or null when it has none (a file at a drive's or file system's root). */
+function parentOf(written: string): string | null {
+  const dir = isWindowsPath(written) ? win32.dirname(written) : posix.dirname(written);
+  if (dir === written || /^[A-Za-z]:[\\/]?$/.test(dir) || dir === '/' || dir === '\\\\' || dir === '') return null;
+  return dir;
+}
+
+/**
+ * `C:\Tex\wood.png` → `external/c/tex/wood.png`, `\\nas\share\a.png` → `external/nas/share/a.png`,
+ * `/mnt/tex/a.png` → `external/mnt/tex/a.png`: the same written folder always lands in the same
+ * place, so one folder mapping serves every file under it.
+ */
+function externalPlace(written: string): string {
+  const windows = isWindowsPath(written);
+  const normal = windows ? win32.normalize(written) : posix.normalize(written);
+  const segments = normal.split(windows ? /[\\/]+/ : /\/+/).filter((s) => s !== '' && s !== '.' && s !== '..')
+    .map((s) => s.replace(/:$/, '').replace(/[<>:"|?*\u0000-\u001f\u007f]/g, '_'))
+    .map((s) => (windows ? s.toLowerCase() : s));
+  return ['external', ...segments].join('/');
+}
+
+function underRoot(root: string, local: string): string {
+  return relative(root, local).split(sep).join('/');
+}
+
+function isUnder(root: string, local: string): boolean {
+  const rel = relative(root, local);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+/** The deepest folder holding every one of these folders. */
+function commonFolder(folders: string[]): string {
+  let common = folders[0]!;
+  for (const folder of folders.slice(1)) {
+    while (!(folder === common || isUnder(common, folder))) {
+      const up = dirname(common);
+      if (up === common) break;
+      common = up;
+    }
+  }
+  return common;
+}
+
+function checkPlace(place: string, written: string): void {
+  if (!isSafeWorkspacePath(place)) throw new WorkspacePlanError(`The file "${written}" cannot be given a place in the job's workspace (it would be "${place}"); rename its folder or file.`);
+}
