@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { CacheLimitError, parseCacheLimit, type CacheLimit } from './cache-limit.js';
 import { startCapabilityProbe, versionCacheFile } from './capabilities.js';
 import { DEFAULT_AGENT_PORT } from './protocol/constants.js';
 import { FarmKeyError, parseFarmKey } from './protocol/farm-key.js';
@@ -34,6 +35,14 @@ const program = new Command()
   .option('--no-mdns', 'do not announce over mDNS (controllers must add this agent by address)')
   .option('--blender <path>', 'Blender executable (default: FARMHAND_BLENDER, else found on PATH)')
   .option('--ffmpeg <path>', 'ffmpeg executable (default: FARMHAND_FFMPEG, else found on PATH)')
+  .option('--cache-limit <size>', 'most disk the input cache keeps, least recently used files going first: bytes (50GB, 500MB) or a share of the disk (default: 25%)', (v) => {
+    try {
+      return parseCacheLimit(v);
+    } catch (error) {
+      if (error instanceof CacheLimitError) throw new InvalidArgumentError(error.message);
+      throw error;
+    }
+  })
   .option('--allow-noop', 'accept no-op test tasks (benchmarks and tests only)', false)
   .option('--quiet', 'print only errors', false);
 
@@ -41,7 +50,7 @@ async function main(): Promise<void> {
   program.parse();
   const o = program.opts<{
     port: number; host: string; name?: string; farmKey?: string; dataDir: string; slots: number; tags: string[];
-    mdnsInterface?: string; mdns: boolean; blender?: string; ffmpeg?: string; allowNoop: boolean; quiet: boolean;
+    mdnsInterface?: string; mdns: boolean; blender?: string; ffmpeg?: string; allowNoop: boolean; quiet: boolean; cacheLimit?: CacheLimit;
   }>();
   const keySource = o.farmKey ? '--farm-key' : process.env.FARMHAND_FARM_KEY ? 'FARMHAND_FARM_KEY' : undefined;
   const farmKey = parseFarmKey(o.farmKey ?? process.env.FARMHAND_FARM_KEY, keySource);
@@ -61,6 +70,7 @@ async function main(): Promise<void> {
     blenderPath: o.blender,
     ffmpegPath: o.ffmpeg,
     allowNoop: o.allowNoop,
+    cacheLimit: o.cacheLimit,
     log,
   });
   for (const warning of agent.warnings) console.warn(`[agent] warning: ${warning}`);

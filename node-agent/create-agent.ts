@@ -5,6 +5,7 @@ import { reapAndTrackGroups } from './runners/orphan-groups.js';
 import { loadOrCreateAgentId } from './agent-identity.js';
 import { AgentServer } from './agent-server.js';
 import { startCapabilityProbe, versionCacheFile, type CapabilityProbe } from './capabilities.js';
+import { cacheLimitBytes, DEFAULT_CACHE_LIMIT, type CacheLimit } from './cache-limit.js';
 import { InputCache } from './input-cache.js';
 import { JobWorkspaces } from './job-workspace.js';
 import { createLocalHandoff } from './local-handoff.js';
@@ -31,6 +32,8 @@ export interface AgentOptions {
   taskTypes?: readonly string[];
   /** Accept no-op tasks (benchmarks and tests only). */
   allowNoop?: boolean;
+  /** How big the input cache may grow (default: a quarter of the data folder's disk). */
+  cacheLimit?: CacheLimit;
   /** How long a job's workspace stays after its last task on this agent ended (default 10 minutes). */
   workspaceIdleMs?: number;
   /** A capability probe the caller already started (the CLI starts it before loading the rest of the agent). */
@@ -70,9 +73,10 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const capabilities = o.taskTypes ? () => onlyTaskTypes(probe.current(), o.taskTypes!) : () => probe.current();
   const initiallyChecking = (capabilities().checking?.length ?? 0) > 0;
 
-  const cache = new InputCache(o.dataDir);
+  const cache = new InputCache(o.dataDir, await cacheLimitBytes(o.cacheLimit ?? DEFAULT_CACHE_LIMIT, o.dataDir));
   const hold = new OutputHold(o.dataDir);
   const workspaces = new JobWorkspaces(join(o.dataDir, 'workspaces'), o.workspaceIdleMs);
+  cache.keepLive(() => workspaces.liveHashes());
   await Promise.all([cache.init(), hold.init(), workspaces.init()]);
   const workRoot = join(o.dataDir, 'work');
   await mkdir(workRoot, { recursive: true });

@@ -98,6 +98,7 @@ export class TaskExecutor {
     const workDir = new TaskWorkDir(this.deps.workRoot, assign.taskId, assign.attempt);
     const logs = new TaskLogBuffer((lines) => this.deps.send({ type: 'task.log', ...key, lines }));
     const started = performance.now();
+    let unpin: (() => void) | null = null; // the task's inputs stay in the cache while it runs
     try {
       const capabilities = this.deps.capabilities();
       if (capabilities.checking?.includes(assign.spec.type)) throw new TaskFailedError(`This agent is still checking that its tool for "${assign.spec.type}" tasks runs; give the task again in a moment.`);
@@ -106,6 +107,7 @@ export class TaskExecutor {
       }
       // Empty lists skip their await: at thousands of tasks a second each turn of the microtask queue shows.
       const needed = neededFiles(assign);
+      if (needed.length > 0) unpin = this.deps.cache.pin(needed.map((f) => f.sha256));
       const inputs = needed.length === 0 ? [] : await Promise.all(needed.map((input) =>
         this.deps.cache.obtain(input.sha256, input.size, () => this.deps.send({ type: 'input.request', sha256: input.sha256 }))));
       let lastProgress = 0;
@@ -139,6 +141,7 @@ export class TaskExecutor {
       this.deps.log(`task ${assign.taskId} attempt ${assign.attempt} failed: ${message}`);
       this.deps.send({ type: 'task.failed', ...key, error: message.slice(0, 4000), unrecoverable });
     } finally {
+      unpin?.();
       if (workDir.created) await workDir.remove();
     }
   }
