@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { FFMPEG_TASK_TYPES } from '../../node-agent/protocol/constants.js';
+import type { PathMapRule } from '../controller/api/contract.js';
 
 /** Option parsers and option sets shared by the commands; commander reports their errors as one line. */
 
@@ -12,6 +13,15 @@ export function integer(name: string, min: number, max: number) {
 }
 
 export const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** `--map-path FROM=TO` (repeatable): one path-mapping rule more. */
+export function pathMapRule(value: string, previous: PathMapRule[]): PathMapRule[] {
+  // Split at the last `=`: a Windows or UNC path on the left has none, a folder on the right rarely does.
+  const at = value.lastIndexOf('=');
+  const rule = at > 0 && at < value.length - 1 ? { from: value.slice(0, at), to: value.slice(at + 1) } : undefined;
+  if (!rule) throw new InvalidArgumentError(`--map-path takes FROM=TO, such as C:\\textures=/mnt/textures, not "${value}".`);
+  return [...previous, rule];
+}
 
 /** `a,b` → ['a', 'b'] (an empty string is an empty list, to clear tags). */
 export function commaList(value: string): string[] {

@@ -1,9 +1,9 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { ImageFormatSchema, RenderEngineSchema } from '../controller/api/contract.js';
+import { ImageFormatSchema, RenderEngineSchema, type PathMapRule } from '../controller/api/contract.js';
 import { farmHome, loadOrCreateFarmKey } from '../controller/farm-home.js';
 import { registerAgentCommands } from './agent-commands.js';
 import { cliFailure } from './cli-failure.js';
-import { choice, integer, withFarmOptions } from './cli-options.js';
+import { choice, integer, pathMapRule, withFarmOptions } from './cli-options.js';
 import { registerControllerCommand } from './controller-command.js';
 import { StoppedWatching } from './follow-job.js';
 import { registerJobCommands } from './job-commands.js';
@@ -35,6 +35,8 @@ withFarmOptions(
     .option('--engine <engine>', 'render engine override: CYCLES, BLENDER_EEVEE, BLENDER_WORKBENCH', choice('--engine', RenderEngineSchema.options))
     .option('--timeout <seconds>', 'wall-clock limit per task', integer('--timeout', 1, 7 * 86_400))
     .option('--video', 'also encode the frames into <scene name>.mp4 at the scene\'s frame rate', false)
+    .option('--allow-missing', 'render even when files the scene names are missing (the job carries a warning)', false)
+    .option('--map-path <from=to>', 'where an absolute path the scene names is on this machine, e.g. C:\\tex=/mnt/tex (repeatable)', pathMapRule, [] as PathMapRule[])
     .option('--json', 'print a JSON summary on stdout', false),
 ).action(async (scene: string, opts) => {
   process.exitCode = await renderCommand(scene, { ...opts, home: farmHome() });

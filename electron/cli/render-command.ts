@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import type { ImageFormat, RenderEngine } from '../controller/api/contract.js';
+import type { ImageFormat, PathMapRule, RenderEngine } from '../controller/api/contract.js';
 import { prepareJob } from '../controller/jobs/submit-job.js';
 import { startFarm, type FarmOptions } from '../farm/start-farm.js';
 import { ONE_SHOT_WORDING } from './one-shot-wording.js';
@@ -18,6 +18,8 @@ export interface RenderOptions extends FarmOptions, TerminalOptions {
   engine?: RenderEngine;
   timeout?: number;
   video: boolean;
+  allowMissing?: boolean;
+  mapPath?: PathMapRule[];
   json: boolean;
 }
 
@@ -34,6 +36,8 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
     ...(o.format ? { format: o.format } : {}),
     ...(o.engine ? { engine: o.engine } : {}),
     ...(o.timeout ? { taskTimeoutSeconds: o.timeout } : {}),
+    ...(o.allowMissing ? { allowMissing: true } : {}),
+    ...(o.mapPath?.length ? { pathMap: o.mapPath } : {}),
     video: o.video,
     priority: o.priority,
     tags: [],
@@ -52,6 +56,7 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
   try {
     const frameCount = Number(job.settings.frameCount);
     await farm.controller.admit(job);
+    for (const warning of job.warnings ?? []) terminal.print(`Warning: ${warning}`);
     terminal.print(`Rendering ${frameCount} frame(s) of ${basename(scene)} in ${job.tasks.length} chunk(s) of up to ${job.settings.chunkSize} on ${agentCount} agent(s) → ${outputDir}`);
     const summary = await watchJob(farm, terminal, job.id, { label: job.name, unit: 'frames' });
 

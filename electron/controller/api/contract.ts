@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ApiErrorCode } from './api-errors.js';
-import type { AgentView, JobState, JobSummary, JobType, SceneInfo, TaskState, TaskView } from './views.js';
+import type { AgentView, DependencyManifest, JobState, JobSummary, JobType, SceneInfo, TaskState, TaskView } from './views.js';
 
 /**
  * The one API of the controller service (Heroic's typed IPC contract): every command a
@@ -51,7 +51,15 @@ export const RenderSubmitSchema = z.object({
   priority: priority.default(50),
   tags: tags.default([]),
   taskTimeoutSeconds: z.number().int().min(1).max(7 * 86_400).optional(),
+  /** Submit even when files the scene names are missing on the controller's disk; the job carries a warning. */
+  allowMissing: z.boolean().optional(),
+  /**
+   * Path mapping for absolute paths the scene names (a scene made on Windows names `C:\tex\a.png`):
+   * a path starting with `from` is looked for under `to` on the controller's machine.
+   */
+  pathMap: z.array(z.object({ from: z.string().min(1).max(4096), to: z.string().min(1).max(4096) })).max(100).optional(),
 });
+export type PathMapRule = NonNullable<z.infer<typeof RenderSubmitSchema>['pathMap']>[number];
 
 export const TranscodeSubmitSchema = z.object({
   type: z.literal('transcode'),
@@ -166,6 +174,8 @@ export interface SceneProbe extends Omit<SceneInfo, 'outputPath'> {
   path: string;
   name: string;
   sizeBytes: number;
+  /** Every external file the scene names (missing ones first), as jobs.submit will check them. */
+  dependencies?: DependencyManifest;
 }
 
 export interface VideoProbe {

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join } from 'node:path';
+import { scanSceneDependencies } from '../jobs/blender/dependency-manifest.js';
 import { findBlender } from '../jobs/blender/find-blender.js';
 import { hasBlendMagic, readSceneInfo } from '../jobs/blender/scene-probe.js';
 import { MediaError } from '../jobs/transcode/media-error.js';
@@ -37,8 +38,11 @@ export async function probeFile(path: string, o: ProbeTools): Promise<FileProbe>
 }
 
 async function probeScene(path: string, sizeBytes: number, o: ProbeTools): Promise<FileProbe> {
-  const { outputPath: _outputPath, ...scene } = await readSceneInfo(path, { blenderPath: findBlender(o.blenderPath), scratchHome: join(o.home, 'scratch-home') });
-  return { kind: 'scene', path, name: basename(path), sizeBytes, ...scene };
+  const blenderPath = findBlender(o.blenderPath);
+  const scratchHome = join(o.home, 'scratch-home');
+  const { outputPath: _outputPath, ...scene } = await readSceneInfo(path, { blenderPath, scratchHome });
+  const dependencies = await scanSceneDependencies(path, { home: o.home, blenderPath, scratchHome });
+  return { kind: 'scene', path, name: basename(path), sizeBytes, ...scene, dependencies };
 }
 
 async function probeVideo(path: string, sizeBytes: number, o: ProbeTools): Promise<FileProbe> {

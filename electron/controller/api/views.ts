@@ -47,6 +47,8 @@ export interface JobSummary {
    * also under the user's own pause. Not kept across restarts: the condition is found again.
    */
   pauseReason?: string;
+  /** What the user should know about the whole job from its submit (files missing, submitted with --allow-missing). */
+  warnings?: string[];
 }
 
 /** A task as clients see it (no input lists or specs: those can be large and are the controller's business). */

@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path';
 import type { ApiParsedParams } from '../api/contract.js';
+import type { DependencyManifest } from '../api/views.js';
 import type { JobRecord } from '../model/job-model.js';
 import { SettingsError } from './settings-error.js';
 
@@ -60,7 +61,7 @@ export interface PreparedJob<Input> {
    * asked only once the input is read so a one-shot farm starts meanwhile. Gives back that count
    * too, for a one-shot command to print.
    */
-  compile(agentCount: () => number | Promise<number>): Promise<{ job: JobRecord; input: Input; agentCount: number }>;
+  compile(agentCount: () => number | Promise<number>): Promise<{ job: JobRecord; input: Input; agentCount: number; dependencies?: DependencyManifest }>;
 }
 
 /** Paths reach the controller from another machine's shell or a browser: only absolute ones mean one file. */

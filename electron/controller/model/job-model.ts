@@ -49,6 +49,8 @@ export interface JobRecord {
   /** Set when the whole job failed at once (e.g. an unrecoverable scene error). */
   failure: string | null;
   canceled: boolean;
+  /** What the user should know about the whole job from its submit (files missing, submitted with --allow-missing). */
+  warnings?: string[];
   tags: string[];
   outputDir: string;
   /** Local files the tasks' inputs are read from, by content hash (sent to agents on request). */

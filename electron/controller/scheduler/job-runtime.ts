@@ -155,6 +155,7 @@ export class JobRuntime {
       runningCount: this.counts.running + this.counts.assigned,
       failure: r.failure,
       ...(this.pauseReason !== null ? { pauseReason: this.pauseReason } : {}),
+      ...(r.warnings?.length ? { warnings: r.warnings } : {}),
     };
   }
 }

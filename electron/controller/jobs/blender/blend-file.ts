@@ -45,6 +45,8 @@ export interface BlendFile {
   float(block: BlendBlock, path: string): number | undefined;
   string(block: BlendBlock, path: string): string | undefined;
   pointer(block: BlendBlock, path: string): bigint | undefined;
+  /** A block's raw bytes (a DATA block that is a bare string or array). */
+  bytesOf(block: BlendBlock): Buffer;
 }
 
 const HEADER = /^BLENDER([_-])([vV])(\d{3})$/;
@@ -128,6 +130,9 @@ export function parseBlendFile(data: Buffer): BlendFile {
       const f = locate(block, path);
       if (!f || !f.field.isPointer) return undefined;
       return f.bytes.readBigUInt64LE(0);
+    },
+    bytesOf(block) {
+      return data.subarray(block.offset, block.offset + block.length);
     },
   };
 }

@@ -4,7 +4,9 @@ import type { SceneInfo } from '../../api/views.js';
 import { readFrameList } from '../frame-list.js';
 import { requireAbsolute, type PreparedJob, type RenderRequest, type SubmitContext } from '../job-request.js';
 import { canEncodeToVideo, compileBlenderJob } from './blender-job.js';
+import { scanSceneDependencies } from './dependency-manifest.js';
 import { findBlender } from './find-blender.js';
+import { MissingFilesError, missingFilesWarning } from './missing-files-error.js';
 import { readSceneInfo } from './scene-probe.js';
 
 /**
@@ -20,7 +22,12 @@ export function prepareRender(p: RenderRequest, ctx: SubmitContext): PreparedJob
     async compile(agentCount) {
       const hashing = describeFile(p.scenePath, basename(p.scenePath));
       hashing.catch(() => undefined); // a missing or broken scene is reported by the reader, in its words
-      const sceneInfo = await readSceneInfo(p.scenePath, { blenderPath: findBlender(ctx.blenderPath), scratchHome: join(ctx.home, 'scratch-home') });
+      const blenderPath = findBlender(ctx.blenderPath);
+      const scratchHome = join(ctx.home, 'scratch-home');
+      const sceneInfo = await readSceneInfo(p.scenePath, { blenderPath, scratchHome });
+      // Every file the scene names, hashed (cached in the data folder); missing ones refuse the submit unless allowed.
+      const dependencies = await scanSceneDependencies(p.scenePath, { home: ctx.home, pathMap: p.pathMap ?? [], blenderPath, scratchHome });
+      if (dependencies.missingCount > 0 && !p.allowMissing) throw new MissingFilesError(p.scenePath, dependencies);
       const scene = await hashing;
       const outputDir = p.outputDir ?? join(ctx.outputRoot, basename(p.scenePath, extname(p.scenePath)));
       requireAbsolute(outputDir, 'output folder', ctx);
@@ -39,7 +46,8 @@ export function prepareRender(p: RenderRequest, ctx: SubmitContext): PreparedJob
         ...(p.taskTimeoutSeconds ? { taskTimeoutMs: p.taskTimeoutSeconds * 1000 } : {}),
         video: p.video,
       }, { scene, scenePath: p.scenePath, sceneInfo, agentCount: agents });
-      return { job, input: sceneInfo, agentCount: agents };
+      if (dependencies.missingCount > 0) job.warnings = [...(job.warnings ?? []), missingFilesWarning(dependencies)];
+      return { job, input: sceneInfo, agentCount: agents, dependencies };
     },
   };
 }

@@ -138,7 +138,7 @@ function parseInfo(json: string, shown: string): SceneInfo {
   return info;
 }
 
-interface BlenderRun {
+export interface BlenderRun {
   lines: string[];
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -147,7 +147,7 @@ interface BlenderRun {
 }
 
 /** Runs Blender in its own process group so a timeout stops everything it started. */
-function runBlender(blenderPath: string, argv: string[], scratchHome: string, timeoutMs: number): Promise<BlenderRun> {
+export function runBlender(blenderPath: string, argv: string[], scratchHome: string, timeoutMs: number): Promise<BlenderRun> {
   return new Promise((done) => {
     const child = spawn(blenderPath, argv, {
       detached: true,

@@ -1,0 +1,143 @@
+import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import type { DependencyEntry, DependencyKind, DependencyManifest } from '../../api/views.js';
+import { readBlendBytes } from './blend-bytes.js';
+import { namedPaths, type DependencyPattern } from './blend-dependencies.js';
+import { BlendReadError, parseBlendFile } from './blend-file.js';
+import { listDependenciesWithBlender, type BlenderListedPath } from './blender-dependency-probe.js';
+import { DependencyHashCache } from './dependency-hash-cache.js';
+import { filesOf } from './dependency-files.js';
+import { resolveWrittenPath, type PathMapRule } from './dependency-paths.js';
+import { SceneError } from './scene-error.js';
+
+/**
+ * The dependency manifest of a scene at submit: every external file it and its linked
+ * libraries (recursively, each library's `//` paths from its own folder) name, with size and
+ * sha256, the missing ones first. Read by the controller's own .blend reader in milliseconds;
+ * a file the reader does not understand is listed by the controller's Blender instead, and the
+ * manifest says so. The hashes are cached in the farm's data folder (dependency-hash-cache.ts).
+ */
+
+/** .blend files above this size are left to Blender, as for the scene's settings. */
+const MAX_NATIVE_BYTES = 256 * 1024 * 1024;
+/** Files hashed at once: enough to keep a disk busy, few enough not to starve the controller. */
+const HASH_CONCURRENCY = 4;
+
+export interface DependencyScanOptions {
+  /** The farm's data folder: the hash cache lives there, Blender's scratch home under it. */
+  home: string;
+  pathMap?: readonly PathMapRule[];
+  /** The controller's Blender, for files the reader cannot read; null = none. */
+  blenderPath?: string | null;
+  scratchHome?: string;
+  /** Shared across scans to count rehashes (tests); a fresh one per scan otherwise. */
+  hashCache?: DependencyHashCache;
+}
+
+/** A path found, before it is stat'ed and hashed. */
+export interface FoundPath {
+  written: string;
+  resolved: string;
+  kind: DependencyKind;
+  from: string;
+}
+
+export async function scanSceneDependencies(scenePath: string, o: DependencyScanOptions): Promise<DependencyManifest> {
+  const scene = resolve(scenePath);
+  let listed: BlenderListedPath[];
+  let listedBy: DependencyManifest['listedBy'] = 'reader';
+  try {
+    listed = await listWithReader(scene, o.pathMap ?? []);
+  } catch (error) {
+    if (!(error instanceof BlendReadError)) throw error;
+    if (!o.blenderPath) {
+      throw new SceneError(`The files "${basename(scene)}" needs could not be listed (${error.message}); save it again from Blender, or install Blender on this machine so it can list them.`);
+    }
+    listed = await listDependenciesWithBlender(scene, { blenderPath: o.blenderPath, scratchHome: o.scratchHome ?? resolve(o.home, 'scratch-home'), pathMap: o.pathMap ?? [] });
+    listedBy = 'blender';
+  }
+  const found = await expandAll(listed);
+  const cache = o.hashCache ?? new DependencyHashCache(o.home);
+  const entries = await describeAll(found, cache);
+  await cache.save();
+  const missing = entries.filter((e) => e.missing);
+  return {
+    entries: [...missing, ...entries.filter((e) => !e.missing)],
+    totalBytes: entries.reduce((n, e) => n + (e.size ?? 0), 0),
+    missingCount: missing.length,
+    listedBy,
+  };
+}
+
+/** The scene and every library it links (each read once), their paths resolved, in the order found. */
+async function listWithReader(scene: string, pathMap: readonly PathMapRule[]): Promise<BlenderListedPath[]> {
+  const found: BlenderListedPath[] = [];
+  const readBlends = new Set<string>();
+  const visit = async (blendPath: string) => {
+    readBlends.add(blendPath);
+    const size = (await stat(blendPath)).size;
+    if (size > MAX_NATIVE_BYTES) throw new BlendReadError('a file is large; Blender lists it instead');
+    const named = namedPaths(parseBlendFile(await readBlendBytes(blendPath)), basename(blendPath));
+    const libraries: string[] = [];
+    for (const n of named) {
+      const resolved = resolveWrittenPath(n.written, blendPath, pathMap);
+      found.push({ ...n, resolved, from: blendPath });
+      if (n.kind === 'library' && !readBlends.has(resolved) && (await isFile(resolved))) libraries.push(resolved);
+    }
+    for (const library of libraries) if (!readBlends.has(library)) await visit(library);
+  };
+  await visit(scene);
+  return found;
+}
+
+/** Each listed path made into the files it stands for, each file once. */
+async function expandAll(listed: BlenderListedPath[]): Promise<FoundPath[]> {
+  const found: FoundPath[] = [];
+  const seen = new Set<string>();
+  for (const l of listed) {
+    for (const file of await expand(l.resolved, l.pattern)) {
+      if (seen.has(file.path)) continue;
+      seen.add(file.path);
+      found.push({ written: l.written, resolved: file.path, kind: l.kind, from: l.from });
+    }
+  }
+  return found;
+}
+
+/**
+ * The files a path stands for. A file or a sequence with nothing on disk is one missing entry;
+ * a cache or bake folder with nothing in it is nothing (not baked: Blender simulates).
+ */
+async function expand(resolved: string, pattern: DependencyPattern): Promise<{ path: string; present: boolean }[]> {
+  if (pattern.type === 'file') return [{ path: resolved, present: await isFile(resolved) }];
+  const files = await filesOf(resolved, pattern);
+  if (files.length > 0) return files.map((path) => ({ path, present: true }));
+  return pattern.type === 'sequence' || pattern.type === 'udim' ? [{ path: resolved, present: false }] : [];
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => null))?.isFile() ?? false;
+}
+
+async function describeAll(found: FoundPath[], cache: DependencyHashCache): Promise<DependencyEntry[]> {
+  const entries: DependencyEntry[] = new Array(found.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < found.length) {
+      const i = next++;
+      entries[i] = await describe(found[i]!, cache);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, found.length) }, worker));
+  return entries;
+}
+
+async function describe(p: FoundPath, cache: DependencyHashCache): Promise<DependencyEntry> {
+  const info = await stat(p.resolved).catch(() => null);
+  if (!info?.isFile()) return { ...p, size: null, sha256: null, missing: true };
+  try {
+    return { ...p, size: info.size, sha256: await cache.sha256(p.resolved, info.size, info.mtimeMs), missing: false };
+  } catch {
+    return { ...p, size: null, sha256: null, missing: true }; // gone or unreadable between stat and read
+  }
+}
