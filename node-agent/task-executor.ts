@@ -127,7 +127,8 @@ export class TaskExecutor {
         const stored = this.deps.hold.get(assign.taskId, assign.attempt)!;
         for (const output of held.outputs) await this.deps.cache.adopt(stored.pathOf(output), output.sha256);
       }
-      this.deps.send({ type: 'task.done', ...key, outputs: held.outputs, elapsedMs: performance.now() - started });
+      const warnings = result.warnings?.length ? { warnings: result.warnings } : {};
+      this.deps.send({ type: 'task.done', ...key, outputs: held.outputs, elapsedMs: performance.now() - started, ...warnings });
     } catch (error) {
       logs.flush();
       if (task.stop.reason === 'cancel') {

@@ -1,8 +1,9 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { buildBlenderArgv, expectedOutputFiles } from './blender-argv.js';
 import { buildPythonStep, type PythonSnippet } from './blender-python-step.js';
 import { createBlenderProgressParser, type ProgressUpdate } from './blender-progress.js';
+import { createBlenderWarningCollector, isMissingWarning, missingFilesSentence, REPORT_MISSING_FILES } from './blender-warnings.js';
 import { closeOrStopOnAbort, forEachLine, spawnProcessGroup, waitForClose } from './process-tree.js';
 import { TaskCanceledError, TaskFailedError } from './task-errors.js';
 
@@ -20,6 +21,8 @@ export interface BlenderRunSpec {
   format: string;
   engine?: string;
   threads?: number;
+  /** Render even when the scene names files that are not there: they become warnings instead of failing the attempt. */
+  allowMissing?: boolean;
 }
 
 export interface BlenderRunOptions {
@@ -41,15 +44,21 @@ export interface BlenderRunOptions {
   onOutput?(path: string): void;
 }
 
+/** What a render made, and what Blender said was wrong with it (blender-warnings.ts). */
+export interface BlenderRunResult {
+  outputs: string[];
+  warnings: string[];
+}
+
 /** SIGTERM stops Blender at once (measured); SIGKILL only if it has not gone after this long. */
 const KILL_GRACE_MS = 5000;
 
-export async function runBlenderTask(o: BlenderRunOptions): Promise<{ outputs: string[] }> {
+export async function runBlenderTask(o: BlenderRunOptions): Promise<BlenderRunResult> {
   const sceneName = o.sceneName ?? basename(o.scenePath);
   let argv: string[];
   let expected: string[];
   try {
-    argv = buildBlenderArgv({ ...o.spec, scenePath: o.scenePath, outputDir: o.workDir, pythonExpr: buildPythonStep(o.pythonSnippets ?? []) });
+    argv = buildBlenderArgv({ ...o.spec, scenePath: o.scenePath, outputDir: o.workDir, pythonExpr: buildPythonStep([...(o.pythonSnippets ?? []), REPORT_MISSING_FILES]) });
     expected = expectedOutputFiles(o.spec).map((name) => join(o.workDir, name));
   } catch (error) {
     throw new TaskFailedError((error as Error).message, { unrecoverable: true });
@@ -71,6 +80,10 @@ export async function runBlenderTask(o: BlenderRunOptions): Promise<{ outputs: s
     if (expectedSet.has(path)) o.onOutput!(path);
   }));
   let lastFraction = 0;
+  const warnings = createBlenderWarningCollector(dirname(resolve(o.scenePath)));
+  // A missing file makes every frame wrong: stop Blender at the first one (the report runs
+  // before the render starts) rather than render frames that fail anyway.
+  const stopForMissing = new AbortController();
   const child = spawnProcessGroup(o.blenderPath, argv, {
     cwd: o.workDir,
     env: { ...process.env, HOME: o.scratchHome, XDG_CACHE_HOME: join(o.scratchHome, '.cache') },
@@ -79,6 +92,8 @@ export async function runBlenderTask(o: BlenderRunOptions): Promise<{ outputs: s
   const onLine = (line: string) => {
     if (line.trim() === '') return;
     o.onLog(line);
+    const warning = warnings.feed(line);
+    if (warning && !o.spec.allowMissing && isMissingWarning(warning)) stopForMissing.abort();
     const update = parser.feed(line);
     if (update) {
       lastFraction = update.fraction;
@@ -88,18 +103,26 @@ export async function runBlenderTask(o: BlenderRunOptions): Promise<{ outputs: s
   if (child.stdout) forEachLine(child.stdout, onLine);
   if (child.stderr) forEachLine(child.stderr, onLine);
 
-  const exit = await closeOrStopOnAbort(child, closed, o.signal, KILL_GRACE_MS);
+  const exit = await closeOrStopOnAbort(child, closed, AbortSignal.any([o.signal, stopForMissing.signal]), KILL_GRACE_MS);
 
   if (o.signal.aborted) throw new TaskCanceledError('The Blender render was stopped.');
   if (exit.error) {
     throw new TaskFailedError(`Blender at ${o.blenderPath} could not be started (${exit.error.message}); check the agent's --blender path.`);
   }
+  const missingInputs = warnings.all().filter(isMissingWarning);
+  if (missingInputs.length > 0 && !o.spec.allowMissing) {
+    // Recoverable: the workspace is this agent's, and a path outside it (a mount) may be
+    // there on another agent; the retry bound and the early stop keep the cost to a scene load.
+    throw new TaskFailedError(missingFilesSentence(sceneName, missingInputs));
+  }
+  const savedWrong = await savedButWrong(parser.savedPaths().map((saved) => resolve(o.workDir, saved)));
+  if (savedWrong) throw new TaskFailedError(savedWrong);
   const present = await Promise.all(expected.map(isNonEmptyFile));
   const missing = expected.filter((_, i) => !present[i]).map((path) => basename(path));
   const errors = parser.errors();
   if (missing.length === 0 && errors.length === 0) {
     if (lastFraction < 1) o.onProgress({ fraction: 1, framesDone: o.spec.frames.length, message: 'Done' });
-    return { outputs: expected };
+    return { outputs: expected, warnings: warnings.texts() };
   }
   throw failure({ scenePath: resolve(o.scenePath), sceneName, errors, missing, rendered: expected.length - missing.length, total: expected.length, exit });
 }
@@ -140,6 +163,17 @@ function reasonOf(error: string): string {
   const afterPath = /'[^']*':\s*(.+)$/.exec(error);
   if (afterPath) return afterPath[1]!.replace(/\.$/, '');
   return error.replace(/\s+in file '[^']*'/, '').replace(/\.$/, '');
+}
+
+/** A file Blender printed `Saved:` for but that is not there or is empty (a full or failing disk): the sentence, or null. */
+async function savedButWrong(paths: readonly string[]): Promise<string | null> {
+  for (const path of new Set(paths)) {
+    const size = await stat(path).then((s) => (s.isFile() ? s.size : -1), () => -1);
+    if (size > 0) continue;
+    const what = size === 0 ? 'the file is empty (0 bytes)' : 'the file is not there';
+    return `Blender reported ${basename(path)} as saved, but ${what}; check the agent's free disk space, the frame is rendered again.`;
+  }
+  return null;
 }
 
 async function isFile(path: string): Promise<boolean> {

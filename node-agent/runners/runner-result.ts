@@ -7,4 +7,6 @@ import type { OutputRef } from '../protocol/index.js';
 export interface RunnerResult {
   outputs: string[];
   described?: ReadonlyMap<string, OutputRef>;
+  /** What the tool said was wrong but did not stop it (a modifier error, a driver error): carried in task.done. */
+  warnings?: string[];
 }

@@ -30,13 +30,13 @@ after(async () => {
   await scratch?.cleanup();
 });
 
-function render(workDir: string, pythonSnippets: string[]) {
+function render(workDir: string, pythonSnippets: string[], allowMissing = false) {
   const lines: string[] = [];
   return runBlenderTask({
     blenderPath: findBlender()!,
     scenePath: scene,
     workDir,
-    spec: { frames: [1], outputName: 'shot', format: 'PNG' },
+    spec: { frames: [1], outputName: 'shot', format: 'PNG', allowMissing },
     scratchHome: home,
     pythonSnippets,
     signal: new AbortController().signal,
@@ -51,6 +51,6 @@ test('a Windows path mapped into the workspace renders the texture; unmapped it 
   const [r, g, b] = await centrePixel(mapped.outputs[0]!);
   assert.ok(Math.abs(r - 0x20) <= 3 && Math.abs(g - 0xc0) <= 3 && Math.abs(b - 0x40) <= 3, `the texture's green, got ${[r, g, b]}`);
 
-  const unmapped = await render(join(scratch.dir, 'out-unmapped'), []);
+  const unmapped = await render(join(scratch.dir, 'out-unmapped'), [], true); // a missing file fails the attempt unless allowed
   assert.ok(isMagenta(await centrePixel(unmapped.outputs[0]!)), 'Blender\'s magenta for a missing texture');
 });
