@@ -24,7 +24,13 @@ export const taskColumns: Column<TaskView>[] = [
   { header: 'AGENT', value: (t) => t.agentId ?? '-', max: 40 },
   { header: 'PROGRESS', value: (t) => percent(t.state === 'succeeded' ? 1 : t.progress), right: true },
   { header: 'ERROR', value: (t) => t.error ?? '', max: 60 },
+  { header: 'WARNINGS', value: (t) => taskWarnings(t), max: 60 },
 ];
+
+/** `2: The modifier "MC" on object "Cube" failed: …` (the count, then the first), or empty. */
+function taskWarnings(t: TaskView): string {
+  return t.warnings?.length ? `${t.warnings.length}: ${t.warnings[0]}` : '';
+}
 
 export function formatJob(j: JobDetail): string {
   const settings = Object.entries(j.settings)
@@ -42,6 +48,7 @@ export function formatJob(j: JobDetail): string {
     ['Created', when(j.createdAt)],
     ['Ended', when(j.endedAt)],
     ...(j.pauseReason ? [['Paused', j.pauseReason] as [string, string]] : []),
+    ...(j.warningCount ? [['Warnings', `${j.warningCount}, the first: ${j.firstWarning ?? ''}`] as [string, string]] : []),
     ...(j.failure ? [['Failure', j.failure] as [string, string]] : []),
     ...(settings ? [['Settings', settings] as [string, string]] : []),
   ]);
@@ -50,7 +57,10 @@ export function formatJob(j: JobDetail): string {
 /** Prints how a followed job ended; the exit code is 0 only if it succeeded. */
 export function reportJobEnd(o: { json: boolean }, j: JobDetail): number {
   print(o, j, () => {
-    if (j.state === 'succeeded') return `Job ${j.id} succeeded: ${j.succeededCount}/${j.taskCount} task(s), outputs in ${j.outputDir}.`;
+    if (j.state === 'succeeded') {
+      const warned = j.warningCount ? ` With ${j.warningCount} warning(s), the first: ${j.firstWarning ?? ''} (farmhand tasks ${j.id} lists them).` : '';
+      return `Job ${j.id} succeeded: ${j.succeededCount}/${j.taskCount} task(s), outputs in ${j.outputDir}.${warned}`;
+    }
     return `Job ${j.id} ${j.state}: ${j.failure ?? `${j.failedCount} of ${j.taskCount} task(s) failed`}${/[.!?]$/.test(j.failure ?? '') ? '' : '.'}`;
   });
   return j.state === 'succeeded' ? 0 : 1;

@@ -4,6 +4,7 @@ import type { ImageFormat, PathMapRule, RenderEngine } from '../controller/api/c
 import { prepareJob } from '../controller/jobs/submit-job.js';
 import { startFarm, type FarmOptions } from '../farm/start-farm.js';
 import { ONE_SHOT_WORDING } from './one-shot-wording.js';
+import { formatRenderWarnings, renderWarnings } from './render-warnings.js';
 import { TerminalOutput, type TerminalOptions } from './terminal-output.js';
 import { watchJob } from './watch-job.js';
 
@@ -70,7 +71,10 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
     const framesOnDisk = frameTasks.filter((t) => t.state === 'succeeded').reduce((n, t) => n + t.collected.length, 0) - missing.filter((m) => !m.endsWith('.mp4')).length;
     const video = videoTask?.state === 'succeeded' ? join(outputDir, videoTask.collected[0] ?? '') : null;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    if (o.json) console.log(JSON.stringify({ job: summary, frames: frameCount, framesOnDisk, outputDir, video, seconds: Number(seconds) }));
+    const warned = renderWarnings(frameTasks);
+    if (o.json) console.log(JSON.stringify({ job: summary, frames: frameCount, framesOnDisk, outputDir, video, seconds: Number(seconds), warnings: warned.warnings }));
+    const warningLines = formatRenderWarnings(warned);
+    if (warningLines) terminal.print(warningLines); // warnings alone do not fail the render: the frames are there
     if (summary.state === 'succeeded' && framesOnDisk === frameCount && missing.length === 0) {
       terminal.print(`Done: ${frameCount} frame(s) in ${outputDir}${video ? `, video ${video}` : ''} (${seconds} s).`);
       return 0;

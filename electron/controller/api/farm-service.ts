@@ -246,6 +246,7 @@ export function taskView(t: TaskRecord): TaskView {
     progress: t.progress,
     outputs: t.collected,
     error: t.error,
+    ...(t.warnings?.length ? { warnings: t.warnings } : {}),
     startedAt: t.startedAt,
     endedAt: t.endedAt,
   };

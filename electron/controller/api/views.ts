@@ -49,6 +49,10 @@ export interface JobSummary {
   pauseReason?: string;
   /** What the user should know about the whole job from its submit (files missing, submitted with --allow-missing). */
   warnings?: string[];
+  /** Distinct warnings across the job's tasks (a modifier error, a driver error, a file allowed to be missing); absent when none. */
+  warningCount?: number;
+  /** The first task warning, in task order; absent when none. */
+  firstWarning?: string;
 }
 
 /** A task as clients see it (no input lists or specs: those can be large and are the controller's business). */
@@ -65,6 +69,8 @@ export interface TaskView {
   progress: number;
   outputs: string[];
   error: string | null;
+  /** What the tool warned about while rendering this task (Blender's modifier, driver, missing-file lines); absent when none. */
+  warnings?: string[];
   startedAt: number | null;
   endedAt: number | null;
 }

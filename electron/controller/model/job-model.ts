@@ -34,6 +34,8 @@ export interface TaskRecord {
   /** Output files already written into the job's folder (relative names). */
   collected: string[];
   error: string | null;
+  /** What the tool warned about in the attempt that succeeded (task.done `warnings`); absent when none. */
+  warnings?: string[];
   startedAt: number | null;
   endedAt: number | null;
 }

@@ -1,4 +1,5 @@
 import type { JobRecord, JobSummary, TaskRecord, TaskState } from '../model/job-model.js';
+import { jobWarnings } from '../model/job-warnings.js';
 import { deriveJobState, emptyCounts, type TaskCounts } from './task-state.js';
 
 /**
@@ -23,6 +24,8 @@ export class JobRuntime {
   unrunnableReason: string | null = null;
   /** Set while the controller holds the job for a full disk (disk-full-pauses.ts): no task of it starts. */
   pauseReason: string | null = null;
+  /** Tasks that carry warnings (TaskVerbs keeps it), so a summary scans tasks only for a job that has some. */
+  warnedTasks = 0;
 
   /**
    * `heldBack`: queued tasks not to hand out yet (after a restart, tasks that were out on an
@@ -33,6 +36,7 @@ export class JobRuntime {
     for (const task of record.tasks) {
       byId.set(task.id, task);
       this.counts[task.state]++;
+      if (task.warnings) this.warnedTasks++;
     }
     for (const task of record.tasks) {
       const open = task.dependsOn.filter((id) => byId.get(id)?.state !== 'succeeded');
@@ -156,6 +160,7 @@ export class JobRuntime {
       failure: r.failure,
       ...(this.pauseReason !== null ? { pauseReason: this.pauseReason } : {}),
       ...(r.warnings?.length ? { warnings: r.warnings } : {}),
+      ...(this.warnedTasks > 0 ? jobWarnings(r.tasks) : {}),
     };
   }
 }

@@ -56,6 +56,7 @@ export class TaskResults {
     const lie = judgeReportedOutputs(agent.name, task, m.outputs);
     if (lie) return this.distrust(this.deps.state.jobs.get(task.jobId)!, task, agent.link, lie);
     task.outputs = m.outputs;
+    this.deps.state.verbs.setWarnings(this.deps.state.jobs.get(task.jobId)!, task, m.warnings);
     // Outputs that came in while the task ran (same name and hash) are collected; those still on
     // their way will be; only the rest are fetched.
     const { collected, coming } = this.deps.live.settle(task, m.outputs);

@@ -168,3 +168,22 @@ test('isCurrentAttempt: the attempt, the agent and the states asked for', () => 
   assert.equal(isCurrentAttempt(task, 'a1', 2, { states: 'unfinished' }), false);
   assert.equal(isCurrentAttempt(task, 'a1', 2, { states: 'active-or-succeeded' }), false);
 });
+
+test('warnings: kept on the task and summed up distinct on its job; a new attempt clears them', () => {
+  const { job, tasks, verbs } = setup(3);
+  const modifier = 'The modifier "MC" on object "Cube" failed: Vertex count mismatch.';
+  for (const task of tasks) verbs.assign(job, task, 'a1');
+  verbs.setWarnings(job, tasks[1]!, [modifier]);
+  verbs.setWarnings(job, tasks[2]!, [modifier, 'The file textures/wood.png is missing.']);
+  verbs.setWarnings(job, tasks[0]!, []);
+  assert.equal(tasks[0]!.warnings, undefined);
+  assert.deepEqual(tasks[1]!.warnings, [modifier]);
+  assert.deepEqual([job.summary().warningCount, job.summary().firstWarning], [2, modifier]);
+  verbs.setWarnings(job, tasks[2]!, undefined);
+  assert.deepEqual([job.summary().warningCount, job.summary().firstWarning], [1, modifier]);
+  verbs.failAttempt(job, tasks[1]!, 'lost', true);
+  verbs.assign(job, tasks[1]!, 'a1');
+  assert.equal(tasks[1]!.warnings, undefined);
+  assert.equal(job.warnedTasks, 0);
+  assert.equal('warningCount' in job.summary(), false, 'a clean job\'s summary has no warning fields');
+});

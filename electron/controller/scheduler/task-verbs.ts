@@ -79,7 +79,20 @@ export class TaskVerbs {
     task.progress = 0;
     task.outputs = [];
     task.collected = [];
+    if (task.warnings) {
+      delete task.warnings;
+      job.warnedTasks--;
+    }
     task.startedAt = Date.now();
+  }
+
+  /** The attempt ended with warnings from its tool: kept on the task until it is run again. */
+  setWarnings(job: JobRuntime, task: TaskRecord, warnings: readonly string[] | undefined): void {
+    if (task.warnings) job.warnedTasks--;
+    if (warnings && warnings.length > 0) {
+      task.warnings = [...warnings];
+      job.warnedTasks++;
+    } else delete task.warnings;
   }
 
   /** The agent reported progress: an assigned task is running from now on. */

@@ -4,6 +4,7 @@ import { DataFile } from 'lowdb/node';
 import { isDiskFullError } from '../disk/disk-space.js';
 import type { JobRecord, JobSummary, TaskRecord } from '../model/job-model.js';
 import type { TaskStore } from '../scheduler/scheduler-ports.js';
+import { jobWarnings } from '../model/job-warnings.js';
 import { deriveJobState, emptyCounts } from '../scheduler/task-state.js';
 import { CoalescedWriter, type CoalescedWriterOptions } from './coalesced-writer.js';
 import { DEFAULT_TASK_PAGE_SIZE, jobFolder, singleJobFile } from './job-layout.js';
@@ -65,6 +66,7 @@ export function summarizeJob(job: JobRecord): JobSummary {
     failedCount: counts.failed,
     runningCount: counts.running + counts.assigned,
     failure: job.failure,
+    ...jobWarnings(job.tasks),
   };
 }
 

@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdir, readdir, truncate, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createFarmService } from '../../electron/controller/api/farm-service.js';
+import { AgentSettings } from '../../electron/controller/agents/agent-settings.js';
+import { compileBlenderJob } from '../../electron/controller/jobs/blender/blender-job.js';
+import { findBlender } from '../../electron/controller/jobs/blender/find-blender.js';
+import { readFrameList } from '../../electron/controller/jobs/frame-list.js';
+import { runBlenderTask } from '../../node-agent/runners/blender-runner.js';
+import { TaskFailedError } from '../../node-agent/runners/task-errors.js';
+import { describeFile } from '../../node-agent/protocol/index.js';
+import { startLoopbackFarm } from '../helpers/loopback-farm.js';
+import { makeScratchDir } from '../helpers/scratch.js';
+import { makeSolidPng, makeTexturedScene } from '../helpers/textured-scene.js';
+
+/**
+ * Nothing wrong is silent, with the real Blender: a texture missing on the agent fails the
+ * attempt with a sentence naming it (before any frame renders), `allowMissing` renders and
+ * carries the warning, a modifier error is a warning the controller stores and lists, and a
+ * frame Blender reports as saved but that is empty fails the attempt.
+ */
+
+const MISSING_SENTENCE = 'The scene "shot.blend" needs textures/wood.png, which is missing on this agent; put the file where the scene expects it and resubmit, or submit with --allow-missing to render without it.';
+const MODIFIER_WARNING = 'The modifier "MC" on object "Plane" failed: Vertex count mismatch.';
+
+let scratch: { dir: string; cleanup: () => Promise<void> };
+let home: string;
+let missingScene: string;
+let presentScene: string;
+let meshCacheScene: string;
+
+/** Adds a mesh-cache modifier reading `pc2` (absolute) to the textured scene's plane: a PC2 of 1 point for a 4-vertex plane. */
+async function addMeshCache(scene: string, pc2: string, out: string): Promise<string> {
+  const expr = `import bpy
+o = bpy.data.objects["Plane"]
+m = o.modifiers.new("MC", "MESH_CACHE")
+m.cache_format = "PC2"
+m.filepath = ${JSON.stringify(pc2)}
+bpy.ops.wm.save_as_mainfile(filepath=${JSON.stringify(out)}, compress=False, relative_remap=False)`;
+  await mkdir(dirname(out), { recursive: true });
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(findBlender()!, ['-b', scene, '-noaudio', '--factory-startup', '--python-exit-code', '2', '--python-expr', expr], {
+      stdio: 'ignore', env: { ...process.env, HOME: home, XDG_CACHE_HOME: join(home, '.cache') },
+    });
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`Blender could not add the mesh cache (exit ${code})`))));
+  });
+  return out;
+}
+
+before(async () => {
+  if (!findBlender()) throw new Error('Blender is not installed: apt-get install -y blender');
+  scratch = await makeScratchDir('farmhand-blender-warnings');
+  home = join(scratch.dir, 'home');
+  missingScene = await makeTexturedScene(join(scratch.dir, 'missing/shot.blend'), '//textures/wood.png', home);
+  presentScene = await makeTexturedScene(join(scratch.dir, 'present/shot.blend'), '//textures/wood.png', home);
+  await makeSolidPng(join(scratch.dir, 'present/textures/wood.png'), '0x20c040');
+  // PC2: signature, version 1, 1 point, start frame 1, sample rate 1, 2 samples, then the points.
+  const pc2 = Buffer.alloc(12 + 20 + 24);
+  pc2.write('POINTCACHE2\0', 0, 'latin1');
+  pc2.writeInt32LE(1, 12); pc2.writeInt32LE(1, 16); pc2.writeFloatLE(1, 20); pc2.writeFloatLE(1, 24); pc2.writeInt32LE(2, 28);
+  await writeFile(join(scratch.dir, 'anim.pc2'), pc2);
+  // Absolute paths that exist on this machine: the loopback agent reads them without shipping.
+  const texture = await makeSolidPng(join(scratch.dir, 'tex/wood.png'), '0x20c040');
+  const absolute = await makeTexturedScene(join(scratch.dir, 'absolute/shot.blend'), texture, home);
+  meshCacheScene = await addMeshCache(absolute, join(scratch.dir, 'anim.pc2'), join(scratch.dir, 'meshcache/shot.blend'));
+});
+
+after(async () => {
+  await scratch?.cleanup();
+});
+
+function render(scenePath: string, workDir: string, over: { allowMissing?: boolean; onOutput?: (path: string) => void } = {}) {
+  return runBlenderTask({
+    blenderPath: findBlender()!,
+    scenePath,
+    workDir,
+    spec: { frames: [1], outputName: 'shot', format: 'PNG', ...(over.allowMissing ? { allowMissing: true } : {}) },
+    scratchHome: home,
+    signal: new AbortController().signal,
+    onProgress: () => undefined,
+    onLog: () => undefined,
+    ...(over.onOutput ? { onOutput: over.onOutput } : {}),
+  });
+}
+
+describe('the Blender runner', () => {
+  test('a missing texture fails the attempt, naming the file and the fix, before any frame is rendered', async () => {
+    const workDir = join(scratch.dir, 'out-missing');
+    const error = await render(missingScene, workDir).then(() => null, (e: unknown) => e);
+    assert.ok(error instanceof TaskFailedError, String(error));
+    assert.equal(error.message, MISSING_SENTENCE);
+    assert.equal(error.unrecoverable, false, 'another agent may have the file');
+    assert.deepEqual(await readdir(workDir), [], 'Blender was stopped before it rendered');
+  });
+
+  test('with allowMissing the frame renders and the missing file is a warning', async () => {
+    const result = await render(missingScene, join(scratch.dir, 'out-allowed'), { allowMissing: true });
+    assert.equal(result.outputs.length, 1);
+    assert.deepEqual(result.warnings, ['The file textures/wood.png is missing.']);
+  });
+
+  test('a scene with every file present has no warnings', async () => {
+    const result = await render(presentScene, join(scratch.dir, 'out-present'));
+    assert.deepEqual(result.warnings, []);
+  });
+
+  test('a frame Blender reports as saved but that is empty fails the attempt with that reason', async () => {
+    const error = await render(presentScene, join(scratch.dir, 'out-emptied'), { onOutput: (path) => void truncate(path, 0) }).then(() => null, (e: unknown) => e);
+    assert.ok(error instanceof TaskFailedError, String(error));
+    assert.equal(error.message, "Blender reported shot_0001.png as saved, but the file is empty (0 bytes); check the agent's free disk space, the frame is rendered again.");
+  });
+});
+
+describe('through a loopback farm', () => {
+  test('a modifier error is a warning on the task, its job and tasks.list; a missing texture fails with the sentence', async () => {
+    const farm = await startLoopbackFarm({ agents: [{ blenderPath: findBlender()! }] });
+    try {
+      await farm.waitFor(() => farm.controller.agents().some((a) => a.online), 'the agent online');
+      const service = createFarmService(farm.controller, { outputRoot: join(farm.dir, 'out'), home: farm.dir, agentSettings: await AgentSettings.open(null) });
+      const compile = async (scene: string, allowMissing: boolean) => compileBlenderJob(
+        { scenePath: scene, frames: readFrameList('1'), chunkSize: 1, outputDir: join(farm.dir, 'out', basename(join(scene, '..'))), maxAttempts: 1 },
+        { scene: await describeFile(scene, basename(scene)), scenePath: scene, sceneInfo: null, agentCount: 1, allowMissing },
+      );
+
+      const warned = await compile(meshCacheScene, false);
+      farm.controller.submit(warned);
+      const summary = await farm.controller.waitForJob(warned.id);
+      assert.equal(summary.state, 'succeeded', summary.failure ?? warned.tasks[0]!.error ?? '');
+      const tasks = await service.api['tasks.list']({ jobId: warned.id, offset: 0, limit: 10 });
+      assert.deepEqual(tasks.items[0]!.warnings, [MODIFIER_WARNING]);
+      const jobs = await service.api['jobs.list']({ offset: 0, limit: 10 });
+      const listed = jobs.items.find((j) => j.id === warned.id)!;
+      assert.equal(listed.warningCount, 1);
+      assert.equal(listed.firstWarning, MODIFIER_WARNING);
+
+      const missing = await compile(missingScene, false);
+      farm.controller.submit(missing);
+      const failed = await farm.controller.waitForJob(missing.id);
+      assert.equal(failed.state, 'failed');
+      assert.equal(missing.tasks[0]!.error, MISSING_SENTENCE);
+
+      const allowed = await compile(missingScene, true);
+      farm.controller.submit(allowed);
+      const rendered = await farm.controller.waitForJob(allowed.id);
+      assert.equal(rendered.state, 'succeeded', rendered.failure ?? '');
+      assert.deepEqual(allowed.tasks[0]!.warnings, ['The file textures/wood.png is missing.']);
+    } finally {
+      await farm.close();
+    }
+  });
+});
