@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, truncate, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { createFarmService } from '../../electron/controller/api/farm-service.js';
 import { AgentSettings } from '../../electron/controller/agents/agent-settings.js';
@@ -13,6 +14,7 @@ import { TaskFailedError } from '../../node-agent/runners/task-errors.js';
 import { describeFile } from '../../node-agent/protocol/index.js';
 import { startLoopbackFarm } from '../helpers/loopback-farm.js';
 import { makeScratchDir } from '../helpers/scratch.js';
+import { runCommand } from '../helpers/run-command.js';
 import { makeSolidPng, makeTexturedScene } from '../helpers/textured-scene.js';
 
 /**
@@ -150,5 +152,19 @@ describe('through a loopback farm', () => {
     } finally {
       await farm.close();
     }
+  });
+});
+
+describe('farmhand render (the built CLI)', () => {
+  test('a render with a modifier warning exits 0, prints the warning line and carries it in --json', async () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const r = await runCommand([process.execPath, join(root, 'bin/farmhand.js')], ['render', meshCacheScene, '--no-discover', '--frames', '1', '--out', join(scratch.dir, 'cli-out'), '--json'], {
+      cwd: root, env: { FARMHAND_HOME: join(scratch.dir, 'cli-home') }, timeoutMs: 120_000,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stderr.includes(`1 frame(s) rendered with warnings: ${MODIFIER_WARNING}`), r.stderr);
+    const json = JSON.parse(r.stdout.trim().split('\n').pop()!) as { warnings: string[]; job: { warningCount?: number } };
+    assert.deepEqual(json.warnings, [MODIFIER_WARNING]);
+    assert.equal(json.job.warningCount, 1);
   });
 });
