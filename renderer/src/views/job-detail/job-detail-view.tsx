@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { StateBadge } from '../../components/state-badge.js';
+import { JobWarnings } from '../../components/job-warnings.js';
 import { errorMessage } from '../../client/farm-client.js';
 import { useFarmClient } from '../../farm-client-context.js';
 import { estimateEta } from '../../model/estimate-eta.js';
@@ -63,6 +64,7 @@ export function JobDetailView({ jobId }: { jobId: string }) {
         ))}
       </div>
       {job.failure ? <p className="error" role="alert">{job.failure}</p> : null}
+      <JobWarnings job={job} />
       {detailError ? <p className="error" role="alert">{detailError}</p> : null}
       <dl className="facts">
         <dt>Progress</dt>

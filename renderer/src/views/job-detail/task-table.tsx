@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useId, useRef, useState, type KeyboardEvent } from 'react';
 import { StateBadge } from '../../components/state-badge.js';
 import { formatDuration, formatPercent } from '../../model/format.js';
+import { taskWarningsTitle } from '../../model/job-warnings.js';
 import { useAgentsStore } from '../../stores/agents-store.js';
 import type { TaskView } from '../../../../electron/controller/api/contract.js';
 
@@ -77,7 +78,7 @@ export function TaskTable({ tasks, selectedTaskId, onSelect }: { tasks: readonly
               }}
             >
               <div role="gridcell" className="task-cell">{t.label}</div>
-              <div role="gridcell" className="task-cell"><StateBadge state={t.state} />{t.error ? <span className="task-error" title={t.error}> — {t.error}</span> : null}</div>
+              <div role="gridcell" className="task-cell"><StateBadge state={t.state} />{t.error ? <span className="task-error" title={t.error}> — {t.error}</span> : null}{t.warnings?.length ? <span className="task-warnings" title={taskWarningsTitle(t) ?? undefined}> ⚠ {t.warnings.length === 1 ? t.warnings[0] : `${t.warnings.length} warnings`}</span> : null}</div>
               <div role="gridcell" className="task-cell">{agent}</div>
               <div role="gridcell" className="task-cell">{t.attempt}{t.failures ? ` (${t.failures} failed)` : ''}</div>
               <div role="gridcell" className="task-cell">{time}</div>
