@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { generateFarmKey } from '../../node-agent/protocol/index.js';
@@ -56,7 +56,8 @@ describe('dependency scenes and their reference renders', { timeout: 120_000 }, 
   const relative = (path: string) => path.slice(set.root.length + 1);
 
   test('the set is written in one Blender run, each project with its files', async (t) => {
-    t.diagnostic(`generated in ${set.seconds.toFixed(2)} s`);
+    t.diagnostic(`generated in ${set.seconds.toFixed(2)} s: ${JSON.stringify(set.sceneSeconds)}`);
+    assert.deepEqual(Object.keys(set.sceneSeconds).sort(), Object.keys(set.scenes).sort(), 'the script built every scene');
     assert.deepEqual((await readdir(set.root)).filter((n) => !n.startsWith('.')).sort(),
       ['abs-assets', 'absolute-texture', 'control', 'file-output', 'image-sequence', 'linked-library', 'mesh-cache', 'point-cache', 'relative-texture', 'windows-path']);
     assert.deepEqual(await readdir(join(set.root, 'relative-texture', 'textures')), ['wood.png']);
@@ -66,6 +67,15 @@ describe('dependency scenes and their reference renders', { timeout: 120_000 }, 
     assert.deepEqual(await readdir(join(set.root, 'mesh-cache', 'caches')), ['wave.pc2']);
     assert.equal((await readdir(join(set.root, 'point-cache', 'blendcache_shot'))).filter((n) => n.endsWith('.bphys')).length, 3);
     for (const s of Object.values(set.scenes)) assert.deepEqual((await readdir(s.dir)).filter((n) => n.endsWith('.blend1')), [], `${s.name} has no backup file`);
+    // The paths as the files store them (uncompressed .blend: the strings are in the bytes).
+    const stored = async (name: DependencySceneName, path: string) => assert.ok((await readFile(set.scenes[name].blend)).includes(Buffer.from(`${path}\0`)), `${name} stores ${path}`);
+    await stored('relative-texture', '//textures/wood.png');
+    await stored('absolute-texture', set.absoluteTexture);
+    await stored('windows-path', 'C:\\textures\\wood.png');
+    await stored('image-sequence', '//seq/tex_0001.png');
+    await stored('linked-library', '//lib/props.blend');
+    await stored('mesh-cache', '//caches/wave.pc2');
+    assert.ok((await readFile(join(set.root, 'linked-library', 'lib', 'props.blend'))).includes(Buffer.from('//textures/props.png\0')));
   });
 
   test('every scene renders where it lies without magenta (but the Windows path), deterministically', async (t) => {
