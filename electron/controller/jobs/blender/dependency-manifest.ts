@@ -22,6 +22,8 @@ import { SceneError } from './scene-error.js';
 const MAX_NATIVE_BYTES = 256 * 1024 * 1024;
 /** Files hashed at once: enough to keep a disk busy, few enough not to starve the controller. */
 const HASH_CONCURRENCY = 4;
+/** Files stat'ed at once: a stat is cheap, and a rescan of a 1,000-texture shot is nothing but stats. */
+const STAT_CONCURRENCY = 64;
 
 export interface DependencyScanOptions {
   /** The farm's data folder: the hash cache lives there, Blender's scratch home under it. */
@@ -96,9 +98,9 @@ async function expandAll(listed: BlenderListedPath[]): Promise<FoundPath[]> {
   const seen = new Set<string>();
   for (const l of listed) {
     for (const file of await expand(l.resolved, l.pattern)) {
-      if (seen.has(file.path)) continue;
-      seen.add(file.path);
-      found.push({ written: l.written, resolved: file.path, kind: l.kind, from: l.from });
+      if (seen.has(file)) continue;
+      seen.add(file);
+      found.push({ written: l.written, resolved: file, kind: l.kind, from: l.from });
     }
   }
   return found;
@@ -108,36 +110,40 @@ async function expandAll(listed: BlenderListedPath[]): Promise<FoundPath[]> {
  * The files a path stands for. A file or a sequence with nothing on disk is one missing entry;
  * a cache or bake folder with nothing in it is nothing (not baked: Blender simulates).
  */
-async function expand(resolved: string, pattern: DependencyPattern): Promise<{ path: string; present: boolean }[]> {
-  if (pattern.type === 'file') return [{ path: resolved, present: await isFile(resolved) }];
+async function expand(resolved: string, pattern: DependencyPattern): Promise<string[]> {
+  if (pattern.type === 'file') return [resolved]; // stat'ed once, when described
   const files = await filesOf(resolved, pattern);
-  if (files.length > 0) return files.map((path) => ({ path, present: true }));
-  return pattern.type === 'sequence' || pattern.type === 'udim' ? [{ path: resolved, present: false }] : [];
+  if (files.length > 0) return files;
+  return pattern.type === 'sequence' || pattern.type === 'udim' ? [resolved] : [];
 }
 
 async function isFile(path: string): Promise<boolean> {
   return (await stat(path).catch(() => null))?.isFile() ?? false;
 }
 
+/** Stats every file (many at once), then hashes those the cache does not know (a few at once). */
 async function describeAll(found: FoundPath[], cache: DependencyHashCache): Promise<DependencyEntry[]> {
-  const entries: DependencyEntry[] = new Array(found.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < found.length) {
-      const i = next++;
-      entries[i] = await describe(found[i]!, cache);
+  const infos = await mapLimited(found, STAT_CONCURRENCY, (p) => stat(p.resolved).catch(() => null));
+  return mapLimited(found, HASH_CONCURRENCY, async (p, i): Promise<DependencyEntry> => {
+    const info = infos[i];
+    if (!info?.isFile()) return { ...p, size: null, sha256: null, missing: true };
+    try {
+      return { ...p, size: info.size, sha256: await cache.sha256(p.resolved, info.size, info.mtimeMs), missing: false };
+    } catch {
+      return { ...p, size: null, sha256: null, missing: true }; // gone or unreadable between stat and read
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, found.length) }, worker));
-  return entries;
+  });
 }
 
-async function describe(p: FoundPath, cache: DependencyHashCache): Promise<DependencyEntry> {
-  const info = await stat(p.resolved).catch(() => null);
-  if (!info?.isFile()) return { ...p, size: null, sha256: null, missing: true };
-  try {
-    return { ...p, size: info.size, sha256: await cache.sha256(p.resolved, info.size, info.mtimeMs), missing: false };
-  } catch {
-    return { ...p, size: null, sha256: null, missing: true }; // gone or unreadable between stat and read
-  }
+async function mapLimited<T, R>(items: readonly T[], limit: number, f: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
