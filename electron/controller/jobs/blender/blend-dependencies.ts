@@ -51,13 +51,19 @@ export function namedPaths(blend: BlendFile, blendFileName: string): NamedPath[]
   const add = (written: string | undefined, kind: DependencyKind, pattern: DependencyPattern = { type: 'file' }) => {
     if (written && written.trim() !== '') found.push({ written, kind, pattern });
   };
+  /** A `char name[N]` field, or a `char *name` one (newer structs keep paths as pointers to their own block). */
   const str = (block: BlendBlock, ...fields: string[]) => {
     for (const f of fields) {
       const value = blend.string(block, f);
       if (value !== undefined) return value;
+      const address = blend.pointer(block, f);
+      if (address === undefined) continue;
+      const chars = address ? blend.byAddress.get(address) : undefined;
+      return chars ? cString(blend, chars) : '';
     }
     return undefined;
   };
+  const stem = blendFileName.length > 6 ? blendFileName.slice(0, -6) : blendFileName;
   const packed = (block: BlendBlock) => !!blend.pointer(block, 'packedfile') || !!blend.pointer(block, 'packedfiles.first');
   const objectNames = blend.blocks.filter((b) => b.code === 'OB').map((b) => (blend.string(b, 'id.name') ?? '').slice(2));
 
@@ -92,13 +98,9 @@ export function namedPaths(blend: BlendFile, blendFileName: string): NamedPath[]
       case 'VO':
         if (!packed(block)) add(str(block, 'filepath'), 'volume', blend.int(block, 'is_sequence') ? { type: 'sequence' } : { type: 'file' });
         break;
-      case 'TX': {
-        if ((blend.int(block, 'flags') ?? 0) & TXT_ISMEM) break;
-        const address = blend.pointer(block, 'filepath') ?? blend.pointer(block, 'name');
-        const chars = address ? blend.byAddress.get(address) : undefined;
-        if (chars) add(cString(blend, chars), 'text');
+      case 'TX':
+        if (!((blend.int(block, 'flags') ?? 0) & TXT_ISMEM)) add(str(block, 'filepath', 'name'), 'text');
         break;
-      }
       case 'DATA':
         for (const element of elements(block)) dataPaths(element);
         break;
@@ -121,7 +123,6 @@ export function namedPaths(blend: BlendFile, blendFileName: string): NamedPath[]
         // Blender names the files after the cache, or (unnamed or external) after its object's name in hex.
         const prefixes = name && !external ? [name] : objectNames.map(hexName);
         // The folder is `//blendcache_<file name less its last 6 characters>` (BKE_pointcache.c).
-        const stem = blendFileName.length > 6 ? blendFileName.slice(0, -6) : blendFileName;
         const folder = external ? str(block, 'path') : `//blendcache_${stem}`;
         add(folder, 'point-cache', { type: 'point-cache', prefixes, index });
         break;
@@ -129,9 +130,13 @@ export function namedPaths(blend: BlendFile, blendFileName: string): NamedPath[]
       case 'FluidDomainSettings':
         add(str(block, 'cache_directory'), 'bake', { type: 'folder' });
         break;
-      case 'NodesModifierData':
-        add(str(block, 'bake_directory'), 'bake', { type: 'folder' });
+      case 'NodesModifierData': {
+        // Geometry Nodes bakes (4.0+) go to the modifier's folder, by default a subfolder of the
+        // same `//blendcache_<name>/` (named after the object and modifier): all of it is taken.
+        const directory = str(block, 'bake_directory');
+        if (directory !== undefined) add(directory || `//blendcache_${stem}`, 'bake', { type: 'folder' });
         break;
+      }
       case 'NodesModifierBake':
         if ((blend.int(block, 'flag') ?? 0) & BAKE_CUSTOM_PATH) add(str(block, 'directory'), 'bake', { type: 'folder' });
         break;
