@@ -56,18 +56,19 @@ async function runStep(step: string): Promise<{ stdout: string; status: number |
   }
 }
 
-test('the path map rewrites absolute paths under a prefix into the workspace, Windows paths case-insensitively with either slash', async () => {
+test('the path map rewrites absolute paths under a prefix into the workspace (longest prefix first), Windows paths case-insensitively with either slash', async () => {
   const step = buildPythonStep([pathMapSnippet([
+    { from: '/mnt', to: 'maps/mnt' }, // shorter than /mnt/tex below: the longest prefix wins, whatever the order
     { from: 'C:\\textures', to: 'maps/c_textures' },
     { from: '\\\\nas\\share', to: 'maps/nas_share' },
     { from: '/mnt/tex', to: 'maps/mnt_tex' },
   ], '/agent/ws/job1')!])!;
   const { stdout, status } = await runStep(step);
   assert.equal(status, 0, stdout);
-  assert.match(stdout, /farmhand: mapped 7 path\(s\) into the workspace/);
+  assert.match(stdout, /farmhand: mapped 8 path\(s\) into the workspace/);
   const report = JSON.parse(stdout.trim().split('\n').at(-1)!);
   assert.deepEqual(report, {
-    images: ['/agent/ws/job1/maps/c_textures/Wood.png', '//textures/rel.png', '/agent/ws/job1/maps/mnt_tex/stone/a.png', '/mnt/texture.png', ''],
+    images: ['/agent/ws/job1/maps/c_textures/Wood.png', '//textures/rel.png', '/agent/ws/job1/maps/mnt_tex/stone/a.png', '/agent/ws/job1/maps/mnt/texture.png', ''],
     sounds: ['/agent/ws/job1/maps/nas_share/audio/x.wav'],
     clips: ['/agent/ws/job1/maps/c_textures/clip.mov'],
     fonts: ['<builtin>'],

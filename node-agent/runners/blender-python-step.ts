@@ -33,7 +33,7 @@ export function pythonString(text: string): string {
  * Maps absolute paths the scene names outside its folder (`C:\textures`, `\\nas\share`,
  * `/mnt/tex`) to where the files are in the workspace: every image, library, sound, movie clip,
  * font, cache file and volume filepath, and every mesh-cache modifier's, that starts with a
- * `from` prefix is rewritten to `<workspace>/<to>/<rest>`. Windows paths (a drive letter or
+ * `from` prefix is rewritten to `<workspace>/<to>/<rest>` (the longest prefix wins). Windows paths (a drive letter or
  * a leading `\\`) compare case-insensitively with either slash; libraries are reloaded after.
  */
 export function pathMapSnippet(pathMap: readonly PathMap[], workspaceRoot: string): PythonSnippet | null {
@@ -41,6 +41,7 @@ export function pathMapSnippet(pathMap: readonly PathMap[], workspaceRoot: strin
   const data = JSON.stringify({ root: workspaceRoot, map: pathMap.map((m) => [m.from, m.to]) });
   return `import json as _j
 _d = _j.loads(${pythonString(data)})
+_d['map'].sort(key=lambda m: -len(m[0]))
 _bs = chr(92)
 def _win(p):
     return (len(p) > 1 and p[1] == ':') or p.startswith(_bs + _bs)

@@ -43,7 +43,7 @@ test('absolute paths outside the scene\'s folder go under external/ and their fo
   ]);
   assert.equal(plan.scenePath, 'shot.blend');
   assert.deepEqual(plan.files.map((f) => f.path), [
-    'external/c/textures/wood.png',
+    'external/c/textures/Wood.png',
     'external/c/textures/sub/stone.png',
     'external/nas/share/hdri/sky.exr',
     'external/mnt/library/trees.blend',
@@ -81,4 +81,26 @@ test('a file named twice or shared by two paths ships once; missing entries are 
 
 test('a name the workspace cannot hold is refused with the file named', () => {
   assert.throws(() => workspacePlan('/p/shot.blend', [entry(`//${'x'.repeat(300)}.png`, `/p/${'x'.repeat(300)}.png`, 'a')]), WorkspacePlanError);
+});
+
+test('files listed under an absolute sequence or cache folder land under that folder\'s place, one mapping for it', () => {
+  const plan = workspacePlan('/art/proj/shot.blend', [
+    { ...entry('C:\\seq\\frame_####.png', '/mnt/c/seq/frame_0001.png', 'a'), kind: 'image-sequence' },
+    { ...entry('C:\\seq\\frame_####.png', '/mnt/c/seq/frame_0002.png', 'b'), kind: 'image-sequence' },
+    { ...entry('/caches/fluid/', '/caches/fluid/data/fluid_0001.vdb', 'c'), kind: 'bake' },
+    { ...entry('/caches/fluid/', '/caches/fluid/mesh/mesh_0001.bobj.gz', 'd'), kind: 'bake' },
+    { ...entry('/art/proj/cache_cloth', '/art/proj/cache_cloth/cloth_000001_00.bphys', 'e'), kind: 'point-cache' },
+  ]);
+  assert.deepEqual(plan.files.map((f) => f.path), [
+    'external/c/seq/frame_0001.png',
+    'external/c/seq/frame_0002.png',
+    'external/caches/fluid/data/fluid_0001.vdb',
+    'external/caches/fluid/mesh/mesh_0001.bobj.gz',
+    'cache_cloth/cloth_000001_00.bphys',
+  ]);
+  assert.deepEqual(plan.pathMap, [
+    { from: 'C:\\seq', to: 'external/c/seq' },
+    { from: '/caches/fluid', to: 'external/caches/fluid' },
+    { from: '/art/proj/cache_cloth', to: 'cache_cloth' },
+  ]);
 });

@@ -2,7 +2,7 @@ import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path
 import { posix, win32 } from 'node:path';
 import type { FileRef, PathMap, WorkspaceFile } from '../../../../node-agent/protocol/index.js';
 import { isSafeWorkspacePath } from '../../../../node-agent/protocol/index.js';
-import type { DependencyEntry } from '../../api/views.js';
+import type { DependencyEntry, DependencyKind } from '../../api/views.js';
 
 /**
  * Where a scene and every file it needs go in the job's workspace on an agent (the wire's
@@ -47,13 +47,22 @@ export function workspacePlan(scenePath: string, entries: readonly DependencyEnt
     if (isBlendRelative(entry.written)) {
       place = underRoot(root, local);
     } else {
-      const inRoot = isUnder(root, local);
-      place = inRoot ? underRoot(root, local) : externalPlace(entry.written);
-      const from = parentOf(entry.written);
-      const to = posix.dirname(place);
-      // A file directly in the root has no folder to map to: the file itself is mapped.
-      if (from && to !== '.') pathMap.set(from, to);
-      else pathMap.set(entry.written, place);
+      // The folder the scene wrote and the local folder it stands for: the file's own folder,
+      // or for a cache or bake (written as a folder, its files listed) that folder.
+      const folder = writtenFolder(entry, local);
+      if (!folder) {
+        place = isUnder(root, local) ? underRoot(root, local) : externalPlace(entry.written);
+        pathMap.set(entry.written, place);
+      } else if (folder.local === root && !FOLDER_KINDS.has(entry.kind)) {
+        // Beside the scene: the root has no workspace path of its own, so the path itself is mapped.
+        place = underRoot(root, local);
+        pathMap.set(entry.written, (isWindowsPath(entry.written) ? win32 : posix).basename(entry.written));
+      } else {
+        const inRoot = isUnder(root, folder.local);
+        const folderPlace = inRoot ? underRoot(root, folder.local) : externalPlace(folder.written);
+        place = `${folderPlace}/${underRoot(folder.local, local)}`;
+        pathMap.set(folder.written, folderPlace);
+      }
     }
     checkPlace(place, entry.written);
     files.set(place, { path: place, sha256: entry.sha256, size: entry.size });
@@ -80,11 +89,36 @@ function isWindowsPath(written: string): boolean {
   return /^[A-Za-z]:[\\/]/.test(written) || written.startsWith('\\\\');
 }
 
-/** The written folder holding a written absolute path, or null when it has none (a file at a drive's or file system's root). */
-function parentOf(written: string): string | null {
-  const dir = isWindowsPath(written) ? win32.dirname(written) : posix.dirname(written);
-  if (dir === written || /^[A-Za-z]:[\\/]?$/.test(dir) || dir === '/' || dir === '\\\\' || dir === '') return null;
-  return dir;
+/** Kinds written as a folder whose files the manifest lists one by one. */
+const FOLDER_KINDS = new Set<DependencyKind>(['point-cache', 'bake']);
+
+/**
+ * For an absolute entry: the folder as written and the local folder holding the file under it,
+ * or null when there is none to map (a file at a drive's or file system's root, the scene's own
+ * folder as the workspace root).
+ */
+function writtenFolder(entry: DependencyEntry, local: string): { written: string; local: string } | null {
+  const windows = isWindowsPath(entry.written);
+  const path = windows ? win32 : posix;
+  let written: string;
+  let localFolder = dirname(local);
+  if (FOLDER_KINDS.has(entry.kind)) {
+    written = entry.written.replace(/[\\/]+$/, '');
+    // The local folder that stands for it: the nearest one up from the file with its name.
+    const name = path.basename(written);
+    const same = (a: string, b: string) => (windows ? a.toLowerCase() === b.toLowerCase() : a === b);
+    for (let dir = localFolder; dirname(dir) !== dir; dir = dirname(dir)) {
+      if (same(basename(dir), name)) {
+        localFolder = dir;
+        break;
+      }
+    }
+  } else {
+    written = path.dirname(entry.written);
+  }
+  if (written === entry.written && !FOLDER_KINDS.has(entry.kind)) return null;
+  if (/^[A-Za-z]:[\\/]?$/.test(written) || written === '/' || written === '' || /^\\\\[^\\]*\\?$/.test(written)) return null;
+  return { written, local: localFolder };
 }
 
 /**
