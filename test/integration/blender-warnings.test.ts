@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdir, readdir, truncate, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readdir, truncate } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { createFarmService } from '../../electron/controller/api/farm-service.js';
@@ -15,6 +14,7 @@ import { describeFile } from '../../node-agent/protocol/index.js';
 import { startLoopbackFarm } from '../helpers/loopback-farm.js';
 import { makeScratchDir } from '../helpers/scratch.js';
 import { runCommand } from '../helpers/run-command.js';
+import { makeModifierWarningScene, MODIFIER_WARNING } from '../helpers/warning-scene.js';
 import { makeSolidPng, makeTexturedScene } from '../helpers/textured-scene.js';
 
 /**
@@ -25,32 +25,12 @@ import { makeSolidPng, makeTexturedScene } from '../helpers/textured-scene.js';
  */
 
 const MISSING_SENTENCE = 'The scene "shot.blend" needs textures/wood.png, which is missing on this agent; put the file where the scene expects it and resubmit, or submit with --allow-missing to render without it.';
-const MODIFIER_WARNING = 'The modifier "MC" on object "Plane" failed: Vertex count mismatch.';
 
 let scratch: { dir: string; cleanup: () => Promise<void> };
 let home: string;
 let missingScene: string;
 let presentScene: string;
 let meshCacheScene: string;
-
-/** Adds a mesh-cache modifier reading `pc2` (absolute) to the textured scene's plane: a PC2 of 1 point for a 4-vertex plane. */
-async function addMeshCache(scene: string, pc2: string, out: string): Promise<string> {
-  const expr = `import bpy
-o = bpy.data.objects["Plane"]
-m = o.modifiers.new("MC", "MESH_CACHE")
-m.cache_format = "PC2"
-m.filepath = ${JSON.stringify(pc2)}
-bpy.ops.wm.save_as_mainfile(filepath=${JSON.stringify(out)}, compress=False, relative_remap=False)`;
-  await mkdir(dirname(out), { recursive: true });
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(findBlender()!, ['-b', scene, '-noaudio', '--factory-startup', '--python-exit-code', '2', '--python-expr', expr], {
-      stdio: 'ignore', env: { ...process.env, HOME: home, XDG_CACHE_HOME: join(home, '.cache') },
-    });
-    child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`Blender could not add the mesh cache (exit ${code})`))));
-  });
-  return out;
-}
 
 before(async () => {
   if (!findBlender()) throw new Error('Blender is not installed: apt-get install -y blender');
@@ -59,15 +39,7 @@ before(async () => {
   missingScene = await makeTexturedScene(join(scratch.dir, 'missing/shot.blend'), '//textures/wood.png', home);
   presentScene = await makeTexturedScene(join(scratch.dir, 'present/shot.blend'), '//textures/wood.png', home);
   await makeSolidPng(join(scratch.dir, 'present/textures/wood.png'), '0x20c040');
-  // PC2: signature, version 1, 1 point, start frame 1, sample rate 1, 2 samples, then the points.
-  const pc2 = Buffer.alloc(12 + 20 + 24);
-  pc2.write('POINTCACHE2\0', 0, 'latin1');
-  pc2.writeInt32LE(1, 12); pc2.writeInt32LE(1, 16); pc2.writeFloatLE(1, 20); pc2.writeFloatLE(1, 24); pc2.writeInt32LE(2, 28);
-  await writeFile(join(scratch.dir, 'anim.pc2'), pc2);
-  // Absolute paths that exist on this machine: the loopback agent reads them without shipping.
-  const texture = await makeSolidPng(join(scratch.dir, 'tex/wood.png'), '0x20c040');
-  const absolute = await makeTexturedScene(join(scratch.dir, 'absolute/shot.blend'), texture, home);
-  meshCacheScene = await addMeshCache(absolute, join(scratch.dir, 'anim.pc2'), join(scratch.dir, 'meshcache/shot.blend'));
+  meshCacheScene = await makeModifierWarningScene(scratch.dir, home);
 });
 
 after(async () => {
