@@ -1,8 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { basename, extname, resolve } from 'node:path';
-import { ImageFormatSchema, RenderEngineSchema, type ImageFormat, type RenderEngine, type SubmitParams } from '../controller/api/contract.js';
+import { ImageFormatSchema, RenderEngineSchema, type ImageFormat, type PathMapRule, type RenderEngine, type SubmitParams } from '../controller/api/contract.js';
 import { print, withClient, withClientOptions, type ClientOptions } from './api-connection.js';
-import { choice, commaList, integer } from './cli-options.js';
+import { choice, commaList, integer, pathMapRule } from './cli-options.js';
 import { reportJobEnd } from './job-report.js';
 import { followJob } from './follow-job.js';
 import { UserError } from './user-error.js';
@@ -22,6 +22,8 @@ interface SubmitOptions extends ClientOptions {
   format?: ImageFormat;
   engine?: RenderEngine;
   video: boolean;
+  allowMissing?: boolean;
+  mapPath?: PathMapRule[];
   timeout?: number;
   chunks?: number;
   chunkSeconds?: number;
@@ -34,7 +36,7 @@ interface SubmitOptions extends ClientOptions {
   wait: boolean;
 }
 
-const RENDER_ONLY = ['frames', 'chunk', 'format', 'engine', 'video'] as const;
+const RENDER_ONLY = ['frames', 'chunk', 'format', 'engine', 'video', 'allowMissing', 'mapPath'] as const;
 const TRANSCODE_ONLY = ['chunks', 'chunkSeconds', 'videoCodec', 'crf', 'preset', 'scale', 'audioCodec', 'audioBitrate'] as const;
 
 export function registerSubmitCommand(program: Command): void {
@@ -52,6 +54,8 @@ export function registerSubmitCommand(program: Command): void {
       .option('--format <format>', 'render: image format, PNG, JPEG, OPEN_EXR, TIFF…', choice('--format', ImageFormatSchema.options))
       .option('--engine <engine>', 'render: engine override, CYCLES, BLENDER_EEVEE, BLENDER_WORKBENCH', choice('--engine', RenderEngineSchema.options))
       .option('--video', 'render: also encode the frames into a video', false)
+      .option('--allow-missing', 'render: submit even when files the scene names are missing (the job carries a warning)', false)
+      .option('--map-path <from=to>', 'render: where an absolute path the scene names is on the controller\'s machine, e.g. C:\\tex=/mnt/tex (repeatable)', pathMapRule, [] as PathMapRule[])
       .option('--chunks <n>', 'transcode: number of chunks', integer('--chunks', 1, 10_000))
       .option('--chunk-seconds <s>', 'transcode: chunk length in seconds instead of --chunks', seconds)
       .option('--video-codec <name>', 'transcode: video encoder (default libx264)')
@@ -66,6 +70,7 @@ export function registerSubmitCommand(program: Command): void {
     const params = submitParams(file, o, (name) => command.getOptionValueSource(name) === 'cli');
     process.exitCode = await withClient(o, async (client) => {
       const job = await client.call('jobs.submit', params);
+      for (const warning of job.warnings ?? []) process.stderr.write(`Warning: ${warning}\n`);
       if (!o.wait) {
         print(o, job, () => `Submitted job ${job.id} (${job.name}): ${job.taskCount} task(s), priority ${job.priority}.\nFollow it with \`farmhand watch ${job.id}\`.`);
         return 0;
@@ -103,6 +108,8 @@ export function submitParams(file: string, o: SubmitOptions, given: (option: str
       ...(o.format !== undefined ? { format: o.format } : {}),
       ...(o.engine !== undefined ? { engine: o.engine } : {}),
       video: o.video,
+      ...(o.allowMissing ? { allowMissing: true } : {}),
+      ...(o.mapPath?.length ? { pathMap: o.mapPath } : {}),
     };
   }
   if (o.chunks !== undefined && o.chunkSeconds !== undefined) throw new UserError('Pass either --chunks or --chunk-seconds, not both.');
