@@ -52,6 +52,11 @@ test('a data-block missing from a library that is there is a missing-library war
   assert.deepEqual(all.map((w) => [w.kind, w.text]), [['missing-library', 'The linked library lib/props.blend has no Object "Prop".']]);
 });
 
+test('the empty path Report Missing Files prints for a point cache on its default folder is no warning', () => {
+  // Blender 3.4.1 prints it for a scene whose bake sits in //blendcache_shot/, all files present.
+  assert.deepEqual(collect(["Warning: Path '' not found"]).all(), []);
+});
+
 test('a file outside the scene folder is named by its absolute path', () => {
   const all = collect(["Warning: Path '/mnt/nas/tex/wood.png' not found"]).all();
   assert.equal(all[0]!.path, '/mnt/nas/tex/wood.png');

@@ -49,7 +49,8 @@ export interface BlenderWarningCollector {
   texts(): string[];
 }
 
-const MISSING_PATH = /^Warning: Path '(.*)' not found\s*$/;
+/** `(.+)`: Report Missing Files says `Path '' not found` for a point cache on its default `//blendcache_<name>/` path, which is no file. */
+const MISSING_PATH = /^Warning: Path '(.+)' not found\s*$/;
 const UNABLE_TO_OPEN = /^Warning: Unable to open '(.*)': (.*?)\s*$/;
 const LIB_BLOCK_MISSING = /^(?:Info|Warning): LIB: (\w+): '(.*?)' missing from '(.*?)'(?:, parent|\s*$)/;
 const LIBRARIES_MISSING = /^Warning: (\d+) libraries and (\d+) linked data-blocks are missing/;
