@@ -16,6 +16,9 @@ export const HASH_CACHE_FILE = 'dependency-hashes.json';
 /** Enough for many shows' texture libraries; beyond it the least recently used entries go. */
 const MAX_ENTRIES = 200_000;
 
+/** Saves of one cache file in this process, one after another (two submits at once share the temp file name). */
+const saving = new Map<string, Promise<void>>();
+
 interface Entry {
   size: number;
   mtimeMs: number;
@@ -58,10 +61,17 @@ export class DependencyHashCache {
     if (!this.changed) return;
     let entries = [...this.entries];
     if (entries.length > MAX_ENTRIES) entries = entries.sort((a, b) => b[1].usedAt - a[1].usedAt).slice(0, MAX_ENTRIES);
-    // Only a cost saving: a data folder that cannot be written must not refuse a submit.
-    await mkdir(this.home, { recursive: true }).catch(() => undefined);
-    await writeFileAtomic(this.file, JSON.stringify({ version: 1, files: Object.fromEntries(entries) })).catch(() => undefined);
     this.changed = false;
+    const text = JSON.stringify({ version: 1, files: Object.fromEntries(entries) });
+    // Only a cost saving: a data folder that cannot be written must not refuse a submit.
+    const write = async () => {
+      await mkdir(this.home, { recursive: true });
+      await writeFileAtomic(this.file, text);
+    };
+    const turn = (saving.get(this.file) ?? Promise.resolve()).then(write).catch(() => undefined);
+    saving.set(this.file, turn);
+    await turn;
+    if (saving.get(this.file) === turn) saving.delete(this.file);
   }
 
   /** Once, however many hashes are asked for at the same time. */
