@@ -9,7 +9,6 @@ import { probeFile } from '../../api/probe-file.js';
 import type { DependencyEntry, DependencyManifest } from '../../api/views.js';
 import { InputError } from '../../input-error.js';
 import { cliFailure } from '../../../cli/cli-failure.js';
-import { listDependenciesWithBlender } from './blender-dependency-probe.js';
 import { DependencyHashCache, HASH_CACHE_FILE } from './dependency-hash-cache.js';
 import { scanSceneDependencies } from './dependency-manifest.js';
 import { findBlender } from './find-blender.js';
@@ -219,15 +218,22 @@ describe('the dependency manifest (read at submit, without Blender)', () => {
     await writeFile(rel, original);
   });
 
-  test('Blender lists the same files when the reader cannot (the fallback)', async () => {
-    const listed = await listDependenciesWithBlender(at('shot/scene.blend'), { blenderPath: blender!, scratchHome: at('home'), pathMap: pathMap() });
+  test('where the reader cannot read a file, Blender lists the same files, and the manifest says so', async () => {
     const reader = await scanSceneDependencies(at('shot/scene.blend'), { home: at('farm-a'), pathMap: pathMap() });
-    // Blender names each path once (a sequence by its first frame), and shows Windows paths with forward slashes.
-    const key = (kind: string, written: string, from: string) => `${kind} ${written.replace(/\\/g, '/')} ${relative(scratch.dir, from)}`;
-    const fromReader = new Set(reader.entries.map((e: DependencyEntry) => key(e.kind, e.written, e.from)));
-    const fromBlender = new Set(listed.map((l) => key(l.kind, l.written, l.from)));
-    assert.deepEqual([...fromBlender].sort(), [...fromReader].sort());
-    assert.equal(listed.find((l) => l.written.replace(/\\/g, '/') === 'C:/Tex/win.png')!.resolved, at('mapped/win.png'));
+    // Files above the reader's size limit go to Blender: here, every file.
+    const byBlender = await scanSceneDependencies(at('shot/scene.blend'), { home: at('farm-a'), pathMap: pathMap(), blenderPath: blender!, scratchHome: at('home'), maxNativeBytes: 1 });
+    assert.equal(byBlender.listedBy, 'blender');
+    // Blender shows Windows paths with forward slashes; everything else is the same, in any order.
+    const key = (m: DependencyManifest) => m.entries.map((e) => JSON.stringify([e.kind, e.written.replace(/\\/g, '/'), e.resolved, e.from, e.size, e.sha256, e.missing])).sort();
+    assert.deepEqual(key(byBlender), key(reader));
+    assert.equal(byBlender.missingCount, 1);
+    assert.equal(byBlender.entries[0]!.written, '//textures/missing.png');
+  });
+
+  test('without Blender, a file the reader cannot read is refused in one sentence', async () => {
+    const refused = await scanSceneDependencies(at('shot/scene.blend'), { home: at('farm-a'), blenderPath: null, maxNativeBytes: 1 }).then(() => null, (e: unknown) => e);
+    assert.ok(refused instanceof InputError);
+    assert.equal(refused.message, 'The files "scene.blend" needs could not be listed (scene.blend is too large to read without Blender); save it again from Blender, or install Blender on this machine so it can list them.');
   });
 
   test('the submit refuses missing files in one sentence (exit 2), and --allow-missing submits with a warning', async () => {

@@ -32,6 +32,8 @@ export interface DependencyScanOptions {
   /** The controller's Blender, for files the reader cannot read; null = none. */
   blenderPath?: string | null;
   scratchHome?: string;
+  /** .blend files above this size are listed by Blender (default 256 MiB, as for the scene's settings). */
+  maxNativeBytes?: number;
   /** Shared across scans to count rehashes (tests); a fresh one per scan otherwise. */
   hashCache?: DependencyHashCache;
 }
@@ -49,7 +51,7 @@ export async function scanSceneDependencies(scenePath: string, o: DependencyScan
   let listed: BlenderListedPath[];
   let listedBy: DependencyManifest['listedBy'] = 'reader';
   try {
-    listed = await listWithReader(scene, o.pathMap ?? []);
+    listed = await listWithReader(scene, o.pathMap ?? [], o.maxNativeBytes ?? MAX_NATIVE_BYTES);
   } catch (error) {
     if (!(error instanceof BlendReadError)) throw error;
     if (!o.blenderPath) {
@@ -72,13 +74,13 @@ export async function scanSceneDependencies(scenePath: string, o: DependencyScan
 }
 
 /** The scene and every library it links (each read once), their paths resolved, in the order found. */
-async function listWithReader(scene: string, pathMap: readonly PathMapRule[]): Promise<BlenderListedPath[]> {
+async function listWithReader(scene: string, pathMap: readonly PathMapRule[], maxNativeBytes: number): Promise<BlenderListedPath[]> {
   const found: BlenderListedPath[] = [];
   const readBlends = new Set<string>();
   const visit = async (blendPath: string) => {
     readBlends.add(blendPath);
     const size = (await stat(blendPath)).size;
-    if (size > MAX_NATIVE_BYTES) throw new BlendReadError('a file is large; Blender lists it instead');
+    if (size > maxNativeBytes) throw new BlendReadError(`${basename(blendPath)} is too large to read without Blender`);
     const named = namedPaths(parseBlendFile(await readBlendBytes(blendPath)), basename(blendPath));
     const libraries: string[] = [];
     for (const n of named) {
