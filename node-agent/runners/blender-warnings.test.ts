@@ -96,6 +96,7 @@ test('ordinary render lines are not warnings', () => {
     "Saved: '/tmp/fhwarn/out/x_0001.png'",
     ' Time: 00:00.17 (Saving: 00:00.12)',
     'GPUTexture: Blender Texture Not Loaded!',
+    "Warning: Path '' not found",
     'Blender quit',
   ]).all();
   assert.deepEqual(all, []);

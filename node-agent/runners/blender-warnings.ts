@@ -32,9 +32,25 @@ export interface BlenderWarning {
  * The Python snippet (run after path mapping, before the render) that makes Blender list every
  * external file the scene names but that is not there: Blender's own File ▸ External Data ▸
  * Report Missing Files. It skips packed and generated images; of an image sequence or UDIM set
- * it checks the file the image names (the submit-time manifest checks the rest).
+ * it checks the file the image names (the submit-time manifest checks the rest). An Ocean
+ * modifier that is not baked names a cache folder it never reads (`//../blender_…/cache_ocean`
+ * by default, reported missing in 3.4.1): its path points at the scene's own folder while the
+ * report runs, then is put back.
  */
-export const REPORT_MISSING_FILES: string = 'bpy.ops.file.report_missing_files()';
+export const REPORT_MISSING_FILES: string = `_held = []
+for _o in bpy.data.objects:
+    for _m in _o.modifiers:
+        if _m.type == 'OCEAN' and not _m.is_cached and _m.filepath:
+            try:
+                _held.append((_m, _m.filepath))
+                _m.filepath = '//'
+            except Exception:
+                pass
+try:
+    bpy.ops.file.report_missing_files()
+finally:
+    for _m, _p in _held:
+        _m.filepath = _p`;
 
 /** The contract's bounds for task.done `warnings`. */
 export const MAX_WARNINGS = 100;

@@ -22,20 +22,24 @@ export async function makeModifierWarningScene(dir: string, home: string): Promi
   await writeFile(pc2Path, pc2);
   const texture = await makeSolidPng(join(dir, 'tex/wood.png'), '0x20c040');
   const absolute = await makeTexturedScene(join(dir, 'absolute/shot.blend'), texture, home);
-  const out = join(dir, 'meshcache/shot.blend');
-  const expr = `import bpy
-o = bpy.data.objects["Plane"]
+  return editScene(absolute, join(dir, 'meshcache/shot.blend'), `o = bpy.data.objects["Plane"]
 m = o.modifiers.new("MC", "MESH_CACHE")
 m.cache_format = "PC2"
-m.filepath = ${JSON.stringify(pc2Path)}
+m.filepath = ${JSON.stringify(pc2Path)}`, home);
+}
+
+/** Opens `scene` in Blender, runs `python` (with `bpy` imported) and saves the result as `out`; returns `out`. */
+export async function editScene(scene: string, out: string, python: string, home: string): Promise<string> {
+  const expr = `import bpy
+${python}
 bpy.ops.wm.save_as_mainfile(filepath=${JSON.stringify(out)}, compress=False, relative_remap=False)`;
   await mkdir(dirname(out), { recursive: true });
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(findBlender()!, ['-b', absolute, '-noaudio', '--factory-startup', '--python-exit-code', '2', '--python-expr', expr], {
+    const child = spawn(findBlender()!, ['-b', scene, '-noaudio', '--factory-startup', '--python-exit-code', '2', '--python-expr', expr], {
       stdio: 'ignore', env: { ...process.env, HOME: home, XDG_CACHE_HOME: join(home, '.cache') },
     });
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`Blender could not add the mesh cache (exit ${code})`))));
+    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`Blender could not edit the scene (exit ${code})`))));
   });
   return out;
 }

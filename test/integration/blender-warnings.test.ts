@@ -14,7 +14,7 @@ import { describeFile } from '../../node-agent/protocol/index.js';
 import { startLoopbackFarm } from '../helpers/loopback-farm.js';
 import { makeScratchDir } from '../helpers/scratch.js';
 import { runCommand } from '../helpers/run-command.js';
-import { makeModifierWarningScene, MODIFIER_WARNING } from '../helpers/warning-scene.js';
+import { editScene, makeModifierWarningScene, MODIFIER_WARNING } from '../helpers/warning-scene.js';
 import { makeSolidPng, makeTexturedScene } from '../helpers/textured-scene.js';
 
 /**
@@ -78,6 +78,16 @@ describe('the Blender runner', () => {
 
   test('a scene with every file present has no warnings', async () => {
     const result = await render(presentScene, join(scratch.dir, 'out-present'));
+    assert.deepEqual(result.warnings, []);
+  });
+
+  test('an Ocean modifier that is not baked renders without a warning (its default cache folder is never read)', async () => {
+    const ocean = await editScene(presentScene, join(scratch.dir, 'ocean/shot.blend'), `m = bpy.data.objects["Plane"].modifiers.new("Sea", "OCEAN")
+m.resolution = 4
+m.filepath = "//cache_ocean_never_baked"`, home);
+    await makeSolidPng(join(scratch.dir, 'ocean/textures/wood.png'), '0x20c040');
+    const result = await render(ocean, join(scratch.dir, 'out-ocean'));
+    assert.equal(result.outputs.length, 1);
     assert.deepEqual(result.warnings, []);
   });
 
