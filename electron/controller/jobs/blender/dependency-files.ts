@@ -37,9 +37,11 @@ function sequenceMatcher(name: string): (name: string) => boolean {
   return (other) => re.test(other);
 }
 
-/** `tex.<UDIM>.png` → tex.1001.png…; `tex.<UVTILE>.png` → tex.u1_v1.png… */
+/** `tex.<UDIM>.png` → tex.1001.png…; `tex.<UVTILE>.png` → tex.u1_v1.png…; a tile's own name (`tex.1001.png`, as 2.9x saved them) stands for its set. */
 function udimMatcher(name: string): (name: string) => boolean {
-  const parts = name.split(/(<UDIM>|<UVTILE>)/);
+  const tile = /^(.*[._-])1\d{3}(\.[^.]+)$/.exec(name);
+  const tokened = !/<UDIM>|<UVTILE>/.test(name) && tile ? `${tile[1]}<UDIM>${tile[2]}` : name;
+  const parts = tokened.split(/(<UDIM>|<UVTILE>)/);
   if (parts.length === 1) return (other) => other === name;
   const re = new RegExp(`^${parts.map((p) => (p === '<UDIM>' ? '\\d{4}' : p === '<UVTILE>' ? 'u\\d+_v\\d+' : escape(p))).join('')}$`);
   return (other) => re.test(other);

@@ -47,6 +47,7 @@ test('what a sequence, UDIM set, cache and bake folder are on disk', async () =>
   assert.deepEqual(rel(await filesOf(at('seq/f_####.exr'), { type: 'sequence' })), ['seq/f_0001.exr', 'seq/f_0002.exr', 'seq/f_0010.exr']);
   assert.deepEqual(rel(await filesOf(at('udim/t.<UDIM>.png'), { type: 'udim' })), ['udim/t.1001.png', 'udim/t.1012.png']);
   assert.deepEqual(rel(await filesOf(at('udim/t.<UVTILE>.png'), { type: 'udim' })), ['udim/t.u1_v1.png']);
+  assert.deepEqual(rel(await filesOf(at('udim/t.1001.png'), { type: 'udim' })), ['udim/t.1001.png', 'udim/t.1012.png']);
   assert.deepEqual(rel(await filesOf(at('blendcache_s'), { type: 'point-cache', prefixes: ['cloth'], index: 0 })), ['blendcache_s/cloth_000001_00.bphys', 'blendcache_s/cloth_000002_00.bphys']);
   assert.deepEqual(rel(await filesOf(at('blendcache_s'), { type: 'point-cache', prefixes: ['43756265'], index: 0 })), ['blendcache_s/43756265_000001_00.bphys']);
   assert.deepEqual(rel(await filesOf(at('bake'), { type: 'folder' })), ['bake/a/b.vdb']);
