@@ -32,25 +32,31 @@ export interface BlenderWarning {
  * The Python snippet (run after path mapping, before the render) that makes Blender list every
  * external file the scene names but that is not there: Blender's own File ▸ External Data ▸
  * Report Missing Files. It skips packed and generated images; of an image sequence or UDIM set
- * it checks the file the image names (the submit-time manifest checks the rest). An Ocean
- * modifier that is not baked names a cache folder it never reads (`//../blender_…/cache_ocean`
- * by default, reported missing in 3.4.1): its path points at the scene's own folder while the
- * report runs, then is put back.
+ * it checks the file the image names (the submit-time manifest checks the rest). Two kinds of
+ * path it reports in 3.4.1 are never read by a render, and would fail every such scene: the
+ * cache folder of an Ocean modifier that is not baked (`//../blender_…/cache_ocean` by
+ * default) and a text block's file (its text is in the .blend). Those point at the scene's own
+ * folder while the report runs, then are put back.
  */
 export const REPORT_MISSING_FILES: string = `_held = []
+def _hold(_b):
+    try:
+        if _b.filepath:
+            _held.append((_b, _b.filepath))
+            _b.filepath = '//'
+    except Exception:
+        pass
 for _o in bpy.data.objects:
     for _m in _o.modifiers:
-        if _m.type == 'OCEAN' and not _m.is_cached and _m.filepath:
-            try:
-                _held.append((_m, _m.filepath))
-                _m.filepath = '//'
-            except Exception:
-                pass
+        if _m.type == 'OCEAN' and not _m.is_cached:
+            _hold(_m)
+for _t in bpy.data.texts:
+    _hold(_t)
 try:
     bpy.ops.file.report_missing_files()
 finally:
-    for _m, _p in _held:
-        _m.filepath = _p`;
+    for _b, _p in _held:
+        _b.filepath = _p`;
 
 /** The contract's bounds for task.done `warnings`. */
 export const MAX_WARNINGS = 100;

@@ -81,10 +81,12 @@ describe('the Blender runner', () => {
     assert.deepEqual(result.warnings, []);
   });
 
-  test('an Ocean modifier that is not baked renders without a warning (its default cache folder is never read)', async () => {
+  test('an Ocean modifier that is not baked and a text block whose file is gone render without a warning (a render reads neither)', async () => {
     const ocean = await editScene(presentScene, join(scratch.dir, 'ocean/shot.blend'), `m = bpy.data.objects["Plane"].modifiers.new("Sea", "OCEAN")
 m.resolution = 4
-m.filepath = "//cache_ocean_never_baked"`, home);
+m.filepath = "//cache_ocean_never_baked"
+t = bpy.data.texts.new("notes.py")
+t.filepath = "//scripts/notes.py"`, home);
     await makeSolidPng(join(scratch.dir, 'ocean/textures/wood.png'), '0x20c040');
     const result = await render(ocean, join(scratch.dir, 'out-ocean'));
     assert.equal(result.outputs.length, 1);
