@@ -43,6 +43,9 @@ const PTCACHE_EXTERNAL = 1 << 9;
 const TXT_ISMEM = 1 << 2;
 /** NODE_SCRIPT_EXTERNAL, NODE_IES_EXTERNAL. */
 const NODE_EXTERNAL = 1;
+/** DNA_sequence_types.h: SEQ_TYPE_IMAGE, SEQ_TYPE_MOVIE (sound strips name a bSound, listed as such). */
+const STRIP_IMAGE = 0;
+const STRIP_MOVIE = 3;
 /** DNA_modifier_types.h: NODES_MODIFIER_BAKE_CUSTOM_PATH. */
 const BAKE_CUSTOM_PATH = 1 << 0;
 
@@ -140,6 +143,21 @@ export function namedPaths(blend: BlendFile, blendFileName: string): NamedPath[]
       case 'NodesModifierBake':
         if ((blend.int(block, 'flag') ?? 0) & BAKE_CUSTOM_PATH) add(str(block, 'directory'), 'bake', { type: 'folder' });
         break;
+      case 'Sequence': {
+        // A Video Sequencer strip: its folder (Strip.dir) and one file name per element (StripElem.name).
+        const type = blend.int(block, 'type');
+        if (type !== STRIP_IMAGE && type !== STRIP_MOVIE) break;
+        const stripAddress = blend.pointer(block, 'strip');
+        const strip = stripAddress ? blend.byAddress.get(stripAddress) : undefined;
+        if (!strip) break;
+        const dir = str(strip, 'dir') ?? '';
+        const elementsAddress = blend.pointer(strip, 'stripdata');
+        const elementsBlock = elementsAddress ? blend.byAddress.get(elementsAddress) : undefined;
+        const names = elementsBlock ? [...elements(elementsBlock)].map((e) => str(e, 'name') ?? '').filter(Boolean) : [];
+        const kind: DependencyKind = type === STRIP_MOVIE ? 'movie-clip' : names.length > 1 ? 'image-sequence' : 'image';
+        for (const name of type === STRIP_MOVIE ? names.slice(0, 1) : names) add(dir === '' || /[\\/]$/.test(dir) ? dir + name : `${dir}/${name}`, kind);
+        break;
+      }
       case 'NodeShaderScript':
         if (blend.int(block, 'mode') === NODE_EXTERNAL) add(str(block, 'filepath'), 'script');
         break;

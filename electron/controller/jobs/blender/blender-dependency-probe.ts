@@ -77,7 +77,7 @@ for ob in bpy.data.objects:
         point_cache(getattr(m, "point_cache", None), ob)
     for ps in ob.particle_systems:
         point_cache(ps.point_cache, ob)
-ext = {".pc2": "mesh-cache", ".mdd": "mesh-cache", ".osl": "script", ".oso": "script", ".ies": "ies", ".blend": "library",
+ext = {".mp4": "movie-clip", ".mov": "movie-clip", ".mkv": "movie-clip", ".avi": "movie-clip", ".pc2": "mesh-cache", ".mdd": "mesh-cache", ".osl": "script", ".oso": "script", ".ies": "ies", ".blend": "library",
        ".abc": "cache-file", ".usd": "cache-file", ".usdc": "cache-file", ".usda": "cache-file", ".vdb": "volume"}
 written = bpy.utils.blend_paths(absolute=False, packed=False, local=False)
 absolute = bpy.utils.blend_paths(absolute=True, packed=False, local=False)

@@ -250,6 +250,37 @@ describe('the dependency manifest (read at submit, without Blender)', () => {
     assert.equal(dependencies?.entries.length, 18);
   });
 
+  test('Video Sequencer strips: every image of an image strip and the movie of a movie strip', async () => {
+    const home = at('home');
+    await mkdir(at('edit/frames'), { recursive: true });
+    for (const n of [1, 2, 3]) await writeFile(at(`edit/frames/f_000${n}.png`), `frame ${n}`);
+    const ffmpeg = spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=32x24:rate=5', '-t', '1', '-pix_fmt', 'yuv420p', at('edit/clip.mp4')], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(ffmpeg.status, 0, ffmpeg.stderr);
+    const script = `
+import bpy, sys
+out = sys.argv[sys.argv.index("--") + 1]
+bpy.ops.wm.read_factory_settings(use_empty=True)
+bpy.ops.wm.save_as_mainfile(filepath=out)
+ed = bpy.context.scene.sequence_editor_create()
+im = ed.sequences.new_image("imgs", "//frames/f_0001.png", 1, 1)
+im.elements.append("f_0002.png")
+im.elements.append("f_0003.png")
+ed.sequences.new_movie("mv", "//clip.mp4", 2, 1)
+bpy.ops.wm.save_as_mainfile(filepath=out)
+`;
+    const run = spawnSync(blender!, ['-b', '-noaudio', '--factory-startup', '--python-exit-code', '2', '--python-expr', script, '--', at('edit/edit.blend')], {
+      env: { ...process.env, HOME: home, XDG_CACHE_HOME: join(home, '.cache') }, encoding: 'utf8', timeout: 60_000,
+    });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    const m = await scanSceneDependencies(at('edit/edit.blend'), { home: at('farm-edit') });
+    assert.deepEqual(rows(m), [
+      ['image-sequence', '//frames/f_0001.png', 'edit/frames/f_0001.png', 'edit/edit.blend', false],
+      ['image-sequence', '//frames/f_0002.png', 'edit/frames/f_0002.png', 'edit/edit.blend', false],
+      ['image-sequence', '//frames/f_0003.png', 'edit/frames/f_0003.png', 'edit/edit.blend', false],
+      ['movie-clip', '//clip.mp4', 'edit/clip.mp4', 'edit/edit.blend', false],
+    ]);
+  });
+
   test('the sentence names the first ten missing files and counts the rest', () => {
     const entries = Array.from({ length: 13 }, (_, i) => ({ written: `//t/${i}.png`, resolved: `/s/t/${i}.png`, kind: 'image' as const, from: '/s/a.blend', size: null, sha256: null, missing: true }));
     assert.equal(missingFilesSentence('/s/a.blend', { entries, totalBytes: 0, missingCount: 13, listedBy: 'reader' }),
