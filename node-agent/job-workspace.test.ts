@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeScratchDir } from '../test/helpers/scratch.js';
@@ -105,6 +105,25 @@ test('the workspace is shared by the job\'s tasks and removed once the job has b
     await spaces.close();
     assert.equal(existsSync(again.root), false);
   } finally {
+    await s.cleanup();
+  }
+});
+
+test('a file on another file system (no hard link possible) is copied into place', async () => {
+  const s = await setup();
+  const other = await mkdtemp(join('/dev/shm', 'farmhand-ws-'));
+  try {
+    assert.notEqual((await stat(other)).dev, (await stat(s.dir)).dev, '/dev/shm is another file system here');
+    await writeFile(join(other, B), 'texture');
+    const spaces = new JobWorkspaces(s.root);
+    await spaces.init();
+    const lease = await spaces.acquire('job1', 'scene.blend', [{ path: 'tex/wood.png', sha256: B, source: join(other, B) }]);
+    const placed = join(lease.root, 'tex/wood.png');
+    assert.equal(await readFile(placed, 'utf8'), 'texture');
+    assert.notEqual((await stat(placed)).ino, (await stat(join(other, B))).ino, 'a copy');
+    lease.release();
+  } finally {
+    await rm(other, { recursive: true, force: true });
     await s.cleanup();
   }
 });
