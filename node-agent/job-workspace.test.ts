@@ -77,6 +77,11 @@ test('a symbolic link planted in the workspace is not followed', async () => {
     assert.equal(existsSync(join(outside, 'target.png')), false);
     assert.equal(await readFile(join(lease.root, 'wood.png'), 'utf8'), 'texture');
     lease.release();
+    // Nor is a link planted in place of the workspace folder itself.
+    const spaces2 = new JobWorkspaces(s.root);
+    await symlink(outside, join(s.root, 'job2'));
+    await assert.rejects(spaces2.acquire('job2', 'scene.blend', [{ path: 'scene.blend', sha256: A, source: s.src(A) }]), WorkspacePathError);
+    assert.equal(existsSync(join(outside, 'scene.blend')), false);
   } finally {
     await s.cleanup();
   }

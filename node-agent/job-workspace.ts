@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, realpath, rename, rm } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { isSafeWorkspacePath } from './protocol/index.js';
 
 /**
@@ -134,6 +134,10 @@ function checkPath(path: string): void {
 async function placeAll(ws: Workspace, files: PlacedFile[]): Promise<void> {
   await mkdir(ws.root, { recursive: true });
   const realRoot = await realpath(ws.root);
+  // The workspace folder itself must be the real one, not a link planted in its place.
+  if (realRoot !== join(await realpath(dirname(ws.root)), basename(ws.root))) {
+    throw new WorkspacePathError('The job\'s workspace folder is a symbolic link; remove it from the agent\'s data folder and give the task again.');
+  }
   for (const file of files) {
     if (ws.placed.get(file.path) === file.sha256) continue;
     await place(ws.root, realRoot, file);
