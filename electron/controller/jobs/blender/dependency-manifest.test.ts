@@ -281,6 +281,50 @@ bpy.ops.wm.save_as_mainfile(filepath=out)
     ]);
   });
 
+  test('an unnamed disk cache is found by its object\'s name in hex, and a fluid domain by its cache folder', async () => {
+    const home = at('home');
+    const files = ['sim/blendcache_sim/436C6F7468_000001_00.bphys', 'sim/blendcache_sim/436C6F7468_000002_00.bphys', 'sim/blendcache_sim/4F74686572_000001_00.bphys',
+      'sim/fluid/config/config_0001.uni', 'sim/fluid/data/fluid_data_0001.vdb'];
+    const script = `
+import bpy, sys
+out = sys.argv[sys.argv.index("--") + 1]
+bpy.ops.wm.read_factory_settings(use_empty=True)
+s = bpy.context.scene
+bpy.ops.wm.save_as_mainfile(filepath=out)
+def obj(name):
+    me = bpy.data.meshes.new(name)
+    me.from_pydata([(0, 0, 0), (1, 0, 0), (0, 1, 0)], [], [(0, 1, 2)])
+    ob = bpy.data.objects.new(name, me)
+    s.collection.objects.link(ob)
+    return ob
+cloth = obj("Cloth").modifiers.new("c", "CLOTH")
+cloth.point_cache.use_disk_cache = True
+fl = obj("Domain").modifiers.new("f", "FLUID")
+fl.fluid_type = "DOMAIN"
+fl.domain_settings.cache_directory = "//fluid"
+bpy.ops.wm.save_as_mainfile(filepath=out)
+`;
+    await mkdir(at('sim'), { recursive: true });
+    const run = spawnSync(blender!, ['-b', '-noaudio', '--factory-startup', '--python-exit-code', '2', '--python-expr', script, '--', at('sim/sim.blend')], {
+      env: { ...process.env, HOME: home, XDG_CACHE_HOME: join(home, '.cache') }, encoding: 'utf8', timeout: 60_000,
+    });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    // Written after Blender ran: saving an unbaked cloth clears its cache files on disk.
+    for (const f of files) {
+      await mkdir(dirname(at(f)), { recursive: true });
+      await writeFile(at(f), f);
+    }
+    const m = await scanSceneDependencies(at('sim/sim.blend'), { home: at('farm-sim') });
+    // "Cloth" is 436C6F7468; the other object's cache files ("Other") are not this cache's.
+    const all = (r: unknown[][]) => r.map((x) => JSON.stringify(x)).sort();
+    assert.deepEqual(all(rows(m)), all([
+      ['point-cache', '//blendcache_sim', 'sim/blendcache_sim/436C6F7468_000001_00.bphys', 'sim/sim.blend', false],
+      ['point-cache', '//blendcache_sim', 'sim/blendcache_sim/436C6F7468_000002_00.bphys', 'sim/sim.blend', false],
+      ['bake', '//fluid', 'sim/fluid/config/config_0001.uni', 'sim/sim.blend', false],
+      ['bake', '//fluid', 'sim/fluid/data/fluid_data_0001.vdb', 'sim/sim.blend', false],
+    ]));
+  });
+
   test('the sentence names the first ten missing files and counts the rest', () => {
     const entries = Array.from({ length: 13 }, (_, i) => ({ written: `//t/${i}.png`, resolved: `/s/t/${i}.png`, kind: 'image' as const, from: '/s/a.blend', size: null, sha256: null, missing: true }));
     assert.equal(missingFilesSentence('/s/a.blend', { entries, totalBytes: 0, missingCount: 13, listedBy: 'reader' }),
