@@ -12,14 +12,24 @@ import { buildPythonStep, pathMapSnippet } from './blender-python-step.js';
  * collections (Blender itself proves the render in test/integration/blender-path-map.test.ts).
  */
 const FAKE_BPY = `
+class Data: pass
 class Block:
     def __init__(self, filepath): self.filepath = filepath; self.reloaded = False
     def reload(self): self.reloaded = True
 class Mod:
     def __init__(self, type, filepath): self.type = type; self.filepath = filepath
+class Cache:
+    def __init__(self, filepath, use_external): self.filepath = filepath; self.use_external = use_external
+class Cloth:
+    def __init__(self, cache): self.type = 'CLOTH'; self.point_cache = cache
+class Fluid:
+    def __init__(self, d): self.type = 'FLUID'; self.fluid_type = 'DOMAIN'; self.domain_settings = Data(); self.domain_settings.cache_directory = d
+class Nodes:
+    def __init__(self, d): self.type = 'NODES'; self.bake_directory = d
+class Psys:
+    def __init__(self, cache): self.point_cache = cache
 class Obj:
-    def __init__(self, mods): self.modifiers = mods
-class Data: pass
+    def __init__(self, mods, psys=()): self.modifiers = mods; self.particle_systems = list(psys)
 data = Data()
 data.images = [Block('C:\\\\Textures\\\\Wood.png'), Block('//textures/rel.png'), Block('/mnt/tex/stone/a.png'), Block('/mnt/texture.png'), Block('')]
 data.sounds = [Block('\\\\\\\\nas\\\\share\\\\audio\\\\x.wav')]
@@ -27,7 +37,10 @@ data.movieclips = [Block('c:/textures/clip.mov')]
 data.fonts = [Block('<builtin>')]
 data.cache_files = [Block('/mnt/tex/sim.abc')]
 data.volumes = [Block('D:\\\\other\\\\v.vdb')]
-data.objects = [Obj([Mod('MESH_CACHE', 'C:\\\\textures\\\\anim.pc2'), Mod('SUBSURF', '')])]
+data.objects = [
+    Obj([Mod('MESH_CACHE', 'C:\\\\textures\\\\anim.pc2'), Mod('SUBSURF', '')]),
+    Obj([Cloth(Cache('/mnt/tex/cloth', True)), Cloth(Cache('/mnt/tex/internal', False)), Fluid('/mnt/tex/fluid'), Nodes('/mnt/tex/gn_bake')], [Psys(Cache('C:\\\\textures\\\\parts', True))]),
+]
 data.libraries = [Block('/mnt/tex/lib/props.blend'), Block('//lib/rel.blend')]
 `;
 
@@ -39,6 +52,9 @@ print(json.dumps({
   'clips': [b.filepath for b in d.movieclips], 'fonts': [b.filepath for b in d.fonts],
   'caches': [b.filepath for b in d.cache_files], 'volumes': [b.filepath for b in d.volumes],
   'meshCache': [m.filepath for m in d.objects[0].modifiers],
+  'caches2': [d.objects[1].modifiers[0].point_cache.filepath, d.objects[1].modifiers[1].point_cache.filepath,
+              d.objects[1].modifiers[2].domain_settings.cache_directory, d.objects[1].modifiers[3].bake_directory,
+              d.objects[1].particle_systems[0].point_cache.filepath],
   'libraries': [[b.filepath, b.reloaded] for b in d.libraries],
 }))
 `;
@@ -65,7 +81,7 @@ test('the path map rewrites absolute paths under a prefix into the workspace (lo
   ], '/agent/ws/job1')!])!;
   const { stdout, status } = await runStep(step);
   assert.equal(status, 0, stdout);
-  assert.match(stdout, /farmhand: mapped 8 path\(s\) into the workspace/);
+  assert.match(stdout, /farmhand: mapped 12 path\(s\) into the workspace/);
   const report = JSON.parse(stdout.trim().split('\n').at(-1)!);
   assert.deepEqual(report, {
     images: ['/agent/ws/job1/maps/c_textures/Wood.png', '//textures/rel.png', '/agent/ws/job1/maps/mnt_tex/stone/a.png', '/agent/ws/job1/maps/mnt/texture.png', ''],
@@ -75,6 +91,7 @@ test('the path map rewrites absolute paths under a prefix into the workspace (lo
     caches: ['/agent/ws/job1/maps/mnt_tex/sim.abc'],
     volumes: ['D:\\other\\v.vdb'],
     meshCache: ['/agent/ws/job1/maps/c_textures/anim.pc2', ''],
+    caches2: ['/agent/ws/job1/maps/mnt_tex/cloth', '/mnt/tex/internal', '/agent/ws/job1/maps/mnt_tex/fluid', '/agent/ws/job1/maps/mnt_tex/gn_bake', '/agent/ws/job1/maps/c_textures/parts'],
     libraries: [['/agent/ws/job1/maps/mnt_tex/lib/props.blend', true], ['//lib/rel.blend', false]],
   });
 });

@@ -32,7 +32,8 @@ export function pythonString(text: string): string {
 /**
  * Maps absolute paths the scene names outside its folder (`C:\textures`, `\\nas\share`,
  * `/mnt/tex`) to where the files are in the workspace: every image, library, sound, movie clip,
- * font, cache file and volume filepath, and every mesh-cache modifier's, that starts with a
+ * font, cache file and volume filepath, every mesh-cache modifier's, external point cache's
+ * (modifiers, particles), fluid domain's and Geometry Nodes bake folder, that starts with a
  * `from` prefix is rewritten to `<workspace>/<to>/<rest>` (the longest prefix wins). Windows paths (a drive letter or
  * a leading `\\`) compare case-insensitively with either slash; libraries are reloaded after.
  */
@@ -66,13 +67,27 @@ for _coll in (bpy.data.images, bpy.data.sounds, bpy.data.movieclips, bpy.data.fo
         if _p:
             _b.filepath = _p
             _n += 1
+def _set(owner, attr):
+    global _n
+    _p = _map(getattr(owner, attr, '') or '')
+    if _p:
+        setattr(owner, attr, _p)
+        _n += 1
 for _o in bpy.data.objects:
     for _m in _o.modifiers:
         if _m.type == 'MESH_CACHE':
-            _p = _map(_m.filepath)
-            if _p:
-                _m.filepath = _p
-                _n += 1
+            _set(_m, 'filepath')
+        _pc = getattr(_m, 'point_cache', None)
+        if _pc is not None and getattr(_pc, 'use_external', False):
+            _set(_pc, 'filepath')
+        if _m.type == 'FLUID' and getattr(_m, 'fluid_type', '') == 'DOMAIN':
+            _set(_m.domain_settings, 'cache_directory')
+        if _m.type == 'NODES':
+            _set(_m, 'bake_directory')
+    for _ps in getattr(_o, 'particle_systems', []):
+        _pc = _ps.point_cache
+        if getattr(_pc, 'use_external', False):
+            _set(_pc, 'filepath')
 for _l in bpy.data.libraries:
     _p = _map(_l.filepath)
     if _p:
