@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { buildBlenderArgv, expectedOutputFiles } from './blender-argv.js';
 import { buildPythonStep, type PythonSnippet } from './blender-python-step.js';
 import { createBlenderProgressParser, type ProgressUpdate } from './blender-progress.js';
-import { createBlenderWarningCollector, isMissingWarning, missingFilesSentence, REPORT_MISSING_FILES } from './blender-warnings.js';
+import { createBlenderWarningCollector, isMissingWarning, missingFilesSentence, WARNING_SNIPPETS } from './blender-warnings.js';
 import { closeOrStopOnAbort, forEachLine, spawnProcessGroup, waitForClose } from './process-tree.js';
 import { TaskCanceledError, TaskFailedError } from './task-errors.js';
 
@@ -58,7 +58,7 @@ export async function runBlenderTask(o: BlenderRunOptions): Promise<BlenderRunRe
   let argv: string[];
   let expected: string[];
   try {
-    argv = buildBlenderArgv({ ...o.spec, scenePath: o.scenePath, outputDir: o.workDir, pythonExpr: buildPythonStep([...(o.pythonSnippets ?? []), REPORT_MISSING_FILES]) });
+    argv = buildBlenderArgv({ ...o.spec, scenePath: o.scenePath, outputDir: o.workDir, pythonExpr: buildPythonStep([...(o.pythonSnippets ?? []), ...WARNING_SNIPPETS]) });
     expected = expectedOutputFiles(o.spec).map((name) => join(o.workDir, name));
   } catch (error) {
     throw new TaskFailedError((error as Error).message, { unrecoverable: true });

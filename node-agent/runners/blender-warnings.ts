@@ -12,7 +12,7 @@ import { isAbsolute, relative } from 'node:path';
  *   `\tBPY_driver_exec: restricted access disallows name '__import__', enable auto-execution to support`
  *   `Error in PyDriver: expression failed: frame * 0.1 + __import__("math").pi`
  *   `For target: (type=Object, name="Cube", property=location, property_index=0)`
- *   `Warning: File written by newer Blender binary (401.1), expect loss of data!`  (text from the 3.4.1 binary)
+ *   `Warning: File written by newer Blender binary (3.4.99), expect loss of data! This agent's Blender reads 3.4.6.`  (REPORT_NEWER_FILE)
  * Blender 3.4 prints nothing when an image texture is missing (Cycles renders it magenta, Eevee
  * prints only `GPUTexture: Blender Texture Not Loaded!`), hence the report step.
  * Missing files and libraries are the ones that make every frame wrong; the rest may be.
@@ -58,6 +58,18 @@ finally:
     for _b, _p in _held:
         _b.filepath = _p`;
 
+/**
+ * Blender 3.4.1 in background mode says nothing about a scene saved by a newer Blender (the
+ * `File written by newer Blender binary` report is the UI's; measured with a file whose version
+ * is 3.4.99), so the agent's step compares the file's version with the one this Blender writes
+ * and prints the report's sentence itself, with both versions.
+ */
+export const REPORT_NEWER_FILE: string = `if tuple(bpy.data.version) > tuple(bpy.app.version_file):
+    print("Warning: File written by newer Blender binary (%d.%d.%d), expect loss of data! This agent's Blender reads %d.%d.%d." % (tuple(bpy.data.version) + tuple(bpy.app.version_file)), flush=True)`;
+
+/** The snippets the runner adds last to the Python step, in order. */
+export const WARNING_SNIPPETS: readonly string[] = [REPORT_NEWER_FILE, REPORT_MISSING_FILES];
+
 /** The contract's bounds for task.done `warnings`. */
 export const MAX_WARNINGS = 100;
 export const MAX_WARNING_CHARS = 1000;
@@ -81,7 +93,7 @@ const DRIVER_RESTRICTED = /restricted access disallows name '(.*)'/;
 const DRIVER_FAILED = /^Error in PyDriver: (.*?)\s*$/;
 const DRIVER_TARGET = /^For target: \(type=(\w+), name="(.*)", property=(\w+), property_index=(-?\d+)\)/;
 const DRIVER_SKIPPED = /^skipping driver '(.*)', automatic scripts are disabled/;
-const NEWER_FILE = /File written by newer Blender binary \(([^)]*)\)/;
+const NEWER_FILE = /File written by newer Blender binary \(([^)]*)\)(?:.*Blender reads (\d+(?:\.\d+)*))?/;
 
 /** `sceneDir`: the folder of the scene, so paths are shown as the artist wrote them (`textures/wood.png`). */
 export function createBlenderWarningCollector(sceneDir: string): BlenderWarningCollector {
@@ -168,7 +180,8 @@ export function createBlenderWarningCollector(sceneDir: string): BlenderWarningC
       m = NEWER_FILE.exec(line);
       if (m) {
         return add('newer-file', {
-          kind: 'newer-file', text: `The scene was saved by a newer Blender (file version ${m[1]}) than this agent's; data may be lost, so render with the same Blender version.`,
+          kind: 'newer-file',
+          text: `The scene was saved by a newer Blender (file version ${m[1]}) than this agent's${m[2] ? ` (${m[2]})` : ''}; data may be lost, so render with the same Blender version.`,
         });
       }
       return null;

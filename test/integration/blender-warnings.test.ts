@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, truncate } from 'node:fs/promises';
+import { mkdir, readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
@@ -91,6 +91,22 @@ t.filepath = "//scripts/notes.py"`, home);
     const result = await render(ocean, join(scratch.dir, 'out-ocean'));
     assert.equal(result.outputs.length, 1);
     assert.deepEqual(result.warnings, []);
+  });
+
+  test('a scene saved by a newer Blender renders with a warning naming both versions', async () => {
+    // The file's sub-version (FileGlobal.subversion: the GLOB block's data, after its 24-byte
+    // header and the 4-character subvstr) set to 99: Blender 3.4.1 reads it as version 3.4.99.
+    const blend = Buffer.from(await readFile(presentScene));
+    const glob = blend.indexOf('GLOB', 12, 'latin1');
+    assert.ok(glob > 0, 'the scene has a GLOB block');
+    blend.writeInt16LE(99, glob + 24 + 4);
+    await mkdir(join(scratch.dir, 'newer/textures'), { recursive: true });
+    await writeFile(join(scratch.dir, 'newer/shot.blend'), blend);
+    await makeSolidPng(join(scratch.dir, 'newer/textures/wood.png'), '0x20c040');
+    const result = await render(join(scratch.dir, 'newer/shot.blend'), join(scratch.dir, 'out-newer'));
+    assert.equal(result.outputs.length, 1);
+    assert.equal(result.warnings.length, 1, result.warnings.join('\n'));
+    assert.match(result.warnings[0]!, /^The scene was saved by a newer Blender \(file version 3\.4\.99\) than this agent's \(3\.4\.\d+\); data may be lost, so render with the same Blender version\.$/);
   });
 
   test('a frame Blender reports as saved but that is empty fails the attempt with that reason', async () => {
