@@ -164,7 +164,8 @@ export class TaskExecutor {
     const scenePath = spec.scenePath ?? DEFAULT_SCENE_PATH;
     const files = [
       { path: scenePath, sha256: assign.inputs[0]!.sha256, source: sceneFile },
-      ...(spec.files ?? []).map((f) => ({ path: f.path, sha256: f.sha256, source: this.deps.cache.pathOf(f.sha256) })),
+      // The scene's own place is the scene's: a file listed there too cannot replace it.
+      ...(spec.files ?? []).filter((f) => f.path !== scenePath).map((f) => ({ path: f.path, sha256: f.sha256, source: this.deps.cache.pathOf(f.sha256) })),
     ];
     const lease = await this.deps.workspaces.acquire(assign.jobId, scenePath, files).catch((error: unknown) => {
       if (error instanceof WorkspacePathError) throw new TaskFailedError(error.message, { unrecoverable: true });
