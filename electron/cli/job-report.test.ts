@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { JobDetail, TaskView } from '../controller/api/contract.js';
+import { formatTable } from './cli-table.js';
+import { formatJob, taskColumns } from './job-report.js';
+
+const MODIFIER = 'The modifier "MC" on object "Plane" failed: Vertex count mismatch.';
+
+function task(over: Partial<TaskView>): TaskView {
+  return { id: 'j.0', jobId: 'j', index: 0, label: 'frames 1', type: 'blender', state: 'succeeded', attempt: 1, failures: 0, agentId: 'a1', progress: 1, outputs: [], error: null, startedAt: 0, endedAt: 1, ...over };
+}
+
+test('farmhand tasks shows a task\'s warning count and the first, and nothing for a clean task', () => {
+  const lines = formatTable([task({ warnings: [MODIFIER, 'b.'] }), task({ id: 'j.1', label: 'frames 2' })], taskColumns).split('\n');
+  assert.match(lines[0]!, /ERROR\s+WARNINGS$/);
+  assert.match(lines[1]!, /  2: The modifier "MC" on object "Plane" failed: /);
+  assert.ok(!lines[2]!.includes('2:'), lines[2]);
+});
+
+test('farmhand job names the warning count and the first warning', () => {
+  const job: JobDetail = {
+    id: 'j', name: 'shot.blend', type: 'render', priority: 50, createdAt: 0, state: 'succeeded', taskCount: 1, succeededCount: 1, failedCount: 0, runningCount: 0,
+    failure: null, warningCount: 1, firstWarning: MODIFIER, paused: false, tags: [], outputDir: '/out', endedAt: 1, progress: 1, settings: {},
+  };
+  assert.match(formatJob(job), new RegExp(`^Warnings\\s+1, the first: ${MODIFIER.replace(/[.()]/g, '\\$&')}$`, 'm'));
+});
