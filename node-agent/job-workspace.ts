@@ -138,9 +138,10 @@ async function placeAll(ws: Workspace, files: PlacedFile[]): Promise<void> {
   if (realRoot !== join(await realpath(dirname(ws.root)), basename(ws.root))) {
     throw new WorkspacePathError('The job\'s workspace folder is a symbolic link; remove it from the agent\'s data folder and give the task again.');
   }
+  const folders = new Map<string, string>(); // each folder made and checked once per placement
   for (const file of files) {
     if (ws.placed.get(file.path) === file.sha256) continue;
-    await place(ws.root, realRoot, file);
+    await place(ws.root, realRoot, file, folders);
     ws.placed.set(file.path, file.sha256);
   }
 }
@@ -150,14 +151,18 @@ async function placeAll(ws: Workspace, files: PlacedFile[]): Promise<void> {
  * must not carry a file outside it. The file itself is renamed into place, which replaces a
  * symlink there instead of following it.
  */
-async function place(root: string, realRoot: string, file: PlacedFile): Promise<void> {
+async function place(root: string, realRoot: string, file: PlacedFile, folders: Map<string, string>): Promise<void> {
   const target = join(root, file.path);
   if (!target.startsWith(root + sep)) throw new WorkspacePathError(`The file "${file.path}" would leave the workspace; the controller must send relative paths without "..".`);
   const parent = dirname(target);
-  await mkdir(parent, { recursive: true });
-  const realParent = await realpath(parent);
-  if (realParent !== realRoot && !realParent.startsWith(realRoot + sep)) {
-    throw new WorkspacePathError(`The folder of "${file.path}" leads outside the workspace (a symbolic link); the file was not placed.`);
+  let realParent = folders.get(parent);
+  if (realParent === undefined) {
+    await mkdir(parent, { recursive: true });
+    realParent = await realpath(parent);
+    if (realParent !== realRoot && !realParent.startsWith(realRoot + sep)) {
+      throw new WorkspacePathError(`The folder of "${file.path}" leads outside the workspace (a symbolic link); the file was not placed.`);
+    }
+    folders.set(parent, realParent);
   }
   const temp = join(realParent, `.farmhand-${randomBytes(6).toString('hex')}`);
   try {
