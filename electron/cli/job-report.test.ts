@@ -19,7 +19,7 @@ test('farmhand tasks shows a task\'s warning count and the first, and nothing fo
 
 test('farmhand job names the warning count and the first warning', () => {
   const job: JobDetail = {
-    id: 'j', name: 'shot.blend', type: 'render', priority: 50, createdAt: 0, state: 'succeeded', taskCount: 1, succeededCount: 1, failedCount: 0, runningCount: 0,
+    id: 'j', name: 'shot.blend', type: 'blender', priority: 50, createdAt: 0, state: 'succeeded', taskCount: 1, succeededCount: 1, failedCount: 0, runningCount: 0,
     failure: null, warningCount: 1, firstWarning: MODIFIER, paused: false, tags: [], outputDir: '/out', endedAt: 1, progress: 1, settings: {},
   };
   assert.match(formatJob(job), new RegExp(`^Warnings\\s+1, the first: ${MODIFIER.replace(/[.()]/g, '\\$&')}$`, 'm'));
