@@ -1,4 +1,4 @@
-import type { TaskRecord } from '../controller/model/job-model.js';
+import type { TaskSpec } from '../../node-agent/protocol/index.js';
 
 /**
  * The one-shot render's warning summary: a render that succeeded with warnings still exits 0
@@ -16,7 +16,13 @@ export interface RenderWarnings {
   warnings: string[];
 }
 
-export function renderWarnings(tasks: readonly Pick<TaskRecord, 'spec' | 'warnings'>[]): RenderWarnings {
+/** A task as far as its warnings go: what it renders and what it warned (a TaskRecord fits). */
+export interface WarnedTask {
+  spec: TaskSpec;
+  warnings?: string[];
+}
+
+export function renderWarnings(tasks: readonly WarnedTask[]): RenderWarnings {
   const distinct = new Set<string>();
   let frames = 0;
   for (const task of tasks) {
