@@ -33,3 +33,11 @@ export function formatTime(epochMs: number | null): string {
 export function formatPercent(fraction: number): string {
   return `${Math.floor(Math.max(0, Math.min(1, fraction)) * 100)}%`;
 }
+
+/** "512 bytes", "12 KB", "3.4 MB", "1.2 GB" (powers of 1024, as file managers show them). */
+export function formatBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
+  return `${n} byte${n === 1 ? '' : 's'}`;
+}

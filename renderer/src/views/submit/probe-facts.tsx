@@ -1,5 +1,6 @@
 import { Fragment } from 'react';
 import type { FileProbe } from '../../../../electron/controller/api/contract.js';
+import { formatBytes } from '../../model/format.js';
 import { sceneFrameList } from './submit-form-state.js';
 
 /** What the controller read from the chosen file, shown as facts above the settings they fill in. */
@@ -62,11 +63,4 @@ function formatSeconds(total: number): string {
   const m = Math.floor((s % 3600) / 60);
   if (h > 0) return `${h} h ${String(m).padStart(2, '0')} min`;
   return `${m} min ${s % 60} s`;
-}
-
-function formatBytes(n: number): string {
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`;
-  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
-  return `${n} bytes`;
 }

@@ -10,6 +10,7 @@ import { clearDraft, useSubmitStore } from '../../stores/submit-store.js';
 import { selectJobs, setSubmitOpen } from '../../stores/ui-store.js';
 import { FormField } from './form-field.js';
 import { prepareFile } from './prepare-file.js';
+import { DependencyList } from './dependency-list.js';
 import { ProbeFacts } from './probe-facts.js';
 import { EMPTY_FORM, formFromProbe, toSubmitParams, type FieldErrors, type SubmitForm } from './submit-form-state.js';
 import { TranscodeFields } from './transcode-fields.js';
@@ -46,7 +47,8 @@ export function SubmitDialog() {
   }, [draft]);
 
   const submit = () => {
-    const { params, errors: found } = toSubmitParams(form);
+    // "Render anyway" answers only for the missing files shown; a path typed since then is checked afresh.
+    const { params, errors: found } = toSubmitParams({ ...form, allowMissing: form.allowMissing && (manifest?.missingCount ?? 0) > 0 });
     setErrors(found);
     setFailure(null);
     if (!params) return;
@@ -68,6 +70,9 @@ export function SubmitDialog() {
   const render = form.type === 'render';
   const probe = draft && draft.probe.path === form.path.trim() && (draft.probe.kind === 'scene') === render ? draft.probe : null;
   const stem = (form.path.trim().split(/[\\/]/).pop() ?? '').replace(/\.[^.]*$/, '');
+  const manifest = render && probe?.kind === 'scene' ? probe.dependencies : undefined;
+  // Missing files render magenta: the submit waits until the user says to render anyway.
+  const heldForMissing = (manifest?.missingCount ?? 0) > 0 && !form.allowMissing;
   return (
     <ModalDialog title="Submit a job" onClose={close} className="submit-dialog">
       <form onSubmit={(e) => { e.preventDefault(); submit(); }} noValidate>
@@ -97,6 +102,10 @@ export function SubmitDialog() {
         </div>
         <p className="muted" role="status">{preparing ?? ''}</p>
         {probe ? <ProbeFacts probe={probe} /> : null}
+        {manifest ? <DependencyList manifest={manifest} /> : null}
+        {manifest && manifest.missingCount > 0 ? (
+          <label className="check"><input type="checkbox" checked={form.allowMissing} onChange={(e) => set('allowMissing', e.target.checked)} /> Render anyway (missing files render magenta)</label>
+        ) : null}
         {render ? (
           <>
             <div className="field-row">
@@ -126,7 +135,7 @@ export function SubmitDialog() {
         {failure ? <p className="error" role="alert">{failure}</p> : null}
         <div className="dialog-buttons">
           <button type="button" onClick={close}>Cancel</button>
-          <button type="submit" className="primary" disabled={busy}>{busy ? 'Submitting…' : 'Submit'}</button>
+          <button type="submit" className="primary" disabled={busy || heldForMissing}>{busy ? 'Submitting…' : 'Submit'}</button>
         </div>
       </form>
     </ModalDialog>

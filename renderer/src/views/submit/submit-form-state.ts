@@ -15,6 +15,8 @@ export interface SubmitForm {
   tags: string;
   outputDir: string;
   video: boolean;
+  /** Render even though the scene names files that are missing (they render magenta). */
+  allowMissing: boolean;
   outputPath: string;
   videoCodec: string;
   crf: string;
@@ -27,7 +29,7 @@ export interface SubmitForm {
 }
 
 export const EMPTY_FORM: SubmitForm = {
-  type: 'render', path: '', frames: '', chunkSize: '', priority: '50', tags: '', outputDir: '', video: false,
+  type: 'render', path: '', frames: '', chunkSize: '', priority: '50', tags: '', outputDir: '', video: false, allowMissing: false,
   outputPath: '', videoCodec: 'libx264', crf: '', preset: 'medium', scaleWidth: '', scaleHeight: '', audioCodec: 'aac', audioBitrate: '', chunks: '',
 };
 
@@ -61,6 +63,7 @@ export function toSubmitParams(f: SubmitForm): { params: ApiParams<'jobs.submit'
     return {
       params: {
         type: 'render', scenePath: scenePath!, priority, tags, video: f.video,
+        ...(f.allowMissing ? { allowMissing: true } : {}),
         ...(f.frames.trim() ? { frames: f.frames.trim() } : {}),
         ...(chunkSize !== undefined ? { chunkSize } : {}),
         ...(outputDir ? { outputDir } : {}),
@@ -94,10 +97,11 @@ export function toSubmitParams(f: SubmitForm): { params: ApiParams<'jobs.submit'
 
 /**
  * The form after the controller read a file: its path and kind, and for a scene its own frame
- * range (what the job renders unless changed). What the user already typed elsewhere stays.
+ * range (what the job renders unless changed). What the user already typed elsewhere stays,
+ * but "render anyway" is asked again for every new file: it answers for that file's missing files.
  */
 export function formFromProbe(f: SubmitForm, probe: FileProbe): SubmitForm {
-  if (probe.kind === 'scene') return { ...f, type: 'render', path: probe.path, frames: sceneFrameList(probe) };
+  if (probe.kind === 'scene') return { ...f, type: 'render', path: probe.path, frames: sceneFrameList(probe), allowMissing: false };
   return { ...f, type: 'transcode', path: probe.path };
 }
 
