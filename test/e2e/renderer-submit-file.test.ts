@@ -43,3 +43,11 @@ test('a scene fills in its path and its own frame range; a video switches the fo
   assert.deepEqual([clip.type, clip.path], ['transcode', video.path]);
   assert.equal(toSubmitParams(clip).params?.type, 'transcode');
 });
+
+test('"render anyway" sends allowMissing for a render, and a newly chosen scene asks again', () => {
+  const ticked = { ...formFromProbe(EMPTY_FORM, scene), allowMissing: true };
+  assert.deepEqual(toSubmitParams(ticked).params, { type: 'render', scenePath: scene.path, frames: '10-250', priority: 50, tags: [], video: false, allowMissing: true });
+  assert.equal('allowMissing' in toSubmitParams({ ...ticked, allowMissing: false }).params!, false);
+  assert.equal(formFromProbe(ticked, { ...scene, path: '/farm/uploads/cd/other.blend' }).allowMissing, false);
+  assert.equal('allowMissing' in toSubmitParams({ ...formFromProbe(ticked, video), allowMissing: true }).params!, false);
+});

@@ -99,7 +99,7 @@ test('a scene with all its files shows their count and size, and Submit is open'
 test('a missing texture is listed first and marked; Submit waits for "Render anyway", which sends allowMissing', { timeout: 120_000 }, async () => {
   const { dialog, files } = await chooseScene(at('shots/broken.blend'));
   assert.equal((await files.locator('.dependency-summary').innerText()).trim(), 'The scene needs 2 other files, 5 KB in all.');
-  assert.equal((await files.getByRole('alert').innerText()).trim(), '✗ 1 file is missing; the scene renders them magenta. Put it back where the scene looks, or render anyway.');
+  assert.equal((await files.getByRole('alert').innerText()).trim(), '✗ 1 file is missing; the scene renders it magenta. Put it back where the scene looks, or render anyway.');
   const items = files.getByRole('list', { name: '2 files the scene needs, 1 missing' }).getByRole('listitem');
   assert.equal(await items.count(), 2);
   assert.equal(await items.nth(0).getAttribute('data-missing'), 'true');

@@ -23,7 +23,7 @@ export function DependencyList({ manifest }: { manifest: DependencyManifest }) {
       ) : null}
       {missing.length > 0 ? (
         <p className="error dependency-missing-count" role="alert">
-          ✗ {missing.length} file{missing.length === 1 ? ' is' : 's are'} missing; the scene renders them magenta. Put {missing.length === 1 ? 'it' : 'them'} back where the scene looks, or render anyway.
+          ✗ {missing.length} file{missing.length === 1 ? ' is' : 's are'} missing; the scene renders {missing.length === 1 ? 'it' : 'them'} magenta. Put {missing.length === 1 ? 'it' : 'them'} back where the scene looks, or render anyway.
         </p>
       ) : null}
       {count > 0 ? (
