@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TaskSpec } from '../../../node-agent/protocol/index.js';
-import { compareOutputs, expectedOutputs, frameFileName } from './expected-outputs.js';
+import { chainedOutputs, compareOutputs, expectedOutputs, frameFileName } from './expected-outputs.js';
 import { newTask } from './new-job.js';
 
 const task = (spec: TaskSpec, attempt = 1) => ({ ...newTask('j1', 3, 'x', spec, []), attempt });
@@ -41,4 +41,23 @@ test('a claim matches only with exactly the expected names: nothing missing, not
   assert.deepEqual(compareOutputs(render, [ref('s_0001.png'), ref('s_0002.png'), ref('../s_0001.png')]), { missing: [], unexpected: ['../s_0001.png'] });
   assert.equal(compareOutputs(task({ type: 'noop' }), []), null);
   assert.deepEqual(compareOutputs(task({ type: 'noop' }), [ref('x.bin')]), { missing: [], unexpected: ['x.bin'] });
+});
+
+test('a render may also hand back File Output passes under passes/ (safe relative names); its frames must still all be there, and nothing else may', () => {
+  const render = task({ type: 'blender', frames: [1, 2], outputName: 's', format: 'PNG' });
+  const ref = (name: string) => ({ name });
+  const frames = [ref('s_0001.png'), ref('s_0002.png')];
+  assert.equal(compareOutputs(render, [...frames, ref('passes/fg_0001.png'), ref('passes/comp/bg_0002.png')]), null);
+  assert.deepEqual(compareOutputs(render, [ref('s_0001.png'), ref('passes/fg_0001.png')]), { missing: ['s_0002.png'], unexpected: [] });
+  const hostile = ['passes/../x.png', 'passes/', 'passes//x.png', 'passes/.hidden', 'other/fg_0001.png', '/passes/x.png', 'passes\\x.png', `passes/${'a'.repeat(260)}`];
+  for (const name of hostile) assert.deepEqual(compareOutputs(render, [...frames, ref(name)]), { missing: [], unexpected: [name] }, name);
+  assert.deepEqual(compareOutputs(render, [...frames, ref('passes/a.png'), ref('passes/a.png')]), { missing: [], unexpected: ['passes/a.png'] }, 'twice');
+  const chunk = task({ type: 'transcode-audio', codec: 'aac', outputName: 'audio.m4a' });
+  assert.deepEqual(compareOutputs(chunk, [ref('audio.m4a'), ref('passes/a.png')]), { missing: [], unexpected: ['passes/a.png'] }, 'only renders make passes');
+});
+
+test('a later task (a render\'s video) takes a render\'s frames as inputs, never its passes', () => {
+  const outputs = [{ name: 's_0001.png' }, { name: 'passes/fg_0001.png' }, { name: 's_0002.png' }];
+  assert.deepEqual(chainedOutputs({ spec: { type: 'blender', frames: [1, 2], outputName: 's', format: 'PNG' }, outputs }), [{ name: 's_0001.png' }, { name: 's_0002.png' }]);
+  assert.deepEqual(chainedOutputs({ spec: { type: 'transcode-audio', codec: 'aac', outputName: 'audio.m4a' }, outputs: [{ name: 'audio.m4a' }] }), [{ name: 'audio.m4a' }]);
 });

@@ -1,4 +1,6 @@
 import type { BlenderTaskSpec, TaskSpec } from '../../../node-agent/protocol/index.js';
+import { isSafeWorkspacePath } from '../../../node-agent/protocol/workspace-path.js';
+import { isSafeOutputName, PASSES_FOLDER } from '../outputs/output-names.js';
 import type { TaskRecord } from '../model/job-model.js';
 
 /**
@@ -55,6 +57,28 @@ export function frameFileName(outputName: string, format: BlenderTaskSpec['forma
   return `${outputName}_${padded}.${FRAME_EXTENSIONS[format]}`;
 }
 
+/** At most this many File Output passes per task (the wire bounds a report to 10,000 files in all). */
+export const MAX_RENDER_PASSES = 10_000;
+
+/**
+ * Whether `name` may come back from a render besides its frames: a compositor File Output
+ * pass, which the agent's Python step points at `passes/` in the task's output folder
+ * (node-agent/runners/blender-python-step.ts) and which keeps the node's own layout below it.
+ * Which passes a scene makes is up to its node tree, so they are not named in advance; they
+ * are held to the folder, to safe relative names and to a count, and hash-checked like frames.
+ */
+export function isRenderPass(spec: TaskSpec, name: string): boolean {
+  return spec.type === 'blender' && name.startsWith(`${PASSES_FOLDER}/`) && isSafeWorkspacePath(name) && isSafeOutputName(name);
+}
+
+/**
+ * The outputs of a finished task that a later task takes as inputs (a render's frames into its
+ * video): its main outputs only, never its File Output passes, which are for the user.
+ */
+export function chainedOutputs<T extends { name: string }>(task: { spec: TaskSpec; outputs: readonly T[] }): T[] {
+  return task.outputs.filter((o) => !isRenderPass(task.spec, o.name));
+}
+
 /** What the claim lacks and what it adds, against the expected names (duplicates count as added). */
 export interface OutputMismatch {
   missing: string[];
@@ -66,11 +90,15 @@ export function compareOutputs(task: TaskKey, reported: readonly { name: string 
   const expected = expectedOutputs(task);
   const seen = new Set<string>();
   const unexpected: string[] = [];
+  let extras = 0;
+  let found = 0;
   for (const { name } of reported) {
-    if (!expected.has(name) || seen.has(name)) unexpected.push(name);
+    if (seen.has(name)) unexpected.push(name);
+    else if (expected.has(name)) found++;
+    else if (!isRenderPass(task.spec, name) || ++extras > MAX_RENDER_PASSES) unexpected.push(name);
     seen.add(name);
   }
-  if (unexpected.length === 0 && seen.size === expected.size) return null;
+  if (unexpected.length === 0 && found === expected.size) return null;
   const missing = [...expected].filter((name) => !seen.has(name));
   return { missing, unexpected };
 }

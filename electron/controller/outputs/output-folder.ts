@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describeFile, type OutputRef } from '../../../node-agent/protocol/index.js';
 import { freeBytes } from '../disk/disk-space.js';
 import { jobWorkDir, type JobRecord, type TaskRecord } from '../model/job-model.js';
@@ -33,6 +33,7 @@ export const outputFolder: OutputSink = {
    */
   async commit(job: JobRecord, task: TaskRecord, file: { name: string; sha256: string }, tempPath: string): Promise<string> {
     const target = safeOutputPath(folderFor(job, task), file.name);
+    if (file.name.includes('/')) await mkdir(dirname(target), { recursive: true }); // a File Output pass keeps its folders (passes/…)
     if (await placeUnlessTaken(tempPath, target)) return target;
     const owner = otherTaskThatCommitted(job, task, file.name);
     const existing = await describeFile(target, file.name).then((f) => f.sha256, () => null);

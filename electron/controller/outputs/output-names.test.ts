@@ -16,3 +16,11 @@ test('names from the wire can never escape the folder', () => {
     assert.throws(() => safeOutputPath('/farm/out/job', name), UnsafeOutputNameError, `accepted ${JSON.stringify(name)}`);
   }
 });
+
+test('a File Output pass keeps its folders under passes/, and only there', () => {
+  assert.equal(safeOutputPath('/farm/out/job', 'passes/fg_0001.png'), '/farm/out/job/passes/fg_0001.png');
+  assert.equal(safeOutputPath('/farm/out/job', 'passes/comp/bg_0001.png'), '/farm/out/job/passes/comp/bg_0001.png');
+  for (const name of ['passes/../x.png', 'passes/', 'passes//x.png', 'passes/.x', 'other/x.png', 'passes/a/../../x', `passes/${'a'.repeat(250)}/x.png`]) {
+    assert.throws(() => safeOutputPath('/farm/out/job', name), UnsafeOutputNameError, `accepted ${JSON.stringify(name)}`);
+  }
+});

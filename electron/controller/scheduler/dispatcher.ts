@@ -1,5 +1,6 @@
 import type { AgentRuntime } from '../agents/agent-runtime.js';
 import type { TaskRecord } from '../model/job-model.js';
+import { chainedOutputs } from '../jobs/expected-outputs.js';
 import { agentMayRun, agentMayRunTask, judgeWaitingJob } from './dispatch-policy.js';
 import { planStaging } from './input-staging.js';
 import type { InputFiles } from './input-files.js';
@@ -93,7 +94,7 @@ export class Dispatcher {
     };
     const local = this.deps.local.agentId;
     if (local !== null && free(local)) return agent.agentId !== local;
-    const inputs = task.dependsOn.flatMap((id) => state.tasks.get(id)?.outputs ?? []);
+    const inputs = task.dependsOn.flatMap((id) => { const d = state.tasks.get(id); return d ? chainedOutputs(d) : []; });
     const best = this.deps.inputs.bestHolder(inputs, free);
     return best !== null && best !== agent.agentId;
   }
@@ -110,7 +111,7 @@ export class Dispatcher {
     this.deps.state.verbs.assign(job, task, agent.agentId);
     agent.running.set(task.id, task);
     const timeoutMs = taskTimeoutMs(job);
-    const inputs = task.inputsFromDependencies ? [...task.inputs, ...task.dependsOn.flatMap((id) => this.deps.state.tasks.get(id)?.outputs ?? [])] : task.inputs;
+    const inputs = task.inputsFromDependencies ? [...task.inputs, ...task.dependsOn.flatMap((id) => { const t = this.deps.state.tasks.get(id); return t ? chainedOutputs(t) : []; })] : task.inputs;
     const keepOutputs = task.intermediate === true;
     // A render's frames come in as they are saved: seen at once, and the task's end waits only for its last frame.
     const liveOutputs = task.spec.type === 'blender';

@@ -1,5 +1,6 @@
 import type { FileRef } from '../../../node-agent/protocol/index.js';
 import type { TaskRecord } from '../model/job-model.js';
+import { chainedOutputs } from '../jobs/expected-outputs.js';
 
 /**
  * Staging the inputs of a task that consumes other tasks' outputs (a transcode join, a
@@ -30,7 +31,7 @@ export function planStaging(
     const last = open[0]!;
     if ((last.state !== 'assigned' && last.state !== 'running') || !last.agentId) continue;
     const agentId = last.agentId;
-    const inputs = deps.filter((d) => d!.state === 'succeeded').flatMap((d) => d!.outputs).filter((o) => !holds(o.sha256, agentId));
+    const inputs = deps.filter((d) => d!.state === 'succeeded').flatMap((d) => chainedOutputs(d!)).filter((o) => !holds(o.sha256, agentId));
     if (inputs.length > 0) plans.push({ agentId, inputs });
   }
   return plans;
