@@ -46,3 +46,23 @@ test('a task with outputs is held on disk, survives a restart, and is removed on
     await rm(dataDir, { recursive: true, force: true });
   }
 });
+
+test('a File Output pass is held under its relative name, folders and all', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'farmhand-hold-'));
+  try {
+    const work = join(dataDir, 'work');
+    await mkdir(join(work, 'passes', 'comp'), { recursive: true });
+    await writeFile(join(work, 'passes', 'comp', 'fg_0001.png'), 'png');
+    const hold = new OutputHold(dataDir);
+    await hold.init();
+    const ref = { sha256: sha, size: 3, name: 'passes/comp/fg_0001.png' };
+    await hold.hold({ taskId: 'j.1', attempt: 1, jobId: 'j' }, [{ path: join(work, 'passes', 'comp', 'fg_0001.png'), ref }]);
+    const path = hold.get('j.1', 1)!.pathOf(ref);
+    assert.equal(path, join(dataDir, 'held', 'j.1__1', 'passes', 'comp', 'fg_0001.png'));
+    assert.ok(existsSync(path));
+    await hold.release('j.1', 1);
+    assert.equal(existsSync(join(dataDir, 'held', 'j.1__1')), false);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

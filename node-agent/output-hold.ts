@@ -1,5 +1,5 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { HeldTask, OutputRef } from './protocol/index.js';
 
 /**
@@ -57,7 +57,11 @@ export class OutputHold {
     const folder = join(this.dir, key);
     await rm(folder, { recursive: true, force: true });
     await mkdir(folder, { recursive: true });
-    for (const file of files) await rename(file.path, join(folder, file.ref.name));
+    for (const file of files) {
+      // A relative name (`passes/fg_0001.png`) keeps its folders.
+      if (file.ref.name.includes('/')) await mkdir(dirname(join(folder, file.ref.name)), { recursive: true });
+      await rename(file.path, join(folder, file.ref.name));
+    }
     const held: HeldTask = { ...task, outputs: files.map((f) => f.ref) };
     await writeFile(join(folder, 'manifest.json'), JSON.stringify(held));
     this.held.set(key, held);

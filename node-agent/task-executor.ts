@@ -1,4 +1,4 @@
-import { basename } from 'node:path';
+import { basename, isAbsolute, relative, sep } from 'node:path';
 import type { InputCache } from './input-cache.js';
 import { DEFAULT_SCENE_PATH, WorkspacePathError, type JobWorkspaces } from './job-workspace.js';
 import type { OutputHold } from './output-hold.js';
@@ -121,7 +121,7 @@ export class TaskExecutor {
       logs.flush();
       // Outputs sent while the task ran, or checked by the runner, were hashed then; the rest are hashed now.
       const refs = new Map<string, OutputRef>([...(result.described ?? []), ...(live ? await live.settled() : [])]);
-      const files = result.outputs.length === 0 ? [] : await Promise.all(result.outputs.map(async (path) => ({ path, ref: refs.get(path) ?? await describeFile(path, basename(path)) })));
+      const files = result.outputs.length === 0 ? [] : await Promise.all(result.outputs.map(async (path) => ({ path, ref: refs.get(path) ?? await describeFile(path, outputName(workDir.path, path)) })));
       const held = await this.deps.hold.hold({ ...key, jobId: assign.jobId }, files);
       if (assign.keepOutputs) {
         const stored = this.deps.hold.get(assign.taskId, assign.attempt)!;
@@ -233,6 +233,13 @@ function neededFiles(assign: MessageOf<'task.assign'>): { sha256: string; size: 
   const seen = new Set(assign.inputs.map((i) => i.sha256));
   const extra = assign.spec.files.filter((f) => !seen.has(f.sha256) && (seen.add(f.sha256), true));
   return [...assign.inputs, ...extra];
+}
+
+/** A file's name on the wire: its path under the task's folder with `/` (a File Output pass: `passes/fg_0001.png`), or its own name. */
+function outputName(workDir: string, path: string): string {
+  const rel = relative(workDir, path);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return basename(path);
+  return rel.split(sep).join('/');
 }
 
 function describeSpec(spec: MessageOf<'task.assign'>['spec']): string {

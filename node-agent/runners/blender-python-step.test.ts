@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeScratchDir } from '../../test/helpers/scratch.js';
 import { buildBlenderArgv } from './blender-argv.js';
-import { buildPythonStep, pathMapSnippet } from './blender-python-step.js';
+import { buildPythonStep, fileOutputSnippet, pathMapSnippet } from './blender-python-step.js';
 
 /**
  * The step's Python is run by the machine's python3 against a stand-in `bpy` holding the same
@@ -113,4 +113,37 @@ test('no snippets, no step; the step goes on Blender\'s command line after the s
   assert.equal(argv[at + 1], step);
   assert.ok(at > argv.indexOf('/ws/shot.blend') && at < argv.indexOf('-a'), argv.join(' '));
   assert.equal(buildBlenderArgv({ scenePath: '/ws/shot.blend', outputDir: '/out', outputName: 'shot', format: 'PNG', frames: [1] }).includes('--python-expr'), false);
+});
+
+const FAKE_COMPOSITOR = `
+class Data: pass
+class Node:
+    def __init__(self, type, base_path=''): self.type = type; self.base_path = base_path
+class Tree:
+    def __init__(self, nodes, bl_idname='CompositorNodeTree'): self.nodes = nodes; self.bl_idname = bl_idname
+class Scene:
+    def __init__(self, tree): self.node_tree = tree
+data = Data()
+bases = ['//passes/', '//comp/fg/', '/mnt/renders/comp/', 'C:\\\\renders\\\\comp\\\\', '//passes/multi_', '//../../x/', '']
+data.scenes = [Scene(Tree([Node('OUTPUT_FILE', b) for b in bases] + [Node('COMPOSITE')])), Scene(None)]
+data.node_groups = [Tree([Node('OUTPUT_FILE', '//grp/')]), Tree([Node('OUTPUT_FILE', '//shader/')], 'ShaderNodeTree')]
+`;
+
+test('File Output base paths are redirected under <task output>/passes/ keeping the node\'s own layout, never out of it (scenes and compositor groups)', async () => {
+  const { dir, cleanup } = await makeScratchDir('farmhand-pystep-fo');
+  try {
+    await mkdir(join(dir, 'bpy'));
+    await writeFile(join(dir, 'bpy', '__init__.py'), FAKE_COMPOSITOR);
+    const report = 'import bpy, json\nprint(json.dumps([n.base_path for n in bpy.data.scenes[0].node_tree.nodes] + [g.nodes[0].base_path for g in bpy.data.node_groups]))';
+    await writeFile(join(dir, 'step.py'), `${buildPythonStep([fileOutputSnippet('/agent/work/t1__1/')])}\n${report}`);
+    const r = spawnSync('python3', [join(dir, 'step.py')], { cwd: dir, env: { ...process.env, PYTHONPATH: dir }, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /farmhand: 8 File Output node\(s\) write into the task's output folder/);
+    const out = '/agent/work/t1__1/passes/';
+    assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').at(-1)!), [
+      out, `${out}comp/fg/`, `${out}comp/`, `${out}comp/`, `${out}multi_`, `${out}x/`, out, '', `${out}grp/`, '//shader/',
+    ]);
+  } finally {
+    await cleanup();
+  }
 });

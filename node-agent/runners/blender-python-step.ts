@@ -96,3 +96,53 @@ for _l in bpy.data.libraries:
         _n += 1
 print("farmhand: mapped %d path(s) into the workspace" % _n, flush=True)`;
 }
+
+/** The subfolder of the task's output folder that compositor File Output nodes write into. */
+export const PASSES_FOLDER = 'passes';
+
+/**
+ * Points every compositor File Output node (each scene's node tree and compositor node groups)
+ * at `<outputDir>/passes/`, so its files land where the agent collects them rather than in the
+ * workspace (`//passes/` resolves beside the scene). The node's own layout is kept below that:
+ * `//passes/` → `passes/`, `//comp/fg/` → `passes/comp/fg/`, an absolute `/mnt/renders/comp/`
+ * → `passes/comp/` (its last folder), a Windows path likewise; `.` and `..` segments are
+ * dropped, so nothing points out of the folder. A base without a trailing slash (a multilayer
+ * EXR's file prefix) keeps its last segment as the prefix.
+ */
+export function fileOutputSnippet(outputDir: string): PythonSnippet {
+  const data = JSON.stringify({ out: outputDir.replace(/\/+$/, ''), passes: PASSES_FOLDER });
+  return `import json as _j
+_d = _j.loads(${pythonString(data)})
+_bs = chr(92)
+def _redirect(base):
+    b = (base or '').replace(_bs, '/')
+    absolute = False
+    if b.startswith('//'):
+        b = b[2:]
+    elif len(b) > 1 and b[1] == ':':
+        b, absolute = b[2:], True
+    elif b.startswith('/'):
+        absolute = True
+    folder = b.endswith('/') or b == ''
+    parts = [p for p in b.split('/') if p not in ('', '.', '..')]
+    if absolute:
+        parts = parts[-1:] if folder else parts[-2:]
+    if parts and parts[0] == _d['passes']:
+        parts = parts[1:]
+    tail = '/'.join(parts)
+    return _d['out'] + '/' + _d['passes'] + '/' + tail + ('/' if folder and tail else '')
+def _trees():
+    for _s in bpy.data.scenes:
+        if _s.node_tree is not None:
+            yield _s.node_tree
+    for _g in bpy.data.node_groups:
+        if _g.bl_idname == 'CompositorNodeTree':
+            yield _g
+_n = 0
+for _t in _trees():
+    for _node in _t.nodes:
+        if _node.type == 'OUTPUT_FILE':
+            _node.base_path = _redirect(_node.base_path)
+            _n += 1
+print("farmhand: %d File Output node(s) write into the task's output folder" % _n, flush=True)`;
+}

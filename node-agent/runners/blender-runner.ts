@@ -1,7 +1,8 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { buildBlenderArgv, expectedOutputFiles } from './blender-argv.js';
-import { buildPythonStep, type PythonSnippet } from './blender-python-step.js';
+import { buildPythonStep, fileOutputSnippet, type PythonSnippet } from './blender-python-step.js';
+import { findExtraOutputs, MAX_TASK_OUTPUTS, TooManyOutputsError } from './extra-outputs.js';
 import { createBlenderProgressParser, type ProgressUpdate } from './blender-progress.js';
 import { createBlenderWarningCollector, isMissingWarning, missingFilesSentence, WARNING_SNIPPETS } from './blender-warnings.js';
 import { closeOrStopOnAbort, forEachLine, spawnProcessGroup, waitForClose } from './process-tree.js';
@@ -58,7 +59,7 @@ export async function runBlenderTask(o: BlenderRunOptions): Promise<BlenderRunRe
   let argv: string[];
   let expected: string[];
   try {
-    argv = buildBlenderArgv({ ...o.spec, scenePath: o.scenePath, outputDir: o.workDir, pythonExpr: buildPythonStep([...(o.pythonSnippets ?? []), ...WARNING_SNIPPETS]) });
+    argv = buildBlenderArgv({ ...o.spec, scenePath: o.scenePath, outputDir: o.workDir, pythonExpr: buildPythonStep([...(o.pythonSnippets ?? []), fileOutputSnippet(resolve(o.workDir)), ...WARNING_SNIPPETS]) });
     expected = expectedOutputFiles(o.spec).map((name) => join(o.workDir, name));
   } catch (error) {
     throw new TaskFailedError((error as Error).message, { unrecoverable: true });
@@ -121,8 +122,12 @@ export async function runBlenderTask(o: BlenderRunOptions): Promise<BlenderRunRe
   const missing = expected.filter((_, i) => !present[i]).map((path) => basename(path));
   const errors = parser.errors();
   if (missing.length === 0 && errors.length === 0) {
+    const extra = await findExtraOutputs(join(o.workDir), expectedSet, MAX_TASK_OUTPUTS - expected.length).catch((error: unknown) => {
+      throw error instanceof TooManyOutputsError ? new TaskFailedError(error.message, { unrecoverable: true }) : error;
+    });
+    for (const name of extra.skipped.slice(0, 5)) o.onLog(`farmhand: ${name} was not collected: its name is not a safe relative path of at most 255 characters`);
     if (lastFraction < 1) o.onProgress({ fraction: 1, framesDone: o.spec.frames.length, message: 'Done' });
-    return { outputs: expected, warnings: warnings.texts() };
+    return { outputs: [...expected, ...extra.paths], warnings: warnings.texts() };
   }
   throw failure({ scenePath: resolve(o.scenePath), sceneName, errors, missing, rendered: expected.length - missing.length, total: expected.length, exit });
 }
