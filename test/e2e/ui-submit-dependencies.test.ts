@@ -15,10 +15,13 @@ import { startUiController, type UiController } from './helpers/ui-controller.js
 // ticked, which then reaches the controller as allowMissing (the job carries the warning).
 // The browser uploads the chosen .blend, so the scenes name their textures by absolute paths.
 
-/** Runs inside Blender: `-- <complete.blend> <broken.blend> <present.png> <gone.png>`. Images kept by fake users. */
+/**
+ * Runs inside Blender: `-- <complete.blend> <broken.blend> <relative.blend> <present.png> <gone.png>`.
+ * Images kept by fake users; relative.blend names present.png by a `//` path from its own folder.
+ */
 const SCENES = `
 import bpy, sys
-complete, broken, present, gone = sys.argv[sys.argv.index("--") + 1:]
+complete, broken, relative, present, gone = sys.argv[sys.argv.index("--") + 1:]
 bpy.ops.wm.read_factory_settings(use_empty=True)
 s = bpy.context.scene
 s.render.resolution_x, s.render.resolution_y = 32, 24
@@ -32,6 +35,9 @@ image("present", present)
 bpy.ops.wm.save_as_mainfile(filepath=complete, relative_remap=False)
 image("gone", gone)
 bpy.ops.wm.save_as_mainfile(filepath=broken, relative_remap=False)
+bpy.ops.wm.read_factory_settings(use_empty=True)
+image("rel", "//../tex/present.png")
+bpy.ops.wm.save_as_mainfile(filepath=relative, relative_remap=False)
 `;
 
 let dir: string;
@@ -48,7 +54,7 @@ before(async () => {
   const blender = findBlender();
   assert.ok(blender, 'Blender is not installed: apt-get install -y blender');
   const home = at('blender-home');
-  const run = spawnSync(blender, ['-b', '-noaudio', '--factory-startup', '--python-exit-code', '2', '--python-expr', SCENES, '--', at('shots/complete.blend'), at('shots/broken.blend'), at('tex/present.png'), at('tex/gone.png')], {
+  const run = spawnSync(blender, ['-b', '-noaudio', '--factory-startup', '--python-exit-code', '2', '--python-expr', SCENES, '--', at('shots/complete.blend'), at('shots/broken.blend'), at('shots/relative.blend'), at('tex/present.png'), at('tex/gone.png')], {
     env: { ...process.env, HOME: home, XDG_CACHE_HOME: join(home, '.cache') }, encoding: 'utf8', timeout: 60_000,
   });
   assert.equal(run.status, 0, run.stdout + run.stderr);
@@ -128,4 +134,22 @@ test('a missing texture is listed first and marked; Submit waits for "Render any
   const job = (await controller.api.call('jobs.list', {})).items.find((j) => j.name === 'broken.blend');
   assert.ok(job, 'the scene became a job named after it');
   assert.deepEqual((await controller.api.call('jobs.get', { jobId: job.id })).warnings, [`Submitted with 1 missing file(s): ${at('tex/gone.png')}; frames that use them will render wrong.`]);
+});
+
+test('an uploaded scene\'s // files are missing beside the upload: the dialog says to type its path, and the typed path submits with them found', { timeout: 120_000 }, async () => {
+  const { dialog, files } = await chooseScene(at('shots/relative.blend'));
+  const items = files.getByRole('listitem');
+  assert.equal(await items.count(), 1);
+  assert.equal(await items.first().getAttribute('data-missing'), 'true');
+  assert.match(await items.first().innerText(), /\/\/\.\.\/tex\/present\.png\s+looked for at \/\S+\/uploads\/tex\/present\.png/);
+  assert.equal((await files.locator('.dependency-upload-hint').innerText()).trim(), "This browser sent only the .blend, so files beside it are not found; type the scene's path on the controller's machine above instead, and the controller finds them there when you submit.");
+  await expectAccessible('submit dialog with an uploaded scene missing its // files');
+  await dialog.getByLabel('Scene file (.blend)').fill(at('shots/relative.blend'));
+  await files.waitFor({ state: 'detached', timeout: 5000 });
+  await dialog.getByLabel('Tags').fill('e2e-nowhere');
+  await dialog.getByRole('button', { name: 'Submit', exact: true }).click();
+  await dialog.waitFor({ state: 'detached', timeout: 30_000 });
+  const job = (await controller.api.call('jobs.list', {})).items.find((j) => j.name === 'relative.blend');
+  assert.ok(job, 'the typed scene became a job');
+  assert.deepEqual((await controller.api.call('jobs.get', { jobId: job.id })).warnings ?? [], []);
 });

@@ -6,9 +6,10 @@ import { formatBytes } from '../../model/format.js';
  * before submitting what will travel to the agents and what is missing. Missing files come
  * first, in red and marked with a word (never colour alone), each with the path as the scene
  * wrote it and where the controller looked for it; a missing file renders magenta, which is
- * why the dialog holds the submit until "Render anyway" is ticked.
+ * why the dialog holds the submit until "Render anyway" is ticked. A scene the browser uploaded
+ * arrived alone, so its `//` paths find nothing beside it: the user is told to type its real path.
  */
-export function DependencyList({ manifest }: { manifest: DependencyManifest }) {
+export function DependencyList({ manifest, uploaded }: { manifest: DependencyManifest; uploaded: boolean }) {
   const count = manifest.entries.length;
   const missing = manifest.entries.filter((e) => e.missing);
   const present = manifest.entries.filter((e) => !e.missing);
@@ -25,6 +26,9 @@ export function DependencyList({ manifest }: { manifest: DependencyManifest }) {
         <p className="error dependency-missing-count" role="alert">
           ✗ {missing.length} file{missing.length === 1 ? ' is' : 's are'} missing; the scene renders {missing.length === 1 ? 'it' : 'them'} magenta. Put {missing.length === 1 ? 'it' : 'them'} back where the scene looks, or render anyway.
         </p>
+      ) : null}
+      {uploaded && missing.some((e) => e.written.startsWith('//')) ? (
+        <p className="dependency-upload-hint">This browser sent only the .blend, so files beside it are not found; type the scene's path on the controller's machine above instead, and the controller finds them there when you submit.</p>
       ) : null}
       {count > 0 ? (
         <ul className="dependency-entries" aria-label={`${count} file${count === 1 ? '' : 's'} the scene needs${missing.length ? `, ${missing.length} missing` : ''}`} tabIndex={0}>

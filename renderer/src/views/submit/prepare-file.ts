@@ -29,7 +29,7 @@ export async function prepareFile(client: FarmClient, file: File): Promise<void>
   try {
     setPreparing(`Uploading ${file.name}… 0%`);
     const { path } = await client.upload(file, (sent, total) => setPreparing(`Uploading ${file.name}… ${formatPercent(total > 0 ? sent / total : 0)}`));
-    await probe(client, path, file.name);
+    await probe(client, path, file.name, true);
   } catch (error) {
     setPreparing(null);
     pushNotice('error', errorMessage(error));
@@ -46,8 +46,8 @@ export async function preparePath(client: FarmClient, path: string): Promise<voi
   }
 }
 
-async function probe(client: FarmClient, path: string, name: string): Promise<void> {
+async function probe(client: FarmClient, path: string, name: string, uploaded = false): Promise<void> {
   setPreparing(`Reading ${name}…`);
-  setDraft(await client.call('files.probe', { path }));
+  setDraft(await client.call('files.probe', { path }), uploaded);
   setSubmitOpen(true);
 }

@@ -102,7 +102,7 @@ export function SubmitDialog() {
         </div>
         <p className="muted" role="status">{preparing ?? ''}</p>
         {probe ? <ProbeFacts probe={probe} /> : null}
-        {manifest ? <DependencyList manifest={manifest} /> : null}
+        {manifest ? <DependencyList manifest={manifest} uploaded={draft?.uploaded ?? false} /> : null}
         {manifest && manifest.missingCount > 0 ? (
           <label className="check"><input type="checkbox" checked={form.allowMissing} onChange={(e) => set('allowMissing', e.target.checked)} /> Render anyway (missing files render magenta)</label>
         ) : null}
