@@ -120,9 +120,9 @@ function primaryOutputs(spec: Exclude<TaskSpec, { type: 'noop' }>): string[] {
 }
 
 /**
- * Files a task declares beyond its main outputs, which must arrive as well. None today; this
- * is where a render's declared extra passes (File Output nodes, view layers: issue 16) join
- * the expected set, so they are checked like its frames instead of being taken on trust.
+ * Files a task declares beyond its main outputs, which must arrive as well. None today: a
+ * render's File Output passes depend on its node tree, so they are judged by isRenderPass
+ * (allowed, not required) rather than named here.
  */
 function declaredExtras(_spec: Exclude<TaskSpec, { type: 'noop' }>): string[] {
   return [];

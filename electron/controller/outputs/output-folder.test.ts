@@ -94,3 +94,12 @@ test('free bytes are what df says the folder\'s disk has left for a user', async
   const df = Number(execFileSync('df', ['-B1', '--output=avail', dir], { encoding: 'utf8' }).trim().split('\n').pop());
   assert.ok(Math.abs(free - df) < 64 * 1024 ** 2, `statfs ${free}, df ${df}`);
 });
+
+test('a File Output pass is put in place under its relative name, its folders made', async () => {
+  const out = join(dir, 'passes');
+  const job = renderJob(out);
+  assert.equal(await arrive(job, 0, 'passes/comp/fg_0001.png', 'fg'), join(out, 'passes', 'comp', 'fg_0001.png'));
+  assert.equal(await readFile(join(out, 'passes', 'comp', 'fg_0001.png'), 'utf8'), 'fg');
+  assert.deepEqual(await parts(out), []);
+  await assert.rejects(arrive(job, 0, 'other/fg_0001.png', 'x'), UnsafeOutputNameError);
+});
