@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
 import { findBlender } from '../../electron/controller/jobs/blender/find-blender.js';
@@ -57,4 +57,34 @@ test('File Output passes of both view layers land under the task output folder\'
   const ref = await renderReference(scenes.scenes['file-output'].blend, join(scratch.dir, 'reference'), FRAMES);
   assert.equal(ref.passes.length, 4, ref.log.slice(-2000));
   assert.deepEqual(await renderDifferences(out, ref, { prefix: 'shot', frames: FRAMES }), []);
+});
+
+test('a multilayer EXR File Output node with an absolute base path outside the workspace writes under passes/ too (its last folder and prefix kept)', async () => {
+  const workspace = join(scratch.dir, 'workspace-exr');
+  await mkdir(workspace, { recursive: true });
+  const scene = join(workspace, 'shot.blend');
+  await copyFile(scenes.scenes['file-output'].blend, scene);
+  const out = join(scratch.dir, 'out-exr');
+  const outside = join(scratch.dir, 'elsewhere', 'comp');
+  // Runs before the redirection: the scene as an artist might have set it up.
+  const setUp = `for n in bpy.data.scenes[0].node_tree.nodes:
+    if n.type == 'OUTPUT_FILE':
+        n.format.file_format = 'OPEN_EXR_MULTILAYER'
+        n.base_path = ${JSON.stringify(`${outside}/multi_`)}`;
+  const lines: string[] = [];
+  const result = await runBlenderTask({
+    blenderPath: findBlender()!,
+    scenePath: scene,
+    workDir: out,
+    spec: { frames: [1], outputName: 'shot', format: 'PNG' },
+    scratchHome: join(scratch.dir, 'home'),
+    pythonSnippets: [setUp],
+    signal: new AbortController().signal,
+    onProgress: () => undefined,
+    onLog: (line) => lines.push(line),
+  });
+  assert.deepEqual(result.outputs.map((p) => relative(out, p)), ['shot_0001.png', 'passes/comp/multi_0001.exr'], lines.join('\n'));
+  assert.ok((await stat(result.outputs[1]!)).size > 0);
+  assert.equal(await stat(join(scratch.dir, 'elsewhere')).then(() => true, () => false), false, 'nothing written at the absolute path');
+  assert.deepEqual(await readdir(workspace), ['shot.blend']);
 });
