@@ -67,6 +67,7 @@ export interface TaskView {
   failures: number;
   agentId: string | null;
   progress: number;
+  /** Files collected into the job's output folder, by name relative to it: frames, and a render's File Output passes (`passes/fg_0001.png`). */
   outputs: string[];
   error: string | null;
   /** What the tool warned about while rendering this task (Blender's modifier, driver, missing-file lines); absent when none. */
