@@ -7,6 +7,7 @@ import { ONE_SHOT_WORDING } from './one-shot-wording.js';
 import { formatRenderWarnings, renderWarnings } from './render-warnings.js';
 import { TerminalOutput, type TerminalOptions } from './terminal-output.js';
 import { watchJob } from './watch-job.js';
+import { framesCollected } from '../farm/run-to-end.js';
 
 /** `farmhand render SCENE.blend`: one Blender job on the farm, from start to every frame on disk. */
 
@@ -68,7 +69,9 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
       if (task.state !== 'succeeded') continue;
       for (const name of task.collected) await access(join(outputDir, name)).catch(() => missing.push(name));
     }
-    const framesOnDisk = frameTasks.filter((t) => t.state === 'succeeded').reduce((n, t) => n + t.collected.length, 0) - missing.filter((m) => !m.endsWith('.mp4')).length;
+    // Frames only: a File Output node's passes (passes/…) come back too, and are checked on disk above, but are not frames.
+    const frameNames = frameTasks.filter((t) => t.state === 'succeeded').flatMap(framesCollected);
+    const framesOnDisk = frameNames.filter((name) => !missing.includes(name)).length;
     const video = videoTask?.state === 'succeeded' ? join(outputDir, videoTask.collected[0] ?? '') : null;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const warned = renderWarnings(frameTasks);

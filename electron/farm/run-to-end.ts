@@ -1,3 +1,4 @@
+import { isRenderPass } from '../controller/jobs/expected-outputs.js';
 import type { JobSummary, TaskRecord } from '../controller/model/job-model.js';
 import type { Farm } from './start-farm.js';
 
@@ -34,6 +35,11 @@ export function framesOf(task: TaskRecord): number {
   if (task.spec.type === 'blender') return task.spec.frames.length;
   if (task.spec.type === 'transcode-chunk') return task.spec.frameCount;
   return 0;
+}
+
+/** The frames a task brought back: its collected outputs without the compositor's File Output passes (`passes/…`). */
+export function framesCollected(task: TaskRecord): string[] {
+  return task.collected.filter((name) => !isRenderPass(task.spec, name));
 }
 
 /** How often the figures are sent when nothing changes (the agents' count can change without a task event). */
