@@ -112,12 +112,17 @@ export class TaskExecutor {
         this.deps.cache.obtain(input.sha256, input.size, () => this.deps.send({ type: 'input.request', sha256: input.sha256 }))));
       let lastProgress = 0;
       const live = assign.liveOutputs && this.deps.sendFile ? new LiveOutputs(key, this.deps.sendFile, this.deps.log) : null;
-      const result = await this.runSpec(assign, inputs, workDir, task.stop, (update) => {
-        const now = performance.now();
-        if (update.fraction < 1 && now - lastProgress < PROGRESS_INTERVAL_MS) return;
-        lastProgress = now;
-        this.deps.send({ type: 'task.progress', ...key, ...update });
-      }, (line) => logs.push(line), live ? (path) => live.add(path) : undefined).finally(() => live?.settled());
+      const result = await this.runSpec(assign, inputs, workDir, {
+        stop: task.stop,
+        onProgress: (update) => {
+          const now = performance.now();
+          if (update.fraction < 1 && now - lastProgress < PROGRESS_INTERVAL_MS) return;
+          lastProgress = now;
+          this.deps.send({ type: 'task.progress', ...key, ...update });
+        },
+        onLog: (line) => logs.push(line),
+        ...(live ? { onOutput: (path: string) => live.add(path) } : {}),
+      }).finally(() => live?.settled());
       logs.flush();
       // Outputs sent while the task ran, or checked by the runner, were hashed then; the rest are hashed now.
       const refs = new Map<string, OutputRef>([...(result.described ?? []), ...(live ? await live.settled() : [])]);
@@ -156,10 +161,7 @@ export class TaskExecutor {
     spec: Extract<MessageOf<'task.assign'>['spec'], { type: 'blender' }>,
     sceneFile: string,
     workDir: TaskWorkDir,
-    stop: TaskStop,
-    onProgress: (u: { fraction: number; framesDone?: number; currentFrame?: number; message?: string }) => void,
-    onLog: (line: string) => void,
-    onOutput?: (path: string) => void,
+    hooks: RunHooks,
   ): Promise<RunnerResult> {
     const scenePath = spec.scenePath ?? DEFAULT_SCENE_PATH;
     const files = [
@@ -181,10 +183,10 @@ export class TaskExecutor {
         spec,
         scratchHome: this.deps.scratchHome,
         pythonSnippets: mapping ? [mapping] : [],
-        signal: stop.signal,
-        onProgress,
-        onLog,
-        onOutput,
+        signal: hooks.stop.signal,
+        onProgress: hooks.onProgress,
+        onLog: hooks.onLog,
+        onOutput: hooks.onOutput,
       });
     } finally {
       lease.release();
@@ -195,12 +197,10 @@ export class TaskExecutor {
     assign: MessageOf<'task.assign'>,
     inputs: string[],
     workDir: TaskWorkDir,
-    stop: TaskStop,
-    onProgress: (u: { fraction: number; framesDone?: number; currentFrame?: number; message?: string }) => void,
-    onLog: (line: string) => void,
-    onOutput?: (path: string) => void,
+    hooks: RunHooks,
   ): Promise<RunnerResult> {
     const spec = assign.spec;
+    const { stop, onProgress, onLog } = hooks;
     // Runners that always write files get their folder up front; the no-op runner creates it only when it writes.
     switch (spec.type) {
       case 'noop':
@@ -209,7 +209,7 @@ export class TaskExecutor {
         const blender = this.deps.capabilities().blender;
         if (!blender) throw new TaskFailedError('Blender is not installed on this agent; install it or pass --blender PATH.');
         if (inputs.length < 1) throw new TaskFailedError('A Blender task needs an input: the scene.', { unrecoverable: true });
-        return this.renderInWorkspace(assign, spec, inputs[0]!, workDir, stop, onProgress, onLog, onOutput);
+        return this.renderInWorkspace(assign, spec, inputs[0]!, workDir, hooks);
       }
       case 'transcode-chunk':
       case 'transcode-audio':
@@ -225,6 +225,15 @@ export class TaskExecutor {
       }
     }
   }
+}
+
+/** What a running task reports through, and how it is stopped: the same for every runner. */
+interface RunHooks {
+  stop: TaskStop;
+  onProgress: (u: { fraction: number; framesDone?: number; currentFrame?: number; message?: string }) => void;
+  onLog: (line: string) => void;
+  /** A finished output file, for live outputs (renders sent frame by frame). */
+  onOutput?: (path: string) => void;
 }
 
 /** The task's inputs and, for a Blender task, every file its workspace needs (each hash once). */

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { findBlender } from '../../electron/controller/jobs/blender/find-blender.js';
+import { runBlenderScript } from './blender-script.js';
 
 /**
  * A tiny scene whose whole frame is one image texture (emission, orthographic camera, Standard
@@ -48,19 +48,8 @@ bpy.ops.wm.save_as_mainfile(filepath=out, compress=False, relative_remap=False)
 
 /** Writes the scene at `out` (its folder is made) naming the texture as `imagePath`. */
 export async function makeTexturedScene(out: string, imagePath: string, home: string): Promise<string> {
-  const blender = findBlender();
-  if (!blender) throw new Error('Blender is not installed; install it (apt-get install blender) or set FARMHAND_BLENDER to run these tests.');
   await mkdir(dirname(out), { recursive: true });
-  await mkdir(join(home, '.cache'), { recursive: true });
-  const args = ['-b', '-noaudio', '--factory-startup', '--python-exit-code', '2', '--python-expr', SCRIPT, '--', out, imagePath];
-  const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn(blender, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: home, XDG_CACHE_HOME: join(home, '.cache') } });
-    let text = '';
-    child.stdout.on('data', (c: Buffer) => (text += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (text += c.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`Blender could not build the textured scene (exit ${code}):\n${text}`))));
-  });
+  const output = await runBlenderScript(['--python-expr', SCRIPT, '--', out, imagePath], { home, what: 'textured scene' });
   const saved = await stat(out).catch(() => null);
   if (!saved || saved.size === 0) throw new Error(`Blender did not save the textured scene at ${out}:\n${output}`);
   return out;
