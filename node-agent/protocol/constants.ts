@@ -3,7 +3,10 @@
  * changes shape: a controller refuses an agent that speaks another version with a clear
  * message instead of misreading it.
  */
-export const PROTOCOL_VERSION = 3; // 3: the channel is TLS-PSK (tls-psk.ts); the HMAC handshake messages are gone
+export const PROTOCOL_VERSION = 4; // 4: job.workspace / job.ended; a Blender task names its job's workspace instead of carrying its files (3: TLS-PSK)
+
+/** Largest `job.workspace` a compiler emits, as JSON: under MAX_CONTROL_MESSAGE_BYTES with room for the envelope. */
+export const MAX_JOB_WORKSPACE_BYTES = 6 * 1024 * 1024;
 
 /** mDNS service type: announced as `_farmhand._tcp`. */
 export const MDNS_SERVICE_TYPE = 'farmhand';

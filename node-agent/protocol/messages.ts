@@ -48,7 +48,17 @@ export type Capabilities = z.infer<typeof CapabilitiesSchema>;
 const workspacePath = z.string().refine(isSafeWorkspacePath, 'a workspace path is relative, uses /, and has no empty, . or .. segment');
 
 /** A file the scene needs, placed at `path` in the job's workspace (from the input cache, by hash). */
-export const WorkspaceFileSchema = z.object({ path: workspacePath, sha256, size: z.number().int().min(0) });
+export const WorkspaceFileSchema = z.object({
+  path: workspacePath,
+  sha256,
+  size: z.number().int().min(0),
+  /**
+   * Blender may write this file while it renders (a point cache that is not baked): the agent
+   * places a copy, never a hard link, so neither its input cache nor, on the controller's own
+   * agent, the artist's file can change under its hash.
+   */
+  copy: z.literal(true).optional(),
+});
 export type WorkspaceFile = z.infer<typeof WorkspaceFileSchema>;
 
 /**
@@ -58,6 +68,22 @@ export type WorkspaceFile = z.infer<typeof WorkspaceFileSchema>;
  */
 export const PathMapSchema = z.object({ from: z.string().min(1).max(4096), to: workspacePath });
 export type PathMap = z.infer<typeof PathMapSchema>;
+
+/**
+ * A job's workspace on an agent: where its scene sits and every other file it needs. Sent once
+ * per connection and job (`job.workspace`, before the job's first `task.assign` there), not in
+ * every task: a shot's list of thousands of files would otherwise travel, and be stored, once
+ * per task. At most ~6 MiB as JSON, so it fits one control message (the compiler checks).
+ */
+export const JobWorkspaceSchema = z.object({
+  /** The scene's place, under its own file name (`shot.blend`, `scenes/shot.blend`). */
+  scenePath: workspacePath,
+  /** Every other file the scene needs, at its place in the workspace (dependency manifest). */
+  files: z.array(WorkspaceFileSchema).max(100_000),
+  /** Absolute paths outside the scene's folder and where they are in the workspace. */
+  pathMap: z.array(PathMapSchema).max(10_000),
+});
+export type JobWorkspace = z.infer<typeof JobWorkspaceSchema>;
 
 export const BlenderTaskSpecSchema = z.object({
   type: z.literal('blender'),
@@ -75,10 +101,12 @@ export const BlenderTaskSpecSchema = z.object({
    * the artist's disk. Absent: the scene alone, as `scene.blend`.
    */
   scenePath: workspacePath.optional(),
-  /** Every other file the scene needs, at its place in the workspace (dependency manifest). */
-  files: z.array(WorkspaceFileSchema).max(50_000).optional(),
-  /** Absolute paths outside the scene's folder and where they are in the workspace. */
-  pathMap: z.array(PathMapSchema).max(10_000).optional(),
+  /**
+   * The job's `job.workspace` (files and path map) applies: the agent must have received it on
+   * this connection, and fails the attempt (retryably) when it has not, rather than render
+   * without the files. Absent: the scene alone, at `scenePath`.
+   */
+  workspace: z.literal(true).optional(),
   /** Render even when Blender says a file or library is missing (a warning instead of a failed attempt). */
   allowMissing: z.boolean().optional(),
 });
@@ -237,6 +265,14 @@ const messageSchemas = [
     liveOutputs: z.boolean().optional(),
   }),
   z.object({ type: z.literal('task.cancel'), ...taskKey }),
+  /** The files and layout of a job's workspace: once per connection, before the job's first `task.assign` that names it. */
+  z.object({ type: z.literal('job.workspace'), jobId: id, workspace: JobWorkspaceSchema }),
+  /**
+   * The job ended here (done, failed, canceled or deleted): the agent forgets its workspace
+   * list and removes the workspace as soon as none of its tasks runs. A requeued job is sent
+   * its `job.workspace` again.
+   */
+  z.object({ type: z.literal('job.ended'), jobId: id }),
   z.object({
     type: z.literal('output.fetch'),
     ...taskKey,
