@@ -1,5 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { InputCache } from './input-cache.js';
+import type { JobWorkspaces } from './job-workspace.js';
+import type { JobWorkspaceLists } from './job-workspace-lists.js';
 import type { OutputHold } from './output-hold.js';
 import { CLOSE_CODES, type Message, type MessageOf, type OutputRef } from './protocol/index.js';
 import { listenSecure, LogLimiter, PeerChannel, type PeerInfo, type SecureServer, type SecureServerLimits } from './channel/index.js';
@@ -18,6 +20,10 @@ export interface AgentServerDeps {
   cache: InputCache;
   hold: OutputHold;
   executor: TaskExecutor;
+  /** Jobs' workspaces on disk, removed when the controller says a job ended. */
+  workspaces: JobWorkspaces;
+  /** The `job.workspace` lists, each forgotten when its job ends or its connection closes. */
+  lists: JobWorkspaceLists;
   /**
    * The greeting, the first message on every connection (nothing may reach the controller
    * before it). It carries the capabilities confirmed so far; see `capabilitiesChanged`.
@@ -108,6 +114,8 @@ export class AgentServer {
     this.deps.log(`controller connected from ${remote}`);
     channel.onMessage = (message) => this.onMessage(channel, message);
     channel.on('close', () => {
+      // The controller sends its jobs' lists again on its next connection.
+      this.deps.lists.forgetFrom(channel);
       if (this.session !== channel) return;
       this.session = null;
       this.deps.cache.failAll('The controller disconnected before the input arrived.');
@@ -122,6 +130,12 @@ export class AgentServer {
         return this.deps.executor.start(message);
       case 'task.cancel':
         return this.deps.executor.cancel(message.taskId, message.attempt);
+      case 'job.workspace':
+        return this.deps.lists.set(message.jobId, message.workspace, channel);
+      case 'job.ended':
+        this.deps.lists.forget(message.jobId);
+        this.deps.log(`job ${message.jobId} ended: its workspace goes once no task of it runs here`);
+        return void this.deps.workspaces.end(message.jobId);
       case 'output.fetch':
         return void this.sendOutputs(channel, message.taskId, message.attempt, message.names);
       case 'output.ack':

@@ -8,6 +8,7 @@ import { startCapabilityProbe, versionCacheFile, type CapabilityProbe } from './
 import { cacheLimitBytes, DEFAULT_CACHE_LIMIT, type CacheLimit } from './cache-limit.js';
 import { InputCache } from './input-cache.js';
 import { JobWorkspaces } from './job-workspace.js';
+import { JobWorkspaceLists } from './job-workspace-lists.js';
 import { createLocalHandoff } from './local-handoff.js';
 import { OutputHold } from './output-hold.js';
 import { DEFAULT_AGENT_PORT, FFMPEG_TASK_TYPES, PROTOCOL_VERSION, TXT_KEYS, type Capabilities, type LocalHandoff } from './protocol/index.js';
@@ -81,14 +82,17 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const workRoot = join(o.dataDir, 'work');
   await mkdir(workRoot, { recursive: true });
 
+  const lists = new JobWorkspaceLists();
   let server: AgentServer;
-  const executor = new TaskExecutor({ cache, hold, workspaces, workRoot, scratchHome, capabilities, send: (m) => server.send(m), sendFile: (path, ref, task) => server.sendFile(path, ref, task), log });
+  const executor = new TaskExecutor({ cache, hold, workspaces, lists, workRoot, scratchHome, capabilities, send: (m) => server.send(m), sendFile: (path, ref, task) => server.sendFile(path, ref, task), log });
   server = new AgentServer({
     farmKey: o.farmKey,
     agentId,
     cache,
     hold,
     executor,
+    workspaces,
+    lists,
     log,
     hello: () => ({
       type: 'agent.hello',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeScratchDir } from '../test/helpers/scratch.js';
@@ -132,3 +132,104 @@ test('a file on another file system (no hard link possible) is copied into place
     await s.cleanup();
   }
 });
+
+test('a file marked copy is placed as its own file: a render writing into it leaves the cached file as it was', async () => {
+  const s = await setup();
+  try {
+    const spaces = new JobWorkspaces(s.root);
+    await spaces.init();
+    const lease = await spaces.acquire('job1', 'shot.blend', [
+      { path: 'shot.blend', sha256: A, source: s.src(A) },
+      { path: 'blendcache_shot/cache_000001_00.bphys', sha256: C, source: s.src(C), copy: true },
+      { path: 'tex/wood.png', sha256: B, source: s.src(B) },
+    ]);
+    const cached = join(lease.root, 'blendcache_shot/cache_000001_00.bphys');
+    assert.notEqual((await stat(cached)).ino, (await stat(s.src(C))).ino, 'a copy, with its own inode');
+    assert.equal((await stat(join(lease.root, 'tex/wood.png'))).ino, (await stat(s.src(B))).ino, 'the others stay hard links');
+    await writeFile(cached, 'baked again by the render'); // in place, as Blender writes a cache frame
+    await appendFile(cached, ' and more');
+    assert.equal(await readFile(s.src(C), 'utf8'), 'library', 'the input cache\'s file is untouched');
+    assert.equal((await stat(s.src(C))).nlink, 1, 'nothing links to the cached file');
+    lease.release();
+  } finally {
+    await s.cleanup();
+  }
+});
+
+test('a job that ended loses its workspace at once when no task holds it', async () => {
+  const s = await setup();
+  try {
+    const spaces = new JobWorkspaces(s.root); // idle time: 10 minutes
+    await spaces.init();
+    const lease = await spaces.acquire('job1', 'shot.blend', [{ path: 'shot.blend', sha256: A, source: s.src(A) }, { path: 'tex/wood.png', sha256: B, source: s.src(B) }]);
+    lease.release();
+    assert.equal(existsSync(lease.root), true, 'an idle workspace stays until the job ends');
+    await spaces.end('job1');
+    assert.equal(existsSync(lease.root), false, 'removed when the job ended');
+    assert.deepEqual(spaces.jobs(), [], 'the job\'s placed-file list is forgotten');
+    assert.equal(spaces.liveHashes().size, 0);
+    assert.equal(await readFile(s.src(B), 'utf8'), 'texture', 'the cached file stays');
+    await spaces.end('job1'); // a second job.ended, or one for a job never seen here: nothing to do
+    await spaces.end('job-never-here');
+  } finally {
+    await s.cleanup();
+  }
+});
+
+test('a job that ended while a task holds its workspace loses it when the last lease is released', async () => {
+  const s = await setup();
+  try {
+    const spaces = new JobWorkspaces(s.root);
+    await spaces.init();
+    const files = [{ path: 'shot.blend', sha256: A, source: s.src(A) }];
+    const one = await spaces.acquire('job1', 'shot.blend', files);
+    const two = spaces.lease('job1'); // taken when a task starts, before its inputs arrive
+    await spaces.end('job1');
+    assert.equal(existsSync(one.scenePath), true, 'kept while its tasks hold it');
+    one.release();
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(existsSync(one.scenePath), true, 'kept while the second task holds it, though it placed nothing yet');
+    const placed = await two.place('shot.blend', files);
+    assert.equal(placed.root, one.root);
+    two.release();
+    await waitFor(() => !existsSync(one.root), 'the workspace to go after the last release');
+    assert.deepEqual(spaces.jobs(), []);
+    // The job requeued: a later task builds the workspace again, and a new end removes it again.
+    const again = await spaces.acquire('job1', 'shot.blend', files);
+    assert.equal(await readFile(again.scenePath, 'utf8'), 'scene');
+    again.release();
+    assert.equal(existsSync(again.root), true, 'a requeued job\'s workspace waits for its own end');
+    await spaces.end('job1');
+    assert.equal(existsSync(again.root), false);
+  } finally {
+    await s.cleanup();
+  }
+});
+
+test('a task that starts while the ended job\'s workspace is being removed builds it afresh after the removal', async () => {
+  const s = await setup();
+  try {
+    const spaces = new JobWorkspaces(s.root);
+    await spaces.init();
+    const files = [{ path: 'shot.blend', sha256: A, source: s.src(A) }, { path: 'tex/wood.png', sha256: B, source: s.src(B) }];
+    (await spaces.acquire('job1', 'shot.blend', files)).release();
+    const removal = spaces.end('job1');
+    const lease = spaces.lease('job1');
+    const placed = await lease.place('shot.blend', files);
+    await removal;
+    assert.equal(await readFile(join(placed.root, 'tex/wood.png'), 'utf8'), 'texture', 'placed after the old one was removed, not removed with it');
+    assert.deepEqual(spaces.jobs(), ['job1']);
+    lease.release();
+    await spaces.close();
+  } finally {
+    await s.cleanup();
+  }
+});
+
+async function waitFor(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
 import { copyFile, link, mkdir, realpath, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { isSafeWorkspacePath } from './protocol/index.js';
@@ -8,8 +9,10 @@ import { isSafeWorkspacePath } from './protocol/index.js';
  * its place relative to it, as hard links into the input cache (copies where a link cannot be
  * made, e.g. across file systems). Blender then opens the scene at its real path, so `//` paths,
  * `blendcache_<name>/` and library-relative paths resolve as on the artist's disk. The
- * workspace is shared by the job's tasks on this agent and removed once none of them has run
- * for `idleMs` (the agent is not told when a job ends; a later task simply builds it again).
+ * workspace is shared by the job's tasks on this agent. It is removed when the controller says
+ * the job ended (`end`, once no task of the job holds a lease), and otherwise once none of them
+ * has run for `idleMs`: the fallback for a controller that vanished. A later task of the job
+ * (a requeue) simply builds it again.
  */
 
 /** A file to place: where in the workspace, and which cached file (by hash) goes there. */
@@ -18,17 +21,37 @@ export interface PlacedFile {
   sha256: string;
   /** The file in the input cache. */
   source: string;
+  /**
+   * Blender may write this file (an unbaked point cache): placed as a copy (a reflink where the
+   * file system has them), never a hard link, so the render cannot change the cached file under
+   * its hash, nor, on the controller's own agent, the artist's file the cache links to.
+   */
+  copy?: boolean;
 }
 
 /** A workspace path that is not safe to join under the workspace (it would leave it, or could). */
 export class WorkspacePathError extends Error {}
 
-export interface WorkspaceLease {
+/** Where a placed workspace is. */
+export interface PlacedWorkspace {
   /** The workspace's root folder. */
   root: string;
   /** The scene's absolute path inside it. */
   scenePath: string;
-  /** The task no longer needs the workspace (it stays until the job has been idle for idleMs). */
+}
+
+/**
+ * A task's hold on its job's workspace, taken when the task starts (before its inputs arrive),
+ * so a `job.ended` that comes meanwhile waits for the task instead of removing the folder under it.
+ */
+export interface JobLease {
+  /** Places `files` (the scene first, at `scenePath`). Throws WorkspacePathError for a path that could leave the workspace. */
+  place(scenePath: string, files: PlacedFile[]): Promise<PlacedWorkspace>;
+  /** The task no longer needs the workspace (it stays until the job ends or has been idle for idleMs). */
+  release(): void;
+}
+
+export interface WorkspaceLease extends PlacedWorkspace {
   release(): void;
 }
 
@@ -41,6 +64,8 @@ interface Workspace {
   /** Placement runs one at a time per workspace, so two tasks of a job never race on a path. */
   queue: Promise<unknown>;
   removal: Promise<void> | null;
+  /** The controller said the job ended: removed as soon as no task holds a lease. */
+  ended: boolean;
 }
 
 export const DEFAULT_SCENE_PATH = 'scene.blend';
@@ -68,24 +93,11 @@ export class JobWorkspaces {
     return [...this.workspaces.keys()];
   }
 
-  /**
-   * Places `files` (the scene first, at `scenePath`) in the job's workspace and leases it to a
-   * task. Throws WorkspacePathError for a path that could leave the workspace.
-   */
-  async acquire(jobId: string, scenePath: string, files: PlacedFile[]): Promise<WorkspaceLease> {
-    for (const file of files) checkPath(file.path);
-    checkPath(scenePath);
-    let ws = this.workspaces.get(jobId);
-    if (ws?.removal) {
-      await ws.removal;
-      ws = this.workspaces.get(jobId);
-    }
-    if (!ws) {
-      ws = { root: join(this.dir, jobId.replace(/[^A-Za-z0-9._-]/g, '_')), users: 0, timer: null, placed: new Map(), queue: Promise.resolve(), removal: null };
-      this.workspaces.set(jobId, ws);
-    }
-    const workspace = ws;
+  /** Leases the job's workspace to a task (synchronously: nothing placed yet, see JobLease). */
+  lease(jobId: string): JobLease {
+    const workspace = this.live(jobId);
     workspace.users++;
+    workspace.ended = false; // a task of an ended job: the job was requeued, and is told to end again
     if (workspace.timer) clearTimeout(workspace.timer);
     workspace.timer = null;
     let released = false;
@@ -93,20 +105,65 @@ export class JobWorkspaces {
       if (released) return;
       released = true;
       workspace.users--;
-      if (workspace.users === 0) {
-        workspace.timer = setTimeout(() => void this.remove(jobId, workspace), this.idleMs);
-        workspace.timer.unref();
+      if (workspace.users > 0) return;
+      if (workspace.ended) {
+        void this.remove(jobId, workspace);
+        return;
       }
+      workspace.timer = setTimeout(() => void this.remove(jobId, workspace), this.idleMs);
+      workspace.timer.unref();
     };
-    const placing = workspace.queue.then(() => placeAll(workspace, files));
-    workspace.queue = placing.catch(() => undefined);
-    try {
+    const place = async (scenePath: string, files: PlacedFile[]): Promise<PlacedWorkspace> => {
+      for (const file of files) checkPath(file.path);
+      checkPath(scenePath);
+      if (released) throw new Error('The task released its workspace before placing its files.');
+      const placing = workspace.queue.then(() => placeAll(workspace, files));
+      workspace.queue = placing.catch(() => undefined);
       await placing;
+      return { root: workspace.root, scenePath: join(workspace.root, scenePath) };
+    };
+    return { place, release };
+  }
+
+  /** Leases the job's workspace and places `files` in it: `lease(jobId).place(…)`, released again if placing fails. */
+  async acquire(jobId: string, scenePath: string, files: PlacedFile[]): Promise<WorkspaceLease> {
+    for (const file of files) checkPath(file.path);
+    checkPath(scenePath);
+    const lease = this.lease(jobId);
+    try {
+      return { ...await lease.place(scenePath, files), release: lease.release };
     } catch (error) {
-      release();
+      lease.release();
       throw error;
     }
-    return { root: workspace.root, scenePath: join(workspace.root, scenePath), release };
+  }
+
+  /**
+   * The controller says the job ended: its workspace goes now if no task holds a lease, else
+   * when the last one is released. Resolves once it is gone, or at once while a task holds it.
+   */
+  end(jobId: string): Promise<void> {
+    const ws = this.workspaces.get(jobId);
+    if (!ws || ws.removal) return ws?.removal ?? Promise.resolve();
+    ws.ended = true;
+    return ws.users === 0 ? this.remove(jobId, ws) : Promise.resolve();
+  }
+
+  /** The job's workspace entry, a new one when there is none or the last is being removed (the new one waits for that). */
+  private live(jobId: string): Workspace {
+    const current = this.workspaces.get(jobId);
+    if (current && !current.removal) return current;
+    const ws: Workspace = {
+      root: join(this.dir, jobId.replace(/[^A-Za-z0-9._-]/g, '_')),
+      users: 0,
+      timer: null,
+      placed: new Map(),
+      queue: current?.removal ?? Promise.resolve(),
+      removal: null,
+      ended: false,
+    };
+    this.workspaces.set(jobId, ws);
+    return ws;
   }
 
   /** Removes every workspace now (the agent is closing). */
@@ -166,7 +223,8 @@ async function place(root: string, realRoot: string, file: PlacedFile, folders: 
   }
   const temp = join(realParent, `.farmhand-${randomBytes(6).toString('hex')}`);
   try {
-    await link(file.source, temp).catch(() => copyFile(file.source, temp));
+    if (file.copy) await copyFile(file.source, temp, fsConstants.COPYFILE_FICLONE);
+    else await link(file.source, temp).catch(() => copyFile(file.source, temp));
     await rename(temp, join(realParent, target.slice(parent.length + 1)));
   } catch (error) {
     await rm(temp, { force: true });

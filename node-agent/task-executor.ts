@@ -1,8 +1,9 @@
 import { basename, isAbsolute, relative, sep } from 'node:path';
 import type { InputCache } from './input-cache.js';
-import { DEFAULT_SCENE_PATH, WorkspacePathError, type JobWorkspaces } from './job-workspace.js';
+import { DEFAULT_SCENE_PATH, WorkspacePathError, type JobLease, type JobWorkspaces } from './job-workspace.js';
+import type { JobWorkspaceLists } from './job-workspace-lists.js';
 import type { OutputHold } from './output-hold.js';
-import { describeFile, type Capabilities, type Message, type MessageOf, type OutputRef } from './protocol/index.js';
+import { describeFile, type Capabilities, type JobWorkspace, type Message, type MessageOf, type OutputRef } from './protocol/index.js';
 import { runBlenderTask } from './runners/blender-runner.js';
 import { pathMapSnippet } from './runners/blender-python-step.js';
 import { runFfmpegSpec } from './runners/ffmpeg-task.js';
@@ -25,6 +26,8 @@ export interface ExecutorDeps {
   hold: OutputHold;
   /** Where a job's scene and the files it needs are laid out as on the artist's disk. */
   workspaces: JobWorkspaces;
+  /** The `job.workspace` lists received: a Blender task with `workspace` is laid out from its job's. */
+  lists: JobWorkspaceLists;
   workRoot: string;
   scratchHome: string;
   /** What this agent runs, as confirmed so far (a first start may still be checking a tool). */
@@ -99,20 +102,27 @@ export class TaskExecutor {
     const logs = new TaskLogBuffer((lines) => this.deps.send({ type: 'task.log', ...key, lines }));
     const started = performance.now();
     let unpin: (() => void) | null = null; // the task's inputs stay in the cache while it runs
+    // Both taken before anything awaits: a `job.ended` after this `task.assign` then waits for
+    // the task, and a `job.workspace` after it does not change what the task renders.
+    const lease = assign.spec.type === 'blender' ? this.deps.workspaces.lease(assign.jobId) : null;
+    const jobWorkspace = assign.spec.type === 'blender' && assign.spec.workspace ? this.deps.lists.get(assign.jobId) : undefined;
     try {
       const capabilities = this.deps.capabilities();
       if (capabilities.checking?.includes(assign.spec.type)) throw new TaskFailedError(`This agent is still checking that its tool for "${assign.spec.type}" tasks runs; give the task again in a moment.`);
       if (!capabilities.taskTypes.includes(assign.spec.type)) {
         throw new TaskFailedError(`This agent does not run "${assign.spec.type}" tasks; start it with the tool installed (or --allow-noop for test tasks).`);
       }
+      if (assign.spec.type === 'blender' && assign.spec.workspace && !jobWorkspace) {
+        throw new TaskFailedError(`The controller did not send job ${assign.jobId}'s file list before its task; the task will be retried.`);
+      }
       // Empty lists skip their await: at thousands of tasks a second each turn of the microtask queue shows.
-      const needed = neededFiles(assign);
+      const needed = neededFiles(assign, jobWorkspace);
       if (needed.length > 0) unpin = this.deps.cache.pin(needed.map((f) => f.sha256));
       const inputs = needed.length === 0 ? [] : await Promise.all(needed.map((input) =>
         this.deps.cache.obtain(input.sha256, input.size, () => this.deps.send({ type: 'input.request', sha256: input.sha256 }))));
       let lastProgress = 0;
       const live = assign.liveOutputs && this.deps.sendFile ? new LiveOutputs(key, this.deps.sendFile, this.deps.log) : null;
-      const result = await this.runSpec(assign, inputs, workDir, {
+      const result = await this.runSpec(assign, inputs, workDir, { lease, workspace: jobWorkspace }, {
         stop: task.stop,
         onProgress: (update) => {
           const now = performance.now();
@@ -148,55 +158,57 @@ export class TaskExecutor {
       this.deps.send({ type: 'task.failed', ...key, error: message.slice(0, 4000), unrecoverable });
     } finally {
       unpin?.();
+      lease?.release();
       if (workDir.created) await workDir.remove();
     }
   }
 
   /**
-   * Lays the scene and its files out in the job's workspace (the scene under its real name) and
-   * renders there, with absolute paths mapped into the workspace by the Python step.
+   * Lays the scene and its job's files out in the job's workspace (the scene under its real
+   * name) and renders there, with absolute paths mapped into the workspace by the Python step.
+   * Without a job workspace list the scene renders alone, at its `scenePath`.
    */
   private async renderInWorkspace(
     assign: MessageOf<'task.assign'>,
     spec: Extract<MessageOf<'task.assign'>['spec'], { type: 'blender' }>,
     sceneFile: string,
+    job: TaskJob,
     workDir: TaskWorkDir,
     hooks: RunHooks,
   ): Promise<RunnerResult> {
-    const scenePath = spec.scenePath ?? DEFAULT_SCENE_PATH;
+    const scenePath = job.workspace?.scenePath ?? spec.scenePath ?? DEFAULT_SCENE_PATH;
     const files = [
       { path: scenePath, sha256: assign.inputs[0]!.sha256, source: sceneFile },
       // The scene's own place is the scene's: a file listed there too cannot replace it.
-      ...(spec.files ?? []).filter((f) => f.path !== scenePath).map((f) => ({ path: f.path, sha256: f.sha256, source: this.deps.cache.pathOf(f.sha256) })),
+      ...(job.workspace?.files ?? []).filter((f) => f.path !== scenePath).map((f) => ({
+        path: f.path, sha256: f.sha256, source: this.deps.cache.pathOf(f.sha256), ...(f.copy ? { copy: true } : {}),
+      })),
     ];
-    const lease = await this.deps.workspaces.acquire(assign.jobId, scenePath, files).catch((error: unknown) => {
+    const placed = await job.lease!.place(scenePath, files).catch((error: unknown) => {
       if (error instanceof WorkspacePathError) throw new TaskFailedError(error.message, { unrecoverable: true });
       throw error;
     });
-    try {
-      const mapping = pathMapSnippet(spec.pathMap ?? [], lease.root);
-      return await runBlenderTask({
-        blenderPath: this.deps.capabilities().blender!.path,
-        scenePath: lease.scenePath,
-        sceneName: assign.inputs[0]!.name,
-        workDir: await workDir.ensure(),
-        spec,
-        scratchHome: this.deps.scratchHome,
-        pythonSnippets: mapping ? [mapping] : [],
-        signal: hooks.stop.signal,
-        onProgress: hooks.onProgress,
-        onLog: hooks.onLog,
-        onOutput: hooks.onOutput,
-      });
-    } finally {
-      lease.release();
-    }
+    const mapping = pathMapSnippet(job.workspace?.pathMap ?? [], placed.root);
+    return runBlenderTask({
+      blenderPath: this.deps.capabilities().blender!.path,
+      scenePath: placed.scenePath,
+      sceneName: assign.inputs[0]!.name,
+      workDir: await workDir.ensure(),
+      spec,
+      scratchHome: this.deps.scratchHome,
+      pythonSnippets: mapping ? [mapping] : [],
+      signal: hooks.stop.signal,
+      onProgress: hooks.onProgress,
+      onLog: hooks.onLog,
+      onOutput: hooks.onOutput,
+    });
   }
 
   private runSpec(
     assign: MessageOf<'task.assign'>,
     inputs: string[],
     workDir: TaskWorkDir,
+    job: TaskJob,
     hooks: RunHooks,
   ): Promise<RunnerResult> {
     const spec = assign.spec;
@@ -209,7 +221,7 @@ export class TaskExecutor {
         const blender = this.deps.capabilities().blender;
         if (!blender) throw new TaskFailedError('Blender is not installed on this agent; install it or pass --blender PATH.');
         if (inputs.length < 1) throw new TaskFailedError('A Blender task needs an input: the scene.', { unrecoverable: true });
-        return this.renderInWorkspace(assign, spec, inputs[0]!, workDir, hooks);
+        return this.renderInWorkspace(assign, spec, inputs[0]!, job, workDir, hooks);
       }
       case 'transcode-chunk':
       case 'transcode-audio':
@@ -227,6 +239,12 @@ export class TaskExecutor {
   }
 }
 
+/** A Blender task's hold on its job's workspace, and the job's workspace list when the task names it. */
+interface TaskJob {
+  lease: JobLease | null;
+  workspace: JobWorkspace | undefined;
+}
+
 /** What a running task reports through, and how it is stopped: the same for every runner. */
 interface RunHooks {
   stop: TaskStop;
@@ -236,11 +254,11 @@ interface RunHooks {
   onOutput?: (path: string) => void;
 }
 
-/** The task's inputs and, for a Blender task, every file its workspace needs (each hash once). */
-function neededFiles(assign: MessageOf<'task.assign'>): { sha256: string; size: number }[] {
-  if (assign.spec.type !== 'blender' || !assign.spec.files?.length) return assign.inputs;
+/** The task's inputs and, for a Blender task with a job workspace, every file it needs (each hash once). */
+function neededFiles(assign: MessageOf<'task.assign'>, workspace: JobWorkspace | undefined): { sha256: string; size: number }[] {
+  if (!workspace?.files.length) return assign.inputs;
   const seen = new Set(assign.inputs.map((i) => i.sha256));
-  const extra = assign.spec.files.filter((f) => !seen.has(f.sha256) && (seen.add(f.sha256), true));
+  const extra = workspace.files.filter((f) => !seen.has(f.sha256) && (seen.add(f.sha256), true));
   return [...assign.inputs, ...extra];
 }
 
