@@ -92,6 +92,12 @@ export interface SceneInfo {
   camera: string | null;
   /** Every scene in the file; the others are the active scene's siblings. */
   scenes: string[];
+  /**
+   * Stereo or multi-view saved as one file per view (the output's Views Format "Individual",
+   * two views or more rendered): the views in the scene's order, each frame's files being
+   * `<name>_0001<suffix>.<ext>`. Absent when each frame is one file.
+   */
+  viewFiles?: { name: string; suffix: string }[];
 }
 
 /** What kind of file a scene names (the dependency manifest, issue 16). */
@@ -126,6 +132,13 @@ export interface DependencyEntry {
   /** null when missing. */
   sha256: string | null;
   missing: boolean;
+  /**
+   * Blender may write this file while it renders: a file of a disk point cache that is not
+   * baked (Blender 3.4 measured: `-f N` rewrites such cache files in place and deletes those
+   * after the frame; a baked cache's files are left untouched). It goes to the agent's
+   * workspace as a copy, never a hard link. Absent: read only.
+   */
+  writable?: true;
 }
 
 /** Every external file a scene needs, read at submit (no Blender needed). Packed data needs nothing and is not listed. */
@@ -137,4 +150,9 @@ export interface DependencyManifest {
   missingCount: number;
   /** Who listed the paths: the controller's own .blend reader, or its Blender when the reader could not. */
   listedBy: 'reader' | 'blender';
+  /**
+   * Linked libraries whose every named file is listed, because the reader could not tell which
+   * of them the shot's linked data uses (otherwise only those are); absent when none.
+   */
+  wholeLibraries?: { path: string; reason: string }[];
 }

@@ -8,6 +8,7 @@ import { listDependenciesWithBlender, type BlenderListedPath } from './blender-d
 import { DependencyHashCache } from './dependency-hash-cache.js';
 import { filesOf } from './dependency-files.js';
 import { resolveWrittenPath, type PathMapRule } from './dependency-paths.js';
+import { planLinkedReads, type WholeLibrary } from './linked-library-reads.js';
 import { SceneError } from './scene-error.js';
 
 /**
@@ -44,14 +45,17 @@ export interface FoundPath {
   resolved: string;
   kind: DependencyKind;
   from: string;
+  /** Blender may write it while rendering (an unbaked disk point cache): DependencyEntry.writable. */
+  writable?: true;
 }
 
 export async function scanSceneDependencies(scenePath: string, o: DependencyScanOptions): Promise<DependencyManifest> {
   const scene = resolve(scenePath);
   let listed: BlenderListedPath[];
   let listedBy: DependencyManifest['listedBy'] = 'reader';
+  const wholeLibraries: WholeLibrary[] = [];
   try {
-    listed = await listWithReader(scene, o.pathMap ?? [], o.maxNativeBytes ?? MAX_NATIVE_BYTES);
+    listed = await listWithReader(scene, o.pathMap ?? [], o.maxNativeBytes ?? MAX_NATIVE_BYTES, wholeLibraries);
   } catch (error) {
     if (!(error instanceof BlendReadError)) throw error;
     if (!o.blenderPath) {
@@ -59,6 +63,7 @@ export async function scanSceneDependencies(scenePath: string, o: DependencyScan
     }
     listed = await listDependenciesWithBlender(scene, { blenderPath: o.blenderPath, scratchHome: o.scratchHome ?? resolve(o.home, 'scratch-home'), pathMap: o.pathMap ?? [] });
     listedBy = 'blender';
+    wholeLibraries.length = 0; // Blender lists what it loads: nothing taken whole
   }
   const found = await expandAll(listed);
   const cache = o.hashCache ?? new DependencyHashCache(o.home);
@@ -70,27 +75,27 @@ export async function scanSceneDependencies(scenePath: string, o: DependencyScan
     totalBytes: entries.reduce((n, e) => n + (e.size ?? 0), 0),
     missingCount: missing.length,
     listedBy,
+    ...(wholeLibraries.length > 0 ? { wholeLibraries } : {}),
   };
 }
 
-/** The scene and every library it links (each read once), their paths resolved, in the order found. */
-async function listWithReader(scene: string, pathMap: readonly PathMapRule[], maxNativeBytes: number): Promise<BlenderListedPath[]> {
-  const found: BlenderListedPath[] = [];
-  const readBlends = new Set<string>();
-  const visit = async (blendPath: string) => {
-    readBlends.add(blendPath);
+/**
+ * The scene and every library it links (each read once), their paths resolved, in the order
+ * found: of a library only what the IDs linked from it reach (linked-library-reads.ts); a
+ * library the reader cannot decide for is taken whole and noted in `wholeLibraries`.
+ */
+async function listWithReader(scene: string, pathMap: readonly PathMapRule[], maxNativeBytes: number, wholeLibraries: WholeLibrary[]): Promise<BlenderListedPath[]> {
+  const read = async (blendPath: string) => {
     const size = (await stat(blendPath)).size;
     if (size > maxNativeBytes) throw new BlendReadError(`${basename(blendPath)} is too large to read without Blender`);
-    const named = namedPaths(parseBlendFile(await readBlendBytes(blendPath)), basename(blendPath));
-    const libraries: string[] = [];
-    for (const n of named) {
-      const resolved = resolveWrittenPath(n.written, blendPath, pathMap);
-      found.push({ ...n, resolved, from: blendPath });
-      if (n.kind === 'library' && !readBlends.has(resolved) && (await isFile(resolved))) libraries.push(resolved);
-    }
-    for (const library of libraries) if (!readBlends.has(library)) await visit(library);
+    return parseBlendFile(await readBlendBytes(blendPath));
   };
-  await visit(scene);
+  const plan = await planLinkedReads(scene, { read, resolve: (written, from) => resolveWrittenPath(written, from, pathMap), isFile });
+  wholeLibraries.push(...plan.wholeLibraries);
+  const found: BlenderListedPath[] = [];
+  for (const file of plan.files) {
+    for (const n of namedPaths({ ...file.blend, blocks: file.blocks }, basename(file.path))) found.push({ ...n, resolved: resolveWrittenPath(n.written, file.path, pathMap), from: file.path });
+  }
   return found;
 }
 
@@ -102,7 +107,7 @@ async function expandAll(listed: BlenderListedPath[]): Promise<FoundPath[]> {
     for (const file of await expand(l.resolved, l.pattern)) {
       if (seen.has(file)) continue;
       seen.add(file);
-      found.push({ written: l.written, resolved: file, kind: l.kind, from: l.from });
+      found.push({ written: l.written, resolved: file, kind: l.kind, from: l.from, ...(l.writable ? { writable: true as const } : {}) });
     }
   }
   return found;
