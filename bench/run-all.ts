@@ -29,6 +29,7 @@ const BENCHES: { name: string; timeoutMs: number; load: () => Promise<BenchModul
   { name: 'transfer', timeoutMs: 180_000, load: () => import('./transfer.js') },
   { name: 'store', timeoutMs: 120_000, load: () => import('./store.js') },
   { name: 'dependency-scan', timeoutMs: 600_000, load: () => import('./dependency-scan.js') },
+  { name: 'library-walk', timeoutMs: 240_000, load: () => import('./library-walk.js') },
   { name: 'transcode', timeoutMs: 1_500_000, load: () => import('./transcode.js') },
   { name: 'ui', timeoutMs: 240_000, load: () => import('./ui.js') },
 ];

@@ -44,17 +44,26 @@ export function pointerLayoutOf(blend: BlendFile): PointerLayout {
     if (dna.subarray(at, at + 4).toString('latin1') !== tag) throw new BlendReadError(`the struct description is damaged (no ${tag})`);
     at += 4;
   };
-  const strings = (): string[] => {
+  /** Located up front, made strings on first use: a walk reads the names of a few dozen structs' fields. */
+  const strings = (): { count: number; get(index: number): string } => {
     const count = dna.readInt32LE(at);
     at += 4;
-    const out: string[] = new Array(count);
+    const starts = new Int32Array(count + 1);
     for (let i = 0; i < count; i++) {
-      const end = dna.indexOf(0, at);
-      if (end < 0) throw new BlendReadError('the struct description is damaged (unterminated name)');
-      out[i] = dna.toString('latin1', at, end);
-      at = end + 1;
+      starts[i] = at;
+      while (at < dna.length && dna[at] !== 0) at++;
+      if (at >= dna.length) throw new BlendReadError('the struct description is damaged (unterminated name)');
+      at++;
     }
-    return out;
+    starts[count] = at;
+    const decoded: (string | undefined)[] = new Array(count);
+    return {
+      count,
+      get(index) {
+        if (index < 0 || index >= count) throw new BlendReadError(`the struct description is damaged (no name ${index})`);
+        return (decoded[index] ??= dna.toString('latin1', starts[index]!, starts[index + 1]! - 1));
+      },
+    };
   };
   expect('SDNA');
   expect('NAME');
@@ -62,8 +71,8 @@ export function pointerLayoutOf(blend: BlendFile): PointerLayout {
   expect('TYPE');
   const types = strings();
   expect('TLEN');
-  const lengths = Array.from({ length: types.length }, (_, i) => dna.readInt16LE(at + 2 * i));
-  at += 2 * types.length;
+  const lengths = Array.from({ length: types.count }, (_, i) => dna.readInt16LE(at + 2 * i));
+  at += 2 * types.count;
   expect('STRC');
   const structCount = dna.readInt32LE(at);
   at += 4;
@@ -78,7 +87,7 @@ export function pointerLayoutOf(blend: BlendFile): PointerLayout {
     typeOfStruct.push(type);
     fieldsAt.push(at);
     structOfType.set(type, s);
-    structByName.set(types[type]!, s);
+    structByName.set(types.get(type), s);
     at += 4 + 4 * dna.readInt16LE(at + 2);
   }
   if (structCount === 0) throw new BlendReadError('the struct description is damaged (no structs)');
@@ -89,19 +98,19 @@ export function pointerLayoutOf(blend: BlendFile): PointerLayout {
     if (known) return known;
     if (depth > 64) throw new BlendReadError('the struct description is damaged (structs nest too deep)');
     const out: PointerSlot[] = [];
-    const skip = NOT_FOLLOWED.get(types[typeOfStruct[s]!]!);
+    const skip = NOT_FOLLOWED.get(types.get(typeOfStruct[s]!));
     const p0 = fieldsAt[s]!;
     const fieldCount = dna.readInt16LE(p0 + 2);
     let offset = 0;
     for (let f = 0, p = p0 + 4; f < fieldCount; f++, p += 4) {
       const type = dna.readInt16LE(p);
-      const raw = names[dna.readInt16LE(p + 2)]!;
+      const raw = names.get(dna.readInt16LE(p + 2));
       const elements = arrayElements(raw);
       const stars = raw.split('*').length - 1;
       if (stars > 0) {
         const name = raw.replace(/\[.*$/, '').replace(/[()*]/g, '');
         // `(*func)()` is a function pointer: code, never data in the file.
-        if (!raw.startsWith('(') && !skip?.has(name) && pointsAtData(types[type]!, stars)) out.push({ offset, count: elements, depth: stars });
+        if (!raw.startsWith('(') && !skip?.has(name) && pointsAtData(types.get(type), stars)) out.push({ offset, count: elements, depth: stars });
         offset += POINTER_SIZE * elements;
         continue;
       }
@@ -123,7 +132,7 @@ export function pointerLayoutOf(blend: BlendFile): PointerLayout {
   };
 
   return {
-    rawType: types[typeOfStruct[0]!]!,
+    rawType: types.get(typeOfStruct[0]!),
     slotsOf(structType) {
       const s = structByName.get(structType);
       return s === undefined ? undefined : slotsOfStruct(s);
