@@ -1,5 +1,6 @@
 import type { DependencyKind } from '../../api/views.js';
 import type { BlendBlock, BlendFile } from './blend-file.js';
+import { nodesBakeFolders } from './blend-nodes-bakes.js';
 
 /**
  * Every external path one .blend names, read from its blocks through the file's own struct
@@ -46,8 +47,6 @@ const NODE_EXTERNAL = 1;
 /** DNA_sequence_types.h: SEQ_TYPE_IMAGE, SEQ_TYPE_MOVIE (sound strips name a bSound, listed as such). */
 const STRIP_IMAGE = 0;
 const STRIP_MOVIE = 3;
-/** DNA_modifier_types.h: NODES_MODIFIER_BAKE_CUSTOM_PATH. */
-const BAKE_CUSTOM_PATH = 1 << 0;
 
 export function namedPaths(blend: BlendFile, blendFileName: string): NamedPath[] {
   const found: NamedPath[] = [];
@@ -133,15 +132,9 @@ export function namedPaths(blend: BlendFile, blendFileName: string): NamedPath[]
       case 'FluidDomainSettings':
         add(str(block, 'cache_directory'), 'bake', { type: 'folder' });
         break;
-      case 'NodesModifierData': {
-        // Geometry Nodes bakes (4.0+) go to the modifier's folder, by default a subfolder of the
-        // same `//blendcache_<name>/` (named after the object and modifier): all of it is taken.
-        const directory = str(block, 'bake_directory');
-        if (directory !== undefined) add(directory || `//blendcache_${stem}`, 'bake', { type: 'folder' });
-        break;
-      }
-      case 'NodesModifierBake':
-        if ((blend.int(block, 'flag') ?? 0) & BAKE_CUSTOM_PATH) add(str(block, 'directory'), 'bake', { type: 'folder' });
+      case 'NodesModifierData':
+        // Geometry Nodes bakes (4.0+): each bake's folder, packed ones not (blend-nodes-bakes.ts).
+        for (const folder of nodesBakeFolders(blend, block, stem)) add(folder, 'bake', { type: 'folder' });
         break;
       case 'Sequence': {
         // A Video Sequencer strip: its folder (Strip.dir) and one file name per element (StripElem.name).

@@ -105,11 +105,13 @@ export function parseBlendFile(data: Buffer): BlendFile {
       const f = locate(block, path);
       if (!f || f.field.isPointer) return undefined;
       switch (f.field.type) {
-        case 'char': return f.bytes.readInt8(0);
-        case 'uchar': return f.bytes.readUInt8(0);
-        case 'short': return f.bytes.readInt16LE(0);
-        case 'ushort': return f.bytes.readUInt16LE(0);
-        case 'int': return f.bytes.readInt32LE(0);
+        case 'char': case 'int8_t': return f.bytes.readInt8(0);
+        case 'uchar': case 'uint8_t': return f.bytes.readUInt8(0);
+        case 'short': case 'int16_t': return f.bytes.readInt16LE(0);
+        case 'ushort': case 'uint16_t': return f.bytes.readUInt16LE(0);
+        case 'int': case 'int32_t': return f.bytes.readInt32LE(0);
+        // Blender 4.x declares newer fields with fixed-width types (NodesModifierBake.bake_target is int8_t).
+        case 'uint': case 'uint32_t': return f.bytes.readUInt32LE(0);
         default: return undefined;
       }
     },
