@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
@@ -131,5 +131,42 @@ describe('a linked library: only the files of the IDs the shot links', () => {
     const walked = await planLinkedReads(at('shot/shot.blend'), { read, resolve, isFile });
     const part = walked.files.find((f) => f.path === at('lib/props.blend'))!;
     assert.ok(part.blocks.length > 0 && part.blocks.length < part.blend.blocks.length / 4, `${part.blocks.length} of ${part.blend.blocks.length} blocks`);
+  });
+});
+
+describe('a linked object reaching other data thirteen ways: the reader lists what Blender lists', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  const at = (path: string) => join(scratch.dir, path);
+  const references = fileURLToPath(new URL('../../../../test/fixtures/library-references.py', import.meta.url));
+  /** Each shot's files as Blender lists them after opening it, relative to the scratch folder. */
+  const byBlender = new Map<string, string[]>();
+
+  before(async () => {
+    scratch = await makeScratchDir('farmhand-library-references');
+    await runBlenderScript(['--python', references, '--', scratch.dir], { home: at('home'), what: 'library references' });
+    const targets = ['t_bool', 't_gn', 't_gnprop', 't_part', 't_drv', 't_prop', 't_con', 't_coll', 't_group', 't_parent', 't_obmat', 't_arm', 't_disp', 'decoy'];
+    await mkdir(at('lib/tex'), { recursive: true });
+    for (const t of targets) await writeFile(at(`lib/tex/${t}.png`), `${t}\n`);
+    const shots = (await readdir(at('shots'))).sort().map((s) => at(`shots/${s}/shot.blend`));
+    const output = await runBlenderScript(['--python-expr', BLENDER_LISTING, '--', ...shots], { home: at('home'), what: 'listing' });
+    for (const m of output.matchAll(/^FARMHAND_LISTED (.*)$/gm)) {
+      const r = JSON.parse(m[1]!) as { shot: string; paths: string[] };
+      byBlender.set(relative(scratch.dir, r.shot), r.paths.map((p) => relative(scratch.dir, p)).sort());
+    }
+    assert.equal(byBlender.size, 14, output.slice(-3000));
+  });
+  after(() => scratch.cleanup());
+
+  test('each shot: the library and exactly the textures Blender loads (one per referring object, all for the linked scene)', async () => {
+    const shots = [...byBlender.keys()].sort();
+    const listed = new Map<string, string[]>();
+    for (const shot of shots) {
+      const m = await scanSceneDependencies(at(shot), { home: at('farm') });
+      assert.equal(m.wholeLibraries, undefined, shot);
+      listed.set(shot, m.entries.map((e) => relative(scratch.dir, e.resolved)).sort());
+    }
+    assert.deepEqual(Object.fromEntries(listed), Object.fromEntries(byBlender));
+    assert.deepEqual(listed.get('shots/u_drv/shot.blend'), ['lib/lib.blend', 'lib/tex/t_drv.png']);
+    assert.equal(listed.get('shots/scene/shot.blend')?.length, 15);
   });
 });
