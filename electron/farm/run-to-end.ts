@@ -1,4 +1,4 @@
-import { isRenderPass } from '../controller/jobs/expected-outputs.js';
+import { collectedFrames, isRenderPass } from '../controller/jobs/expected-outputs.js';
 import type { JobSummary, TaskRecord } from '../controller/model/job-model.js';
 import type { Farm } from './start-farm.js';
 
@@ -37,8 +37,13 @@ export function framesOf(task: TaskRecord): number {
   return 0;
 }
 
-/** The frames a task brought back: its collected outputs without the compositor's File Output passes (`passes/…`). */
+/**
+ * The frames a task brought back, one name each: a render's frames whose every file came back
+ * (a stereo frame saved as one file per view counts once, named by its first view's file),
+ * never the compositor's File Output passes (`passes/…`); another task's collected outputs.
+ */
 export function framesCollected(task: TaskRecord): string[] {
+  if (task.spec.type === 'blender') return collectedFrames(task.spec, task.collected).map((f) => f.file);
   return task.collected.filter((name) => !isRenderPass(task.spec, name));
 }
 

@@ -109,6 +109,13 @@ export const BlenderTaskSpecSchema = z.object({
   workspace: z.literal(true).optional(),
   /** Render even when Blender says a file or library is missing (a warning instead of a failed attempt). */
   allowMissing: z.boolean().optional(),
+  /**
+   * A stereo or multi-view scene that saves each view of a frame to its own file: the views'
+   * file suffixes in the scene's order (`_L`, `_R` → `<name>_0001_L.png`, `<name>_0001_R.png`).
+   * Absent: one file per frame (mono, or the views combined in one file).
+   */
+  viewSuffixes: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,63}$/)).min(2).max(64)
+    .refine((suffixes) => new Set(suffixes).size === suffixes.length, 'view suffixes are distinct').optional(),
 });
 export type BlenderTaskSpec = z.infer<typeof BlenderTaskSpecSchema>;
 

@@ -4,6 +4,8 @@ import { buildBlenderArgv, expectedOutputFiles } from './blender-argv.js';
 import { buildPythonStep, fileOutputSnippet, type PythonSnippet } from './blender-python-step.js';
 import { findExtraOutputs, MAX_TASK_OUTPUTS, TooManyOutputsError } from './extra-outputs.js';
 import { createBlenderProgressParser, type ProgressUpdate } from './blender-progress.js';
+import { parseRenderLayout, renderLayoutSnippet, viewFileNames, type RenderLayout } from './render-layout.js';
+import { missingLayerImage, multilayerProblem, viewsMismatch } from './render-layout-check.js';
 import { createBlenderWarningCollector, isMissingWarning, missingFilesSentence, WARNING_SNIPPETS } from './blender-warnings.js';
 import { closeOrStopOnAbort, forEachLine, spawnProcessGroup, waitForClose } from './process-tree.js';
 import { TaskCanceledError, TaskFailedError } from './task-errors.js';
@@ -24,6 +26,8 @@ export interface BlenderRunSpec {
   threads?: number;
   /** Render even when the scene names files that are not there: they become warnings instead of failing the attempt. */
   allowMissing?: boolean;
+  /** A scene saving each stereo view to its own file: the views' suffixes (`shot_0001_L.png`). */
+  viewSuffixes?: string[];
 }
 
 export interface BlenderRunOptions {
@@ -57,10 +61,14 @@ const KILL_GRACE_MS = 5000;
 export async function runBlenderTask(o: BlenderRunOptions): Promise<BlenderRunResult> {
   const sceneName = o.sceneName ?? basename(o.scenePath);
   let argv: string[];
+  let frameNames: string[];
   let expected: string[];
   try {
-    argv = buildBlenderArgv({ ...o.spec, scenePath: o.scenePath, outputDir: o.workDir, pythonExpr: buildPythonStep([...(o.pythonSnippets ?? []), fileOutputSnippet(resolve(o.workDir)), ...WARNING_SNIPPETS]) });
-    expected = expectedOutputFiles(o.spec).map((name) => join(o.workDir, name));
+    const layoutStep = renderLayoutSnippet({ outputDir: resolve(o.workDir), outputName: o.spec.outputName, format: o.spec.format });
+    argv = buildBlenderArgv({ ...o.spec, scenePath: o.scenePath, outputDir: o.workDir, pythonExpr: buildPythonStep([...(o.pythonSnippets ?? []), fileOutputSnippet(resolve(o.workDir)), layoutStep, ...WARNING_SNIPPETS]) });
+    frameNames = expectedOutputFiles(o.spec);
+    // One file per frame, or per view and frame (`shot_0001_L.png`, `shot_0001_R.png`).
+    expected = frameNames.flatMap((name) => viewFileNames(name, o.spec.viewSuffixes)).map((name) => join(o.workDir, name));
   } catch (error) {
     throw new TaskFailedError((error as Error).message, { unrecoverable: true });
   }
@@ -85,6 +93,7 @@ export async function runBlenderTask(o: BlenderRunOptions): Promise<BlenderRunRe
   // A missing file makes every frame wrong: stop Blender at the first one (the report runs
   // before the render starts) rather than render frames that fail anyway.
   const stopForMissing = new AbortController();
+  let layout: RenderLayout | null = null;
   const child = spawnProcessGroup(o.blenderPath, argv, {
     cwd: o.workDir,
     env: { ...process.env, HOME: o.scratchHome, XDG_CACHE_HOME: join(o.scratchHome, '.cache') },
@@ -93,6 +102,7 @@ export async function runBlenderTask(o: BlenderRunOptions): Promise<BlenderRunRe
   const onLine = (line: string) => {
     if (line.trim() === '') return;
     o.onLog(line);
+    layout = parseRenderLayout(line) ?? layout;
     const warning = warnings.feed(line);
     if (warning && !o.spec.allowMissing && isMissingWarning(warning)) stopForMissing.abort();
     const update = parser.feed(line);
@@ -118,10 +128,16 @@ export async function runBlenderTask(o: BlenderRunOptions): Promise<BlenderRunRe
   }
   const savedWrong = await savedButWrong(parser.savedPaths().map((saved) => resolve(o.workDir, saved)));
   if (savedWrong) throw new TaskFailedError(savedWrong);
+  const reported = layout as RenderLayout | null; // set by the line handler
+  const wrongViews = reported && viewsMismatch(reported, o.spec.viewSuffixes);
+  if (wrongViews) throw new TaskFailedError(wrongViews, { unrecoverable: true });
   const present = await Promise.all(expected.map(isNonEmptyFile));
   const missing = expected.filter((_, i) => !present[i]).map((path) => basename(path));
   const errors = parser.errors();
   if (missing.length === 0 && errors.length === 0) {
+    const layoutProblem = reported && (await missingLayerImage({ layout: reported, workDir: o.workDir, frameNames })
+      ?? (o.spec.format === 'OPEN_EXR_MULTILAYER' ? await multilayerProblem(reported, expected) : null));
+    if (layoutProblem) throw new TaskFailedError(layoutProblem);
     const extra = await findExtraOutputs(join(o.workDir), expectedSet, MAX_TASK_OUTPUTS - expected.length).catch((error: unknown) => {
       throw error instanceof TooManyOutputsError ? new TaskFailedError(error.message, { unrecoverable: true }) : error;
     });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { TaskSpec } from '../../../node-agent/protocol/index.js';
-import { chainedOutputs, compareOutputs, expectedOutputs, frameFileName } from './expected-outputs.js';
+import type { BlenderTaskSpec, TaskSpec } from '../../../node-agent/protocol/index.js';
+import { chainedOutputs, collectedFrames, compareOutputs, expectedOutputs, frameFileName, frameFiles } from './expected-outputs.js';
 import { newTask } from './new-job.js';
 
 const task = (spec: TaskSpec, attempt = 1) => ({ ...newTask('j1', 3, 'x', spec, []), attempt });
@@ -60,4 +60,23 @@ test('a later task (a render\'s video) takes a render\'s frames as inputs, never
   const outputs = [{ name: 's_0001.png' }, { name: 'passes/fg_0001.png' }, { name: 's_0002.png' }];
   assert.deepEqual(chainedOutputs({ spec: { type: 'blender', frames: [1, 2], outputName: 's', format: 'PNG' }, outputs }), [{ name: 's_0001.png' }, { name: 's_0002.png' }]);
   assert.deepEqual(chainedOutputs({ spec: { type: 'transcode-audio', codec: 'aac', outputName: 'audio.m4a' }, outputs: [{ name: 'audio.m4a' }] }), [{ name: 'audio.m4a' }]);
+});
+
+test('a scene saving each stereo view to its own file makes one file per view and frame, the suffix before the extension, and a claim needs all of them', () => {
+  const spec: BlenderTaskSpec = { type: 'blender', frames: [1, 2], outputName: 's', format: 'PNG', viewSuffixes: ['_L', '_R'] };
+  assert.deepEqual(names(spec), ['s_0001_L.png', 's_0001_R.png', 's_0002_L.png', 's_0002_R.png']);
+  assert.deepEqual(frameFiles({ ...spec, format: 'OPEN_EXR_MULTILAYER' }, -2), ['s_-0002_L.exr', 's_-0002_R.exr']);
+  const ref = (name: string) => ({ name });
+  const render = task(spec);
+  assert.equal(compareOutputs(render, names(spec).map(ref)), null);
+  assert.deepEqual(compareOutputs(render, [ref('s_0001_L.png'), ref('s_0002_L.png'), ref('s_0002_R.png')]), { missing: ['s_0001_R.png'], unexpected: [] });
+  assert.deepEqual(compareOutputs(render, [...names(spec).map(ref), ref('s_0001.png')]), { missing: [], unexpected: ['s_0001.png'] });
+});
+
+test('a stereo frame counts as collected once every view came back, named by its first view; a video takes the first view only', () => {
+  const spec: BlenderTaskSpec = { type: 'blender', frames: [1, 2, 3], outputName: 's', format: 'PNG', viewSuffixes: ['_L', '_R'] };
+  assert.deepEqual(collectedFrames(spec, ['s_0001_L.png', 's_0001_R.png', 's_0002_L.png', 'passes/x/s_0003_L.png', 's_0003_R.png']), [{ frame: 1, file: 's_0001_L.png' }]);
+  assert.deepEqual(collectedFrames({ ...spec, viewSuffixes: undefined }, ['s_0002.png', 'passes/s_0001.png']), [{ frame: 2, file: 's_0002.png' }]);
+  const outputs = ['s_0001_L.png', 's_0001_R.png', 'passes/L/s_0001_L.png', 's_0002_L.png', 's_0002_R.png'].map((name) => ({ name }));
+  assert.deepEqual(chainedOutputs({ spec, outputs }), [{ name: 's_0001_L.png' }, { name: 's_0002_L.png' }]);
 });

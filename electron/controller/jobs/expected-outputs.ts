@@ -14,6 +14,8 @@ import type { TaskRecord } from '../model/job-model.js';
  * - blender: `<outputName>_<frame padded to 4, sign in front>.<extension of the format>`, one
  *   per distinct frame (node-agent/runners/blender-argv.ts, `expectedOutputFiles`). Every
  *   Blender integration test renders through this check, so the two cannot drift apart unseen.
+ *   A scene saving each stereo view to its own file (`viewSuffixes`) makes one per view instead,
+ *   the suffix before the extension (`shot_0001_L.png`, `shot_0001_R.png`: Blender 3.4.1).
  * - transcode chunk, audio, join and frames-to-video: their `outputName` (ffmpeg-task.ts).
  * - noop: nothing, or with `outputBytes` one `<taskId with ':' as '_'>__<attempt>.bin` (the
  *   name of the attempt's work folder: noop-runner.ts, task-work-dir.ts).
@@ -57,6 +59,32 @@ export function frameFileName(outputName: string, format: BlenderTaskSpec['forma
   return `${outputName}_${padded}.${FRAME_EXTENSIONS[format]}`;
 }
 
+/**
+ * The files of one frame of a render: `shot_0001.png`, or one per view (`shot_0001_L.png`,
+ * `shot_0001_R.png`) in the scene's order of views. The first is the frame's face: its
+ * thumbnail, and the file a video is made from.
+ */
+export function frameFiles(spec: BlenderTaskSpec, frame: number): string[] {
+  const name = frameFileName(spec.outputName, spec.format, frame);
+  if (!spec.viewSuffixes) return [name];
+  const dot = name.lastIndexOf('.');
+  return spec.viewSuffixes.map((suffix) => `${name.slice(0, dot)}${suffix}${name.slice(dot)}`);
+}
+
+/**
+ * The frames of a render task whose every file was collected, each with its first file (a
+ * stereo frame counts once, when all its views came back), in the task's frame order.
+ */
+export function collectedFrames(spec: BlenderTaskSpec, collected: readonly string[]): { frame: number; file: string }[] {
+  const have = new Set(collected);
+  const frames: { frame: number; file: string }[] = [];
+  for (const frame of new Set(spec.frames)) {
+    const files = frameFiles(spec, frame);
+    if (files.every((f) => have.has(f))) frames.push({ frame, file: files[0]! });
+  }
+  return frames;
+}
+
 /** At most this many File Output passes per task (the wire bounds a report to 10,000 files in all). */
 export const MAX_RENDER_PASSES = 10_000;
 
@@ -73,9 +101,16 @@ export function isRenderPass(spec: TaskSpec, name: string): boolean {
 
 /**
  * The outputs of a finished task that a later task takes as inputs (a render's frames into its
- * video): its main outputs only, never its File Output passes, which are for the user.
+ * video): its main outputs only, never its File Output passes, which are for the user; of a
+ * scene saving each stereo view to its own file, the first view's (the video is one view, and
+ * the job says so: blender/view-files.ts).
  */
 export function chainedOutputs<T extends { name: string }>(task: { spec: TaskSpec; outputs: readonly T[] }): T[] {
+  const spec = task.spec;
+  if (spec.type === 'blender' && spec.viewSuffixes) {
+    const faces = new Set(spec.frames.map((frame) => frameFiles(spec, frame)[0]!));
+    return task.outputs.filter((o) => faces.has(o.name));
+  }
   return task.outputs.filter((o) => !isRenderPass(task.spec, o.name));
 }
 
@@ -106,7 +141,7 @@ export function compareOutputs(task: TaskKey, reported: readonly { name: string 
 function primaryOutputs(spec: Exclude<TaskSpec, { type: 'noop' }>): string[] {
   switch (spec.type) {
     case 'blender':
-      return spec.frames.map((frame) => frameFileName(spec.outputName, spec.format, frame));
+      return spec.frames.flatMap((frame) => frameFiles(spec, frame));
     case 'transcode-chunk':
     case 'transcode-audio':
     case 'transcode-join':

@@ -1,6 +1,6 @@
 import { basename, extname, resolve } from 'node:path';
 import { z } from 'zod';
-import type { FileRef } from '../../../../node-agent/protocol/index.js';
+import type { FileRef, JobWorkspace } from '../../../../node-agent/protocol/index.js';
 import { ImageFormatSchema, RenderEngineSchema, type ImageFormat } from '../../api/contract.js';
 import type { DependencyManifest } from '../../api/views.js';
 import type { JobRecord, TaskRecord } from '../../model/job-model.js';
@@ -10,7 +10,9 @@ import { newJob, newJobId, newTask } from '../new-job.js';
 import { parseSettings, SettingsError } from '../settings-error.js';
 import { SceneError } from './scene-error.js';
 import type { SceneInfo } from './scene-probe.js';
+import { oneViewVideoWarning, viewSuffixesOf } from './view-files.js';
 import { workspacePlan } from './workspace-plan.js';
+import { checkWorkspaceSize } from './workspace-too-large-error.js';
 
 /**
  * The Blender job type's compiler: settings + the scene's own facts → frame-chunk tasks.
@@ -43,7 +45,7 @@ export function compileBlenderJob(
     scenePath: string;
     sceneInfo: SceneInfo | null;
     agentCount: number;
-    /** Every file the scene names (blend-dependencies.ts): shipped with each task into the job's workspace. */
+    /** Every file the scene names (blend-dependencies.ts): the job's workspace, sent once to each agent that renders it. */
     manifest?: DependencyManifest | null;
     /** Render even with files missing: Blender's reports of them become warnings. */
     allowMissing?: boolean;
@@ -55,15 +57,20 @@ export function compileBlenderJob(
   const chunkSize = settings.chunkSize ?? defaultChunkSize(frames.length, Math.max(1, ctx.agentCount));
   const format = settings.format ?? sceneFormat(ctx.sceneInfo);
   const outputName = outputNameFor(ctx.scenePath);
+  const viewSuffixes = viewSuffixesOf(ctx.sceneInfo);
   const id = newJobId();
   // Even without a manifest the scene renders under its real name, so `blendcache_<name>/` resolves.
   const plan = workspacePlan(ctx.scenePath, ctx.manifest?.entries ?? []);
-  const workspace = {
+  // The files and path map go once into the job (sent once per agent connection as job.workspace);
+  // each task names only the scene's place and that the workspace applies.
+  const workspace: JobWorkspace | null = plan.files.length || plan.pathMap.length ? { scenePath: plan.scenePath, files: plan.files, pathMap: plan.pathMap } : null;
+  if (workspace) checkWorkspaceSize(ctx.scenePath, workspace);
+  const taskWorkspace = {
     scenePath: plan.scenePath,
-    ...(plan.files.length ? { files: plan.files } : {}),
-    ...(plan.pathMap.length ? { pathMap: plan.pathMap } : {}),
+    ...(workspace ? { workspace: true as const } : {}),
     ...(ctx.allowMissing ? { allowMissing: true } : {}),
   };
+  // A task's inputs are the scene alone: the agent fetches the workspace's files by hash from job.workspace.
   const tasks = chunkFrames(frames, chunkSize).map((chunk, i) =>
     newTask(id, i, `frames ${formatFrameList(chunk)}`, {
       type: 'blender',
@@ -71,21 +78,26 @@ export function compileBlenderJob(
       outputName,
       format,
       ...(settings.engine ? { engine: settings.engine } : {}),
-      ...workspace,
-    }, [ctx.scene, ...plan.inputs.filter((i) => i.sha256 !== ctx.scene.sha256)]));
+      ...(viewSuffixes ? { viewSuffixes } : {}),
+      ...taskWorkspace,
+    }, [ctx.scene]));
   if (settings.video) tasks.push(framesVideoTask(id, tasks, frames.length, format, outputName, ctx.sceneInfo));
-  return newJob({
+  const job = newJob({
     id,
     name: basename(ctx.scenePath),
     type: 'blender',
     priority: settings.priority,
     tags: settings.tags,
     outputDir: resolve(settings.outputDir),
+    // Every dependency is an input of the job by hash, so an agent's input.request for it is served.
     inputFiles: [{ sha256: ctx.scene.sha256, size: ctx.scene.size, path: resolve(ctx.scenePath) }, ...plan.inputFiles.filter((f) => f.sha256 !== ctx.scene.sha256)],
     // The resolution sizes the output before any frame is known (disk/room-for-job.ts).
     settings: { ...settings, ...(list ? { frames: list.text } : {}), frameCount: frames.length, chunkSize, format, outputName, ...(ctx.sceneInfo ? { resolution: ctx.sceneInfo.resolution } : {}) },
     tasks,
   });
+  // The video takes one view (chainedOutputs keeps the first view's frames) and says so.
+  if (settings.video && viewSuffixes) job.warnings = [...(job.warnings ?? []), oneViewVideoWarning(ctx.sceneInfo!)];
+  return workspace ? { ...job, workspace } : job;
 }
 
 /** The frames-to-video task: depends on every frame task, gets their frames as inputs, in order. */

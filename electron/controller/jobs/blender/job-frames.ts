@@ -1,4 +1,5 @@
 import type { JobRecord, TaskRecord } from '../../model/job-model.js';
+import { collectedFrames } from '../expected-outputs.js';
 
 /**
  * The frames of a render job, in the order its tasks render them, and where each frame's file
@@ -36,18 +37,16 @@ export function jobFrameIndex(job: JobRecord): JobFrameIndex {
 
 /**
  * The name of the frame's file among the task's collected outputs, or null when it has not
- * arrived. Blender names frames `<name>_<frame, 4 digits at least>.<ext>`; reading the number
- * back from collected names keeps that rule in one place (the agent's runner). The names are
- * indexed once per change of the list, so a 10,000-frame chunk is not scanned per frame.
+ * arrived: the names the controller expects (expected-outputs.ts), so a File Output pass that
+ * ends in the same number (`passes/fg_0001.png`) is never taken for the frame, and a stereo
+ * frame saved per view shows its first view once every view is there. The names are indexed
+ * once per change of the list, so a 10,000-frame chunk is not scanned per frame.
  */
 export function collectedFrameFile(task: TaskRecord, frame: number): string | null {
   let seen = collectedIndexes.get(task);
   if (!seen || seen.list !== task.collected || seen.length !== task.collected.length) {
     const byFrame = new Map<number, string>();
-    for (const name of task.collected) {
-      const match = /_(-?\d+)\.[A-Za-z0-9]+$/.exec(name);
-      if (match) byFrame.set(Number(match[1]), name);
-    }
+    if (task.spec.type === 'blender') for (const f of collectedFrames(task.spec, task.collected)) byFrame.set(f.frame, f.file);
     seen = { list: task.collected, length: task.collected.length, byFrame };
     collectedIndexes.set(task, seen);
   }

@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { readBlendBytes, type BlendBytesOptions } from './blend-bytes.js';
 import { BlendReadError, parseBlendFile, type BlendBlock, type BlendFile } from './blend-file.js';
+import { viewFilesOf } from './blend-views.js';
 import type { SceneInfo } from '../../api/views.js';
 
 /**
@@ -42,6 +43,7 @@ export function sceneInfoOf(blend: BlendFile, path: string): SceneInfo {
   const imtype = int('r.im_format.imtype') & 0xff;
   const cameraAddress = blend.pointer(scene, 'camera');
   const camera = cameraAddress ? blend.byAddress.get(cameraAddress) : undefined;
+  const viewFiles = viewFilesOf(blend, scene);
   return {
     frameStart: int('r.sfra'),
     frameEnd: int('r.efra'),
@@ -54,6 +56,7 @@ export function sceneInfoOf(blend: BlendFile, path: string): SceneInfo {
     camera: camera ? idName(blend, camera) : null,
     // Blender writes IDs in its own list order, which is the order bpy.data shows.
     scenes: scenes.map((s) => idName(blend, s) ?? ''),
+    ...(viewFiles ? { viewFiles } : {}),
   };
 }
 

@@ -27,6 +27,8 @@ import bpy, json
 s = bpy.context.scene
 r = s.render
 pct = r.resolution_percentage
+views = [{"name": v.name, "suffix": v.file_suffix} for v in r.views
+         if v.use and (r.views_format == "MULTIVIEW" or v.name in ("left", "right"))]
 print(${JSON.stringify(MARKER)} + json.dumps({
     "frameStart": s.frame_start,
     "frameEnd": s.frame_end,
@@ -38,6 +40,7 @@ print(${JSON.stringify(MARKER)} + json.dumps({
     "outputPath": bpy.path.abspath(r.filepath),
     "camera": s.camera.name if s.camera else None,
     "scenes": [x.name for x in bpy.data.scenes],
+    "viewFiles": views if r.use_multiview and r.image_settings.views_format == "INDIVIDUAL" and len(views) > 1 else [],
 }), flush=True)
 `;
 
@@ -131,6 +134,8 @@ function parseInfo(json: string, shown: string): SceneInfo {
     camera: typeof raw.camera === 'string' ? raw.camera : null,
     scenes: Array.isArray(raw.scenes) ? raw.scenes.map(String) : [],
   };
+  const viewFiles = Array.isArray(raw.viewFiles) ? raw.viewFiles.slice(0, 64).map((v: { name?: unknown; suffix?: unknown }) => ({ name: String(v?.name ?? ''), suffix: String(v?.suffix ?? '') })) : [];
+  if (viewFiles.length > 1) info.viewFiles = viewFiles;
   const numbers = [info.frameStart, info.frameEnd, info.frameStep, info.fps, ...info.resolution];
   if (numbers.some((n) => !Number.isFinite(n))) {
     throw new SceneError(`Blender printed incomplete scene settings for "${shown}"; report this as a Farmhand bug.`);
