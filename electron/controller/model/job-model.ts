@@ -1,4 +1,4 @@
-import type { FileRef, OutputRef, TaskSpec } from '../../../node-agent/protocol/index.js';
+import type { FileRef, JobWorkspace, OutputRef, TaskSpec } from '../../../node-agent/protocol/index.js';
 import type { JobState, JobSummary, JobType, TaskState } from '../api/views.js';
 
 /**
@@ -57,6 +57,13 @@ export interface JobRecord {
   outputDir: string;
   /** Local files the tasks' inputs are read from, by content hash (sent to agents on request). */
   inputFiles: { sha256: string; size: number; path: string }[];
+  /**
+   * A Blender job's workspace on the agents (the scene's place, its files, its path map): kept
+   * once here, in the job document, and sent once per agent connection as `job.workspace`, so
+   * neither the task pages nor each task.assign carry a shot's list of thousands of files.
+   * Absent when the scene needs no other file and no path map (its tasks name just scenePath).
+   */
+  workspace?: JobWorkspace;
   settings: Record<string, unknown>;
   tasks: TaskRecord[];
   endedAt: number | null;

@@ -5,6 +5,7 @@ import { agentMayRun, agentMayRunTask, judgeWaitingJob } from './dispatch-policy
 import { planStaging } from './input-staging.js';
 import type { InputFiles } from './input-files.js';
 import type { JobRuntime } from './job-runtime.js';
+import type { JobWorkspacesSent } from './job-workspaces-sent.js';
 import type { LocalAgentFiles } from './local-agent-files.js';
 import type { SchedulerState } from './scheduler-state.js';
 import type { SchedulerEvents } from './scheduler-ports.js';
@@ -17,6 +18,8 @@ export interface DispatcherDeps {
   events: Pick<SchedulerEvents, 'notice' | 'jobChanged'>;
   inputs: Pick<InputFiles, 'bestHolder' | 'holds'>;
   local: Pick<LocalAgentFiles, 'agentId'>;
+  /** A Blender job's workspace goes to a connection once, before its first task there. */
+  workspaces: Pick<JobWorkspacesSent, 'beforeAssign'>;
   /** A node that fails the same job this many times gets no more of its tasks. */
   agentFailureLimit: number;
   /** Extra time allowed past a task's own limit before the controller gives up on its agent. */
@@ -115,6 +118,7 @@ export class Dispatcher {
     const keepOutputs = task.intermediate === true;
     // A render's frames come in as they are saved: seen at once, and the task's end waits only for its last frame.
     const liveOutputs = task.spec.type === 'blender';
+    this.deps.workspaces.beforeAssign(agent, job.record, task);
     agent.link.send({ type: 'task.assign', taskId: task.id, attempt: task.attempt, jobId: job.id, inputs, spec: task.spec, timeoutMs, ...(keepOutputs ? { keepOutputs } : {}), ...(liveOutputs ? { liveOutputs } : {}) });
     this.watchDeadline(job, task, agent);
     this.stageInputs(job, task);

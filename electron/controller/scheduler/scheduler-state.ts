@@ -34,6 +34,8 @@ export class SchedulerState {
     private readonly store: TaskStore,
     private readonly events: SchedulerEvents,
     private readonly outputs: OutputSink,
+    /** The job just ended (done, failed or canceled): called once per end, before it is saved and announced. */
+    private readonly jobEnded: (job: JobRuntime) => void = () => {},
   ) {
     this.verbs = new TaskVerbs({ deadlines: this.deadlines, agents: this.agents, events });
   }
@@ -45,6 +47,7 @@ export class SchedulerState {
       job.record.endedAt = Date.now();
       // Intermediates are kept after a failure (for a retry); otherwise they go.
       if (summary.state !== 'failed') void this.outputs.discardIntermediates(job.record).catch(() => undefined);
+      this.jobEnded(job);
     }
     // Only the pages of tasks that changed are rewritten, unless a job-level field changed.
     if (job.jobFieldsChanged || job.changedTasks.size === 0) this.store.update(job.id, summary);

@@ -9,6 +9,7 @@ import { Dispatcher } from './dispatcher.js';
 import { InputFiles } from './input-files.js';
 import { JobControls } from './job-controls.js';
 import { JobRuntime } from './job-runtime.js';
+import { JobWorkspacesSent } from './job-workspaces-sent.js';
 import { LiveOutputsSeen } from './live-outputs-seen.js';
 import { LocalAgentFiles } from './local-agent-files.js';
 import { OutputIntake } from './output-intake.js';
@@ -76,6 +77,8 @@ export class Scheduler implements AgentLinkListener {
   private readonly local: LocalAgentFiles;
   /** Jobs held while a disk is full, and the watch that resumes them (disk-full-pauses.ts). */
   private readonly diskPauses: DiskFullPauses;
+  /** Which connections hold which job's workspace list, and who is told when a job ends: job-workspaces-sent.ts. */
+  private readonly workspaces: JobWorkspacesSent;
   private readonly options: SchedulerOptions;
 
   constructor(
@@ -85,7 +88,8 @@ export class Scheduler implements AgentLinkListener {
     options: Partial<SchedulerOptions> = {},
   ) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
-    this.state = new SchedulerState(store, events, outputs);
+    this.state = new SchedulerState(store, events, outputs, (job) => this.workspaces.jobEnded(job.record));
+    this.workspaces = new JobWorkspacesSent(this.state.agents);
     this.restartHold = new RestartHold(this.options.restartGraceMs, (taskIds, why) => this.releaseHeld(taskIds, why));
     const dispatchSoon = () => this.dispatcher.dispatchSoon();
     this.diskPauses = new DiskFullPauses({ state: this.state, events, dispatchSoon, ...(store.flush ? { saveAll: () => store.flush!() } : {}) });
@@ -99,7 +103,7 @@ export class Scheduler implements AgentLinkListener {
     this.intake = new OutputIntake({ state: this.state, events, outputs, inputs: this.inputs, live: this.live, succeed, failAttempt, distrust, outputDiskFull: (job, o) => this.diskPauses.outputDiskFull(job, o) });
     this.local = new LocalAgentFiles(this.options.localAgent, { intake: this.intake });
     this.dispatcher = new Dispatcher({
-      state: this.state, events, inputs: this.inputs, local: this.local, agentFailureLimit, timeoutGraceMs, failJob, failAttempt,
+      state: this.state, events, inputs: this.inputs, local: this.local, workspaces: this.workspaces, agentFailureLimit, timeoutGraceMs, failJob, failAttempt,
       queueHeld: () => this.jobControls.queuePaused || this.restartHold.holdsQueue(),
     });
     this.results = new TaskResults({
@@ -132,6 +136,7 @@ export class Scheduler implements AgentLinkListener {
   addJob(job: JobRecord, o: { isNew: boolean }): JobRuntime {
     const heldBack = new Set<string>();
     if (!o.isNew) {
+      this.workspaces.loaded(job); // before requeueLoaded forgets where its tasks ran
       const unfinished = !job.canceled && !job.failure && job.tasks.some((t) => !isTerminalTaskState(t.state));
       for (const task of job.tasks) {
         if (unfinished && task.agentId) this.restartHold.awaitAgent(task.agentId);

@@ -28,6 +28,8 @@ export interface NamedPath {
   written: string;
   kind: DependencyKind;
   pattern: DependencyPattern;
+  /** Blender may write these files while it renders (a disk point cache that is not baked): see DependencyEntry.writable. */
+  writable?: true;
 }
 
 /** DNA_image_types.h: IMA_SRC_*. */
@@ -37,7 +39,8 @@ const IMAGE_MOVIE = 3;
 const IMAGE_TILED = 6;
 /** DNA_movieclip_types.h: MCLIP_SRC_SEQUENCE. */
 const CLIP_SEQUENCE = 1;
-/** DNA_pointcache_types.h: PTCACHE_DISK_CACHE, PTCACHE_EXTERNAL. */
+/** DNA_pointcache_types.h: PTCACHE_BAKED, PTCACHE_DISK_CACHE, PTCACHE_EXTERNAL. */
+const PTCACHE_BAKED = 1 << 0;
 const PTCACHE_DISK_CACHE = 1 << 6;
 const PTCACHE_EXTERNAL = 1 << 9;
 /** DNA_text_types.h: TXT_ISMEM (held in the .blend only; its path is not used). */
@@ -50,8 +53,8 @@ const STRIP_MOVIE = 3;
 
 export function namedPaths(blend: BlendFile, blendFileName: string): NamedPath[] {
   const found: NamedPath[] = [];
-  const add = (written: string | undefined, kind: DependencyKind, pattern: DependencyPattern = { type: 'file' }) => {
-    if (written && written.trim() !== '') found.push({ written, kind, pattern });
+  const add = (written: string | undefined, kind: DependencyKind, pattern: DependencyPattern = { type: 'file' }, writable = false) => {
+    if (written && written.trim() !== '') found.push({ written, kind, pattern, ...(writable ? { writable: true as const } : {}) });
   };
   /** A `char name[N]` field, or a `char *name` one (newer structs keep paths as pointers to their own block). */
   const str = (block: BlendBlock, ...fields: string[]) => {
@@ -126,7 +129,10 @@ export function namedPaths(blend: BlendFile, blendFileName: string): NamedPath[]
         const prefixes = name && !external ? [name] : objectNames.map(hexName);
         // The folder is `//blendcache_<file name less its last 6 characters>` (BKE_pointcache.c).
         const folder = external ? str(block, 'path') : `//blendcache_${stem}`;
-        add(folder, 'point-cache', { type: 'point-cache', prefixes, index });
+        // Not baked (and not external, which Blender only reads): a render writes the cache's
+        // frames, rewriting existing files in place (Blender 3.4.1 measured, see DependencyEntry.writable).
+        const writable = !external && !(flag & PTCACHE_BAKED);
+        add(folder, 'point-cache', { type: 'point-cache', prefixes, index }, writable);
         break;
       }
       case 'FluidDomainSettings':

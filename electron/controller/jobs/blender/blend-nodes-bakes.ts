@@ -34,6 +34,7 @@ export function nodesBakeFolders(blend: BlendFile, modifier: BlendBlock, blendSt
     const own = blend.int(bake, 'bake_target') ?? TARGET_INHERIT;
     if ((own === TARGET_INHERIT ? modifierTarget : own) === TARGET_PACKED) continue;
     if ((blend.int(bake, 'flag') ?? 0) & BAKE_CUSTOM_PATH) {
+      // A custom path left empty: Blender 4.3 bakes nothing to disk (measured), so there is no folder.
       const custom = pathField(blend, bake, 'directory');
       if (custom) folders.add(custom);
     } else {

@@ -66,14 +66,33 @@ def point_cache(pc, ob):
     prefixes = [pc.name] if pc.name and not pc.use_external else [name]
     resolved = os.path.normpath(bpy.path.abspath(folder, library=lib))
     add(folder + "#" + str(pc.index) + "/".join(prefixes), "point-cache", ob, "point-cache", resolved, {"written": folder, "prefixes": prefixes, "index": pc.index})
+def nodes_bakes(m, ob):
+    # Geometry Nodes bake folders as the reader lists them (blend-nodes-bakes.ts): packed bakes (4.3+) need none.
+    if not hasattr(m, "bake_directory"):
+        return
+    blend = os.path.basename(ob.library.filepath if ob.library else bpy.data.filepath)
+    folder = m.bake_directory or "//blendcache_" + (blend[:-6] if len(blend) > 6 else blend)
+    bakes = getattr(m, "bakes", None)
+    if bakes is None:
+        add(folder, "bake", ob, "folder")
+        return
+    disk, other = [], [folder] + [b.directory for b in bakes if b.directory]
+    for b in bakes:
+        target = getattr(b, "bake_target", "INHERIT")
+        target = getattr(m, "bake_target", "DISK") if target == "INHERIT" else target
+        if target != "PACKED" and not (b.use_custom_path and not b.directory):
+            disk.append(b.directory if b.use_custom_path else folder)
+    for path in disk:
+        add(path, "bake", ob, "folder")
+    seen.update(p for p in other if p not in disk)
 for ob in bpy.data.objects:
     for m in ob.modifiers:
         if m.type == "MESH_CACHE":
             add(m.filepath, "mesh-cache", ob)
         elif m.type == "FLUID" and m.domain_settings:
             add(m.domain_settings.cache_directory, "bake", ob, "folder")
-        elif m.type == "NODES" and getattr(m, "bake_directory", ""):
-            add(m.bake_directory, "bake", ob, "folder")
+        elif m.type == "NODES":
+            nodes_bakes(m, ob)
         point_cache(getattr(m, "point_cache", None), ob)
     for ps in ob.particle_systems:
         point_cache(ps.point_cache, ob)

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { basename } from 'node:path';
 import { test } from 'node:test';
 import type { DependencyEntry } from '../../api/views.js';
 import { workspacePlan, WorkspacePlanError } from './workspace-plan.js';
@@ -25,13 +26,13 @@ test('the scene keeps its real name; relative files keep their layout under the 
     { path: 'shots/blendcache_shot010/cloth_000001_00.bphys', sha256: sha('d'), size: 5 },
   ]);
   assert.deepEqual(plan.pathMap, []);
-  assert.deepEqual(plan.inputs.map((i) => [i.name, i.size]), [['wood.png', 100], ['props.blend', 200], ['metal.png', 300], ['cloth_000001_00.bphys', 5]]);
+  assert.deepEqual(plan.inputFiles.map((i) => [basename(i.path), i.size]), [['wood.png', 100], ['props.blend', 200], ['metal.png', 300], ['cloth_000001_00.bphys', 5]]);
   assert.deepEqual(plan.inputFiles[0], { sha256: sha('a'), size: 100, path: '/art/proj/shots/textures/wood.png' });
 });
 
 test('no dependencies: the scene alone under its own name', () => {
   const plan = workspacePlan('/art/proj/My Shot.v2.blend', []);
-  assert.deepEqual(plan, { scenePath: 'My Shot.v2.blend', files: [], pathMap: [], inputs: [], inputFiles: [] });
+  assert.deepEqual(plan, { scenePath: 'My Shot.v2.blend', files: [], pathMap: [], inputFiles: [] });
 });
 
 test('absolute paths outside the scene\'s folder go under external/ and their folders are mapped, Windows ones lower-cased', () => {
@@ -76,7 +77,7 @@ test('a file named twice or shared by two paths ships once; missing entries are 
     { written: '//tex/gone.png', resolved: '/p/tex/gone.png', kind: 'image', from: '/p/shot.blend', size: null, sha256: null, missing: true },
   ]);
   assert.deepEqual(plan.files.map((f) => f.path), ['tex/a.png', 'tex/copy_of_a.png']);
-  assert.equal(plan.inputs.length, 1);
+  assert.equal(plan.inputFiles.length, 1);
 });
 
 test('a name the workspace cannot hold is refused with the file named', () => {
@@ -102,5 +103,18 @@ test('files listed under an absolute sequence or cache folder land under that fo
     { from: 'C:\\seq', to: 'external/c/seq' },
     { from: '/caches/fluid', to: 'external/caches/fluid' },
     { from: '/art/proj/cache_cloth', to: 'cache_cloth' },
+  ]);
+});
+
+test('a file Blender may write while it renders (an unbaked disk cache) is placed as a copy; the others as links', () => {
+  const plan = workspacePlan('/p/shot.blend', [
+    { ...entry('//blendcache_shot/', '/p/blendcache_shot/43756265_000001_00.bphys', 'a'), kind: 'point-cache', writable: true },
+    { ...entry('//blendcache_shot/', '/p/blendcache_shot/536B79_000001_00.bphys', 'b'), kind: 'point-cache' },
+    entry('//tex/a.png', '/p/tex/a.png', 'c'),
+  ]);
+  assert.deepEqual(plan.files, [
+    { path: 'blendcache_shot/43756265_000001_00.bphys', sha256: sha('a'), size: 10, copy: true },
+    { path: 'blendcache_shot/536B79_000001_00.bphys', sha256: sha('b'), size: 10 },
+    { path: 'tex/a.png', sha256: sha('c'), size: 10 },
   ]);
 });

@@ -1,12 +1,12 @@
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { posix, win32 } from 'node:path';
-import type { FileRef, PathMap, WorkspaceFile } from '../../../../node-agent/protocol/index.js';
+import type { PathMap, WorkspaceFile } from '../../../../node-agent/protocol/index.js';
 import { isSafeWorkspacePath } from '../../../../node-agent/protocol/index.js';
 import type { DependencyEntry, DependencyKind } from '../../api/views.js';
 
 /**
  * Where a scene and every file it needs go in the job's workspace on an agent (the wire's
- * BlenderTaskSpec scenePath/files/pathMap), and which inputs ship them:
+ * JobWorkspace: scenePath, files, pathMap), and which of the controller's files ship them:
  * - The workspace root is the common folder of the scene and its `//`-relative dependencies, so
  *   the scene keeps its real file name and `//textures/wood.png`, `//../lib/props.blend` and
  *   `//blendcache_<name>/` resolve there as on the artist's disk.
@@ -14,7 +14,10 @@ import type { DependencyEntry, DependencyKind } from '../../api/views.js';
  *   otherwise under `external/<its path's folders>`; its folder is mapped (pathMap), and the
  *   agent rewrites Blender's paths at render time. Windows paths map lower-cased, as Windows
  *   compares them, so `C:\Tex` and `c:\tex` land in one place.
- * - Every file ships once by content hash (inputs, after the scene), whatever its path.
+ * - Every file ships once by content hash, whatever its path.
+ * - A file Blender may write while it renders (an unbaked disk point cache: the entry is
+ *   `writable`) is placed as a copy (`copy: true`), never a hard link to the cache or the
+ *   artist's file.
  * Missing entries are left out: the submit refused them or was told to render without them.
  */
 
@@ -23,9 +26,7 @@ export interface WorkspacePlan {
   scenePath: string;
   files: WorkspaceFile[];
   pathMap: PathMap[];
-  /** One per distinct hash, in first-named order (the scene itself is not among them). */
-  inputs: FileRef[];
-  /** The controller's file behind each input, for InputFiles to send. */
+  /** The controller's file behind each distinct hash, in first-named order, for InputFiles to send. */
   inputFiles: { sha256: string; size: number; path: string }[];
 }
 
@@ -40,7 +41,7 @@ export function workspacePlan(scenePath: string, entries: readonly DependencyEnt
 
   const files = new Map<string, WorkspaceFile>();
   const pathMap = new Map<string, string>();
-  const inputs = new Map<string, { ref: FileRef; path: string }>();
+  const inputs = new Map<string, { sha256: string; size: number; path: string }>();
   for (const entry of present) {
     const local = resolve(entry.resolved);
     let place: string;
@@ -65,8 +66,8 @@ export function workspacePlan(scenePath: string, entries: readonly DependencyEnt
       }
     }
     checkPlace(place, entry.written);
-    files.set(place, { path: place, sha256: entry.sha256, size: entry.size });
-    if (!inputs.has(entry.sha256)) inputs.set(entry.sha256, { ref: { sha256: entry.sha256, size: entry.size, name: basename(local) }, path: local });
+    files.set(place, { path: place, sha256: entry.sha256, size: entry.size, ...(entry.writable ? { copy: true as const } : {}) });
+    if (!inputs.has(entry.sha256)) inputs.set(entry.sha256, { sha256: entry.sha256, size: entry.size, path: local });
   }
   const planScene = underRoot(root, scene);
   checkPlace(planScene, scenePath);
@@ -75,8 +76,7 @@ export function workspacePlan(scenePath: string, entries: readonly DependencyEnt
     scenePath: planScene,
     files: [...files.values()],
     pathMap: [...pathMap].map(([from, to]) => ({ from, to })),
-    inputs: [...inputs.values()].map((i) => i.ref),
-    inputFiles: [...inputs.values()].map((i) => ({ sha256: i.ref.sha256, size: i.ref.size, path: i.path })),
+    inputFiles: [...inputs.values()],
   };
 }
 
