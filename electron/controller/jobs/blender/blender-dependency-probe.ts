@@ -65,7 +65,10 @@ def point_cache(pc, ob):
     folder = pc.filepath if pc.use_external else "//blendcache_" + (blend[:-6] if len(blend) > 6 else blend)
     prefixes = [pc.name] if pc.name and not pc.use_external else [name]
     resolved = os.path.normpath(bpy.path.abspath(folder, library=lib))
-    add(folder + "#" + str(pc.index) + "/".join(prefixes), "point-cache", ob, "point-cache", resolved, {"written": folder, "prefixes": prefixes, "index": pc.index})
+    extra = {"written": folder, "prefixes": prefixes, "index": pc.index}
+    if not pc.is_baked and not pc.use_external:
+        extra["writable"] = True
+    add(folder + "#" + str(pc.index) + "/".join(prefixes), "point-cache", ob, "point-cache", resolved, extra)
 def nodes_bakes(m, ob):
     # Geometry Nodes bake folders as the reader lists them (blend-nodes-bakes.ts): packed bakes (4.3+) need none.
     if not hasattr(m, "bake_directory"):
@@ -112,6 +115,8 @@ export interface BlenderListedPath {
   kind: DependencyKind;
   from: string;
   pattern: DependencyPattern;
+  /** Blender may write these files while it renders (an unbaked disk point cache): DependencyEntry.writable. */
+  writable?: true;
 }
 
 const KINDS = new Set<DependencyKind>(['image', 'image-sequence', 'udim', 'library', 'sound', 'movie-clip', 'font', 'cache-file', 'volume', 'mesh-cache', 'point-cache', 'bake', 'text', 'script', 'ies']);
@@ -129,13 +134,14 @@ export async function listDependenciesWithBlender(
     const why = run.spawnError ?? (run.timedOut ? `it took longer than ${Math.round(timeoutMs / 1000)} s` : `Blender exited with code ${run.code}`);
     throw new SceneError(`Blender could not list the files "${scenePath}" needs (${why}); check that the file opens in Blender.`);
   }
-  const raw = JSON.parse(marked.slice(MARKER.length)) as { written: string; resolved: string; kind: string; from: string; pattern: string; prefixes?: string[]; index?: number }[];
+  const raw = JSON.parse(marked.slice(MARKER.length)) as { written: string; resolved: string; kind: string; from: string; pattern: string; prefixes?: string[]; index?: number; writable?: boolean }[];
   return raw.map((r) => ({
     written: r.written,
     resolved: r.written.startsWith('//') ? r.resolved : mapPath(r.written, o.pathMap) ?? r.resolved,
     kind: KINDS.has(r.kind as DependencyKind) ? (r.kind as DependencyKind) : 'image',
     from: r.from || scenePath,
     pattern: patternOf(r),
+    ...(r.writable === true ? { writable: true as const } : {}),
   }));
 }
 
