@@ -57,7 +57,9 @@ export async function multilayerProblem(layout: RenderLayout, files: readonly st
     if (missing.length > 0) {
       return `The multilayer EXR ${name} lacks the view layer${missing.length > 1 ? 's' : ''} ${quoted(missing)} of the ${layout.layers.length} the scene renders; the frame is rendered again, and if this repeats check those layers' passes in Blender.`;
     }
-    const views = combinedViews.filter((view) => !(header.multiView ?? []).includes(view));
+    // One file for every view: each layer's channels for each view (`<layer>.<pass>.<view>.<channel>`, measured).
+    const views = combinedViews.filter((view) => !(header.multiView ?? []).includes(view)
+      || layout.layers.some((layer) => !header.channels.some((c) => c.startsWith(`${layer}.`) && c.includes(`.${view}.`))));
     if (views.length > 0) return `The multilayer EXR ${name} lacks the view${views.length > 1 ? 's' : ''} ${quoted(views)} the scene renders; the frame is rendered again.`;
   }
   return null;

@@ -8,11 +8,12 @@ import { runBlenderScript } from './blender-script.js';
  * collection "Extra", so two view layers differ (the first excludes "Extra").
  * - `stereo`: stereoscopy on, output Views Format Individual (`_L`/`_R` files per frame);
  * - `stereo3d`: the same, Views Format Stereo 3D (one anaglyph file per frame);
+ * - `stereo-exr`: the same as multilayer EXR, Views Format Multi-View (both views in one file);
  * - `layers`: two renderable view layers ("ViewLayer", "Extra Layer"), compositor off;
  * - `layers-exr`: the same, saved as multilayer EXR, its second layer switched off (`use`).
  */
 
-export type ViewsSceneName = 'stereo' | 'stereo3d' | 'layers' | 'layers-exr';
+export type ViewsSceneName = 'stereo' | 'stereo3d' | 'stereo-exr' | 'layers' | 'layers-exr';
 
 const SCRIPT = `
 import bpy, sys
@@ -39,10 +40,12 @@ s.collection.children.link(extra)
 for c in list(sphere.users_collection):
     c.objects.unlink(sphere)
 extra.objects.link(sphere)
-if kind in ("stereo", "stereo3d"):
+if kind in ("stereo", "stereo3d", "stereo-exr"):
     r.use_multiview = True
     r.views_format = "STEREO_3D"
-    r.image_settings.views_format = "INDIVIDUAL" if kind == "stereo" else "STEREO_3D"
+    if kind == "stereo-exr":
+        r.image_settings.file_format = "OPEN_EXR_MULTILAYER"
+    r.image_settings.views_format = {"stereo": "INDIVIDUAL", "stereo3d": "STEREO_3D", "stereo-exr": "MULTIVIEW"}[kind]
 if kind in ("layers", "layers-exr"):
     second = s.view_layers.new("Extra Layer")
     s.view_layers[0].layer_collection.children["Extra"].exclude = True
