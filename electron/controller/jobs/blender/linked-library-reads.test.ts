@@ -120,7 +120,7 @@ describe('a linked library: only the files of the IDs the shot links', () => {
     assert.deepEqual(m.wholeLibraries, [{ path: at('renamed-lib/props.blend'), reason: 'it does not hold object "Used", which the linking file asks for' }]);
   });
 
-  test('a walk over its bound takes the library whole, and says so', async () => {
+  test('a walk over its bound takes the library whole, and says so (the number of files looked at is bounded too)', async () => {
     const read = async (path: string) => parseBlendFile(await readFile(path));
     const isFile = async (path: string) => (await stat(path).catch(() => null))?.isFile() ?? false;
     const resolve = (written: string, from: string) => resolveWrittenPath(written, from, []);
@@ -128,6 +128,15 @@ describe('a linked library: only the files of the IDs the shot links', () => {
     assert.deepEqual(bounded.wholeLibraries, [{ path: at('lib/props.blend'), reason: 'its data has more than 10 pointers to follow' }]);
     const library = bounded.files.find((f) => f.path === at('lib/props.blend'))!;
     assert.equal(library.blocks.length, library.blend.blocks.length);
+    // Over the bound of files looked at, every library is whole, nested ones too, and listed.
+    const rounds = await planLinkedReads(at('nested/shot.blend'), { read, resolve, isFile, maxRounds: 1 });
+    assert.deepEqual(rounds.wholeLibraries.map((w) => [relative(scratch.dir, w.path), w.reason]).sort(), [
+      ['base/base.blend', 'its libraries link each other too many times over'],
+      ['set/set.blend', 'its libraries link each other too many times over'],
+    ]);
+    assert.deepEqual(rounds.files.map((f) => [relative(scratch.dir, f.path), f.blocks.length === f.blend.blocks.length]).sort(), [
+      ['base/base.blend', true], ['nested/shot.blend', true], ['set/set.blend', true],
+    ]);
     const walked = await planLinkedReads(at('shot/shot.blend'), { read, resolve, isFile });
     const part = walked.files.find((f) => f.path === at('lib/props.blend'))!;
     assert.ok(part.blocks.length > 0 && part.blocks.length < part.blend.blocks.length / 4, `${part.blocks.length} of ${part.blend.blocks.length} blocks`);

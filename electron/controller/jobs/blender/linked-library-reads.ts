@@ -38,10 +38,12 @@ export interface LinkedReadOptions {
   isFile(path: string): Promise<boolean>;
   /** Pointers followed per library before it is taken whole (default MAX_WALK_STEPS). */
   maxWalkSteps?: number;
+  /** Files looked at before every library is taken whole (default MAX_ROUNDS). */
+  maxRounds?: number;
 }
 
-/** Libraries read at most this many times over (each time new IDs of it are asked for); a cycle of libraries ends here. */
-const MAX_ROUNDS = 10_000;
+/** Files looked at (again each time new IDs of a library are asked for) before every library is taken whole. */
+export const MAX_ROUNDS = 10_000;
 
 interface FileState {
   path: string;
@@ -63,11 +65,18 @@ export async function planLinkedReads(scene: string, o: LinkedReadOptions): Prom
   const shot: FileState = { path: scene, blend: await o.read(scene), walk: null, asked: new Set() };
   states.set(scene, shot);
   pending.push(shot);
-  for (let round = 0; pending.length > 0; round++) {
+  const tooMany = 'its libraries link each other too many times over';
+  const maxRounds = o.maxRounds ?? MAX_ROUNDS;
+  let rounds = 0;
+  while (pending.length > 0) {
     const state = pending.shift()!;
-    if (round > MAX_ROUNDS) {
-      for (const s of [state, ...pending]) if (s.walk) whole(s, 'its libraries link each other too many times over');
-      break;
+    if (++rounds === maxRounds) {
+      // From here on every library is whole: each is listed once more and the loop ends.
+      for (const s of states.values()) {
+        if (!s.walk) continue;
+        whole(s, tooMany);
+        if (s !== state && !pending.includes(s)) pending.push(s);
+      }
     }
     const blocks = state.walk ? state.walk.reached : state.blend.blocks;
     const linked = linkedIdsIn(state.blend, blocks);
@@ -84,6 +93,7 @@ export async function planLinkedReads(scene: string, o: LinkedReadOptions): Prom
         library = { path, blend: await o.read(path), walk: null, asked: new Set() };
         library.walk = new BlendReachability(library.blend, o.maxWalkSteps ?? MAX_WALK_STEPS);
         states.set(path, library);
+        if (rounds >= maxRounds) whole(library, tooMany);
       }
       if (!library.walk) {
         if (firstRead) pending.push(library);
@@ -91,7 +101,7 @@ export async function planLinkedReads(scene: string, o: LinkedReadOptions): Prom
       }
       if (names.length === 0) {
         whole(library, `${basename(state.path)} names it but links nothing from it the reader can see`);
-        pending.push(library);
+        if (!pending.includes(library)) pending.push(library);
         continue;
       }
       const fresh = names.filter((n) => !library!.asked.has(n));
