@@ -59,12 +59,12 @@ print(json.dumps({
 }))
 `;
 
-async function runStep(step: string): Promise<{ stdout: string; status: number | null }> {
+async function runStep(step: string, report = REPORT): Promise<{ stdout: string; status: number | null }> {
   const { dir, cleanup } = await makeScratchDir('farmhand-pystep');
   try {
     await mkdir(join(dir, 'bpy'));
     await writeFile(join(dir, 'bpy', '__init__.py'), FAKE_BPY);
-    await writeFile(join(dir, 'step.py'), `${step}\n${REPORT}`);
+    await writeFile(join(dir, 'step.py'), `${step}\n${report}`);
     const r = spawnSync('python3', [join(dir, 'step.py')], { cwd: dir, env: { ...process.env, PYTHONPATH: dir }, encoding: 'utf8' });
     return { stdout: r.stdout + r.stderr, status: r.status };
   } finally {
@@ -94,6 +94,27 @@ test('the path map rewrites absolute paths under a prefix into the workspace (lo
     caches2: ['/agent/ws/job1/maps/mnt_tex/cloth', '/mnt/tex/internal', '/agent/ws/job1/maps/mnt_tex/fluid', '/agent/ws/job1/maps/mnt_tex/gn_bake', '/agent/ws/job1/maps/c_textures/parts'],
     libraries: [['/agent/ws/job1/maps/mnt_tex/lib/props.blend', true], ['//lib/rel.blend', false]],
   });
+});
+
+test('a Geometry Nodes bake with its own custom folder (Blender 4.1+) is mapped like the modifier\'s folder; a bake without one is left alone', async () => {
+  // Blender 4.3 measured (test/fixtures/blender-4): such a bake reads its folder, not the modifier's; 3.x has no `bakes`.
+  const scene = `
+import bpy
+class _Bake:
+    def __init__(self, custom, d): self.use_custom_path = custom; self.directory = d
+_gn = bpy.Nodes('/elsewhere/mod')
+_gn.bakes = [_Bake(True, 'D:\\\\Sims\\\\b'), _Bake(False, '/mnt/bakes/unused'), _Bake(True, '/mnt/bakes/c')]
+bpy.data.objects = [bpy.Obj([_gn, bpy.Nodes('/mnt/bakes/mod')])]
+`;
+  const step = buildPythonStep([pathMapSnippet([{ from: '/mnt/bakes', to: 'external/mnt/bakes' }, { from: 'd:\\sims', to: 'external/d/sims' }], '/agent/ws/job1')!])!;
+  const report = 'import json\nprint(json.dumps([[m.bake_directory, [b.directory for b in getattr(m, "bakes", [])]] for m in bpy.data.objects[0].modifiers]))';
+  const { stdout, status } = await runStep(`${scene}\n${step}`, report);
+  assert.equal(status, 0, stdout);
+  assert.match(stdout, /farmhand: mapped 3 path\(s\) into the workspace/);
+  assert.deepEqual(JSON.parse(stdout.trim().split('\n').at(-1)!), [
+    ['/elsewhere/mod', ['/agent/ws/job1/external/d/sims/b', '/mnt/bakes/unused', '/agent/ws/job1/external/mnt/bakes/c']],
+    ['/agent/ws/job1/external/mnt/bakes/mod', []],
+  ]);
 });
 
 test('a snippet that fails reports an Error: line and the next snippet still runs', async () => {

@@ -33,7 +33,8 @@ export function pythonString(text: string): string {
  * Maps absolute paths the scene names outside its folder (`C:\textures`, `\\nas\share`,
  * `/mnt/tex`) to where the files are in the workspace: every image, library, sound, movie clip,
  * font, cache file and volume filepath, every mesh-cache modifier's, external point cache's
- * (modifiers, particles), fluid domain's and Geometry Nodes bake folder, that starts with a
+ * (modifiers, particles), fluid domain's and Geometry Nodes bake folder (the modifier's, and a
+ * bake's own custom folder, 4.1+), that starts with a
  * `from` prefix is rewritten to `<workspace>/<to>/<rest>` (the longest prefix wins). Windows paths (a drive letter or
  * a leading `\\`) compare case-insensitively with either slash; libraries are reloaded after.
  */
@@ -84,6 +85,9 @@ for _o in bpy.data.objects:
             _set(_m.domain_settings, 'cache_directory')
         if _m.type == 'NODES':
             _set(_m, 'bake_directory')
+            for _bk in getattr(_m, 'bakes', []):
+                if getattr(_bk, 'use_custom_path', False):
+                    _set(_bk, 'directory')
     for _ps in getattr(_o, 'particle_systems', []):
         _pc = _ps.point_cache
         if getattr(_pc, 'use_external', False):
