@@ -9,11 +9,13 @@ import { runBlenderScript } from './blender-script.js';
  * - `stereo`: stereoscopy on, output Views Format Individual (`_L`/`_R` files per frame);
  * - `stereo3d`: the same, Views Format Stereo 3D (one anaglyph file per frame);
  * - `stereo-exr`: the same as multilayer EXR, Views Format Multi-View (both views in one file);
+ * - `stereo-one-view`: `stereo` with its right view switched off (one view: a mono file);
+ * - `multiview`: Multi-View mode, views left (`_L`), right switched off, and a custom "center" (`_C`);
  * - `layers`: two renderable view layers ("ViewLayer", "Extra Layer"), compositor off;
  * - `layers-exr`: the same, saved as multilayer EXR, its second layer switched off (`use`).
  */
 
-export type ViewsSceneName = 'stereo' | 'stereo3d' | 'stereo-exr' | 'layers' | 'layers-exr';
+export type ViewsSceneName = 'stereo' | 'stereo3d' | 'stereo-exr' | 'stereo-one-view' | 'multiview' | 'layers' | 'layers-exr';
 
 const SCRIPT = `
 import bpy, sys
@@ -40,12 +42,17 @@ s.collection.children.link(extra)
 for c in list(sphere.users_collection):
     c.objects.unlink(sphere)
 extra.objects.link(sphere)
-if kind in ("stereo", "stereo3d", "stereo-exr"):
+if kind in ("stereo", "stereo3d", "stereo-exr", "stereo-one-view", "multiview"):
     r.use_multiview = True
-    r.views_format = "STEREO_3D"
+    r.views_format = "MULTIVIEW" if kind == "multiview" else "STEREO_3D"
     if kind == "stereo-exr":
         r.image_settings.file_format = "OPEN_EXR_MULTILAYER"
-    r.image_settings.views_format = {"stereo": "INDIVIDUAL", "stereo3d": "STEREO_3D", "stereo-exr": "MULTIVIEW"}[kind]
+    r.image_settings.views_format = {"stereo3d": "STEREO_3D", "stereo-exr": "MULTIVIEW"}.get(kind, "INDIVIDUAL")
+    if kind in ("stereo-one-view", "multiview"):
+        r.views["right"].use = False
+    if kind == "multiview":
+        center = r.views.new("center")
+        center.file_suffix = "_C"
 if kind in ("layers", "layers-exr"):
     second = s.view_layers.new("Extra Layer")
     s.view_layers[0].layer_collection.children["Extra"].exclude = True

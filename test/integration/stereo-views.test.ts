@@ -28,6 +28,7 @@ const FRAMES = [1, 2];
 let scratch: { dir: string; cleanup: () => Promise<void> };
 let farm: LoopbackFarm;
 let home: string;
+let stereo: string;
 
 before(async () => {
   if (!findBlender()) throw new Error('Blender is not installed: apt-get install -y blender');
@@ -35,6 +36,7 @@ before(async () => {
   home = join(scratch.dir, 'home');
   farm = await startLoopbackFarm({ agents: [{ blenderPath: findBlender()! }], persist: false });
   await farm.waitFor(() => farm.controller.agents().some((a) => a.online && a.taskTypes.includes('blender')), 'the agent online with Blender', 60_000);
+  stereo = await makeViewsScene(join(scratch.dir, 'scenes'), 'stereo', home);
 });
 
 after(async () => {
@@ -64,7 +66,7 @@ async function pixelProblems(out: string, reference: string, pairs: [string, str
 }
 
 test('stereo, one file per view: the controller reads the views as Blender does, every view file of every frame comes back equal to a direct render, and a frame counts once by its left view', { timeout: 300_000 }, async () => {
-  const scene = await makeViewsScene(join(scratch.dir, 'scenes'), 'stereo', home);
+  const scene = stereo;
   const native = await readSceneInfo(scene, { blenderPath: null, scratchHome: home });
   const blender = await probeBlendScene(scene, { blenderPath: findBlender()!, scratchHome: home });
   assert.deepEqual(native.viewFiles, [{ name: 'left', suffix: '_L' }, { name: 'right', suffix: '_R' }]);
@@ -86,8 +88,7 @@ test('stereo, one file per view: the controller reads the views as Blender does,
 });
 
 test('stereo, one file per view, with --video: the video is made from the left view and the job says so', { timeout: 300_000 }, async () => {
-  const scene = join(scratch.dir, 'scenes', 'stereo.blend');
-  const job = await render(scene, 'stereo-video', { video: true });
+  const job = await render(stereo, 'stereo-video', { video: true });
   assert.deepEqual(job.warnings, ['The scene saves each stereo view to its own file, so the video is made from the left view (_L files) only; every view\'s frames are in the output folder.']);
   const video = job.tasks.find((t) => t.spec.type === 'frames-video')!;
   assert.deepEqual(video.collected, ['stereo.mp4']);
@@ -104,4 +105,19 @@ test('Stereo 3D (one combined file per frame): one file per frame comes back, eq
   assert.deepEqual(files, ['stereo3d_0001.png', 'stereo3d_0002.png']);
   assert.deepEqual(await pixelProblems(job.outputDir, join(scratch.dir, 'reference-stereo3d'), files.map((f) => [f, f.replace('stereo3d', 'frame')])), []);
   assert.deepEqual(job.tasks.flatMap(framesCollected), ['stereo3d_0001.png', 'stereo3d_0002.png']);
+});
+
+test('which views get files of their own, read from the .blend as Blender reads them: a custom view in Multi-View mode, a switched-off view left out, one view alone saved without a suffix', { timeout: 300_000 }, async () => {
+  const cases: [ 'multiview' | 'stereo-one-view', { name: string; suffix: string }[] | undefined, string[]][] = [
+    ['multiview', [{ name: 'left', suffix: '_L' }, { name: 'center', suffix: '_C' }], ['frame_0001_C.png', 'frame_0001_L.png']],
+    ['stereo-one-view', undefined, ['frame_0001.png']],
+  ];
+  for (const [kind, views, files] of cases) {
+    const scene = await makeViewsScene(join(scratch.dir, 'scenes'), kind, home);
+    const native = await readSceneInfo(scene, { blenderPath: null, scratchHome: home });
+    const blender = await probeBlendScene(scene, { blenderPath: findBlender()!, scratchHome: home });
+    assert.deepEqual(native.viewFiles, views, kind);
+    assert.deepEqual(blender.viewFiles, views, kind);
+    assert.deepEqual(await renderDirect(scene, join(scratch.dir, `direct-${kind}`), [1], { home }), files, kind);
+  }
 });
