@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { ExrHeaderError, MAX_EXR_HEADER_BYTES, parseExrHeader } from './exr-header.js';
+import { ExrHeaderError, MAX_EXR_HEADER_BYTES, parseExrHeader, readExrHeader } from './exr-header.js';
 
 /** An EXR start: magic, version 2 with `flags`, then the given header bytes. */
 function exr(body: Buffer[], flags = 0): Buffer {
@@ -54,4 +57,19 @@ test('anything malformed or unbounded is an ExrHeaderError, never a crash or a l
   const manyParts = Array.from({ length: 70 }, () => Buffer.concat([attribute('n', 'int', Buffer.alloc(4)), end]));
   fails(exr(manyParts, 0x1000), /more than 64 parts/);
   assert.equal(MAX_EXR_HEADER_BYTES, 1024 * 1024);
+});
+
+test('a header longer than the first read (64 KiB) is read again up to 1 MiB; past that it is refused', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'fh-exr-'));
+  try {
+    const big = attribute('comment', 'string', Buffer.alloc(200 * 1024, 0x61));
+    const long = join(dir, 'long.exr');
+    await writeFile(long, exr([big, attribute('channels', 'chlist', chlist(['L.Combined.R'])), end]));
+    assert.deepEqual((await readExrHeader(long)).channels, ['L.Combined.R']);
+    const huge = join(dir, 'huge.exr');
+    await writeFile(huge, exr([attribute('comment', 'string', Buffer.alloc(MAX_EXR_HEADER_BYTES, 0x61)), end]));
+    await assert.rejects(readExrHeader(huge), (e: unknown) => e instanceof ExrHeaderError && /runs past the end of the header/.test(e.message));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -30,12 +30,23 @@ const MAX_PARTS = 64;
 const MAGIC = 20000630;
 const MULTIPART = 0x1000;
 
+/** Read first: Blender's headers fit many times over, so a chunk of many frames reads little. */
+const FIRST_READ_BYTES = 64 * 1024;
+
 export async function readExrHeader(path: string): Promise<ExrHeader> {
   const file = await open(path, 'r');
   try {
-    const buffer = Buffer.alloc(MAX_EXR_HEADER_BYTES);
-    const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
-    return parseExrHeader(buffer.subarray(0, bytesRead));
+    for (const size of [FIRST_READ_BYTES, MAX_EXR_HEADER_BYTES]) {
+      const buffer = Buffer.allocUnsafe(size);
+      const { bytesRead } = await file.read(buffer, 0, size, 0);
+      try {
+        return parseExrHeader(buffer.subarray(0, bytesRead));
+      } catch (error) {
+        // A header cut off by the first read is read again, longer; anything else is the answer.
+        if (!(error instanceof ExrHeaderError) || bytesRead < size || size === MAX_EXR_HEADER_BYTES) throw error;
+      }
+    }
+    throw new ExrHeaderError('unreachable');
   } finally {
     await file.close();
   }
