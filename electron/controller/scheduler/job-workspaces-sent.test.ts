@@ -38,7 +38,7 @@ function hello(agentId: string, taskTypes: string[], slots = 2): MessageOf<'agen
   };
 }
 
-function setup() {
+function setup(t: { after(fn: () => Promise<void>): void }) {
   const scheduler = new Scheduler(
     { add: () => undefined, update: () => undefined },
     { jobChanged: () => undefined, taskChanged: () => undefined, agentChanged: () => undefined, taskLog: () => undefined, notice: () => undefined },
@@ -50,14 +50,19 @@ function setup() {
     scheduler.agentOnline(fake.link, hello(agentId, taskTypes, slots));
     return fake;
   };
+  // Running tasks keep their deadline timers: deleting the jobs clears them.
+  t.after(async () => {
+    for (const job of scheduler.allJobs()) await scheduler.jobControls.deleteJob(job.id);
+    scheduler.stop();
+  });
   return { scheduler, connect };
 }
 
 /** One dispatch round has run (it runs on setImmediate). */
 const round = () => new Promise((resolve) => setImmediate(resolve));
 
-test('job.workspace precedes the job\'s first task.assign, once per connection, and again on a new connection', async () => {
-  const { scheduler, connect } = setup();
+test('job.workspace precedes the job\'s first task.assign, once per connection, and again on a new connection', async (t) => {
+  const { scheduler, connect } = setup(t);
   const a = connect('a1');
   const job = renderJob('1-2');
   scheduler.addJob(job, { isNew: true });
@@ -74,8 +79,8 @@ test('job.workspace precedes the job\'s first task.assign, once per connection, 
   assert.deepEqual(a.types(), ['job.workspace', 'task.assign', 'task.assign']);
 });
 
-test('a job that succeeds sends job.ended to the agents that rendered it, and to no other agent', async () => {
-  const { scheduler, connect } = setup();
+test('a job that succeeds sends job.ended to the agents that rendered it, and to no other agent', async (t) => {
+  const { scheduler, connect } = setup(t);
   const a = connect('a1');
   const bystander = connect('b1', ['ffmpeg']);
   const job = renderJob('1');
@@ -83,7 +88,7 @@ test('a job that succeeds sends job.ended to the agents that rendered it, and to
   await round();
   const assign = a.sent.find((m): m is MessageOf<'task.assign'> => m.type === 'task.assign')!;
   const frame = { name: 'shot_0001.png', sha256: 'c'.repeat(64), size: 10 };
-  scheduler.agentMessage(a.link, { type: 'task.done', taskId: assign.taskId, attempt: assign.attempt, outputs: [frame] });
+  scheduler.agentMessage(a.link, { type: 'task.done', taskId: assign.taskId, attempt: assign.attempt, outputs: [frame], elapsedMs: 100 });
   assert.equal(a.types().at(-1), 'output.fetch');
   assert.ok(!a.types().includes('job.ended'), 'not before its last output is in');
   await scheduler.intake.arrived(a.link, { taskId: assign.taskId, attempt: assign.attempt, file: frame }, '/tmp/frame');
@@ -97,8 +102,8 @@ test('a job that succeeds sends job.ended to the agents that rendered it, and to
   assert.equal(a.types().filter((t) => t === 'job.ended').length, 1);
 });
 
-test('cancel and delete send job.ended after the task.cancel; a retried job gets its workspace again before its first task', async () => {
-  const { scheduler, connect } = setup();
+test('cancel and delete send job.ended after the task.cancel; a retried job gets its workspace again before its first task', async (t) => {
+  const { scheduler, connect } = setup(t);
   const a = connect('a1', ['blender'], 1);
   const job = renderJob('1-3');
   scheduler.addJob(job, { isNew: true });
@@ -117,8 +122,8 @@ test('cancel and delete send job.ended after the task.cancel; a retried job gets
   assert.equal(a.types().filter((t) => t === 'job.workspace').length, 2);
 });
 
-test('a Blender job whose scene needs no other file sends no job.workspace, yet job.ended when it ends', async () => {
-  const { scheduler, connect } = setup();
+test('a Blender job whose scene needs no other file sends no job.workspace, yet job.ended when it ends', async (t) => {
+  const { scheduler, connect } = setup(t);
   const a = connect('a1');
   const job = compileBlenderJob({ scenePath: '/art/shot.blend', frames: readFrameList('1'), outputDir: '/out' }, { scene, scenePath: '/art/shot.blend', sceneInfo: null, agentCount: 1 });
   scheduler.addJob(job, { isNew: true });
