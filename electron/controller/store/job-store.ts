@@ -8,6 +8,7 @@ import { jobWarnings } from '../model/job-warnings.js';
 import { deriveJobState, emptyCounts } from '../scheduler/task-state.js';
 import { CoalescedWriter, type CoalescedWriterOptions } from './coalesced-writer.js';
 import { DEFAULT_TASK_PAGE_SIZE, jobFolder, singleJobFile } from './job-layout.js';
+import { hoistJobWorkspace } from './hoist-job-workspace.js';
 import { loadJobs, type LoadedJob } from './load-jobs.js';
 import { describe, setAside } from './set-aside.js';
 import { StoredJob } from './stored-job.js';
@@ -110,8 +111,12 @@ export class JobStore implements TaskStore {
     for (const [position, entry] of (index ?? []).entries()) if (!order.has(entry.id)) order.set(entry.id, position);
     const jobs = [...loaded.jobs].sort((a, b) => (order.get(a.record.id) ?? Infinity) - (order.get(b.record.id) ?? Infinity) || a.record.createdAt - b.record.createdAt || (a.record.id < b.record.id ? -1 : 1));
     for (const job of jobs) {
-      store.#jobs.set(job.record.id, store.#stored(job.record, job.pageSize));
+      // A job saved before protocol 4 gets its workspace moved out of its tasks (hoist-job-workspace.ts), then saved so.
+      const hoisted = hoistJobWorkspace(job.record);
+      const stored = store.#stored(job.record, job.pageSize);
+      store.#jobs.set(job.record.id, stored);
       store.#summaries.set(job.record.id, summarizeJob(job.record));
+      if (hoisted && !job.migrateFrom) stored.markAll(); // a single file's migration writes everything anyway
     }
     for (const id of order.keys()) {
       if (store.#jobs.has(id) || loaded.setAside.has(id)) continue;
