@@ -132,3 +132,18 @@ test('a Blender job whose scene needs no other file sends no job.workspace, yet 
   scheduler.jobControls.cancelJob(job.id);
   assert.deepEqual(a.types(), ['task.assign', 'task.cancel', 'job.ended']);
 });
+
+test('after a restart, the agent a loaded job last rendered on is told when it ends, though it got no task since', async (t) => {
+  const { scheduler, connect } = setup(t);
+  const job = renderJob('1-2');
+  Object.assign(job.tasks[0]!, { state: 'succeeded', attempt: 1, agentId: 'old', progress: 1 });
+  scheduler.addJob(job, { isNew: false });
+  const old = connect('old', ['ffmpeg']); // back, but no longer able to render
+  const other = connect('a2', ['blender'], 1);
+  await round();
+  assert.deepEqual(other.types(), ['job.workspace', 'task.assign']);
+  assert.deepEqual(old.sent, []);
+  scheduler.jobControls.cancelJob(job.id);
+  assert.deepEqual(old.types(), ['job.ended']);
+  assert.deepEqual(other.types(), ['job.workspace', 'task.assign', 'task.cancel', 'job.ended']);
+});

@@ -31,9 +31,9 @@ export class JobWorkspacesSent {
     if (agent.link.send({ type: 'job.workspace', jobId: job.id, workspace: job.workspace })) jobs.add(job.id);
   }
 
-  /** A job loaded at start-up: the agents its tasks last ran on may still hold its workspace. */
+  /** A job loaded at start-up and not ended: the agents its tasks last ran on may still hold its workspace. */
   loaded(job: JobRecord): void {
-    if (job.type !== 'blender') return;
+    if (job.type !== 'blender' || job.endedAt !== null) return;
     for (const task of job.tasks) if (task.agentId) this.rendered(job.id, task.agentId);
   }
 
