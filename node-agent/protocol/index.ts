@@ -11,4 +11,5 @@ export * from './farm-key.js';
 export * from './file-ref.js';
 export * from './json-shape.js';
 export * from './workspace-path.js';
+export * from './blender-choice.js';
 export type * from './local-handoff.js';

@@ -28,6 +28,31 @@ export const FileRefSchema = z.object({
 });
 export type FileRef = z.infer<typeof FileRefSchema>;
 
+/** A GPU backend of Cycles. */
+export const GpuBackendSchema = z.enum(['OPTIX', 'CUDA', 'HIP', 'ONEAPI', 'METAL']);
+export type GpuBackend = z.infer<typeof GpuBackendSchema>;
+
+/** A GPU Cycles sees through one Blender (the agent's device probe). */
+export const GpuDeviceSchema = z.object({
+  backend: GpuBackendSchema,
+  /** Cycles' device id (`CUDA_NVIDIA GeForce RTX 3090_0000:01:00`): what `--gpus` and the device step select by. */
+  id: z.string().min(1).max(256),
+  name: z.string().min(1).max(256),
+});
+export type GpuDevice = z.infer<typeof GpuDeviceSchema>;
+
+/** One Blender on an agent: where, which version (`blender --version`: "3.4.1"), and the GPUs Cycles sees through it. */
+export const BlenderInstallSchema = z.object({
+  path: z.string().max(4096),
+  version: z.string().regex(/^\d{1,3}\.\d{1,3}(\.\d{1,3})?/).max(64),
+  devices: z.array(GpuDeviceSchema).max(64),
+});
+export type BlenderInstall = z.infer<typeof BlenderInstallSchema>;
+
+/** Where an agent renders a task that may use a GPU: `cpu`, or the backend its `--render-device` resolved to. */
+export const RenderDeviceSchema = z.union([z.literal('cpu'), GpuBackendSchema]);
+export type RenderDevice = z.infer<typeof RenderDeviceSchema>;
+
 export const CapabilitiesSchema = z.object({
   blender: z.object({ path: z.string().max(4096), version: z.string().max(64) }).nullable(),
   ffmpeg: z.object({ path: z.string().max(4096), version: z.string().max(64) }).nullable(),
@@ -41,6 +66,12 @@ export const CapabilitiesSchema = z.object({
    * `--version` on an agent's first start): not given yet; `agent.capabilities` follows.
    */
   checking: z.array(z.string().max(32)).max(32).optional(),
+  /** Every Blender on this agent, probed (the first is `blender`); absent from an agent that probed one only. */
+  blenders: z.array(BlenderInstallSchema).max(16).optional(),
+  /** Where a render that may use a GPU runs here (`--render-device`, resolved); absent: cpu. */
+  renderDevice: RenderDeviceSchema.optional(),
+  /** Started with --allow-scripts: runs the scene's Python (drivers, registered text blocks) for jobs that trust it. */
+  allowScripts: z.boolean().optional(),
 });
 export type Capabilities = z.infer<typeof CapabilitiesSchema>;
 

@@ -58,6 +58,12 @@ export const RenderSubmitSchema = z.object({
    * a path starting with `from` is looked for under `to` on the controller's machine.
    */
   pathMap: z.array(z.object({ from: z.string().min(1).max(4096), to: z.string().min(1).max(4096) })).max(100).optional(),
+  /** `any` (default): the scene's own Cycles device; `cpu`; `gpu`: only agents with a GPU. */
+  device: z.enum(['any', 'cpu', 'gpu']).optional(),
+  /** Render only with this Blender major.minor (`4.1`); never one older than the file's. */
+  blenderVersion: z.string().regex(/^\d{1,3}\.\d{1,3}$/, 'a Blender version is major.minor, like 4.1').optional(),
+  /** Run the scene's Python (drivers, registered scripts): only on agents started with --allow-scripts. */
+  trustScripts: z.boolean().optional(),
 });
 export type PathMapRule = NonNullable<z.infer<typeof RenderSubmitSchema>['pathMap']>[number];
 

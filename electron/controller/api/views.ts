@@ -26,6 +26,12 @@ export interface AgentView {
   blender: string | null;
   ffmpeg: string | null;
   cores: number;
+  /** Every Blender the agent has, with the GPUs Cycles sees through it. */
+  blenders?: { version: string; devices: { backend: string; name: string }[] }[];
+  /** Where a render that may use a GPU runs there: `cpu` or a backend (`OPTIX`). */
+  renderDevice?: string;
+  /** Started with --allow-scripts. */
+  allowScripts?: boolean;
 }
 
 /** The small per-job summary kept in the store's index, so listing jobs never loads every task. */
@@ -98,7 +104,18 @@ export interface SceneInfo {
    * `<name>_0001<suffix>.<ext>`. Absent when each frame is one file.
    */
   viewFiles?: { name: string; suffix: string }[];
+  /** Which Blender saved the file (its header, `4.1`) and the oldest that can open it (FileGlobal's minversion); absent when unknown. */
+  fileVersion?: { saved: string; minimum: string | null };
+  /** The active scene's Cycles device setting (`CPU` or `GPU`); absent for other engines or when unknown. */
+  cyclesDevice?: 'CPU' | 'GPU';
+  /** Python the scene runs only when trusted: registered text blocks and driver expressions Blender's simple evaluator does not handle. */
+  scripts?: { modules: string[]; drivers: string[] };
+  /** Simulations that are not baked: a chunk that starts mid-range starts them there. */
+  simulations?: { kind: SimulationKind; owner: string }[];
 }
+
+/** What kind of simulation the reader found unbaked. */
+export type SimulationKind = 'cloth' | 'soft-body' | 'fluid' | 'rigid-body' | 'particles' | 'dynamic-paint' | 'geometry-nodes';
 
 /** What kind of file a scene names (the dependency manifest, issue 16). */
 export type DependencyKind =

@@ -1,11 +1,13 @@
 import type { AgentRuntime } from '../agents/agent-runtime.js';
 import type { TaskRecord } from '../model/job-model.js';
 import type { JobRuntime } from './job-runtime.js';
+import { meetsRequirements, unmetRequirement } from './task-requirements.js';
 
 /**
  * Who may run what: the rules dispatch applies, kept apart from the bookkeeping so they
  * read as policy. An agent runs a job's task only with the task type's capability, every
- * tag the job asks for, and fewer failures of that job than the limit.
+ * tag the job asks for, every requirement of the task (task-requirements.ts: Blender version,
+ * GPU, scripts), and fewer failures of that job than the limit.
  */
 export function agentMayRun(agent: AgentRuntime, job: JobRuntime, failureLimit: number): boolean {
   const next = job.peek();
@@ -16,7 +18,7 @@ export function agentMayRun(agent: AgentRuntime, job: JobRuntime, failureLimit: 
 export function agentMayRunTask(agent: AgentRuntime, job: JobRuntime, task: TaskRecord, failureLimit: number): boolean {
   if (!agent.capabilities.taskTypes.includes(task.spec.type)) return false;
   if ((job.agentFailures.get(agent.agentId) ?? 0) >= failureLimit) return false;
-  return job.record.tags.every((tag) => agent.tags.includes(tag));
+  return job.record.tags.every((tag) => agent.tags.includes(tag)) && meetsRequirements(agent, task.spec);
 }
 
 export type WaitingVerdict = { waiting: string | null } | { fail: string };
@@ -31,7 +33,9 @@ export function judgeWaitingJob(job: JobRuntime, agents: Iterable<AgentRuntime>,
   const checking = capable.length === 0 ? online.filter((a) => a.capabilities.checking?.includes(type)).length : 0;
   if (checking > 0) return { waiting: `${checking} connected agent(s) are still checking that their tool for ${type} tasks runs.` };
   if (capable.length === 0) return { waiting: `None of the ${online.length} connected agent(s) can run ${type} tasks${tags.length ? ` with tags ${tags.join(', ')}` : ''}.` };
-  if (capable.every((a) => (job.agentFailures.get(a.agentId) ?? 0) >= failureLimit)) {
+  const unmet = unmetRequirement(job, job.peek()!.spec, capable);
+  if (unmet !== null) return { waiting: unmet };
+  if (capable.filter((a) => meetsRequirements(a, job.peek()!.spec)).every((a) => (job.agentFailures.get(a.agentId) ?? 0) >= failureLimit)) {
     const lastError = job.record.tasks.find((t) => t.error)?.error ?? 'unknown error';
     return { fail: `Every agent able to run it failed ${failureLimit} times; last error: ${lastError}` };
   }
