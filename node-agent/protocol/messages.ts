@@ -147,6 +147,18 @@ export const BlenderTaskSpecSchema = z.object({
    */
   viewSuffixes: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,63}$/)).min(2).max(64)
     .refine((suffixes) => new Set(suffixes).size === suffixes.length, 'view suffixes are distinct').optional(),
+  /**
+   * Which of the agent's Blenders runs it (chooseBlender, blender-choice.ts): `atLeast` the
+   * major.minor that saved the file, or `pin`ned to one (`--blender-version`). Absent: its first.
+   */
+  blender: z.object({
+    atLeast: z.string().regex(/^\d{1,3}\.\d{1,3}$/).optional(),
+    pin: z.string().regex(/^\d{1,3}\.\d{1,3}$/).optional(),
+  }).optional(),
+  /** `cpu`: on the CPU; `gpu`: on the agent's GPU (sent only to agents with one). Absent: the scene's own Cycles device. */
+  device: z.enum(['cpu', 'gpu']).optional(),
+  /** Run the scene's Python (`-y` instead of `--disable-autoexec`): sent only to agents started with --allow-scripts. */
+  trustScripts: z.boolean().optional(),
 });
 export type BlenderTaskSpec = z.infer<typeof BlenderTaskSpecSchema>;
 
