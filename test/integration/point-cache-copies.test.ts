@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cp, readdir, readFile, stat } from 'node:fs/promises';
+import { cp, link, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -12,9 +12,13 @@ import { runBlenderScript } from '../helpers/blender-script.js';
 import { makeScratchDir } from '../helpers/scratch.js';
 
 // Why an unbaked disk point cache travels as copies (WorkspaceFile.copy) and a baked one as hard
-// links: Blender 3.4 writes an unbaked cache's files while it renders, the first of them in place
-// (same inode), which through a hard link would change the agent's input cache and, on the
-// controller's own agent, the artist's file under its hash. A baked cache is left untouched.
+// links: Blender writes an unbaked cache's files while it renders, and a baked cache is left
+// untouched. Measured with Blender 3.4.1 (second test), the render deletes the old files and
+// creates new ones, so a second hard link held to each keeps its bytes: the copies are
+// insurance, not the fix of a measured corruption. Blender's cache writer opens a frame's file
+// for writing by name (truncating it), so a cache it did not clear first would be written
+// through a hard link into the agent's input cache and, on the controller's own agent, the
+// artist's file; a copy cannot be.
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'point-cache-scenes.py');
 
@@ -62,21 +66,26 @@ describe('point caches Blender writes while rendering', { timeout: 120_000 }, ()
     }
   });
 
-  test('blender -b renders write into an unbaked disk cache (a file rewritten in place) and leave a baked one untouched', async () => {
-    const results: Record<string, { before: Awaited<ReturnType<typeof snapshot>>; after: Awaited<ReturnType<typeof snapshot>> }> = {};
+  test('blender -b renders replace an unbaked disk cache\'s files (new inodes: a held hard link keeps its bytes) and leave a baked one untouched', async () => {
+    const results: Record<string, { before: Awaited<ReturnType<typeof snapshot>>; after: Awaited<ReturnType<typeof snapshot>>; held: Awaited<ReturnType<typeof snapshot>> }> = {};
     for (const name of ['unbaked', 'baked']) {
       const copy = join(dir, 'render', name);
       await cp(join(dir, 'scenes', name), copy, { recursive: true });
-      const before = await snapshot(join(copy, 'blendcache_shot'));
+      const cache = join(copy, 'blendcache_shot');
+      const heldDir = join(dir, 'held', name);
+      await mkdir(heldDir, { recursive: true });
+      for (const file of await readdir(cache)) await link(join(cache, file), join(heldDir, file));
+      const before = await snapshot(cache);
       await new Promise((resolve) => setTimeout(resolve, 20)); // mtimes tell writes apart
       await render(join(copy, 'shot.blend'), join(dir, 'home'));
-      results[name] = { before, after: await snapshot(join(copy, 'blendcache_shot')) };
+      results[name] = { before, after: await snapshot(cache), held: await snapshot(heldDir) };
     }
     assert.equal(results.baked!.before.size, 3);
     assert.deepEqual(results.baked!.after, results.baked!.before, 'a baked cache: same files, inodes, mtimes and bytes');
-    const { before, after: afterRender } = results.unbaked!;
+    const { before, after: afterRender, held } = results.unbaked!;
     assert.equal(before.size, 3);
-    const inPlace = [...before].filter(([name, b]) => { const a = afterRender.get(name); return a !== undefined && a.ino === b.ino && a.mtimeNs !== b.mtimeNs; });
-    assert.ok(inPlace.length >= 1, `an unbaked cache file is rewritten through its own inode: ${JSON.stringify([...before.keys()])}`);
+    const written = [...before].filter(([name, b]) => { const a = afterRender.get(name); return a === undefined || a.ino !== b.ino || a.mtimeNs !== b.mtimeNs; });
+    assert.equal(written.length, 3, `the render wrote every frame of the unbaked cache: ${JSON.stringify([...afterRender.keys()])}`);
+    assert.deepEqual([...held].map(([n, h]) => [n, h.sha256, h.mtimeNs]), [...before].map(([n, b]) => [n, b.sha256, b.mtimeNs]), 'the held links keep their bytes and mtimes: Blender 3.4 replaced the files rather than writing through them');
   });
 });

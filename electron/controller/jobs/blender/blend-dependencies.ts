@@ -130,7 +130,7 @@ export function namedPaths(blend: BlendFile, blendFileName: string): NamedPath[]
         // The folder is `//blendcache_<file name less its last 6 characters>` (BKE_pointcache.c).
         const folder = external ? str(block, 'path') : `//blendcache_${stem}`;
         // Not baked (and not external, which Blender only reads): a render writes the cache's
-        // frames, rewriting existing files in place (Blender 3.4.1 measured, see DependencyEntry.writable).
+        // frames, replacing existing files (Blender 3.4.1 measured, see DependencyEntry.writable).
         const writable = !external && !(flag & PTCACHE_BAKED);
         add(folder, 'point-cache', { type: 'point-cache', prefixes, index }, writable);
         break;
