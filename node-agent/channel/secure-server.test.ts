@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { generateFarmKey } from '../protocol/farm-key.js';
+import { PROTOCOL_VERSION } from '../protocol/constants.js';
 import { connectSecure } from './secure-client.js';
 import { listenSecure, type SecureServer } from './secure-server.js';
 import { classifyTlsFailure, controllerRefusalText, deriveTlsPsk, tlsClientOptions } from './tls-psk.js';
@@ -46,9 +47,10 @@ test('a peer of another protocol version is told so on both sides, by its PSK id
   const s = await serve(key);
   try {
     assert.equal(await dial(s.url, { farmKey: key }), 'open');
-    assert.equal(await dial(s.url, { farmKey: key, identity: 'farmhand/4' }), 'other-protocol');
+    const other = PROTOCOL_VERSION + 1;
+    assert.equal(await dial(s.url, { farmKey: key, identity: `farmhand/${other}` }), 'other-protocol');
     await waitFor(() => s.logs.length === 1);
-    assert.match(s.logs[0]!, /^refused 127\.0\.0\.1:\d+: a controller speaking Farmhand protocol 4 \(this agent speaks 3\); update one of them$/);
+    assert.equal(s.logs[0]!.replace(/:\d+:/, ':PORT:'), `refused 127.0.0.1:PORT: a controller speaking Farmhand protocol ${other} (this agent speaks ${PROTOCOL_VERSION}); update one of them`);
   } finally {
     await s.server.close();
   }
