@@ -1,19 +1,22 @@
 import type { Command } from 'commander';
 import type { AgentView } from '../controller/api/contract.js';
 import { print, withClient, withClientOptions, type ClientOptions } from './api-connection.js';
+import { blenderVersions, renderDeviceCell, scriptsCell } from './agent-renderers.js';
 import { formatTable, type Column } from './cli-table.js';
 import { commaList } from './cli-options.js';
 
 /** `farmhand agents …`: the render machines a running controller knows, and what it may give them. */
 
-const agentColumns: Column<AgentView>[] = [
+export const agentColumns: Column<AgentView>[] = [
   { header: 'ID', value: (a) => a.agentId, max: 40 },
   { header: 'NAME', value: (a) => a.name, max: 24 },
   { header: 'URL', value: (a) => a.url, max: 40 },
   { header: 'STATE', value: (a) => `${a.online ? 'online' : 'offline'}${a.enabled ? '' : ', disabled'}` },
   { header: 'SLOTS', value: (a) => `${a.busySlots}/${a.slots}`, right: true },
   { header: 'TAGS', value: (a) => (a.tags.length ? a.tags.join(',') : '-'), max: 32 },
-  { header: 'TOOLS', value: (a) => [a.blender && `blender ${a.blender}`, a.ffmpeg && `ffmpeg ${a.ffmpeg}`, a.checking.length > 0 && 'checking tools…'].filter(Boolean).join(', ') || '-' },
+  { header: 'TOOLS', value: (a) => [blenderVersions(a), a.ffmpeg && `ffmpeg ${a.ffmpeg}`, a.checking.length > 0 && 'checking tools…'].filter(Boolean).join(', ') || '-', max: 64 },
+  { header: 'DEVICE', value: renderDeviceCell, max: 64 },
+  { header: 'SCRIPTS', value: scriptsCell },
 ];
 
 export function registerAgentCommands(program: Command): void {

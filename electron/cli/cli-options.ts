@@ -23,6 +23,20 @@ export function pathMapRule(value: string, previous: PathMapRule[]): PathMapRule
   return [...previous, rule];
 }
 
+/** `--blender-version X.Y`: a Blender major.minor, the form the job pins. */
+export function blenderVersion(value: string): string {
+  if (!/^\d{1,3}\.\d{1,3}$/.test(value.trim())) throw new InvalidArgumentError(`--blender-version takes a Blender major.minor, like 4.1, not "${value}".`);
+  return value.trim();
+}
+
+/** The render options that choose an agent's renderer (device, Blender version, scripts), the same for `render` and `submit`. */
+export function withRendererOptions(command: Command, prefix = ''): Command {
+  return command
+    .option('--device <device>', `${prefix}where Cycles renders: any (the scene's own setting), cpu, or gpu (only agents with a GPU)`, choice('--device', ['any', 'cpu', 'gpu'] as const))
+    .option('--blender-version <X.Y>', `${prefix}render only with this Blender major.minor, e.g. 4.1 (never one older than the file's)`, blenderVersion)
+    .option('--trust-scripts', `${prefix}run the scene's Python (drivers, registered text blocks) on agents started with --allow-scripts`, false);
+}
+
 /** `a,b` → ['a', 'b'] (an empty string is an empty list, to clear tags). */
 export function commaList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);

@@ -3,7 +3,7 @@ import { ImageFormatSchema, RenderEngineSchema, type PathMapRule } from '../cont
 import { farmHome, loadOrCreateFarmKey } from '../controller/farm-home.js';
 import { registerAgentCommands } from './agent-commands.js';
 import { cliFailure } from './cli-failure.js';
-import { choice, integer, pathMapRule, withFarmOptions } from './cli-options.js';
+import { choice, integer, pathMapRule, withFarmOptions, withRendererOptions } from './cli-options.js';
 import { registerControllerCommand } from './controller-command.js';
 import { StoppedWatching } from './follow-job.js';
 import { registerJobCommands } from './job-commands.js';
@@ -22,7 +22,7 @@ import { transcodeCommand } from './transcode-command.js';
 // Usage errors (already printed by commander) are user errors like any other: exit code 2.
 const program = new Command().name('farmhand').description('A render-farm manager: Blender scenes split across the machines of your LAN.').enablePositionalOptions().exitOverride();
 
-withFarmOptions(
+withFarmOptions(withRendererOptions(
   program
     .command('render')
     .description('render a Blender scene on the farm and collect every frame')
@@ -38,7 +38,7 @@ withFarmOptions(
     .option('--allow-missing', 'render even when files the scene names are missing (the job carries a warning)', false)
     .option('--map-path <from=to>', 'where an absolute path the scene names is on this machine, e.g. C:\\tex=/mnt/tex (repeatable)', pathMapRule, [] as PathMapRule[])
     .option('--json', 'print a JSON summary on stdout', false),
-).action(async (scene: string, opts) => {
+)).action(async (scene: string, opts) => {
   process.exitCode = await renderCommand(scene, { ...opts, home: farmHome() });
 });
 

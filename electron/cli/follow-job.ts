@@ -1,5 +1,6 @@
 import type { ApiClient } from '../controller/api/api-client.js';
 import type { ApiEvent, JobDetail, JobState, Page, TaskState } from '../controller/api/contract.js';
+import { JobNews } from './job-news.js';
 import { createProgressDisplay } from './progress-display.js';
 import { UserError } from './user-error.js';
 
@@ -35,11 +36,15 @@ export async function followJob(client: ApiClient, jobId: string, o: { stream: N
   });
   ended.catch(() => undefined); // an end that comes before it is awaited is not an unhandled rejection
   let display: ReturnType<typeof createProgressDisplay> | null = null;
+  // Why the job waits and what it warned about, each said once when it changes or comes (job-news.ts).
+  const news = new JobNews((line) => display?.note(line));
 
   const apply = (event: ApiEvent) => {
     switch (event.kind) {
       case 'job':
-        if (event.job.id === jobId && TERMINAL.has(event.job.state)) finish();
+        if (event.job.id !== jobId) break;
+        news.seen(event.job);
+        if (TERMINAL.has(event.job.state)) finish();
         break;
       case 'job.deleted':
         if (event.jobId === jobId) finish(new UserError(`Job ${jobId} was deleted while it was being watched.`));
@@ -51,7 +56,7 @@ export async function followJob(client: ApiClient, jobId: string, o: { stream: N
         online.set(event.agent.agentId, event.agent.online && event.agent.enabled);
         break;
       case 'notice':
-        display?.note(`${event.level === 'info' ? '' : `${event.level}: `}${event.text}`);
+        news.notice(event.text, (text) => display?.note(`${event.level === 'info' ? '' : `${event.level}: `}${text}`));
         break;
     }
   };
@@ -84,6 +89,7 @@ export async function followJob(client: ApiClient, jobId: string, o: { stream: N
   try {
     detail = await client.call('jobs.get', { jobId });
     if (TERMINAL.has(detail.state)) return detail;
+    news.known(detail);
     const [allTasks, agents] = await Promise.all([
       listAll((offset) => client.call('tasks.list', { jobId, offset, limit: 1000 })),
       client.call('agents.list', {}),
@@ -93,10 +99,12 @@ export async function followJob(client: ApiClient, jobId: string, o: { stream: N
     ready = true;
     display = createProgressDisplay({ label: detail.name, unit: 'tasks', stream: o.stream });
     refresh();
+    news.seen(detail);
     ticker = setInterval(refresh, 500);
     process.once('SIGINT', onSigint);
     // The job may have ended between the first look and the subscription taking effect.
     const again = await client.call('jobs.get', { jobId });
+    news.seen(again);
     if (TERMINAL.has(again.state)) finish();
     await ended;
     const final = await client.call('jobs.get', { jobId });

@@ -9,7 +9,7 @@ export const jobColumns: Column<JobSummary>[] = [
   { header: 'NAME', value: (j) => j.name, max: 32 },
   { header: 'TYPE', value: (j) => j.type },
   // The controller's own pause (a full disk) is told apart from the user's; `farmhand job ID` gives the sentence.
-  { header: 'STATE', value: (j) => (j.pauseReason ? 'paused (disk full)' : j.state) },
+  { header: 'STATE', value: (j) => (j.pauseReason ? 'paused (disk full)' : j.waitingReason ? `${j.state} (waiting)` : j.state) },
   { header: 'DONE', value: (j) => `${j.succeededCount}/${j.taskCount}`, right: true },
   { header: 'FAILED', value: (j) => j.failedCount, right: true },
   { header: 'PRI', value: (j) => j.priority, right: true },
@@ -48,6 +48,9 @@ export function formatJob(j: JobDetail): string {
     ['Created', when(j.createdAt)],
     ['Ended', when(j.endedAt)],
     ...(j.pauseReason ? [['Paused', j.pauseReason] as [string, string]] : []),
+    ...(j.waitingReason ? [['Waiting', j.waitingReason] as [string, string]] : []),
+    // The job's own warnings (from its submit, or a GPU scene rendered on a CPU), one line each.
+    ...(j.warnings ?? []).map((w): [string, string] => ['Warning', w]),
     ...(j.warningCount ? [['Warnings', `${j.warningCount}, the first: ${j.firstWarning ?? ''}`] as [string, string]] : []),
     ...(j.failure ? [['Failure', j.failure] as [string, string]] : []),
     ...(settings ? [['Settings', settings] as [string, string]] : []),

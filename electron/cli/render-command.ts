@@ -22,6 +22,10 @@ export interface RenderOptions extends FarmOptions, TerminalOptions {
   video: boolean;
   allowMissing?: boolean;
   mapPath?: PathMapRule[];
+  device?: 'any' | 'cpu' | 'gpu';
+  blenderVersion?: string;
+  /** Run the scene's Python: this machine's agent allows it for this render (the user's own consent), other agents need --allow-scripts. */
+  trustScripts?: boolean;
   json: boolean;
 }
 
@@ -40,13 +44,16 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
     ...(o.timeout ? { taskTimeoutSeconds: o.timeout } : {}),
     ...(o.allowMissing ? { allowMissing: true } : {}),
     ...(o.mapPath?.length ? { pathMap: o.mapPath } : {}),
+    ...(o.device ? { device: o.device } : {}),
+    ...(o.blenderVersion ? { blenderVersion: o.blenderVersion } : {}),
+    ...(o.trustScripts ? { trustScripts: true } : {}),
     video: o.video,
     priority: o.priority,
     tags: [],
   }, { outputRoot: resolve('farmhand-output'), home: o.home, blenderPath: o.blender, wording: ONE_SHOT_WORDING, pngFramesForVideo: true });
   // The farm (local agent, links) starts while the scene is read and hashed: neither waits for the other.
   const terminal = new TerminalOutput(o.quiet);
-  const farmStarting = startFarm({ ...o, logger: terminal.logger });
+  const farmStarting = startFarm({ ...o, logger: terminal.logger, ...(o.trustScripts ? { localAgentAllowsScripts: true } : {}) });
   farmStarting.catch(() => undefined);
   const { job, agentCount } = await prepared.compile(async () => (await farmStarting).waitForAgents(prepared.taskType)).catch(async (error: unknown) => {
     await farmStarting.then((farm) => farm.close(), () => undefined);
@@ -58,6 +65,7 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
   try {
     const frameCount = Number(job.settings.frameCount);
     await farm.controller.admit(job);
+    const submitWarnings = job.warnings?.length ?? 0;
     for (const warning of job.warnings ?? []) terminal.print(`Warning: ${warning}`);
     terminal.print(`Rendering ${frameCount} frame(s) of ${basename(scene)} in ${job.tasks.length} chunk(s) of up to ${job.settings.chunkSize} on ${agentCount} agent(s) → ${outputDir}`);
     const summary = await watchJob(farm, terminal, job.id, { label: job.name, unit: 'frames' });
@@ -75,7 +83,10 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
     const video = videoTask?.state === 'succeeded' ? join(outputDir, videoTask.collected[0] ?? '') : null;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const warned = renderWarnings(frameTasks);
-    if (o.json) console.log(JSON.stringify({ job: summary, frames: frameCount, framesOnDisk, outputDir, video, seconds: Number(seconds), warnings: warned.warnings }));
+    // The job's own warnings that came while it ran (a GPU scene rendered on a CPU agent), once each.
+    const lateWarnings = (job.warnings ?? []).slice(submitWarnings);
+    for (const warning of lateWarnings) terminal.print(`Warning: ${warning}`);
+    if (o.json) console.log(JSON.stringify({ job: summary, frames: frameCount, framesOnDisk, outputDir, video, seconds: Number(seconds), warnings: warned.warnings, ...(job.warnings?.length ? { jobWarnings: job.warnings } : {}) }));
     const warningLines = formatRenderWarnings(warned);
     if (warningLines) terminal.print(warningLines); // warnings alone do not fail the render: the frames are there
     if (summary.state === 'succeeded' && framesOnDisk === frameCount && missing.length === 0) {

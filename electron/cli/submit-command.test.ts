@@ -34,3 +34,13 @@ test('options of the other job type are refused, naming the option and the file'
   assert.doesNotThrow(() => submitParams('a.mp4', { ...base, chunkSeconds: 2 }, (n) => n === 'chunkSeconds'), 'a transcode option on a video is fine');
   assert.throws(() => submitParams('a.mp4', { ...base, chunks: 2, chunkSeconds: 2 }, none), /Pass either --chunks or --chunk-seconds, not both\./);
 });
+
+test('the renderer options go to a render as the contract names them, and are refused for a video', () => {
+  const given = new Set(['device', 'blenderVersion', 'trustScripts']);
+  const params = submitParams('/art/shot.blend', { ...base, device: 'gpu', blenderVersion: '4.1', trustScripts: true }, (n) => given.has(n));
+  assert.ok(params.type === 'render');
+  assert.deepEqual([params.device, params.blenderVersion, params.trustScripts], ['gpu', '4.1', true]);
+  const plain = submitParams('/art/shot.blend', { ...base, trustScripts: false }, none);
+  assert.ok(plain.type === 'render' && !('trustScripts' in plain) && !('device' in plain));
+  assert.throws(() => submitParams('a.mp4', { ...base, trustScripts: true }, (n) => n === 'trustScripts'), /: --trust-scripts applies to Blender scenes/);
+});

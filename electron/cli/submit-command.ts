@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { basename, extname, resolve } from 'node:path';
 import { ImageFormatSchema, RenderEngineSchema, type ImageFormat, type PathMapRule, type RenderEngine, type SubmitParams } from '../controller/api/contract.js';
 import { print, withClient, withClientOptions, type ClientOptions } from './api-connection.js';
-import { choice, commaList, integer, pathMapRule } from './cli-options.js';
+import { choice, commaList, integer, pathMapRule, withRendererOptions } from './cli-options.js';
 import { reportJobEnd } from './job-report.js';
 import { followJob } from './follow-job.js';
 import { UserError } from './user-error.js';
@@ -33,14 +33,17 @@ interface SubmitOptions extends ClientOptions {
   scale?: [number, number];
   audioCodec?: string;
   audioBitrate?: string;
+  device?: 'any' | 'cpu' | 'gpu';
+  blenderVersion?: string;
+  trustScripts?: boolean;
   wait: boolean;
 }
 
-const RENDER_ONLY = ['frames', 'chunk', 'format', 'engine', 'video', 'allowMissing', 'mapPath'] as const;
+const RENDER_ONLY = ['frames', 'chunk', 'format', 'engine', 'video', 'allowMissing', 'mapPath', 'device', 'blenderVersion', 'trustScripts'] as const;
 const TRANSCODE_ONLY = ['chunks', 'chunkSeconds', 'videoCodec', 'crf', 'preset', 'scale', 'audioCodec', 'audioBitrate'] as const;
 
 export function registerSubmitCommand(program: Command): void {
-  const command = withClientOptions(
+  const command = withClientOptions(withRendererOptions(
     program
       .command('submit')
       .description('queue a job on a running controller: a .blend is rendered, a video transcoded')
@@ -65,7 +68,8 @@ export function registerSubmitCommand(program: Command): void {
       .option('--audio-codec <name>', 'transcode: audio encoder (default aac)')
       .option('--audio-bitrate <rate>', 'transcode: audio bitrate (default 192k)')
       .option('--wait', 'follow the job until it ends; exit 0 only if it succeeded', false),
-  );
+    'render: ',
+  ));
   command.action(async (file: string, o: SubmitOptions) => {
     const params = submitParams(file, o, (name) => command.getOptionValueSource(name) === 'cli');
     process.exitCode = await withClient(o, async (client) => {
@@ -110,6 +114,9 @@ export function submitParams(file: string, o: SubmitOptions, given: (option: str
       video: o.video,
       ...(o.allowMissing ? { allowMissing: true } : {}),
       ...(o.mapPath?.length ? { pathMap: o.mapPath } : {}),
+      ...(o.device !== undefined ? { device: o.device } : {}),
+      ...(o.blenderVersion !== undefined ? { blenderVersion: o.blenderVersion } : {}),
+      ...(o.trustScripts ? { trustScripts: true } : {}),
     };
   }
   if (o.chunks !== undefined && o.chunkSeconds !== undefined) throw new UserError('Pass either --chunks or --chunk-seconds, not both.');

@@ -23,6 +23,8 @@ export interface FarmOptions {
   localAgent: boolean;
   /** Task types the local agent runs, of those its tools allow (default: all). */
   localAgentTypes?: string[];
+  /** The local agent runs the scene's Python for jobs that trust it (`farmhand render --trust-scripts`: the user's own machine and consent). */
+  localAgentAllowsScripts?: boolean;
   blender?: string;
   ffmpeg?: string;
   /** Seconds to wait for an able agent before giving up on a job. */
@@ -62,6 +64,7 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
     blenderPath: o.blender,
     ffmpegPath: o.ffmpeg,
     ...(o.localAgentTypes ? { taskTypes: o.localAgentTypes } : {}),
+    ...(o.localAgentAllowsScripts ? { allowScripts: true } : {}),
   }) : null;
   for (const warning of localAgent?.warnings ?? []) logger.warning(warning);
   const interfaceAddress = o.mdnsInterface ?? process.env.FARMHAND_MDNS_INTERFACE;

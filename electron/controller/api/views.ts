@@ -53,6 +53,12 @@ export interface JobSummary {
    * also under the user's own pause. Not kept across restarts: the condition is found again.
    */
   pauseReason?: string;
+  /**
+   * Why none of the job's queued work can start now (no agent connected, none with the Blender
+   * the file needs, a GPU, or --allow-scripts): "no agent has Blender ≥ 4.1 for shot.blend (saved
+   * by 4.1)." Absent while its work can start, and once it has none queued.
+   */
+  waitingReason?: string;
   /** What the user should know about the whole job from its submit (files missing, submitted with --allow-missing). */
   warnings?: string[];
   /** Distinct warnings across the job's tasks (a modifier error, a driver error, a file allowed to be missing); absent when none. */

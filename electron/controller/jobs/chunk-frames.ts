@@ -4,6 +4,9 @@
  * `1-4`, `5-8`, `9,10,20,21`, `22-25`, `40`; a chunk may span a gap in the list.
  */
 
+/** The most frames one chunk may have (the task spec's limit, and `--chunk`'s). */
+export const MAX_CHUNK_FRAMES = 10_000;
+
 /** The largest default chunk: see `defaultChunkSize`. A user may still ask for more. */
 export const MAX_DEFAULT_CHUNK = 50;
 

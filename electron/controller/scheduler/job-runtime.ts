@@ -159,6 +159,7 @@ export class JobRuntime {
       runningCount: this.counts.running + this.counts.assigned,
       failure: r.failure,
       ...(this.pauseReason !== null ? { pauseReason: this.pauseReason } : {}),
+      ...(this.unrunnableReason !== null && this.hasQueued() ? { waitingReason: this.unrunnableReason } : {}),
       ...(r.warnings?.length ? { warnings: r.warnings } : {}),
       ...(this.warnedTasks > 0 ? jobWarnings(r.tasks) : {}),
     };

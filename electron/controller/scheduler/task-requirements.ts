@@ -1,6 +1,9 @@
 import type { TaskSpec } from '../../../node-agent/protocol/index.js';
 import type { AgentRuntime } from '../agents/agent-runtime.js';
 import type { JobRuntime } from './job-runtime.js';
+import { blenderVersionRequirement } from './blender-version-requirement.js';
+import { gpuRequirement } from './gpu-requirement.js';
+import { scriptsRequirement } from './scripts-requirement.js';
 
 /**
  * What a task needs of an agent beyond its task type and the job's tags: a Blender new
@@ -18,7 +21,7 @@ export interface TaskRequirement {
 }
 
 /** Every requirement, checked in this order (the first one no agent meets gives the reason). */
-export const TASK_REQUIREMENTS: readonly TaskRequirement[] = [];
+export const TASK_REQUIREMENTS: readonly TaskRequirement[] = [blenderVersionRequirement, gpuRequirement, scriptsRequirement];
 
 /** True when `agent` meets every requirement of `spec`. */
 export function meetsRequirements(agent: AgentRuntime, spec: TaskSpec): boolean {

@@ -6,6 +6,7 @@ import type { InputFiles } from './input-files.js';
 import type { JobRuntime } from './job-runtime.js';
 import type { LiveOutputsSeen } from './live-outputs-seen.js';
 import type { LocalAgentFiles } from './local-agent-files.js';
+import { addJobWarning, gpuSceneOnCpuWarning } from './gpu-scene-on-cpu.js';
 import { judgeReportedOutputs } from './output-claims.js';
 import type { SchedulerState } from './scheduler-state.js';
 import type { SchedulerEvents, TaskStore } from './scheduler-ports.js';
@@ -56,13 +57,16 @@ export class TaskResults {
     const lie = judgeReportedOutputs(agent.name, task, m.outputs);
     if (lie) return this.distrust(this.deps.state.jobs.get(task.jobId)!, task, agent.link, lie);
     task.outputs = m.outputs;
-    this.deps.state.verbs.setWarnings(this.deps.state.jobs.get(task.jobId)!, task, m.warnings);
+    const job = this.deps.state.jobs.get(task.jobId)!;
+    this.deps.state.verbs.setWarnings(job, task, m.warnings);
+    // A GPU scene this CPU agent rendered: said once on the job (saved with the task's success).
+    const onCpu = gpuSceneOnCpuWarning(job.record, task.spec, agent);
+    if (onCpu) addJobWarning(job, onCpu);
     // Outputs that came in while the task ran (same name and hash) are collected; those still on
     // their way will be; only the rest are fetched.
     const { collected, coming } = this.deps.live.settle(task, m.outputs);
     task.collected = collected;
     if (task.intermediate) for (const output of m.outputs) this.deps.inputs.heldBy(output.sha256, agent.agentId);
-    const job = this.deps.state.jobs.get(task.jobId)!;
     if (task.collected.length === m.outputs.length) return this.succeed(job, task, agent.link);
     agent.collecting.add(task.id);
     task.agentId = agent.agentId;

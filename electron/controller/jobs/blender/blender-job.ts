@@ -8,7 +8,10 @@ import { chunkFrames, defaultChunkSize } from '../chunk-frames.js';
 import { formatFrameList, rangeFrames, type FrameList } from '../frame-list.js';
 import { newJob, newJobId, newTask } from '../new-job.js';
 import { parseSettings, SettingsError } from '../settings-error.js';
+import { blenderWant } from './blender-want.js';
 import { SceneError } from './scene-error.js';
+import { sceneScriptsWarning } from './scene-scripts-warning.js';
+import { unbakedSimulationsWarning } from './unbaked-simulations-warning.js';
 import type { SceneInfo } from './scene-probe.js';
 import { oneViewVideoWarning, viewSuffixesOf } from './view-files.js';
 import { workspacePlan } from './workspace-plan.js';
@@ -32,6 +35,12 @@ export const BlenderJobSettingsSchema = z.object({
   maxAttempts: z.number().int().min(1).max(20).default(3),
   /** Add a last task that encodes the collected frames into an MP4 at the scene's frame rate. */
   video: z.boolean().default(false),
+  /** `any`: the scene's own Cycles device; `cpu`; `gpu`: only agents with a GPU. */
+  device: z.enum(['any', 'cpu', 'gpu']).optional(),
+  /** Only this Blender major.minor renders it (`4.1`); never one older than the file's. */
+  blenderVersion: z.string().regex(/^\d{1,3}\.\d{1,3}$/, 'a Blender version is major.minor, like 4.1').optional(),
+  /** Run the scene's Python: only agents started with --allow-scripts take its tasks. */
+  trustScripts: z.boolean().optional(),
 });
 export type BlenderJobSettings = z.input<typeof BlenderJobSettingsSchema> & {
   /** The frame list, read once at submit (`readFrameList`); default: the scene's own range. */
@@ -58,6 +67,13 @@ export function compileBlenderJob(
   const format = settings.format ?? sceneFormat(ctx.sceneInfo);
   const outputName = outputNameFor(ctx.scenePath);
   const viewSuffixes = viewSuffixesOf(ctx.sceneInfo);
+  // The Blender, device and trust every task names, so the scheduler sends it only where it can run as asked.
+  const blender = blenderWant(basename(ctx.scenePath), ctx.sceneInfo, settings.blenderVersion);
+  const renderer = {
+    ...(blender ? { blender } : {}),
+    ...(settings.device === 'cpu' || settings.device === 'gpu' ? { device: settings.device } : {}),
+    ...(settings.trustScripts ? { trustScripts: true } : {}),
+  };
   const id = newJobId();
   // Even without a manifest the scene renders under its real name, so `blendcache_<name>/` resolves.
   const plan = workspacePlan(ctx.scenePath, ctx.manifest?.entries ?? []);
@@ -80,7 +96,9 @@ export function compileBlenderJob(
       ...(settings.engine ? { engine: settings.engine } : {}),
       ...(viewSuffixes ? { viewSuffixes } : {}),
       ...taskWorkspace,
+      ...renderer,
     }, [ctx.scene]));
+  const frameTaskCount = tasks.length;
   if (settings.video) tasks.push(framesVideoTask(id, tasks, frames.length, format, outputName, ctx.sceneInfo));
   const job = newJob({
     id,
@@ -92,11 +110,15 @@ export function compileBlenderJob(
     // Every dependency is an input of the job by hash, so an agent's input.request for it is served.
     inputFiles: [{ sha256: ctx.scene.sha256, size: ctx.scene.size, path: resolve(ctx.scenePath) }, ...plan.inputFiles.filter((f) => f.sha256 !== ctx.scene.sha256)],
     // The resolution sizes the output before any frame is known (disk/room-for-job.ts).
-    settings: { ...settings, ...(list ? { frames: list.text } : {}), frameCount: frames.length, chunkSize, format, outputName, ...(ctx.sceneInfo ? { resolution: ctx.sceneInfo.resolution } : {}) },
+    // The scene's Cycles device stays with the job: a GPU scene rendered on a CPU agent says so (scheduler/gpu-scene-on-cpu.ts).
+    settings: { ...settings, ...(list ? { frames: list.text } : {}), frameCount: frames.length, chunkSize, format, outputName, ...(ctx.sceneInfo ? { resolution: ctx.sceneInfo.resolution } : {}), ...(ctx.sceneInfo?.cyclesDevice && (settings.engine ?? 'CYCLES') === 'CYCLES' ? { cyclesDevice: ctx.sceneInfo.cyclesDevice } : {}) },
     tasks,
   });
   // The video takes one view (chainedOutputs keeps the first view's frames) and says so.
   if (settings.video && viewSuffixes) job.warnings = [...(job.warnings ?? []), oneViewVideoWarning(ctx.sceneInfo!)];
+  // Python Blender would skip, and simulations each chunk would start mid-sequence: said from the submit.
+  const sceneWarnings = [sceneScriptsWarning(ctx.sceneInfo, settings.trustScripts === true), unbakedSimulationsWarning(ctx.sceneInfo, frameTaskCount, frames.length)].filter((w): w is string => w !== null);
+  if (sceneWarnings.length > 0) job.warnings = [...(job.warnings ?? []), ...sceneWarnings];
   return workspace ? { ...job, workspace } : job;
 }
 

@@ -45,6 +45,9 @@ export function prepareRender(p: RenderRequest, ctx: SubmitContext): PreparedJob
         ...(p.engine ? { engine: p.engine } : {}),
         ...(p.taskTimeoutSeconds ? { taskTimeoutMs: p.taskTimeoutSeconds * 1000 } : {}),
         video: p.video,
+        ...(p.device ? { device: p.device } : {}),
+        ...(p.blenderVersion ? { blenderVersion: p.blenderVersion } : {}),
+        ...(p.trustScripts ? { trustScripts: true } : {}),
       }, { scene, scenePath: p.scenePath, sceneInfo, agentCount: agents, manifest: dependencies, allowMissing: p.allowMissing ?? false });
       if (dependencies.missingCount > 0) job.warnings = [...(job.warnings ?? []), missingFilesWarning(dependencies)];
       return { job, input: sceneInfo, agentCount: agents, dependencies };
