@@ -22,6 +22,13 @@ describe('buildBlenderArgv', () => {
     ]);
   });
 
+  test("runScripts (a trusting job on an --allow-scripts agent) passes -y in --disable-autoexec's place", () => {
+    const argv = buildBlenderArgv({ ...base, frames: [1], runScripts: true });
+    assert.deepEqual(argv.slice(0, 5), ['-b', '/farm/in/scene.blend', '-noaudio', '--factory-startup', '-y']);
+    assert.ok(!argv.includes('--disable-autoexec'));
+    assert.deepEqual(buildBlenderArgv({ ...base, frames: [1], runScripts: false }).slice(0, 5), head);
+  });
+
   test('threads 0 (Blender: all cores) is still passed', () => {
     assert.deepEqual(buildBlenderArgv({ ...base, frames: [1], threads: 0 }).slice(-9, -7), ['-t', '0']);
   });

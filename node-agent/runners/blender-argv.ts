@@ -23,6 +23,8 @@ export interface BlenderArgvOptions {
   threads?: number;
   /** Python run after the scene loads and before the render (blender-python-step.ts). */
   pythonExpr?: string | null;
+  /** Run the scene's own Python (`-y`: drivers, registered text blocks): a trusting job on an --allow-scripts agent only. */
+  runScripts?: boolean;
 }
 
 /** Protocol format name → [Blender's `-F` name, file extension Blender writes]. */
@@ -42,7 +44,7 @@ export function buildBlenderArgv(o: BlenderArgvOptions): string[] {
   checkFrames(o.frames);
   return [
     '-b', resolve(o.scenePath),
-    '-noaudio', '--factory-startup', '--disable-autoexec',
+    '-noaudio', '--factory-startup', o.runScripts ? '-y' : '--disable-autoexec',
     ...(o.pythonExpr ? ['--python-expr', o.pythonExpr] : []),
     ...(o.engine ? ['-E', o.engine] : []),
     '-o', `${resolve(o.outputDir)}/${o.outputName}_####`,

@@ -21,15 +21,19 @@ export interface ReferenceRender {
   seconds: number;
 }
 
-/** `python`: an optional `--python-expr` run after the file loads (e.g. a test's own path mapping). */
-export async function renderReference(blend: string, out: string, frames: number[], o: { python?: string } = {}): Promise<ReferenceRender> {
+/**
+ * `python`: an optional `--python-expr` run after the file loads (e.g. a test's own path mapping).
+ * `scripts`: `-y`, the scene's own Python runs (drivers, registered text blocks); else Blender's
+ * default here, auto-run off.
+ */
+export async function renderReference(blend: string, out: string, frames: number[], o: { python?: string; scripts?: boolean } = {}): Promise<ReferenceRender> {
   const blender = findBlender();
   if (!blender) throw new Error('Blender is not installed; install it (apt-get install blender) or set FARMHAND_BLENDER to run these tests.');
   const home = join(out, '.blender-home');
   await mkdir(join(home, '.cache'), { recursive: true });
   const passesDir = join(dirname(blend), 'passes');
   await rm(passesDir, { recursive: true, force: true });
-  const args = ['-b', '-noaudio', blend, ...(o.python ? ['--python-expr', o.python] : []), '-o', join(out, 'frame_####'), '-F', 'PNG', ...frames.flatMap((f) => ['-f', String(f)])];
+  const args = ['-b', '-noaudio', ...(o.scripts ? ['-y'] : []), blend, ...(o.python ? ['--python-expr', o.python] : []), '-o', join(out, 'frame_####'), '-F', 'PNG', ...frames.flatMap((f) => ['-f', String(f)])];
   const started = performance.now();
   const { code, log } = await new Promise<{ code: number | null; log: string }>((resolve, reject) => {
     const child = spawn(blender, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: home, XDG_CACHE_HOME: join(home, '.cache') } });
