@@ -3,8 +3,14 @@
  * description of every struct it contains), so any field can be found by name whatever the
  * Blender version that wrote it. Used to read a scene's settings in milliseconds instead of
  * starting Blender (~2 s). Takes the file's uncompressed bytes (blend-bytes.ts reads gzip and
- * zstd files); anything it does not understand (big-endian, 32-bit, the newer large-header
- * format) is a BlendReadError, and the caller asks Blender instead.
+ * zstd files); anything it does not understand (big-endian, 32-bit) is a BlendReadError, and
+ * the caller asks Blender instead. Two layouts exist (Blender's BLO_core_blend_header.hh):
+ * - format 0 (Blender 2.x to 4.x): a 12-byte header `BLENDER-v304` (pointer size, endianness,
+ *   three version digits) and 24-byte block headers {code, int32 length, old address, SDNA
+ *   index, count} (SmallBHead8);
+ * - format 1 (Blender 5.0+): a 17-byte header `BLENDER17-01v0500` (header size 17, format 01,
+ *   little-endian, four version digits) and 32-byte block headers {code, SDNA index, old
+ *   address, int64 length, int64 count} (LargeBHead8), so a block may exceed 2 GiB.
  */
 
 export class BlendReadError extends Error {
@@ -36,7 +42,10 @@ export interface BlendBlock {
 }
 
 export interface BlendFile {
+  /** The header's version: 304 for 3.4, 500 for 5.0. */
   version: number;
+  /** The low-level layout: 0 (12-byte header, SmallBHead8) or 1 (Blender 5's 17-byte header, LargeBHead8). */
+  format: 0 | 1;
   blocks: BlendBlock[];
   byAddress: Map<bigint, BlendBlock>;
   /** A field's raw bytes by dotted path (`r.sfra`), or undefined when the struct has no such field. */
@@ -49,23 +58,29 @@ export interface BlendFile {
   bytesOf(block: BlendBlock): Buffer;
 }
 
+/** Format 0: `BLENDER` + pointer size (`-` 8, `_` 4) + endianness (`v` little, `V` big) + 3 version digits. */
 const HEADER = /^BLENDER([_-])([vV])(\d{3})$/;
+/** Format 1 (Blender 5.0+): `BLENDER` + header size `17` + `-` + format `01` + `v` (always little-endian) + 4 version digits. */
+const LARGE_HEADER = /^BLENDER17-01v(\d{4})$/;
 
 export function parseBlendFile(data: Buffer): BlendFile {
-  const header = HEADER.exec(data.subarray(0, 12).toString('latin1'));
-  if (!header) throw new BlendReadError('the file header is not one this reader knows (a newer Blender, or not a .blend)');
-  if (header[1] !== '-' || header[2] !== 'v') throw new BlendReadError('the file was written by a 32-bit or big-endian Blender');
+  const large = LARGE_HEADER.exec(data.subarray(0, 17).toString('latin1'));
+  const header = large ? null : HEADER.exec(data.subarray(0, 12).toString('latin1'));
+  if (!large && !header) throw new BlendReadError('the file header is not one this reader knows (a newer Blender, or not a .blend)');
+  if (header && (header[1] !== '-' || header[2] !== 'v')) throw new BlendReadError('the file was written by a 32-bit or big-endian Blender');
   const pointerSize = 8;
+  const headSize = large ? 32 : 24;
   const blocks: BlendBlock[] = [];
   let dna: { offset: number; length: number } | null = null;
-  let at = 12;
+  let at = large ? 17 : 12;
   let ended = false;
-  while (at + 24 <= data.length) {
+  while (at + headSize <= data.length) {
     const code = blockCode(data, at);
-    const length = data.readInt32LE(at + 4);
+    // LargeBHead8 {int code; int SDNAnr; uint64 old; int64 len; int64 nr} / SmallBHead8 {int code, len; uint64 old; int SDNAnr, nr}.
+    const length = large ? bigLength(data.readBigInt64LE(at + 16)) : data.readInt32LE(at + 4);
     const address = data.readBigUInt64LE(at + 8);
-    const sdnaIndex = data.readInt32LE(at + 8 + pointerSize);
-    const offset = at + 16 + pointerSize;
+    const sdnaIndex = large ? data.readInt32LE(at + 4) : data.readInt32LE(at + 8 + pointerSize);
+    const offset = at + headSize;
     if (code === 'ENDB') {
       ended = true;
       break;
@@ -97,7 +112,8 @@ export function parseBlendFile(data: Buffer): BlendFile {
   };
   const structsByType = new Map(structs.map((s) => [s.type, s]));
   return {
-    version: Number(header[3]),
+    version: Number(large ? large[1] : header![3]),
+    format: large ? 1 : 0,
     blocks,
     byAddress,
     field: locate,
@@ -137,6 +153,11 @@ export function parseBlendFile(data: Buffer): BlendFile {
       return data.subarray(block.offset, block.offset + block.length);
     },
   };
+}
+
+/** A 64-bit block length as a number; past 2^53 it is damage (negative stays negative, and is refused). */
+function bigLength(length: bigint): number {
+  return length > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(length);
 }
 
 /** A block's two- to four-letter code (`SC`, `GLOB`, `DNA1`), without its zero padding. */

@@ -2,6 +2,10 @@ import { dirname, resolve } from 'node:path';
 import { readBlendBytes, type BlendBytesOptions } from './blend-bytes.js';
 import { BlendReadError, parseBlendFile, type BlendBlock, type BlendFile } from './blend-file.js';
 import { viewFilesOf } from './blend-views.js';
+import { fileVersionOf } from './blend-file-version.js';
+import { cyclesDeviceOf } from './blend-cycles-device.js';
+import { scriptsOf } from './blend-scripts.js';
+import { unbakedSimulationsOf } from './blend-simulations.js';
 import type { SceneInfo } from '../../api/views.js';
 
 /**
@@ -44,6 +48,9 @@ export function sceneInfoOf(blend: BlendFile, path: string): SceneInfo {
   const cameraAddress = blend.pointer(scene, 'camera');
   const camera = cameraAddress ? blend.byAddress.get(cameraAddress) : undefined;
   const viewFiles = viewFilesOf(blend, scene);
+  const cyclesDevice = cyclesDeviceOf(blend, scene);
+  const scripts = scriptsOf(blend);
+  const simulations = unbakedSimulationsOf(blend, scene, resolve(path));
   return {
     frameStart: int('r.sfra'),
     frameEnd: int('r.efra'),
@@ -57,6 +64,10 @@ export function sceneInfoOf(blend: BlendFile, path: string): SceneInfo {
     // Blender writes IDs in its own list order, which is the order bpy.data shows.
     scenes: scenes.map((s) => idName(blend, s) ?? ''),
     ...(viewFiles ? { viewFiles } : {}),
+    fileVersion: fileVersionOf(blend),
+    ...(cyclesDevice ? { cyclesDevice } : {}),
+    ...(scripts ? { scripts } : {}),
+    ...(simulations ? { simulations } : {}),
   };
 }
 

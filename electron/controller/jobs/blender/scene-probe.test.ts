@@ -49,6 +49,9 @@ describe('probeBlendScene', {}, () => {
       outputPath: join(scratch.dir, 'render', 'frame_'),
       camera: 'Camera',
       scenes: ['Scene'],
+      // Issue 17: the file's version (header, FileGlobal) and Cycles' device, never changed: its default.
+      fileVersion: { saved: '3.4', minimum: '3.4' },
+      cyclesDevice: 'CPU',
     });
   });
 

@@ -4,8 +4,12 @@ import { join, resolve } from 'node:path';
 import { readBlendStart, type BlendStart } from './blend-bytes.js';
 import { BlendReadError } from './blend-file.js';
 import { readBlendScene } from './read-blend-scene.js';
+import { FILE_VERSION_PY } from './blend-file-version.js';
+import { CYCLES_DEVICE_PY } from './blend-cycles-device.js';
+import { MAX_SCRIPT_ENTRIES, SCRIPTS_PY } from './blend-scripts.js';
+import { MAX_SIMULATIONS, SIMULATIONS_PY } from './blend-simulations.js';
 import { SceneError } from './scene-error.js';
-import type { SceneInfo } from '../../api/views.js';
+import type { SceneInfo, SimulationKind } from '../../api/views.js';
 
 /**
  * Reads a scene's own settings (frame range, fps, size, engine, output) with the local Blender
@@ -24,6 +28,17 @@ const MARKER = 'FARMHAND_SCENE_INFO ';
 /** Runs inside Blender; kept here as a string so the compiled controller needs no extra files. */
 const INFO_SCRIPT = `
 import bpy, json
+${FILE_VERSION_PY}
+${CYCLES_DEVICE_PY}
+${SCRIPTS_PY}
+${SIMULATIONS_PY}
+def farmhand_fact(f, *args):
+    # A fact Blender cannot tell (an API this version lacks) is left out, never the scene's settings.
+    try:
+        return f(*args)
+    except Exception as e:
+        print("farmhand: %s: %r" % (f.__name__, e))
+        return None
 s = bpy.context.scene
 r = s.render
 pct = r.resolution_percentage
@@ -41,6 +56,10 @@ print(${JSON.stringify(MARKER)} + json.dumps({
     "camera": s.camera.name if s.camera else None,
     "scenes": [x.name for x in bpy.data.scenes],
     "viewFiles": views if r.use_multiview and r.image_settings.views_format == "INDIVIDUAL" and len(views) > 1 else [],
+    "fileVersion": farmhand_fact(farmhand_file_version, bpy.data.filepath),
+    "cyclesDevice": farmhand_fact(farmhand_cycles_device, s),
+    "scripts": farmhand_fact(farmhand_scripts),
+    "simulations": farmhand_fact(farmhand_simulations, s),
 }), flush=True)
 `;
 
@@ -136,6 +155,15 @@ function parseInfo(json: string, shown: string): SceneInfo {
   };
   const viewFiles = Array.isArray(raw.viewFiles) ? raw.viewFiles.slice(0, 64).map((v: { name?: unknown; suffix?: unknown }) => ({ name: String(v?.name ?? ''), suffix: String(v?.suffix ?? '') })) : [];
   if (viewFiles.length > 1) info.viewFiles = viewFiles;
+  const fileVersion = raw.fileVersion as { saved?: unknown; minimum?: unknown } | null | undefined;
+  if (typeof fileVersion?.saved === 'string') info.fileVersion = { saved: fileVersion.saved, minimum: typeof fileVersion.minimum === 'string' ? fileVersion.minimum : null };
+  if (raw.cyclesDevice === 'CPU' || raw.cyclesDevice === 'GPU') info.cyclesDevice = raw.cyclesDevice;
+  const scripts = raw.scripts as { modules?: unknown; drivers?: unknown } | null | undefined;
+  const strings = (v: unknown) => (Array.isArray(v) ? v.slice(0, MAX_SCRIPT_ENTRIES).map(String) : []);
+  if (scripts) info.scripts = { modules: strings(scripts.modules), drivers: strings(scripts.drivers) };
+  if (Array.isArray(raw.simulations) && raw.simulations.length > 0) {
+    info.simulations = raw.simulations.slice(0, MAX_SIMULATIONS).map((s: { kind?: unknown; owner?: unknown }) => ({ kind: String(s?.kind) as SimulationKind, owner: String(s?.owner ?? '') }));
+  }
   const numbers = [info.frameStart, info.frameEnd, info.frameStep, info.fps, ...info.resolution];
   if (numbers.some((n) => !Number.isFinite(n))) {
     throw new SceneError(`Blender printed incomplete scene settings for "${shown}"; report this as a Farmhand bug.`);
