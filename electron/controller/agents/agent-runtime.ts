@@ -41,5 +41,8 @@ export function agentView(a: AgentRuntime): AgentView {
     blender: a.capabilities.blender?.version ?? null,
     ffmpeg: a.capabilities.ffmpeg?.version ?? null,
     cores: a.capabilities.cores,
+    ...(a.capabilities.blenders ? { blenders: a.capabilities.blenders.map((b) => ({ version: b.version, devices: b.devices.map((d) => ({ backend: d.backend, name: d.name })) })) } : {}),
+    renderDevice: a.capabilities.renderDevice ?? 'cpu',
+    allowScripts: a.capabilities.allowScripts === true,
   };
 }

@@ -42,6 +42,15 @@ export function applyJobChanges(changed: JobSummary[], deleted: string[]): void 
   });
 }
 
+/**
+ * Adds a job a command's answer returned (jobs.submit) unless an event brought it already: the
+ * answer was computed before the dispatch pass that followed it, so an event about the same job
+ * (now waiting, with its reason; already running) is newer and must not be overwritten.
+ */
+export function addJobIfUnknown(job: JobSummary): void {
+  if (!useJobsStore.getState().byId[job.id]) applyJobChanges([job], []);
+}
+
 /** Tasks failed for good across all jobs (the "Failed (n)" count). */
 export function totalFailedTasks(s: JobsState): number {
   let n = 0;

@@ -17,10 +17,11 @@ export interface AgentProcess {
   kill(): Promise<void>;
 }
 
-export async function startAgentProcess(o: { dir: string; farmKey: string; name: string }): Promise<AgentProcess> {
+/** `args`: more agent options (`--allow-scripts`, `--blender PATH`), after the ones above. */
+export async function startAgentProcess(o: { dir: string; farmKey: string; name: string; args?: string[] }): Promise<AgentProcess> {
   const home = join(o.dir, 'home');
   await mkdir(join(home, '.cache'), { recursive: true });
-  const child: ChildProcess = spawn(process.execPath, [join(root, 'bin/farmhand-agent.js'), '--host', '127.0.0.1', '--port', '0', '--no-mdns', '--name', o.name, '--data-dir', join(o.dir, 'data')], {
+  const child: ChildProcess = spawn(process.execPath, [join(root, 'bin/farmhand-agent.js'), '--host', '127.0.0.1', '--port', '0', '--no-mdns', '--name', o.name, '--data-dir', join(o.dir, 'data'), ...(o.args ?? [])], {
     cwd: root,
     env: { ...process.env, FARMHAND_FARM_KEY: o.farmKey, HOME: home, XDG_CACHE_HOME: join(home, '.cache'), FARMHAND_MDNS_INTERFACE: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],

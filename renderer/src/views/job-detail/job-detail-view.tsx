@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { StateBadge } from '../../components/state-badge.js';
 import { JobWarnings } from '../../components/job-warnings.js';
+import { WaitingReason } from '../../components/waiting-reason.js';
 import { errorMessage } from '../../client/farm-client.js';
 import { useFarmClient } from '../../farm-client-context.js';
 import { estimateEta } from '../../model/estimate-eta.js';
@@ -64,6 +65,7 @@ export function JobDetailView({ jobId }: { jobId: string }) {
         ))}
       </div>
       {job.failure ? <p className="error" role="alert">{job.failure}</p> : null}
+      <WaitingReason job={job} live />
       <JobWarnings job={job} />
       {detailError ? <p className="error" role="alert">{detailError}</p> : null}
       <dl className="facts">

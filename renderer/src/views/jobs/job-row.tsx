@@ -2,6 +2,7 @@ import { memo, useEffect, type KeyboardEvent, type MouseEvent } from 'react';
 import { ChunkStrip } from '../../components/chunk-strip.js';
 import { JobWarnings } from '../../components/job-warnings.js';
 import { StateBadge } from '../../components/state-badge.js';
+import { WaitingReason } from '../../components/waiting-reason.js';
 import { useFarmClient } from '../../farm-client-context.js';
 import { estimateEta } from '../../model/estimate-eta.js';
 import { formatPercent, formatRange, formatTime } from '../../model/format.js';
@@ -52,7 +53,7 @@ export const JobRow = memo(function JobRow(p: JobRowProps) {
         <button type="button" className="link" tabIndex={-1} onClick={(e) => { e.stopPropagation(); openJob(job.id); }}>{job.name}</button>
         <span className="muted"> {job.type}</span>
       </td>
-      <td><StateBadge state={job.state} />{job.failure ? <span className="sr-only">: {job.failure}</span> : null}{job.pauseReason ? <div className="muted pause-reason">{job.pauseReason}</div> : null}<JobWarnings job={job} /></td>
+      <td><StateBadge state={job.state} />{job.failure ? <span className="sr-only">: {job.failure}</span> : null}{job.pauseReason ? <div className="muted pause-reason">{job.pauseReason}</div> : null}<WaitingReason job={job} /><JobWarnings job={job} /></td>
       <td>
         <progress max={1} value={progressOf(job, items)} aria-label={`Progress of ${job.name}`} />
         <span className="progress-text">{formatPercent(progressOf(job, items))}</span>

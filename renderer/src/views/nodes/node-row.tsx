@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { errorMessage } from '../../client/farm-client.js';
 import { useFarmClient } from '../../farm-client-context.js';
+import { agentRendererFacts } from '../../model/agent-renderers.js';
 import { parseTags } from '../../model/parse-tags.js';
 import { applyAgentChanges, forgetAgent, useAgentsStore } from '../../stores/agents-store.js';
 import { useJobsStore } from '../../stores/jobs-store.js';
@@ -37,7 +38,8 @@ export function NodeRow({ agentId }: { agentId: string }) {
       (e) => setTagError(errorMessage(e)),
     );
   };
-  const caps = [agent.blender ? `Blender ${agent.blender}` : agent.checking.includes('blender') ? 'checking Blender…' : null, agent.ffmpeg ? `ffmpeg ${agent.ffmpeg}` : null, agent.cores ? `${agent.cores} cores` : null].filter(Boolean);
+  const renderers = agentRendererFacts(agent);
+  const caps = [renderers.blenders ?? (agent.checking.includes('blender') ? 'checking Blender…' : null), agent.ffmpeg ? `ffmpeg ${agent.ffmpeg}` : null, agent.cores ? `${agent.cores} cores` : null].filter(Boolean);
   return (
     <tr data-agent-id={agent.agentId}>
       <th scope="row">
@@ -50,7 +52,11 @@ export function NodeRow({ agentId }: { agentId: string }) {
         </span>
         {agent.enabled ? null : <div className="muted small">{active.length > 0 ? 'draining: finishing its tasks, taking no new ones' : 'drained: takes no new tasks'}</div>}
       </td>
-      <td>{caps.length ? caps.join(' · ') : <span className="muted">not reported yet</span>}<div className="muted small">{agent.taskTypes.join(', ')}</div></td>
+      <td>
+        {caps.length ? caps.join(' · ') : <span className="muted">not reported yet</span>}
+        {renderers.blenders ? <div className="renderer-facts small" data-facts="renderers">{renderers.device} · {renderers.gpus} · {renderers.scripts}</div> : null}
+        <div className="muted small">{agent.taskTypes.join(', ')}</div>
+      </td>
       <td>{agent.busySlots} of {agent.slots} busy</td>
       <td>
         {active.length === 0 ? <span className="muted">idle</span> : active.map((t) => (

@@ -13,6 +13,8 @@ export function ProbeFacts({ probe }: { probe: FileProbe }) {
       ['Engine', engineName(probe.engine)],
       ['Image format', probe.fileFormat],
       ...(probe.camera ? [['Camera', probe.camera] as [string, string]] : []),
+      ...(probe.fileVersion ? [['Saved by', `Blender ${probe.fileVersion.saved}`] as [string, string]] : []),
+      ...(probe.cyclesDevice ? [['Cycles device', probe.cyclesDevice === 'GPU' ? 'GPU compute' : 'CPU'] as [string, string]] : []),
     ]
     : [
       ['Duration', formatSeconds(probe.durationSeconds)],

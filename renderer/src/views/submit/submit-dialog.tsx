@@ -4,7 +4,7 @@ import { errorMessage } from '../../client/farm-client.js';
 import { useFarmClient } from '../../farm-client-context.js';
 import { DROPPABLE_ACCEPT } from '../../model/droppable-file.js';
 import { useFarmInfo } from '../../stores/farm-info-store.js';
-import { applyJobChanges } from '../../stores/jobs-store.js';
+import { addJobIfUnknown } from '../../stores/jobs-store.js';
 import { pushNotice } from '../../stores/notices-store.js';
 import { clearDraft, useSubmitStore } from '../../stores/submit-store.js';
 import { selectJobs, setSubmitOpen } from '../../stores/ui-store.js';
@@ -12,7 +12,10 @@ import { FormField } from './form-field.js';
 import { prepareFile } from './prepare-file.js';
 import { DependencyList } from './dependency-list.js';
 import { ProbeFacts } from './probe-facts.js';
-import { EMPTY_FORM, formFromProbe, toSubmitParams, type FieldErrors, type SubmitForm } from './submit-form-state.js';
+import { RendererFields } from './renderer-fields.js';
+import { SceneCautions } from './scene-cautions.js';
+import { countFrameList } from '../../model/frame-list-count.js';
+import { EMPTY_FORM, formFromProbe, sceneFrameList, toSubmitParams, type FieldErrors, type SubmitForm } from './submit-form-state.js';
 import { TranscodeFields } from './transcode-fields.js';
 
 /**
@@ -48,14 +51,15 @@ export function SubmitDialog() {
 
   const submit = () => {
     // "Render anyway" answers only for the missing files shown; a path typed since then is checked afresh.
-    const { params, errors: found } = toSubmitParams({ ...form, allowMissing: form.allowMissing && (manifest?.missingCount ?? 0) > 0 });
+    // "Render as one chunk" answers only for the simulations shown; the scene's range fills an empty frame list.
+    const { params, errors: found } = toSubmitParams({ ...form, allowMissing: form.allowMissing && (manifest?.missingCount ?? 0) > 0, oneChunk }, scene ?? undefined);
     setErrors(found);
     setFailure(null);
     if (!params) return;
     setBusy(true);
     client.call('jobs.submit', params).then(
       (job) => {
-        applyJobChanges([job], []);
+        addJobIfUnknown(job);
         selectJobs([job.id], job.id, job.id);
         pushNotice('info', `Submitted ${job.name} (${job.taskCount} task${job.taskCount === 1 ? '' : 's'}).`);
         close();
@@ -73,6 +77,9 @@ export function SubmitDialog() {
   const manifest = render && probe?.kind === 'scene' ? probe.dependencies : undefined;
   // Missing files render magenta: the submit waits until the user says to render anyway.
   const heldForMissing = (manifest?.missingCount ?? 0) > 0 && !form.allowMissing;
+  const scene = render && probe?.kind === 'scene' ? probe : null;
+  const oneChunk = form.oneChunk && (scene?.simulations?.length ?? 0) > 0;
+  const frameCount = form.frames.trim() ? countFrameList(form.frames) : scene ? countFrameList(sceneFrameList(scene)) : null;
   return (
     <ModalDialog title="Submit a job" onClose={close} className="submit-dialog">
       <form onSubmit={(e) => { e.preventDefault(); submit(); }} noValidate>
@@ -106,20 +113,22 @@ export function SubmitDialog() {
         {manifest && manifest.missingCount > 0 ? (
           <label className="check"><input type="checkbox" checked={form.allowMissing} onChange={(e) => set('allowMissing', e.target.checked)} /> Render anyway (missing files render magenta)</label>
         ) : null}
+        {scene ? <SceneCautions probe={scene} form={form} set={set} frameCount={frameCount} /> : null}
         {render ? (
           <>
             <div className="field-row">
               <FormField label="Frames" hint="e.g. 1-250, 1-100x5 or 3,5-10; empty: the scene's range." error={errors.frames}>
                 {(a) => <input {...a} value={form.frames} onChange={(e) => set('frames', e.target.value)} />}
               </FormField>
-              <FormField label="Chunk size" hint="Frames per task; empty: chosen for the farm." error={errors.chunkSize}>
-                {(a) => <input {...a} type="number" min={1} value={form.chunkSize} onChange={(e) => set('chunkSize', e.target.value)} />}
+              <FormField label="Chunk size" hint={oneChunk ? 'The whole range in one task (render as one chunk).' : 'Frames per task; empty: chosen for the farm.'} error={errors.chunkSize}>
+                {(a) => <input {...a} type="number" min={1} value={oneChunk ? String(frameCount ?? '') : form.chunkSize} disabled={oneChunk} onChange={(e) => set('chunkSize', e.target.value)} />}
               </FormField>
             </div>
             <FormField label="Output folder" hint="Absolute path; empty: a folder named after the scene in the controller's output folder." error={errors.outputDir}>
               {(a) => <input {...a} value={form.outputDir} placeholder={outputRoot ? `${outputRoot}/${stem || 'scene name'}` : undefined} onChange={(e) => set('outputDir', e.target.value)} />}
             </FormField>
             <label className="check"><input type="checkbox" checked={form.video} onChange={(e) => set('video', e.target.checked)} /> Make a video of the frames when they are done</label>
+            <RendererFields form={form} errors={errors} set={set} savedBy={scene?.fileVersion?.saved} cyclesDevice={scene?.cyclesDevice} />
           </>
         ) : (
           <TranscodeFields form={form} errors={errors} set={set} />

@@ -1,4 +1,5 @@
 import type { ApiParams, FileProbe, SceneProbe } from '../../../../electron/controller/api/contract.js';
+import { countFrameList } from '../../model/frame-list-count.js';
 import { parseTags } from '../../model/parse-tags.js';
 
 /**
@@ -17,6 +18,14 @@ export interface SubmitForm {
   video: boolean;
   /** Render even though the scene names files that are missing (they render magenta). */
   allowMissing: boolean;
+  /** `any`: the scene's own Cycles device; `gpu`: only agents with a GPU. */
+  device: RenderDeviceChoice;
+  /** Pin a Blender major.minor (`4.1`); empty: the file's own version or newer. */
+  blenderVersion: string;
+  /** Run the scene's Python (drivers, registered scripts): only agents started with --allow-scripts take it. */
+  trustScripts: boolean;
+  /** One task for the whole range, so an unbaked simulation runs from its first frame (sets the chunk size). */
+  oneChunk: boolean;
   outputPath: string;
   videoCodec: string;
   crf: string;
@@ -30,12 +39,21 @@ export interface SubmitForm {
 
 export const EMPTY_FORM: SubmitForm = {
   type: 'render', path: '', frames: '', chunkSize: '', priority: '50', tags: '', outputDir: '', video: false, allowMissing: false,
+  device: 'any', blenderVersion: '', trustScripts: false, oneChunk: false,
   outputPath: '', videoCodec: 'libx264', crf: '', preset: 'medium', scaleWidth: '', scaleHeight: '', audioCodec: 'aac', audioBitrate: '', chunks: '',
 };
 
+export type RenderDeviceChoice = 'any' | 'cpu' | 'gpu';
+
+/** The most frames one task may hold (the controller's chunkSize limit). */
+export const MAX_CHUNK_SIZE = 10_000;
+
 export type FieldErrors = Partial<Record<keyof SubmitForm, string>>;
 
-export function toSubmitParams(f: SubmitForm): { params: ApiParams<'jobs.submit'> | null; errors: FieldErrors } {
+/** What the chosen scene told about itself that the checks need: its own range and the Blender that saved it. */
+export type SceneContext = Pick<SceneProbe, 'frameStart' | 'frameEnd' | 'frameStep' | 'fileVersion'>;
+
+export function toSubmitParams(f: SubmitForm, scene?: SceneContext): { params: ApiParams<'jobs.submit'> | null; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const int = (key: keyof SubmitForm, min: number, max: number, what: string): number | undefined => {
     const text = String(f[key]).trim();
@@ -57,13 +75,17 @@ export function toSubmitParams(f: SubmitForm): { params: ApiParams<'jobs.submit'
   const tags = parseTags(f.tags);
   if (f.type === 'render') {
     const scenePath = absolute('path', 'scene file', true);
-    const chunkSize = int('chunkSize', 1, 10_000, 'Chunk size');
+    const chunkSize = f.oneChunk ? oneChunkSize(f, scene, errors) : int('chunkSize', 1, MAX_CHUNK_SIZE, 'Chunk size');
     const outputDir = absolute('outputDir', 'output folder', false);
+    const blenderVersion = checkedBlenderVersion(f.blenderVersion, scene, errors);
     if (Object.keys(errors).length) return { params: null, errors };
     return {
       params: {
         type: 'render', scenePath: scenePath!, priority, tags, video: f.video,
         ...(f.allowMissing ? { allowMissing: true } : {}),
+        ...(f.device !== 'any' ? { device: f.device } : {}),
+        ...(blenderVersion ? { blenderVersion } : {}),
+        ...(f.trustScripts ? { trustScripts: true } : {}),
         ...(f.frames.trim() ? { frames: f.frames.trim() } : {}),
         ...(chunkSize !== undefined ? { chunkSize } : {}),
         ...(outputDir ? { outputDir } : {}),
@@ -101,7 +123,7 @@ export function toSubmitParams(f: SubmitForm): { params: ApiParams<'jobs.submit'
  * but "render anyway" is asked again for every new file: it answers for that file's missing files.
  */
 export function formFromProbe(f: SubmitForm, probe: FileProbe): SubmitForm {
-  if (probe.kind === 'scene') return { ...f, type: 'render', path: probe.path, frames: sceneFrameList(probe), allowMissing: false };
+  if (probe.kind === 'scene') return { ...f, type: 'render', path: probe.path, frames: sceneFrameList(probe), allowMissing: false, trustScripts: false, oneChunk: false };
   return { ...f, type: 'transcode', path: probe.path };
 }
 
@@ -109,4 +131,43 @@ export function formFromProbe(f: SubmitForm, probe: FileProbe): SubmitForm {
 export function sceneFrameList(s: Pick<SceneProbe, 'frameStart' | 'frameEnd' | 'frameStep'>): string {
   if (s.frameEnd <= s.frameStart) return String(s.frameStart);
   return `${s.frameStart}-${s.frameEnd}${s.frameStep > 1 ? `x${s.frameStep}` : ''}`;
+}
+
+/**
+ * "Render as one chunk": the chunk size is the number of frames the job renders (the typed
+ * list, or the scene's range when it is empty), so the one task starts at the first frame.
+ */
+function oneChunkSize(f: SubmitForm, scene: SceneContext | undefined, errors: FieldErrors): number | undefined {
+  const count = f.frames.trim() ? countFrameList(f.frames) : scene ? countFrameList(sceneFrameList(scene)) : null;
+  if (count === null) return undefined; // an unreadable list: the controller's sentence names the fix
+  if (count > MAX_CHUNK_SIZE) {
+    errors.chunkSize = `One chunk holds at most ${MAX_CHUNK_SIZE.toLocaleString('en')} frames and these are more; bake the simulation in Blender, or render fewer frames.`;
+    return undefined;
+  }
+  return count;
+}
+
+/** A pinned Blender is major.minor and never older than the one that saved the file (that Blender is never used, so the job would wait for good). */
+function checkedBlenderVersion(text: string, scene: SceneContext | undefined, errors: FieldErrors): string | undefined {
+  const version = text.trim();
+  if (!version) return undefined;
+  if (!/^\d{1,3}\.\d{1,3}$/.test(version)) {
+    errors.blenderVersion = 'Give the Blender version as major.minor, like 4.1, or leave it empty.';
+    return undefined;
+  }
+  const saved = scene?.fileVersion?.saved;
+  if (saved && olderMajorMinor(version, saved)) {
+    errors.blenderVersion = `Blender ${version} is older than the Blender ${saved} that saved this scene and would never be used; give ${majorMinorOf(saved)} or newer, or leave it empty.`;
+  }
+  return version;
+}
+
+function olderMajorMinor(a: string, b: string): boolean {
+  const [am = 0, an = 0] = a.split('.').map(Number);
+  const [bm = 0, bn = 0] = b.split('.').map(Number);
+  return am < bm || (am === bm && an < bn);
+}
+
+function majorMinorOf(version: string): string {
+  return version.split('.').slice(0, 2).join('.');
 }
