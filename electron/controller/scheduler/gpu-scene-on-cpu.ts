@@ -1,4 +1,5 @@
 import type { TaskSpec } from '../../../node-agent/protocol/index.js';
+import { GPU_SCENE_ON_CPU_TASK_WARNING } from '../../../node-agent/protocol/gpu-fallback-warning.js';
 import type { AgentRuntime } from '../agents/agent-runtime.js';
 import type { JobRecord } from '../model/job-model.js';
 import type { JobRuntime } from './job-runtime.js';
@@ -15,6 +16,17 @@ export function gpuSceneOnCpuWarning(job: Pick<JobRecord, 'name' | 'settings'>, 
   const device = agent.capabilities.renderDevice;
   if (device !== undefined && device !== 'cpu') return null;
   return gpuSceneOnCpuSentence(job.name);
+}
+
+/**
+ * A finished task's warnings with the GPU fallback taken to the job: the job's sentence when the
+ * controller sees a GPU scene on a CPU agent or the agent said so, and the task's warnings
+ * without the agent's own sentence for it.
+ */
+export function liftGpuFallback(job: Pick<JobRecord, 'name' | 'settings'>, spec: TaskSpec, agent: Pick<AgentRuntime, 'capabilities'>, warnings: readonly string[] | undefined): { taskWarnings: string[] | undefined; jobWarning: string | null } {
+  const saidByAgent = warnings?.includes(GPU_SCENE_ON_CPU_TASK_WARNING) ?? false;
+  const jobWarning = gpuSceneOnCpuWarning(job, spec, agent) ?? (saidByAgent ? gpuSceneOnCpuSentence(job.name) : null);
+  return { taskWarnings: saidByAgent ? warnings!.filter((w) => w !== GPU_SCENE_ON_CPU_TASK_WARNING) : warnings && [...warnings], jobWarning };
 }
 
 export function gpuSceneOnCpuSentence(sceneName: string): string {

@@ -6,7 +6,7 @@ import type { InputFiles } from './input-files.js';
 import type { JobRuntime } from './job-runtime.js';
 import type { LiveOutputsSeen } from './live-outputs-seen.js';
 import type { LocalAgentFiles } from './local-agent-files.js';
-import { addJobWarning, gpuSceneOnCpuWarning } from './gpu-scene-on-cpu.js';
+import { addJobWarning, liftGpuFallback } from './gpu-scene-on-cpu.js';
 import { judgeReportedOutputs } from './output-claims.js';
 import type { SchedulerState } from './scheduler-state.js';
 import type { SchedulerEvents, TaskStore } from './scheduler-ports.js';
@@ -58,10 +58,11 @@ export class TaskResults {
     if (lie) return this.distrust(this.deps.state.jobs.get(task.jobId)!, task, agent.link, lie);
     task.outputs = m.outputs;
     const job = this.deps.state.jobs.get(task.jobId)!;
-    this.deps.state.verbs.setWarnings(job, task, m.warnings);
-    // A GPU scene this CPU agent rendered: said once on the job (saved with the task's success).
-    const onCpu = gpuSceneOnCpuWarning(job.record, task.spec, agent);
-    if (onCpu) addJobWarning(job, onCpu);
+    // A GPU scene this CPU agent rendered (the controller sees it, or the agent said it): said once
+    // on the job (saved with the task's success) instead of on every chunk.
+    const { taskWarnings, jobWarning } = liftGpuFallback(job.record, task.spec, agent, m.warnings);
+    this.deps.state.verbs.setWarnings(job, task, taskWarnings);
+    if (jobWarning) addJobWarning(job, jobWarning);
     // Outputs that came in while the task ran (same name and hash) are collected; those still on
     // their way will be; only the rest are fetched.
     const { collected, coming } = this.deps.live.settle(task, m.outputs);
