@@ -18,6 +18,8 @@ export const TXT_KEYS = {
   hostname: 'host',
   slots: 'slots',
   capabilities: 'caps',
+  /** The GPU backend an agent renders on and how many of its devices (`OPTIX:2`); absent: the CPU. */
+  gpu: 'gpu',
 } as const;
 
 export const DEFAULT_AGENT_PORT = 7420;

@@ -12,4 +12,5 @@ export * from './file-ref.js';
 export * from './json-shape.js';
 export * from './workspace-path.js';
 export * from './blender-choice.js';
+export * from './automatic-tags.js';
 export type * from './local-handoff.js';

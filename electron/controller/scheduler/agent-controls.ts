@@ -1,3 +1,4 @@
+import { withAutomaticTags } from '../../../node-agent/protocol/automatic-tags.js';
 import { agentView, type AgentRuntime } from '../agents/agent-runtime.js';
 import type { AgentLink } from '../agents/agent-link.js';
 import type { SchedulerState } from './scheduler-state.js';
@@ -60,13 +61,13 @@ export class AgentControls {
     return { agent, requeued: stopped.length };
   }
 
-  /** Tags set on the controller replace the ones the agent was started with. */
+  /** Tags set on the controller replace the ones the agent was started with (the automatic `gpu` stays). */
   setAgentTags(agentId: string, tags: string[]): AgentRuntime | undefined {
     const { state } = this.deps;
     state.agentOverrides.set(agentId, { ...state.agentOverrides.get(agentId), tags: [...tags] });
     const agent = state.agents.get(agentId);
     if (!agent) return undefined;
-    agent.tags = [...tags];
+    agent.tags = withAutomaticTags(tags, agent.capabilities);
     this.deps.events.agentChanged(agentView(agent));
     this.deps.dispatchSoon();
     return agent;

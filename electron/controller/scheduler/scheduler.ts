@@ -1,5 +1,6 @@
 import type { LocalHandoff, Message, MessageOf } from '../../../node-agent/protocol/index.js';
 import { LogLimiter } from '../../../node-agent/channel/index.js';
+import { withAutomaticTags } from '../../../node-agent/protocol/automatic-tags.js';
 import { agentView, type AgentRuntime } from '../agents/agent-runtime.js';
 import type { AgentLink, AgentLinkListener } from '../agents/agent-link.js';
 import type { JobRecord, TaskRecord } from '../model/job-model.js';
@@ -188,7 +189,7 @@ export class Scheduler implements AgentLinkListener {
       online: true,
       enabled: this.state.agentOverrides.get(hello.agentId)?.enabled ?? existing?.enabled ?? true,
       slots: hello.slots,
-      tags: this.state.agentOverrides.get(hello.agentId)?.tags ?? hello.tags,
+      tags: withAutomaticTags(this.state.agentOverrides.get(hello.agentId)?.tags ?? hello.tags, hello.capabilities),
       capabilities: hello.capabilities,
       running: new Map(),
       collecting: new Set(),
@@ -246,6 +247,7 @@ export class Scheduler implements AgentLinkListener {
       case 'agent.capabilities':
         // The tool check still running at the hello is done: what it confirmed can be given now.
         agent.capabilities = message.capabilities;
+        agent.tags = withAutomaticTags(agent.tags, message.capabilities); // `gpu`, once the agent's GPUs are probed
         this.events.agentChanged(agentView(agent));
         return this.dispatchSoon();
       case 'error':
