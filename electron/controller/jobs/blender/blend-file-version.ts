@@ -35,35 +35,37 @@ export function versionName(version: number): string {
  * block headers to the global block (written right after the render and thumbnail blocks),
  * whose `minversion` sits at byte 6 (FileGlobal: char subvstr[4]; short subversion, minversion).
  * zstd files go through the `zstandard` module or, without it (Debian's Blender), the `zstd`
- * tool, read as a stream and stopped at the global block.
+ * tool, read as a stream and stopped at the global block. Without either, the saved version is
+ * bpy's (`bpy.data.version`, the file's) and the minimum unknown.
  */
 export const FILE_VERSION_PY = `
 def farmhand_file_version(path):
     import gzip, struct, subprocess
     def name(v):
         return "%d.%02d" % (v // 100, v % 100) if v < 300 else "%d.%d" % (v // 100, v % 100)
-    raw = open(path, "rb")
-    head, f, proc = raw.read(4), raw, None
-    raw.seek(0)
-    if head[:2] == b"\\x1f\\x8b":
-        f = gzip.open(raw, "rb")
-    elif head == b"\\x28\\xb5\\x2f\\xfd":
-        try:
-            import zstandard
-            f = zstandard.open(raw, "rb")
-        except ImportError:
-            proc = subprocess.Popen(["zstd", "-d", "-c", "-q", "--", path], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            f = proc.stdout
+    raw, proc = open(path, "rb"), None
     try:
+        head = raw.read(4)
+        raw.seek(0)
+        f = raw
+        if head[:2] == b"\\x1f\\x8b":
+            f = gzip.open(raw, "rb")
+        elif head == b"\\x28\\xb5\\x2f\\xfd":
+            try:
+                import zstandard
+                f = zstandard.open(raw, "rb")
+            except ImportError:
+                proc = subprocess.Popen(["zstd", "-d", "-c", "-q", "--", path], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                f = proc.stdout
         h = f.read(12)
         if h[7:8] in (b"-", b"_"):
+            # SmallBHead8 / BHead4 {code, len, old, SDNAnr, nr}
             e = "<" if h[8:9] == b"v" else ">"
-            saved = int(h[9:12])
-            bhead, fields = (e + "4siQii", (1, 2)) if h[7:8] == b"-" else (e + "4siIii", (1, 2))
+            saved, bhead, at_len = int(h[9:12]), e + ("4siQii" if h[7:8] == b"-" else "4siIii"), 1
         else:
+            # Blender 5: BLENDER17-01v0500, LargeBHead8 {code, SDNAnr, old, int64 len, int64 nr}
             h += f.read(5)
-            saved, e = int(h[13:17]), "<"
-            bhead, fields = "<4siQqq", (3, 1)
+            e, saved, bhead, at_len = "<", int(h[13:17]), "<4siQqq", 3
         size = struct.calcsize(bhead)
         minimum = None
         for _ in range(100000):
@@ -71,7 +73,7 @@ def farmhand_file_version(path):
             if len(b) < size:
                 break
             parts = struct.unpack(bhead, b)
-            code, length = parts[0].rstrip(b"\\0"), parts[fields[0]]
+            code, length = parts[0].rstrip(b"\\0"), parts[at_len]
             if code == b"ENDB" or length < 0:
                 break
             body = f.read(length)
@@ -81,7 +83,8 @@ def farmhand_file_version(path):
                 break
         return {"saved": name(saved), "minimum": minimum}
     except Exception:
-        return None
+        v = bpy.data.version
+        return {"saved": name(v[0] * 100 + v[1]), "minimum": None}
     finally:
         if proc:
             proc.kill()

@@ -138,8 +138,9 @@ function name(blend: BlendFile, block: BlendBlock): string {
 
 /**
  * The same inside Blender (the probe's fallback), with bpy's names for the same flags; Geometry
- * Nodes zones by the same rule as blend-simulation-zones.ts (bakes by their node, packed or with
- * `meta/` files on disk).
+ * Nodes zones by the same rule as blend-simulation-zones.ts (bakes by their node, with `meta/`
+ * files on disk), except a bake packed into the .blend: bpy (4.3) does not say whether it holds
+ * data, so it counts as unbaked (a warning too many rather than frames wrong in silence).
  */
 export const SIMULATIONS_PY = `
 def farmhand_simulations(scene):
@@ -174,8 +175,9 @@ def farmhand_simulations(scene):
             if node is None or node.bl_idname != "GeometryNodeSimulationOutput":
                 continue
             zones += 1
-            if getattr(b, "packed", None) or getattr(b, "is_packed", False):
-                continue
+            target = b.bake_target if getattr(b, "bake_target", "DISK") != "INHERIT" else getattr(md, "bake_target", "DISK")
+            if target == "PACKED":
+                return True  # bpy (4.3) does not tell whether a packed bake holds data: warned rather than missed
             path = b.directory if b.use_custom_path else (os.path.join(bpy.path.abspath(folder), str(b.bake_id)) if folder else "")
             if not has_files(os.path.join(bpy.path.abspath(path), "meta") if path else ""):
                 return True
