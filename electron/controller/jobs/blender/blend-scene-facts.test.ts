@@ -6,7 +6,9 @@ import { runBlenderScript } from '../../../../test/helpers/blender-script.js';
 import { toBlendFormat1, withHeaderVersion } from '../../../../test/helpers/blend-format-converter.js';
 import { makeScratchDir } from '../../../../test/helpers/scratch.js';
 import type { SceneInfo } from '../../api/views.js';
+import { DRIVER_VARIABLES, PYTHON_EXPRESSIONS, SIMPLE_EXPRESSIONS } from '../../../../test/helpers/driver-expression-cases.js';
 import { BlendReadError, parseBlendFile } from './blend-file.js';
+import { isSimpleDriverExpression } from './driver-simple-expression.js';
 import { findBlender } from './find-blender.js';
 import { readBlendScene } from './read-blend-scene.js';
 import { probeBlendScene } from './scene-probe.js';
@@ -207,6 +209,33 @@ describe('SceneInfo facts of issue 17: file version, Cycles device, scripts, unb
       { kind: 'soft-body', owner: 'SoftCube' },
     ] satisfies SceneInfo['simulations']);
     assert.equal((await read('baked-cloth.blend')).simulations, undefined);
+  });
+
+  test("the ported parser gives Blender's own verdict (driver.is_simple_expression) on every case", async () => {
+    const expressions = [...SIMPLE_EXPRESSIONS, ...PYTHON_EXPRESSIONS];
+    const script = `
+import bpy, json, sys
+args = json.loads(sys.argv[sys.argv.index("--") + 1])
+ob = bpy.data.objects.new("Verdicts", None)
+verdicts = []
+for i, expression in enumerate(args["expressions"]):
+    ob["p%d" % i] = 0.0
+    d = ob.driver_add('["p%d"]' % i).driver
+    d.type = "SCRIPTED"
+    for name in args["variables"]:
+        d.variables.new().name = name
+    d.expression = expression
+    assert d.expression == expression, expression
+    verdicts.append(d.is_simple_expression)
+print("VERDICTS " + json.dumps(verdicts))
+`;
+    const output = await runBlenderScript(['--python-expr', script, '--', JSON.stringify({ expressions, variables: DRIVER_VARIABLES })], { home: home(), what: 'driver verdicts' });
+    const line = output.split('\n').find((l) => l.startsWith('VERDICTS '));
+    assert.ok(line, output.slice(-2000));
+    const blenders = JSON.parse(line.slice('VERDICTS '.length)) as boolean[];
+    const ours = expressions.map((e) => isSimpleDriverExpression(e, DRIVER_VARIABLES));
+    assert.deepEqual(expressions.filter((e, i) => ours[i] !== blenders[i]), []);
+    assert.equal(blenders.filter(Boolean).length, SIMPLE_EXPRESSIONS.length);
   });
 
   test('scripts are bounded: the first 50 drivers in order, each cut to 200 characters', async () => {
