@@ -119,6 +119,24 @@ for i in range(60):
     scripted(rig, '["p%02d"]' % i, -1, "bpy.context.scene.frame_current + %d + " % i + " + ".join(["0"] * 110))
 bpy.ops.wm.save_as_mainfile(filepath=out + "/many-drivers.blend", compress=False)
 
+# A rig linked from a library brings its Python driver; the library's other object and its
+# registered text block are not loaded, so not listed.
+import os
+os.makedirs(out + "/lib", exist_ok=True)
+s = fresh()
+scripted(mesh_object("LibRig", s), "location", 0, "bpy.context.scene.frame_current * 3")
+scripted(mesh_object("Unlinked", s), "location", 0, "noise.random()")
+bpy.data.texts.new("lib_ui.py").use_module = True
+bpy.ops.wm.save_as_mainfile(filepath=out + "/lib/rig-lib.blend", compress=True)
+s = fresh()
+bpy.ops.wm.save_as_mainfile(filepath=out + "/linked-rig.blend", compress=False)
+with bpy.data.libraries.load(out + "/lib/rig-lib.blend", link=True, relative=True) as (src, dst):
+    dst.objects = ["LibRig"]
+for ob in dst.objects:
+    s.collection.objects.link(ob)
+assert bpy.data.libraries[0].filepath == "//lib/rig-lib.blend", bpy.data.libraries[0].filepath
+bpy.ops.wm.save_as_mainfile(filepath=out + "/linked-rig.blend", compress=False)
+
 # The same cloth, baked (in memory, saved in the .blend): not a simulation a chunk restarts.
 s = fresh()
 mesh_object("ClothCube", s).modifiers.new("Cloth", "CLOTH")
@@ -141,7 +159,7 @@ describe('SceneInfo facts of issue 17: file version, Cycles device, scripts, unb
   });
   after(() => scratch.cleanup());
 
-  for (const name of ['scripts-gpu.blend', 'cycles-default.blend', 'cycles-default-zstd.blend', 'simulations.blend', 'baked-cloth.blend', 'many-drivers.blend']) {
+  for (const name of ['scripts-gpu.blend', 'cycles-default.blend', 'cycles-default-zstd.blend', 'simulations.blend', 'baked-cloth.blend', 'many-drivers.blend', 'linked-rig.blend']) {
     test(`${name}: the reader says what Blender says`, async () => {
       assert.deepEqual(await read(name), await probe(name));
     });
@@ -195,6 +213,10 @@ describe('SceneInfo facts of issue 17: file version, Cycles device, scripts, unb
     });
     // `frame * 2` alone, a non-.py text and an unregistered one: nothing.
     assert.equal((await read('cycles-default.blend')).scripts, undefined);
+  });
+
+  test("scripts of a linked rig: its driver, read from the part of the library the shot links", async () => {
+    assert.deepEqual((await read('linked-rig.blend')).scripts, { modules: [], drivers: ['LibRig: location = bpy.context.scene.frame_current * 3'] });
   });
 
   test('simulations: each unbaked kind with its owner; hidden, still, image-sequence and out-of-scene ones not', async () => {

@@ -27,9 +27,20 @@ export interface SceneScripts {
 }
 
 export function scriptsOf(blend: BlendFile): SceneScripts | undefined {
-  const modules = new Set<string>();
-  const drivers = new Set<string>();
-  for (const block of blend.blocks) {
+  const found = { modules: new Set<string>(), drivers: new Set<string>() };
+  collectScripts(blend, blend.blocks, found);
+  return boundedScripts(found);
+}
+
+/** Both lists bounded, or undefined when both are empty. */
+export function boundedScripts(found: { modules: Set<string>; drivers: Set<string> }): SceneScripts | undefined {
+  if (found.modules.size === 0 && found.drivers.size === 0) return undefined;
+  return { modules: bounded(found.modules), drivers: bounded(found.drivers) };
+}
+
+/** Adds what these blocks of one file hold (the whole shot, or the part of a library it links). */
+export function collectScripts(blend: BlendFile, blocks: Iterable<BlendBlock>, { modules, drivers }: { modules: Set<string>; drivers: Set<string> }): void {
+  for (const block of blocks) {
     if (block.code === 'TX') {
       const name = idName(blend, block);
       if ((blend.int(block, 'flags') ?? 0) & TXT_ISSCRIPT && name.toLowerCase().endsWith('.py')) modules.add(name);
@@ -50,8 +61,6 @@ export function scriptsOf(blend: BlendFile): SceneScripts | undefined {
       drivers.add(`${idName(blend, block)}: ${cString(blend, blend.pointer(curve, 'rna_path'))} = ${expression}`);
     }
   }
-  if (modules.size === 0 && drivers.size === 0) return undefined;
-  return { modules: bounded(modules), drivers: bounded(drivers) };
 }
 
 /** Sorted (the same order whoever lists them), at most MAX_SCRIPT_ENTRIES, each at most MAX_SCRIPT_ENTRY_CHARS. */

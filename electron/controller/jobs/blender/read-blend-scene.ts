@@ -5,6 +5,7 @@ import { viewFilesOf } from './blend-views.js';
 import { fileVersionOf } from './blend-file-version.js';
 import { cyclesDeviceOf } from './blend-cycles-device.js';
 import { scriptsOf } from './blend-scripts.js';
+import { scriptsWithLibraries } from './blend-linked-scripts.js';
 import { unbakedSimulationsOf } from './blend-simulations.js';
 import type { SceneInfo } from '../../api/views.js';
 
@@ -26,7 +27,10 @@ const IMAGE_TYPES: Record<number, string> = {
 
 export async function readBlendScene(path: string, size: number, o: BlendBytesOptions = {}): Promise<SceneInfo> {
   if (size > MAX_NATIVE_BYTES) throw new BlendReadError('the file is large; Blender reads it instead');
-  return sceneInfoOf(parseBlendFile(await readBlendBytes(path, o)), path);
+  const blend = parseBlendFile(await readBlendBytes(path, o));
+  const { scripts: _shotOnly, ...info } = sceneInfoOf(blend, path);
+  const scripts = await scriptsWithLibraries(blend, resolve(path), o);
+  return { ...info, ...(scripts ? { scripts } : {}) };
 }
 
 export function sceneInfoOf(blend: BlendFile, path: string): SceneInfo {
