@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,10 +92,12 @@ async function savedBy41(original: string, copy: string): Promise<string> {
   return copy;
 }
 
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const FARMHAND = [process.execPath, '--import', 'tsx', join(root, 'electron/cli/farmhand.ts')];
+
 /** `farmhand …` from the sources (tsx), as a user runs it: loopback only, its own data folder. */
-function farmhand(args: string[], timeoutMs = 120_000) {
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  return runCommand([process.execPath, '--import', 'tsx', join(root, 'electron/cli/farmhand.ts')], args, { cwd: root, env: { FARMHAND_HOME: at('cli-home') }, timeoutMs });
+function farmhand(args: string[], timeoutMs = 120_000, env: Record<string, string> = { FARMHAND_HOME: at('cli-home') }) {
+  return runCommand(FARMHAND, args, { cwd: root, env, timeoutMs });
 }
 
 const count = (text: string, part: string) => text.split(part).length - 1;
@@ -249,5 +252,50 @@ describe('farmhand render (CLI)', { timeout: 240_000 }, () => {
     const bad = await farmhand(['render', scene, '--no-discover', '--blender-version', '4'], 60_000);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--blender-version takes a Blender major\.minor, like 4\.1, not "4"\./);
+  });
+});
+
+describe('farmhand controller and its clients (CLI)', { timeout: 240_000 }, () => {
+  test('a job waiting for a Blender 4.1: `job` shows the reason, `jobs` says waiting, `watch` prints it once; `agents` shows the Blender, the device and scripts', async () => {
+    const original = await makeScene(at('svc/made.blend'), { device: 'CPU', frames: 1, cloth: false });
+    const scene = await savedBy41(original, at('svc/shot.blend'));
+    const home = at('svc-home');
+    const child = spawn(FARMHAND[0]!, [...FARMHAND.slice(1), 'controller', '--port', '0', '--no-discover', '--output-root', at('svc-out')], {
+      cwd: root, env: { ...process.env, FARMHAND_MDNS_INTERFACE: '127.0.0.1', FARMHAND_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let stdout = '';
+        const timer = setTimeout(() => reject(new Error(`the controller printed no URL within 30 s: ${stdout}`)), 30_000);
+        child.stdout!.on('data', (d: Buffer) => {
+          stdout += d;
+          const m = /listening on (ws:\/\/\S+)/.exec(stdout);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        });
+      });
+      const env = { FARMHAND_HOME: home, FARMHAND_URL: url };
+      const reason = 'no agent has Blender ≥ 4.1 for shot.blend (saved by 4.1).';
+      const submitted = await farmhand(['submit', scene, '--json'], 30_000, env);
+      assert.equal(submitted.code, 0, submitted.stderr);
+      const id = (JSON.parse(submitted.stdout) as { id: string }).id;
+      let shown = '';
+      for (let i = 0; i < 40 && !shown.includes('Waiting'); i++) {
+        shown = (await farmhand(['job', id], 30_000, env)).stdout;
+        if (!shown.includes('Waiting')) await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.match(shown, new RegExp(`^Waiting\\s+${reason.replace(/[.()]/g, '\\$&')}$`, 'm'));
+      assert.match((await farmhand(['jobs'], 30_000, env)).stdout, new RegExp(`${id}\\s+shot\\.blend\\s+blender\\s+queued \\(waiting\\)`));
+      // `watch` follows a job that never starts: stopped after a few seconds, it has said why once.
+      const watched = await farmhand(['watch', id], 6_000, env);
+      assert.equal(count(watched.stderr, `Job "shot.blend" is waiting: ${reason}`), 1, watched.stderr);
+      const agents = (await farmhand(['agents'], 30_000, env)).stdout;
+      assert.match(agents, /TOOLS\s+DEVICE\s+SCRIPTS/);
+      assert.match(agents, /blender 3\.4\.\d+, ffmpeg \S+\s+cpu\s+-$/m);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
