@@ -119,21 +119,29 @@ for i in range(60):
     scripted(rig, '["p%02d"]' % i, -1, "bpy.context.scene.frame_current + %d + " % i + " + ".join(["0"] * 110))
 bpy.ops.wm.save_as_mainfile(filepath=out + "/many-drivers.blend", compress=False)
 
-# A rig linked from a library brings its Python driver; the library's other object and its
-# registered text block are not loaded, so not listed.
+# A rig linked from a library brings its Python driver, a linked object and a linked collection
+# their simulations; the library's other object and its registered text block are not loaded.
 import os
 os.makedirs(out + "/lib", exist_ok=True)
 s = fresh()
 scripted(mesh_object("LibRig", s), "location", 0, "bpy.context.scene.frame_current * 3")
-scripted(mesh_object("Unlinked", s), "location", 0, "noise.random()")
+unlinked = mesh_object("Unlinked", s)
+scripted(unlinked, "location", 0, "noise.random()")
+unlinked.modifiers.new("Cloth", "CLOTH")
 bpy.data.texts.new("lib_ui.py").use_module = True
+mesh_object("LibCloth", s).modifiers.new("Cloth", "CLOTH")
+props = bpy.data.collections.new("Props")
+s.collection.children.link(props)
+mesh_object("PropSoft", s, props).modifiers.new("Softbody", "SOFT_BODY")
 bpy.ops.wm.save_as_mainfile(filepath=out + "/lib/rig-lib.blend", compress=True)
 s = fresh()
 bpy.ops.wm.save_as_mainfile(filepath=out + "/linked-rig.blend", compress=False)
 with bpy.data.libraries.load(out + "/lib/rig-lib.blend", link=True, relative=True) as (src, dst):
-    dst.objects = ["LibRig"]
+    dst.objects = ["LibRig", "LibCloth"]
+    dst.collections = ["Props"]
 for ob in dst.objects:
     s.collection.objects.link(ob)
+s.collection.children.link(dst.collections[0])
 assert bpy.data.libraries[0].filepath == "//lib/rig-lib.blend", bpy.data.libraries[0].filepath
 bpy.ops.wm.save_as_mainfile(filepath=out + "/linked-rig.blend", compress=False)
 
@@ -215,8 +223,10 @@ describe('SceneInfo facts of issue 17: file version, Cycles device, scripts, unb
     assert.equal((await read('cycles-default.blend')).scripts, undefined);
   });
 
-  test("scripts of a linked rig: its driver, read from the part of the library the shot links", async () => {
-    assert.deepEqual((await read('linked-rig.blend')).scripts, { modules: [], drivers: ['LibRig: location = bpy.context.scene.frame_current * 3'] });
+  test("a linked rig's driver and linked objects' simulations, read from the part of the library the shot links", async () => {
+    const info = await read('linked-rig.blend');
+    assert.deepEqual(info.scripts, { modules: [], drivers: ['LibRig: location = bpy.context.scene.frame_current * 3'] });
+    assert.deepEqual(info.simulations, [{ kind: 'cloth', owner: 'LibCloth' }, { kind: 'soft-body', owner: 'PropSoft' }]);
   });
 
   test('simulations: each unbaked kind with its owner; hidden, still, image-sequence and out-of-scene ones not', async () => {

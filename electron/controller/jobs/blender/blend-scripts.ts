@@ -26,9 +26,10 @@ export interface SceneScripts {
   drivers: string[];
 }
 
-export function scriptsOf(blend: BlendFile): SceneScripts | undefined {
+/** The shot's, and with `files` (the shot and the parts of libraries it reaches) those too. */
+export function scriptsOf(blend: BlendFile, files?: readonly { blend: BlendFile; blocks: readonly BlendBlock[] }[]): SceneScripts | undefined {
   const found = { modules: new Set<string>(), drivers: new Set<string>() };
-  collectScripts(blend, blend.blocks, found);
+  for (const file of files ?? [{ blend, blocks: blend.blocks }]) collectScripts(file.blend, file.blocks, found);
   return boundedScripts(found);
 }
 

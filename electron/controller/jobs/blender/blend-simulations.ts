@@ -1,6 +1,7 @@
 import type { SimulationKind } from '../../api/views.js';
 import type { BlendBlock, BlendFile } from './blend-file.js';
 import { simulationZonesUnbaked } from './blend-simulation-zones.js';
+import type { LinkedFile, LinkedFiles } from './blend-linked-files.js';
 
 /**
  * Simulations of the active scene that are not baked, so Blender computes them frame after frame
@@ -45,80 +46,119 @@ const DPAINT_ACTIVE = 1 << 0;
 /** Lists and collection trees are walked at most this far (a looping list in a damaged file). */
 const MAX_WALK = 100_000;
 
-export function unbakedSimulationsOf(blend: BlendFile, scene: BlendBlock, blendPath: string): UnbakedSimulation[] | undefined {
+export function unbakedSimulationsOf(shot: LinkedFile, scene: BlendBlock, libraryOf?: LinkedFiles['libraryOf']): UnbakedSimulation[] | undefined {
   const found = new Map<string, UnbakedSimulation>();
   const add = (kind: SimulationKind, owner: string) => found.set(`${kind}\u0000${owner}`, { kind, owner });
-  const at = (address: bigint | undefined) => (address ? blend.byAddress.get(address) : undefined);
-  const unbaked = (cache: BlendBlock | undefined) => !!cache && ((blend.int(cache, 'flag') ?? 0) & PTCACHE_BAKED) === 0;
-  /** A struct's shared runtime part (2.8+) or, in older files, the struct itself holds the cache. */
-  const sharedCache = (owner: BlendBlock | undefined) => {
-    if (!owner) return undefined;
-    const shared = at(blend.pointer(owner, 'shared'));
-    return at(blend.pointer(shared ?? owner, 'pointcache'));
-  };
-
-  const world = at(blend.pointer(scene, 'rigidbody_world'));
-  if (world && !((blend.int(world, 'flag') ?? 0) & RBW_FLAG_MUTED) && blend.pointer(world, 'group') && unbaked(sharedCache(world))) add('rigid-body', name(blend, scene));
-
-  for (const object of sceneObjects(blend, scene)) {
-    const owner = name(blend, object);
-    for (const modifier of list(blend, blend.pointer(object, 'modifiers.first'))) {
-      if (!((blend.int(modifier, 'modifier.mode') ?? 0) & MODIFIER_RENDER)) continue;
-      switch (modifier.struct?.type) {
-        case 'ClothModifierData':
-          if (unbaked(at(blend.pointer(modifier, 'point_cache')))) add('cloth', owner);
-          break;
-        case 'SoftbodyModifierData':
-          if (unbaked(sharedCache(at(blend.pointer(object, 'soft'))))) add('soft-body', owner);
-          break;
-        case 'FluidModifierData': {
-          const domain = at(blend.pointer(modifier, 'domain'));
-          if ((blend.int(modifier, 'type') ?? 0) & FLUID_DOMAIN && domain && !((blend.int(domain, 'cache_flag') ?? 0) & FLUID_DOMAIN_BAKED_DATA)) add('fluid', owner);
-          break;
-        }
-        case 'DynamicPaintModifierData': {
-          const canvas = at(blend.pointer(modifier, 'canvas'));
-          for (const surface of canvas ? list(blend, blend.pointer(canvas, 'surfaces.first')) : []) {
-            const active = ((blend.int(surface, 'flags') ?? 0) & DPAINT_ACTIVE) !== 0;
-            if (active && blend.int(surface, 'format') === DPAINT_VERTEX && unbaked(at(blend.pointer(surface, 'pointcache')))) add('dynamic-paint', owner);
-          }
-          break;
-        }
-        case 'NodesModifierData':
-          if (simulationZonesUnbaked(blend, modifier, blendPath)) add('geometry-nodes', owner);
-          break;
-      }
-    }
-    for (const system of list(blend, blend.pointer(object, 'particlesystem.first'))) {
-      const settings = at(blend.pointer(system, 'part'));
-      if (!settings || !unbaked(at(blend.pointer(system, 'pointcache')))) continue;
-      const dynamic = blend.int(settings, 'type') === PART_HAIR
-        ? ((blend.int(system, 'flag') ?? 0) & PSYS_HAIR_DYNAMICS) !== 0
-        : DYNAMIC_PHYSICS.has(blend.int(settings, 'phystype') ?? 0);
-      if (dynamic) add('particles', owner);
-    }
-  }
+  const { blend } = shot;
+  const world = at(blend, blend.pointer(scene, 'rigidbody_world'));
+  if (world && !((blend.int(world, 'flag') ?? 0) & RBW_FLAG_MUTED) && blend.pointer(world, 'group') && unbaked(blend, sharedCache(blend, world))) add('rigid-body', name(blend, scene));
+  for (const { file, object } of sceneObjects(shot, scene, libraryOf)) objectSimulations(file, object, add);
   const sorted = [...found.values()].sort((a, b) => (a.kind === b.kind ? (a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : 0) : a.kind < b.kind ? -1 : 1));
   return sorted.length > 0 ? sorted.slice(0, MAX_SIMULATIONS) : undefined;
 }
 
-/** The scene's objects: its master collection and every collection under it (as bpy's `scene.objects`). */
-function sceneObjects(blend: BlendFile, scene: BlendBlock): BlendBlock[] {
-  const objects = new Set<BlendBlock>();
-  const seen = new Set<bigint>();
-  const queue = [blend.pointer(scene, 'master_collection')];
-  for (let i = 0; i < queue.length && i < MAX_WALK; i++) {
-    const address = queue[i];
-    const collection = address && !seen.has(address) ? blend.byAddress.get(address) : undefined;
-    if (!collection) continue;
-    seen.add(address!);
-    for (const entry of list(blend, blend.pointer(collection, 'gobject.first'))) {
-      const object = blend.byAddress.get(blend.pointer(entry, 'ob') ?? 0n);
-      if (object?.code === 'OB') objects.add(object);
+/** One object's simulations, read from the file that holds it (the shot, or the library it is linked from). */
+function objectSimulations({ blend, path }: LinkedFile, object: BlendBlock, add: (kind: SimulationKind, owner: string) => void): void {
+  const owner = name(blend, object);
+  for (const modifier of list(blend, blend.pointer(object, 'modifiers.first'))) {
+    if (!((blend.int(modifier, 'modifier.mode') ?? 0) & MODIFIER_RENDER)) continue;
+    switch (modifier.struct?.type) {
+      case 'ClothModifierData':
+        if (unbaked(blend, at(blend, blend.pointer(modifier, 'point_cache')))) add('cloth', owner);
+        break;
+      case 'SoftbodyModifierData':
+        if (unbaked(blend, sharedCache(blend, at(blend, blend.pointer(object, 'soft'))))) add('soft-body', owner);
+        break;
+      case 'FluidModifierData': {
+        const domain = at(blend, blend.pointer(modifier, 'domain'));
+        if ((blend.int(modifier, 'type') ?? 0) & FLUID_DOMAIN && domain && !((blend.int(domain, 'cache_flag') ?? 0) & FLUID_DOMAIN_BAKED_DATA)) add('fluid', owner);
+        break;
+      }
+      case 'DynamicPaintModifierData': {
+        const canvas = at(blend, blend.pointer(modifier, 'canvas'));
+        for (const surface of canvas ? list(blend, blend.pointer(canvas, 'surfaces.first')) : []) {
+          const active = ((blend.int(surface, 'flags') ?? 0) & DPAINT_ACTIVE) !== 0;
+          if (active && blend.int(surface, 'format') === DPAINT_VERTEX && unbaked(blend, at(blend, blend.pointer(surface, 'pointcache')))) add('dynamic-paint', owner);
+        }
+        break;
+      }
+      case 'NodesModifierData':
+        if (simulationZonesUnbaked(blend, modifier, path)) add('geometry-nodes', owner);
+        break;
     }
-    for (const child of list(blend, blend.pointer(collection, 'children.first'))) queue.push(blend.pointer(child, 'collection'));
   }
-  return [...objects];
+  for (const system of list(blend, blend.pointer(object, 'particlesystem.first'))) {
+    const settings = at(blend, blend.pointer(system, 'part'));
+    if (!settings || !unbaked(blend, at(blend, blend.pointer(system, 'pointcache')))) continue;
+    const dynamic = blend.int(settings, 'type') === PART_HAIR
+      ? ((blend.int(system, 'flag') ?? 0) & PSYS_HAIR_DYNAMICS) !== 0
+      : DYNAMIC_PHYSICS.has(blend.int(settings, 'phystype') ?? 0);
+    if (dynamic) add('particles', owner);
+  }
+}
+
+function at(blend: BlendFile, address: bigint | undefined): BlendBlock | undefined {
+  return address ? blend.byAddress.get(address) : undefined;
+}
+
+function unbaked(blend: BlendFile, cache: BlendBlock | undefined): boolean {
+  return !!cache && ((blend.int(cache, 'flag') ?? 0) & PTCACHE_BAKED) === 0;
+}
+
+/** A struct's shared runtime part (2.8+) or, in older files, the struct itself holds the cache. */
+function sharedCache(blend: BlendFile, owner: BlendBlock | undefined): BlendBlock | undefined {
+  if (!owner) return undefined;
+  const shared = at(blend, blend.pointer(owner, 'shared'));
+  return at(blend, blend.pointer(shared ?? owner, 'pointcache'));
+}
+
+/**
+ * The scene's objects: its master collection and every collection under it (as bpy's
+ * `scene.objects`), following a linked object or collection (a placeholder `ID` block naming it)
+ * into the library that holds it, when that was read.
+ */
+function sceneObjects(shot: LinkedFile, scene: BlendBlock, libraryOf?: LinkedFiles['libraryOf']): { file: LinkedFile; object: BlendBlock }[] {
+  const objects = new Map<BlendBlock, { file: LinkedFile; object: BlendBlock }>();
+  const seen = new Set<BlendBlock>();
+  /** The block an address of `file` leads to, through a placeholder into its library. */
+  const follow = (file: LinkedFile, address: bigint | undefined): { file: LinkedFile; block: BlendBlock } | undefined => {
+    const block = at(file.blend, address);
+    if (!block || block.code !== 'ID') return block ? { file, block } : undefined;
+    const library = at(file.blend, file.blend.pointer(block, 'lib'));
+    const linked = library && libraryOf ? libraryOf(file.blend, library) : undefined;
+    const target = linked ? localIds(linked.blend).get(file.blend.string(block, 'name') ?? '') : undefined;
+    return linked && target ? { file: linked, block: target } : undefined;
+  };
+  const queue = [follow(shot, shot.blend.pointer(scene, 'master_collection'))];
+  for (let i = 0; i < queue.length && i < MAX_WALK; i++) {
+    const item = queue[i];
+    if (!item || seen.has(item.block)) continue;
+    seen.add(item.block);
+    const { blend } = item.file;
+    for (const entry of list(blend, blend.pointer(item.block, 'gobject.first'))) {
+      const object = follow(item.file, blend.pointer(entry, 'ob'));
+      if (object?.block.code === 'OB') objects.set(object.block, { file: object.file, object: object.block });
+    }
+    for (const child of list(blend, blend.pointer(item.block, 'children.first'))) queue.push(follow(item.file, blend.pointer(child, 'collection')));
+  }
+  return [...objects.values()];
+}
+
+const localIdIndex = new WeakMap<BlendFile, Map<string, BlendBlock>>();
+
+/** A library's own IDs by name with type prefix (`OBCloth`), as placeholders name them. */
+function localIds(blend: BlendFile): Map<string, BlendBlock> {
+  let ids = localIdIndex.get(blend);
+  if (!ids) {
+    ids = new Map();
+    for (const block of blend.blocks) {
+      if ((block.code !== 'OB' && block.code !== 'GR') || blend.pointer(block, 'id.lib')) continue;
+      const idName = blend.string(block, 'id.name');
+      if (idName) ids.set(idName, block);
+    }
+    localIdIndex.set(blend, ids);
+  }
+  return ids;
 }
 
 function* list(blend: BlendFile, first: bigint | undefined): Generator<BlendBlock> {

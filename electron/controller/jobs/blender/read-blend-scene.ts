@@ -5,7 +5,7 @@ import { viewFilesOf } from './blend-views.js';
 import { fileVersionOf } from './blend-file-version.js';
 import { cyclesDeviceOf } from './blend-cycles-device.js';
 import { scriptsOf } from './blend-scripts.js';
-import { scriptsWithLibraries } from './blend-linked-scripts.js';
+import { readLinkedFiles, type LinkedFiles } from './blend-linked-files.js';
 import { unbakedSimulationsOf } from './blend-simulations.js';
 import type { SceneInfo } from '../../api/views.js';
 
@@ -28,12 +28,11 @@ const IMAGE_TYPES: Record<number, string> = {
 export async function readBlendScene(path: string, size: number, o: BlendBytesOptions = {}): Promise<SceneInfo> {
   if (size > MAX_NATIVE_BYTES) throw new BlendReadError('the file is large; Blender reads it instead');
   const blend = parseBlendFile(await readBlendBytes(path, o));
-  const { scripts: _shotOnly, ...info } = sceneInfoOf(blend, path);
-  const scripts = await scriptsWithLibraries(blend, resolve(path), o);
-  return { ...info, ...(scripts ? { scripts } : {}) };
+  return sceneInfoOf(blend, path, await readLinkedFiles(blend, resolve(path), o));
 }
 
-export function sceneInfoOf(blend: BlendFile, path: string): SceneInfo {
+/** `linked`: the libraries the shot links, whose reached parts add drivers and linked objects' simulations. */
+export function sceneInfoOf(blend: BlendFile, path: string, linked?: LinkedFiles): SceneInfo {
   const scenes = blend.blocks.filter((b) => b.code === 'SC' && b.struct?.type === 'Scene');
   if (scenes.length === 0) throw new BlendReadError('the file has no scene');
   const global = blend.blocks.find((b) => b.code === 'GLOB');
@@ -53,8 +52,8 @@ export function sceneInfoOf(blend: BlendFile, path: string): SceneInfo {
   const camera = cameraAddress ? blend.byAddress.get(cameraAddress) : undefined;
   const viewFiles = viewFilesOf(blend, scene);
   const cyclesDevice = cyclesDeviceOf(blend, scene);
-  const scripts = scriptsOf(blend);
-  const simulations = unbakedSimulationsOf(blend, scene, resolve(path));
+  const scripts = scriptsOf(blend, linked?.files);
+  const simulations = unbakedSimulationsOf({ blend, path: resolve(path) }, scene, linked?.libraryOf);
   return {
     frameStart: int('r.sfra'),
     frameEnd: int('r.efra'),
