@@ -8,6 +8,7 @@ import { makeScratchDir } from '../../../../test/helpers/scratch.js';
 import type { SceneInfo } from '../../api/views.js';
 import { DRIVER_VARIABLES, PYTHON_EXPRESSIONS, SIMPLE_EXPRESSIONS } from '../../../../test/helpers/driver-expression-cases.js';
 import { BlendReadError, parseBlendFile } from './blend-file.js';
+import { FILE_VERSION_PY } from './blend-file-version.js';
 import { isSimpleDriverExpression } from './driver-simple-expression.js';
 import { findBlender } from './find-blender.js';
 import { readBlendScene } from './read-blend-scene.js';
@@ -201,6 +202,23 @@ describe('SceneInfo facts of issue 17: file version, Cycles device, scripts, unb
     assert.throws(() => parseBlendFile(damaged), BlendReadError);
     // A header of a layout after 01 is not guessed at.
     assert.throws(() => parseBlendFile(Buffer.concat([Buffer.from('BLENDER17-02v0600'), converted.subarray(17)])), /header is not one this reader knows/);
+  });
+
+  test("the fallback's own header reader (Python in Blender) reads the same versions, Blender 5's layout and zstd included", async () => {
+    const names = ['cycles-default.blend', 'cycles-default-zstd.blend', 'newer.blend', 'format-1.blend', 'lib/rig-lib.blend'];
+    await writeFile(file('newer.blend'), withHeaderVersion(await readFile(file('cycles-default.blend')), 401));
+    await writeFile(file('format-1.blend'), toBlendFormat1(await readFile(file('simulations.blend'))));
+    const script = `${FILE_VERSION_PY}
+import json, sys
+paths = json.loads(sys.argv[sys.argv.index("--") + 1])
+print("VERSIONS " + json.dumps([farmhand_file_version(p) for p in paths]))
+`;
+    const output = await runBlenderScript(['--python-expr', script, '--', JSON.stringify(names.map(file))], { home: home(), what: 'file versions' });
+    const line = output.split('\n').find((l) => l.startsWith('VERSIONS '));
+    assert.ok(line, output.slice(-2000));
+    const expected = await Promise.all(names.map(async (n) => (await read(n)).fileVersion));
+    assert.deepEqual(JSON.parse(line.slice('VERSIONS '.length)), expected);
+    assert.deepEqual(expected.map((v) => v?.saved), ['3.4', '3.4', '4.1', '5.0', '3.4']);
   });
 
   test('cyclesDevice: GPU as set, CPU (Cycles\' default) when never changed, absent for EEVEE', async () => {
