@@ -37,7 +37,7 @@ export function RendererFields({ form, errors, set, savedBy, cyclesDevice }: {
         {(a) => <input {...a} value={form.blenderVersion} inputMode="decimal" placeholder={savedBy ? majorMinor(savedBy) : '4.1'} size={8} onChange={(e) => set('blenderVersion', e.target.value)} />}
       </FormField>
       <label className="check">
-        <input type="checkbox" checked={form.trustScripts} onChange={(e) => set('trustScripts', e.target.checked)} /> Trust the scene's scripts (runs its Python; only agents started with --allow-scripts)
+        <input type="checkbox" checked={form.trustScripts} onChange={(e) => set('trustScripts', e.target.checked)} /> Trust the scene's scripts (runs its Python; only agents started with <span className="nowrap">--allow-scripts</span>)
       </label>
     </fieldset>
   );
