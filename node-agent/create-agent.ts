@@ -4,7 +4,10 @@ import { join, resolve } from 'node:path';
 import { reapAndTrackGroups } from './runners/orphan-groups.js';
 import { loadOrCreateAgentId } from './agent-identity.js';
 import { AgentServer } from './agent-server.js';
-import { startCapabilityProbe, versionCacheFile, type CapabilityProbe } from './capabilities.js';
+import { startCapabilityProbe, versionCacheFile, type CapabilityProbe, type ProbeOptions } from './capabilities.js';
+import { withAutomaticTags } from './protocol/automatic-tags.js';
+import { deviceCacheFile } from './gpu-device-cache.js';
+import { deviceSummary, type RenderDeviceChoice, type RenderDeviceSetup } from './render-device.js';
 import { cacheLimitBytes, DEFAULT_CACHE_LIMIT, type CacheLimit } from './cache-limit.js';
 import { InputCache } from './input-cache.js';
 import { JobWorkspaces } from './job-workspace.js';
@@ -28,6 +31,18 @@ export interface AgentOptions {
   /** false: no announcement (reached by address only). */
   mdns?: false | { interfaceAddress?: string };
   blenderPath?: string;
+  /** More Blenders (`--blender` repeated), after blenderPath; the first of all is the default. */
+  blenderPaths?: readonly string[];
+  /** Folders of Blender installs (`--blender-dir`). */
+  blenderDirs?: readonly string[];
+  /** `--allow-scripts`: a job that trusts its scene's scripts runs them here (`-y`). */
+  allowScripts?: boolean;
+  /** `--render-device` (default auto) and `--gpus` (render-device.ts); `reprobe`: ask each Blender's Cycles for its GPUs again. */
+  renderDevice?: RenderDeviceChoice;
+  gpus?: readonly string[];
+  reprobe?: boolean;
+  /** `--cpu-threads`: Blender's `-t` for a task that names no threads of its own. */
+  cpuThreads?: number;
   ffmpegPath?: string;
   /** Run only these task types of those its tools allow (the local agent kept to joins: `--local-agent-types`). */
   taskTypes?: readonly string[];
@@ -70,7 +85,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   // The probe runs `blender --version` on a first start (most of a second): the agent listens,
   // announces and greets a controller meanwhile with what is confirmed so far, and sends
   // `agent.capabilities` once the probe is done.
-  const probe = o.capabilities ?? startCapabilityProbe({ blenderPath: o.blenderPath, ffmpegPath: o.ffmpegPath, allowNoop: o.allowNoop ?? false, versionCache: versionCacheFile(o.dataDir), ...(o.taskTypes ? { tools: toolsFor(o.taskTypes) } : {}) });
+  const probe = o.capabilities ?? startCapabilityProbe({ blenderPath: o.blenderPath, blenderPaths: o.blenderPaths, blenderDirs: o.blenderDirs, allowScripts: o.allowScripts, ffmpegPath: o.ffmpegPath, allowNoop: o.allowNoop ?? false, versionCache: versionCacheFile(o.dataDir), ...deviceProbeOptions(o), ...(o.taskTypes ? { tools: toolsFor(o.taskTypes) } : {}) });
   const capabilities = o.taskTypes ? () => onlyTaskTypes(probe.current(), o.taskTypes!) : () => probe.current();
   const initiallyChecking = (capabilities().checking?.length ?? 0) > 0;
 
@@ -84,7 +99,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
 
   const lists = new JobWorkspaceLists();
   let server: AgentServer;
-  const executor = new TaskExecutor({ cache, hold, workspaces, lists, workRoot, scratchHome, capabilities, send: (m) => server.send(m), sendFile: (path, ref, task) => server.sendFile(path, ref, task), log });
+  const executor = new TaskExecutor({ cache, hold, workspaces, lists, workRoot, scratchHome, capabilities, renderSetup: () => probe.renderSetup?.() ?? CPU_ONLY, cpuThreads: o.cpuThreads, send: (m) => server.send(m), sendFile: (path, ref, task) => server.sendFile(path, ref, task), log });
   server = new AgentServer({
     farmKey: o.farmKey,
     agentId,
@@ -100,7 +115,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       name,
       hostname: hostname(),
       slots,
-      tags: o.tags ?? [],
+      tags: withAutomaticTags(o.tags ?? [], capabilities()),
       capabilities: capabilities(),
       running: executor.runningList(),
       held: hold.list(),
@@ -121,6 +136,8 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       [TXT_KEYS.slots]: String(slots),
       // What the agent runs or is still checking: the hello carries the verdict.
       [TXT_KEYS.capabilities]: [...capabilities().taskTypes, ...(capabilities().checking ?? [])].join(','),
+      // The GPUs it renders on (`OPTIX:2`), when its Blenders were probed already (a restart: cached).
+      ...gpuTxt(probe.renderSetup?.() ?? CPU_ONLY),
     },
   });
   const { warnings, ...probed } = await probe.done.catch(async (error: unknown) => {
@@ -147,6 +164,18 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       await workspaces.close();
     },
   };
+}
+
+/** The options of the GPU probe: a caller's probe (the CLI's) was given them itself. */
+function deviceProbeOptions(o: AgentOptions & { dataDir: string }): Pick<ProbeOptions, 'renderDevice' | 'gpus' | 'reprobe' | 'deviceCache'> {
+  return { renderDevice: o.renderDevice, gpus: o.gpus, reprobe: o.reprobe, deviceCache: deviceCacheFile(o.dataDir) };
+}
+
+const CPU_ONLY: RenderDeviceSetup = { renderDevice: 'cpu', deviceIds: [] };
+
+function gpuTxt(setup: RenderDeviceSetup): Record<string, string> {
+  const summary = deviceSummary(setup);
+  return summary === null ? {} : { [TXT_KEYS.gpu]: summary };
 }
 
 /** The capabilities with task types outside `allowed` removed (what the agent then neither runs nor announces). */

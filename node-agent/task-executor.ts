@@ -3,8 +3,9 @@ import type { InputCache } from './input-cache.js';
 import { DEFAULT_SCENE_PATH, WorkspacePathError, type JobLease, type JobWorkspaces } from './job-workspace.js';
 import type { JobWorkspaceLists } from './job-workspace-lists.js';
 import type { OutputHold } from './output-hold.js';
-import { describeFile, type Capabilities, type JobWorkspace, type Message, type MessageOf, type OutputRef } from './protocol/index.js';
+import { describeFile, type BlenderInstall, type Capabilities, type JobWorkspace, type Message, type MessageOf, type OutputRef } from './protocol/index.js';
 import { runBlenderTask } from './runners/blender-runner.js';
+import { blenderForTask, scriptsForTask } from './runners/blender-for-task.js';
 import { pathMapSnippet } from './runners/blender-python-step.js';
 import { runFfmpegSpec } from './runners/ffmpeg-task.js';
 import { runNoopTask } from './runners/noop-runner.js';
@@ -14,6 +15,8 @@ import { LiveOutputs } from './live-outputs.js';
 import { TaskLogBuffer } from './task-log-buffer.js';
 import { TaskStop } from './task-stop.js';
 import { TaskWorkDir } from './task-work-dir.js';
+import type { RenderDeviceSetup } from './render-device.js';
+import { deviceStepFor } from './runners/device-step.js';
 
 /**
  * Runs the tasks the controller assigns: fetches missing inputs, runs the job type's
@@ -32,6 +35,10 @@ export interface ExecutorDeps {
   scratchHome: string;
   /** What this agent runs, as confirmed so far (a first start may still be checking a tool). */
   capabilities(): Capabilities;
+  /** The render device and the GPUs it uses (`--render-device`, `--gpus`); absent: the CPU. */
+  renderSetup?(): RenderDeviceSetup;
+  /** `--cpu-threads`: Blender's `-t` for a task without threads of its own. */
+  cpuThreads?: number;
   /** Sends to the connected controller; false when none is connected (the result then waits in the hold). */
   send(message: Message): boolean;
   /**
@@ -115,6 +122,10 @@ export class TaskExecutor {
       if (assign.spec.type === 'blender' && assign.spec.workspace && !jobWorkspace) {
         throw new TaskFailedError(`The controller did not send job ${assign.jobId}'s file list before its task; the task will be retried.`);
       }
+      // Which Blender, and whether the scene's scripts run: refused before any file is fetched.
+      const renderer = assign.spec.type === 'blender'
+        ? { blender: blenderForTask(capabilities, assign.spec), runScripts: scriptsForTask(capabilities, assign.spec) }
+        : undefined;
       // Empty lists skip their await: at thousands of tasks a second each turn of the microtask queue shows.
       const needed = neededFiles(assign, jobWorkspace);
       if (needed.length > 0) unpin = this.deps.cache.pin(needed.map((f) => f.sha256));
@@ -122,7 +133,7 @@ export class TaskExecutor {
         this.deps.cache.obtain(input.sha256, input.size, () => this.deps.send({ type: 'input.request', sha256: input.sha256 }))));
       let lastProgress = 0;
       const live = assign.liveOutputs && this.deps.sendFile ? new LiveOutputs(key, this.deps.sendFile, this.deps.log) : null;
-      const result = await this.runSpec(assign, inputs, workDir, { lease, workspace: jobWorkspace }, {
+      const result = await this.runSpec(assign, inputs, workDir, { lease, workspace: jobWorkspace, renderer }, {
         stop: task.stop,
         onProgress: (update) => {
           const now = performance.now();
@@ -189,12 +200,18 @@ export class TaskExecutor {
       throw error;
     });
     const mapping = pathMapSnippet(job.workspace?.pathMap ?? [], placed.root);
+    const { blender, runScripts } = job.renderer!;
+    const which = `Blender ${blender.version} at ${blender.path}${runScripts ? " with the scene's scripts (-y)" : ''}`;
+    this.deps.log(`task ${assign.taskId} attempt ${assign.attempt} renders with ${which}`);
+    hooks.onLog(`farmhand: rendering with ${which}`);
     return runBlenderTask({
-      blenderPath: this.deps.capabilities().blender!.path,
+      blenderPath: blender.path,
+      runScripts,
       scenePath: placed.scenePath,
       sceneName: assign.inputs[0]!.name,
       workDir: await workDir.ensure(),
-      spec,
+      spec: { ...spec, threads: spec.threads ?? this.deps.cpuThreads },
+      device: deviceStepFor(spec, this.deps.renderSetup?.() ?? { renderDevice: 'cpu', deviceIds: [] }, blender),
       scratchHome: this.deps.scratchHome,
       pythonSnippets: mapping ? [mapping] : [],
       signal: hooks.stop.signal,
@@ -218,8 +235,7 @@ export class TaskExecutor {
       case 'noop':
         return runNoopTask({ spec, workDir, stop, onLog });
       case 'blender': {
-        const blender = this.deps.capabilities().blender;
-        if (!blender) throw new TaskFailedError('Blender is not installed on this agent; install it or pass --blender PATH.');
+        if (!job.renderer) throw new TaskFailedError('Blender is not installed on this agent; install it or pass --blender PATH.');
         if (inputs.length < 1) throw new TaskFailedError('A Blender task needs an input: the scene.', { unrecoverable: true });
         return this.renderInWorkspace(assign, spec, inputs[0]!, job, workDir, hooks);
       }
@@ -243,6 +259,8 @@ export class TaskExecutor {
 interface TaskJob {
   lease: JobLease | null;
   workspace: JobWorkspace | undefined;
+  /** The Blender chosen for the task, and whether the scene's scripts run (blender-for-task.ts). */
+  renderer?: { blender: BlenderInstall; runScripts: boolean };
 }
 
 /** What a running task reports through, and how it is stopped: the same for every runner. */

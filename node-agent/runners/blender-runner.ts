@@ -2,6 +2,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { buildBlenderArgv, expectedOutputFiles } from './blender-argv.js';
 import { buildPythonStep, fileOutputSnippet, type PythonSnippet } from './blender-python-step.js';
+import { deviceSnippet, type DeviceStepOptions } from './device-step.js';
 import { findExtraOutputs, MAX_TASK_OUTPUTS, TooManyOutputsError } from './extra-outputs.js';
 import { createBlenderProgressParser, type ProgressUpdate } from './blender-progress.js';
 import { parseRenderLayout, renderLayoutSnippet, viewFileNames, type RenderLayout } from './render-layout.js';
@@ -37,11 +38,15 @@ export interface BlenderRunOptions {
   sceneName?: string;
   /** Python snippets run after the scene loads and before the render (path mapping, output redirection). */
   pythonSnippets?: PythonSnippet[];
+  /** The render device (device-step.ts): absent, the scene's own setting under factory preferences (the CPU). */
+  device?: DeviceStepOptions;
   /** Where the frames are written; the caller owns and removes it. */
   workDir: string;
   spec: BlenderRunSpec;
   /** HOME for Blender, so it writes no config or cache into the real home. */
   scratchHome: string;
+  /** Run the scene's Python (`-y`): the job trusts its scripts and the agent allows them (blender-for-task.ts). */
+  runScripts?: boolean;
   signal: AbortSignal;
   onProgress(u: ProgressUpdate): void;
   onLog(line: string): void;
@@ -65,7 +70,7 @@ export async function runBlenderTask(o: BlenderRunOptions): Promise<BlenderRunRe
   let expected: string[];
   try {
     const layoutStep = renderLayoutSnippet({ outputDir: resolve(o.workDir), outputName: o.spec.outputName, format: o.spec.format });
-    argv = buildBlenderArgv({ ...o.spec, scenePath: o.scenePath, outputDir: o.workDir, pythonExpr: buildPythonStep([...(o.pythonSnippets ?? []), fileOutputSnippet(resolve(o.workDir)), layoutStep, ...WARNING_SNIPPETS]) });
+    argv = buildBlenderArgv({ ...o.spec, scenePath: o.scenePath, outputDir: o.workDir, runScripts: o.runScripts === true, pythonExpr: buildPythonStep([...(o.pythonSnippets ?? []), ...(o.device ? [deviceSnippet(o.device)] : []), fileOutputSnippet(resolve(o.workDir)), layoutStep, ...WARNING_SNIPPETS]) });
     frameNames = expectedOutputFiles(o.spec);
     // One file per frame, or per view and frame (`shot_0001_L.png`, `shot_0001_R.png`).
     expected = frameNames.flatMap((name) => viewFileNames(name, o.spec.viewSuffixes)).map((name) => join(o.workDir, name));

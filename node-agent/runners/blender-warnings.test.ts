@@ -77,6 +77,23 @@ test('a Python driver refused by the restricted namespace says which property an
   ]]);
 });
 
+test('a text block registered to run at load and skipped, then its driver refused: one warning each, naming the text block and the fix', () => {
+  // Blender 3.4.1 with --disable-autoexec on test/helpers/python-driver-scene.ts (rig_gain.py registers fh_gain; a driver calls it).
+  const rig = [
+    'Read blend: /tmp/m17/rig/shot.blend',
+    `scripts disabled for "/tmp/m17/rig/shot.blend", skipping 'rig_gain.py'`,
+    "\tBPY_driver_exec: restricted access disallows name 'fh_gain', enable auto-execution to support",
+    'Error in PyDriver: expression failed: fh_gain()',
+    'For target: (type=NodeTree, name="Shader Nodetree", property=default_value, property_index=-1)',
+  ];
+  const all = collect([...rig, ...rig]).all();
+  assert.deepEqual(all.map((w) => [w.kind, w.text]), [
+    ['script', 'The text block "rig_gain.py" registered to run when the scene loads was skipped because auto-run scripts are off on the farm, so frames may be wrong; submit with --trust-scripts to run it on agents started with --allow-scripts.'],
+    ['driver', `A Python driver on NodeTree "Shader Nodetree" default_value[-1] was not evaluated, so frames may be wrong: expression failed: fh_gain() (auto-run scripts are off on the farm, and 'fh_gain' needs them).`],
+  ]);
+  assert.equal(isMissingWarning(all[0]!), false, 'a render goes on with it');
+});
+
 test('a driver error whose target line never comes is still reported', () => {
   assert.equal(collect(['Error in PyDriver: expression failed: bad()']).all()[0]!.kind, 'driver');
 });

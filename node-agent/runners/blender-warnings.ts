@@ -12,13 +12,14 @@ import { isAbsolute, relative } from 'node:path';
  *   `\tBPY_driver_exec: restricted access disallows name '__import__', enable auto-execution to support`
  *   `Error in PyDriver: expression failed: frame * 0.1 + __import__("math").pi`
  *   `For target: (type=Object, name="Cube", property=location, property_index=0)`
+ *   `scripts disabled for "/w/shot.blend", skipping 'rig_ui.py'`   a text block registered to run at load (`use_module`)
  *   `Warning: File written by newer Blender binary (3.4.99), expect loss of data! This agent's Blender reads 3.4.6.`  (REPORT_NEWER_FILE)
  * Blender 3.4 prints nothing when an image texture is missing (Cycles renders it magenta, Eevee
  * prints only `GPUTexture: Blender Texture Not Loaded!`), hence the report step.
  * Missing files and libraries are the ones that make every frame wrong; the rest may be.
  */
 
-export type BlenderWarningKind = 'missing-file' | 'missing-library' | 'modifier' | 'driver' | 'newer-file';
+export type BlenderWarningKind = 'missing-file' | 'missing-library' | 'modifier' | 'driver' | 'newer-file' | 'step' | 'script';
 
 export interface BlenderWarning {
   kind: BlenderWarningKind;
@@ -93,6 +94,10 @@ const DRIVER_RESTRICTED = /restricted access disallows name '(.*)'/;
 const DRIVER_FAILED = /^Error in PyDriver: (.*?)\s*$/;
 const DRIVER_TARGET = /^For target: \(type=(\w+), name="(.*)", property=(\w+), property_index=(-?\d+)\)/;
 const DRIVER_SKIPPED = /^skipping driver '(.*)', automatic scripts are disabled/;
+const TEXT_SKIPPED = /^scripts disabled for "(.*)", skipping '(.*)'\s*$/;
+/** What the agent's own Python step prints before a sentence for the user (device-step.ts: a GPU scene rendered on the CPU). */
+export const STEP_WARNING_PREFIX = 'farmhand warning: ';
+const STEP_WARNING = new RegExp(`^${STEP_WARNING_PREFIX}(.+?)\\s*$`);
 const NEWER_FILE = /File written by newer Blender binary \(([^)]*)\)(?:.*Blender reads (\d+(?:\.\d+)*))?/;
 
 /** `sceneDir`: the folder of the scene, so paths are shown as the artist wrote them (`textures/wood.png`). */
@@ -161,6 +166,13 @@ export function createBlenderWarningCollector(sceneDir: string): BlenderWarningC
       }
       m = MODIFIER.exec(line);
       if (m) return add(`modifier:${m[1]}:${m[2]}:${m[3]}`, { kind: 'modifier', text: `The modifier "${m[2]}" on object "${m[1]}" failed: ${m[3]}.` });
+      m = TEXT_SKIPPED.exec(line);
+      if (m) {
+        return add(`text-skipped:${m[2]}`, {
+          kind: 'script',
+          text: `The text block "${m[2]}" registered to run when the scene loads was skipped because auto-run scripts are off on the farm, so frames may be wrong; submit with --trust-scripts to run it on agents started with --allow-scripts.`,
+        });
+      }
       m = DRIVER_RESTRICTED.exec(line);
       if (m) {
         restrictedName = m[1]!;
@@ -177,6 +189,8 @@ export function createBlenderWarningCollector(sceneDir: string): BlenderWarningC
           kind: 'driver', text: `A Python driver was skipped because auto-run scripts are off on the farm, so frames may be wrong: ${m[1]}.`,
         });
       }
+      m = STEP_WARNING.exec(line);
+      if (m) return add(`step:${m[1]}`, { kind: 'step', text: m[1]! });
       m = NEWER_FILE.exec(line);
       if (m) {
         return add('newer-file', {
