@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { SceneProbe } from '../../electron/controller/api/contract.js';
 import { agentRendererFacts } from '../../renderer/src/model/agent-renderers.js';
 import { countFrameList } from '../../renderer/src/model/frame-list-count.js';
+import { jobRendererLine } from '../../renderer/src/model/job-renderer.js';
 import { EMPTY_FORM, formFromProbe, toSubmitParams } from '../../renderer/src/views/submit/submit-form-state.js';
 
 // Issue 17 in the UI without a browser: what the nodes view says an agent renders with, how
@@ -108,3 +109,10 @@ function pick(params: ReturnType<typeof toSubmitParams>['params']): Record<strin
   assert.ok(params && params.type === 'render');
   return { chunkSize: params.chunkSize, frames: params.frames, ...(params.device ? { device: params.device } : {}) };
 }
+
+test('a render job\'s detail says how it asked to be rendered, from its settings', () => {
+  assert.equal(jobRendererLine({ device: 'cpu', blenderVersion: '3.4', trustScripts: true }), 'CPU · Blender 3.4 · scripts trusted');
+  assert.equal(jobRendererLine({ device: 'gpu' }), "GPU only · the file's Blender or newer · scripts not run");
+  assert.equal(jobRendererLine({ cyclesDevice: 'GPU' }), "the scene's device (GPU) · the file's Blender or newer · scripts not run");
+  assert.equal(jobRendererLine({ device: 'any', cyclesDevice: 'CPU' }), "the scene's device · the file's Blender or newer · scripts not run");
+});

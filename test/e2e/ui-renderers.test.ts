@@ -198,8 +198,15 @@ test('a waiting job says why in its row and on its detail page: scripts no agent
   const detail = page.locator(`section[data-job-id="${newer.id}"]`);
   await detail.waitFor({ timeout: 5000 });
   assert.equal((await detail.getByRole('status').filter({ hasText: /^waiting:/ }).innerText()).trim(), `waiting: ${cases[1]!.reason}`);
+  assert.equal((await detail.locator('[data-fact="renderer"]').innerText()).trim(), "the scene's device · the file's Blender or newer · scripts not run");
   await expectAccessible('job detail of a waiting job');
   await detail.getByRole('button', { name: '← All jobs' }).click();
+  await page.locator(`tr[data-job-id="${rigJob.id}"]`).getByRole('button', { name: 'rig.blend', exact: true }).click();
+  const rigDetail = page.locator(`section[data-job-id="${rigJob.id}"]`);
+  await rigDetail.locator('[data-fact="renderer"]').waitFor({ timeout: 5000 });
+  assert.equal((await rigDetail.locator('[data-fact="renderer"]').innerText()).trim(), 'CPU · Blender 3.4 · scripts trusted');
+  assert.equal((await rigDetail.getByRole('status').filter({ hasText: /^waiting:/ }).innerText()).trim(), `waiting: ${cases[0]!.reason}`);
+  await rigDetail.getByRole('button', { name: '← All jobs' }).click();
   assert.equal((await controller.api.call('tasks.list', { jobId: newer.id })).items.every((t) => t.state === 'queued' && t.attempt === 0), true, 'no agent was sent the 4.3 file');
 });
 

@@ -6,6 +6,7 @@ import { errorMessage } from '../../client/farm-client.js';
 import { useFarmClient } from '../../farm-client-context.js';
 import { estimateEta } from '../../model/estimate-eta.js';
 import { formatPercent, formatRange, formatTime } from '../../model/format.js';
+import { jobRendererLine } from '../../model/job-renderer.js';
 import { JOB_ACTIONS } from '../../model/job-actions.js';
 import { progressOf } from '../../model/job-progress.js';
 import { useConnectionStore } from '../../stores/connection-store.js';
@@ -82,6 +83,12 @@ export function JobDetailView({ jobId }: { jobId: string }) {
         <dd>{job.priority}</dd>
         <dt>Tags</dt>
         <dd>{detail?.tags.length ? detail.tags.join(', ') : 'none (any agent)'}</dd>
+        {job.type === 'blender' && detail ? (
+          <>
+            <dt>Renderer</dt>
+            <dd data-fact="renderer">{jobRendererLine(detail.settings)}</dd>
+          </>
+        ) : null}
         <dt>Output folder</dt>
         <dd><code>{detail?.outputDir ?? '…'}</code></dd>
         <dt>Submitted</dt>
