@@ -157,9 +157,10 @@ export interface DependencyEntry {
   missing: boolean;
   /**
    * Blender may write this file while it renders: a file of a disk point cache that is not
-   * baked (Blender 3.4 measured: `-f N` rewrites such cache files in place and deletes those
-   * after the frame; a baked cache's files are left untouched). It goes to the agent's
-   * workspace as a copy, never a hard link. Absent: read only.
+   * baked (Blender 3.4.1 measured: a render deletes and rewrites such cache files, and `-f N`
+   * deletes those after the frame; a baked cache's files are left untouched). Blender's cache
+   * writer opens a file by name for writing, so it goes to the agent's workspace as a copy,
+   * never a hard link that such a write could go through. Absent: read only.
    */
   writable?: true;
 }
