@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { findBlender } from '../electron/controller/jobs/blender/find-blender.js';
+import { findOnPath, resolveExecutable } from './host/find-executable.js';
 import { renamedBlender } from '../test/helpers/renamed-blender.js';
 import { probeCapabilities, startCapabilityProbe } from './capabilities.js';
 
@@ -17,7 +17,7 @@ let real: string;
 let real34: string;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fh-capabilities-blenders-'));
-  real = findBlender()!;
+  real = (process.env.FARMHAND_BLENDER ? resolveExecutable(process.env.FARMHAND_BLENDER) : findOnPath('blender'))!;
   assert.ok(real, 'Blender is installed');
   real34 = (await probeCapabilities({ allowNoop: false, blenderPath: real, tools: ['blender'] })).blender!.version;
 });
