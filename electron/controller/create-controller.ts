@@ -41,6 +41,8 @@ export interface Controller {
   logs: TaskLogs;
   /** The farm's shared secret, shown to the user as the pairing code for agents. */
   farmKey: string;
+  /** Whether agents on the network are found by mDNS (false: only those added by address). */
+  discovery: boolean;
   storeProblems: string[];
   submit(job: JobRecord): JobSummary;
   /**
@@ -85,6 +87,7 @@ export async function createController(o: ControllerOptions): Promise<Controller
     pool,
     logs,
     farmKey: o.farmKey,
+    discovery: browser !== null,
     storeProblems: store?.problems ?? [],
     submit(job) {
       return scheduler.addJob(job, { isNew: true }).summary();

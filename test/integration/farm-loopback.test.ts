@@ -97,7 +97,7 @@ test('an agent that cannot run the task type is never given it, and the job says
     const job = compileNoopJob({ count: 3, outputDir: join(farm.dir, 'out') });
     const runtime = farm.controller.scheduler.job(farm.controller.submit(job).id)!;
     await farm.waitFor(() => runtime.unrunnableReason !== null, 'a reason');
-    assert.equal(runtime.unrunnableReason, 'None of the 1 connected agent(s) can run noop tasks.');
+    assert.equal(runtime.unrunnableReason, 'no agent online can run noop tasks.');
     assert.ok(job.tasks.every((t) => t.attempt === 0 && t.state === 'queued'));
   } finally {
     await farm.close();
@@ -114,7 +114,7 @@ test('an agent with another farm key is refused: no task runs there and the user
     await farm.waitFor(() => farm.notices.some((n) => n.includes('refused')), 'a refusal notice');
     assert.match(farm.notices.find((n) => n.includes('refused'))!, /belongs to a different farm: its farm key does not match/);
     await farm.waitFor(() => runtime.unrunnableReason !== null, 'a waiting reason');
-    assert.equal(runtime.unrunnableReason, 'No agent is connected yet.');
+    assert.equal(runtime.unrunnableReason, 'no agents online.');
     assert.equal(online(farm), 0);
     assert.ok(job.tasks.every((t) => t.attempt === 0));
   } finally {

@@ -98,6 +98,7 @@ describe('files.probe and farm.info', { timeout: 120_000 }, () => {
   test('farm.info: the farm key, the folders, the version and the tools found here', async () => {
     const info = await service.api['farm.info']({});
     assert.equal(info.farmKey, farm.farmKey);
+    assert.equal(info.discovery, false, 'the loopback farm does not discover');
     assert.equal(info.outputRoot, join(dir, 'out'));
     assert.equal(info.dataFolder, join(dir, 'home'));
     assert.match(info.version, /^\d+\.\d+\.\d+/);

@@ -107,7 +107,7 @@ describe('farmhand render (CLI)', { timeout: 300_000 }, () => {
   test('with no agent able to run the job it says so instead of waiting forever', async () => {
     const r = await farmhand(['render', scene, '--no-discover', '--no-local-agent', '--agent-wait', '1', '--out', join(dir, 'none')], env, 30_000);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /No agent can run this job: No agent is connected yet\./);
+    assert.match(r.stderr, /No agent can run this job: no agents online\. Start an agent/);
     assert.ok(r.ms < 15_000, `took ${r.ms} ms`);
   });
 });

@@ -162,6 +162,12 @@ export interface FarmInfo {
    * --farm-key`). Any API client may see it: the API token already gives control of the farm.
    */
   farmKey: string;
+  /**
+   * Whether the controller finds agents on its network by itself (mDNS); false when started
+   * with --no-discover, so only agents added by address join. Absent from controllers before
+   * it was reported: treat that as unknown.
+   */
+  discovery?: boolean;
   /** Where jobs without an output folder write (`<outputRoot>/<job name>`). */
   outputRoot: string;
   /** The controller's data folder (FARMHAND_HOME): farm key, job store, logs, uploads. */

@@ -14,6 +14,7 @@ import type { FarmInfo } from './contract.js';
 
 export interface FarmInfoSources {
   farmKey: string;
+  discovery: boolean;
   outputRoot: string;
   home: string;
   blenderPath?: string;
@@ -24,6 +25,7 @@ export interface FarmInfoSources {
 export function farmInfo(o: FarmInfoSources): FarmInfo {
   return {
     farmKey: o.farmKey,
+    discovery: o.discovery,
     outputRoot: o.outputRoot,
     dataFolder: o.home,
     version: farmhandVersion(),

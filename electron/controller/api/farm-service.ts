@@ -165,7 +165,7 @@ export function createFarmService(controller: Controller, o: FarmServiceOptions)
       return { ...agentView(changed), requeued };
     },
     async 'farm.info'() {
-      return farmInfo({ farmKey: controller.farmKey, outputRoot: o.outputRoot, home: o.home, blenderPath: o.blenderPath, ffmpegPath: o.ffmpegPath, ffprobePath: o.ffprobePath });
+      return farmInfo({ farmKey: controller.farmKey, discovery: controller.discovery, outputRoot: o.outputRoot, home: o.home, blenderPath: o.blenderPath, ffmpegPath: o.ffmpegPath, ffprobePath: o.ffprobePath });
     },
     async 'files.probe'(p) {
       return probeFile(p.path, { home: o.home, blenderPath: o.blenderPath, ffprobePath: o.ffprobePath });

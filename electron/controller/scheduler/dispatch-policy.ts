@@ -23,16 +23,22 @@ export function agentMayRunTask(agent: AgentRuntime, job: JobRuntime, task: Task
 
 export type WaitingVerdict = { waiting: string | null } | { fail: string };
 
-/** Why a job with queued work gets none of it running, or that it never can (every able agent is blocked). */
+/**
+ * Why a job with queued work gets none of it running, or that it never can (every able agent is blocked).
+ * The reasons are short lowercase clauses, as the requirement ones are ("no agent has a GPU …"),
+ * because the UI shows them after "waiting:" and the CLI after "No agent can run this job:".
+ */
 export function judgeWaitingJob(job: JobRuntime, agents: Iterable<AgentRuntime>, failureLimit: number): WaitingVerdict {
   const online = [...agents].filter((a) => a.online && a.enabled);
   const type = job.peek()!.spec.type;
   const tags = job.record.tags;
-  const capable = online.filter((a) => a.capabilities.taskTypes.includes(type) && tags.every((t) => a.tags.includes(t)));
-  if (online.length === 0) return { waiting: 'No agent is connected yet.' };
+  const ofType = online.filter((a) => a.capabilities.taskTypes.includes(type));
+  const capable = ofType.filter((a) => tags.every((t) => a.tags.includes(t)));
+  if (online.length === 0) return { waiting: 'no agents online.' };
   const checking = capable.length === 0 ? online.filter((a) => a.capabilities.checking?.includes(type)).length : 0;
-  if (checking > 0) return { waiting: `${checking} connected agent(s) are still checking that their tool for ${type} tasks runs.` };
-  if (capable.length === 0) return { waiting: `None of the ${online.length} connected agent(s) can run ${type} tasks${tags.length ? ` with tags ${tags.join(', ')}` : ''}.` };
+  if (checking > 0) return { waiting: `${checking === 1 ? '1 agent online is' : `${checking} agents online are`} still checking that their tool for ${type} tasks runs.` };
+  if (ofType.length === 0) return { waiting: `no agent online can run ${type} tasks.` };
+  if (capable.length === 0) return { waiting: missingTags(tags) };
   const unmet = unmetRequirement(job, job.peek()!.spec, capable);
   if (unmet !== null) return { waiting: unmet };
   if (capable.filter((a) => meetsRequirements(a, job.peek()!.spec)).every((a) => (job.agentFailures.get(a.agentId) ?? 0) >= failureLimit)) {
@@ -40,4 +46,9 @@ export function judgeWaitingJob(job: JobRuntime, agents: Iterable<AgentRuntime>,
     return { fail: `Every agent able to run it failed ${failureLimit} times; last error: ${lastError}` };
   }
   return { waiting: null };
+}
+
+/** "no agent has tag gpu." / "no agent has all of the tags gpu, linux." */
+function missingTags(tags: readonly string[]): string {
+  return tags.length === 1 ? `no agent has tag ${tags[0]}.` : `no agent has all of the tags ${tags.join(', ')}.`;
 }

@@ -8,6 +8,7 @@ import { useFarmInfo } from '../../stores/farm-info-store.js';
 import { useJobsStore } from '../../stores/jobs-store.js';
 import { ensureJobTasks } from '../../stores/task-loader.js';
 import { AddNodeForm } from './add-node-form.js';
+import { DiscoveryHint } from './discovery-hint.js';
 import { NodeRow } from './node-row.js';
 
 /** The render machines: online or not, what they can run, what they run now, and their controls. */
@@ -30,7 +31,7 @@ export function NodesView() {
       ) : order.length === 0 ? (
         <EmptyState title="No agents yet: run farmhand-agent on a render machine with this key.">
           <p><code>farmhand-agent --farm-key {farmKey ?? 'KEY'}</code>{farmKey ? null : <> (the key is under Settings, or run <code>farmhand key</code> on the controller's machine)</>}</p>
-          <p>Agents on this network appear by themselves; others can be added by address above.</p>
+          <DiscoveryHint />
         </EmptyState>
       ) : (
         <div className="table-scroll">
