@@ -5,6 +5,7 @@ import { agentView, type AgentRuntime } from '../agents/agent-runtime.js';
 import type { AgentLink, AgentLinkListener } from '../agents/agent-link.js';
 import type { JobRecord, TaskRecord } from '../model/job-model.js';
 import { AgentControls } from './agent-controls.js';
+import { withBusySlotEvents } from './busy-slot-events.js';
 import { DiskFullPauses } from './disk-full-pauses.js';
 import { Dispatcher } from './dispatcher.js';
 import { InputFiles } from './input-files.js';
@@ -81,14 +82,17 @@ export class Scheduler implements AgentLinkListener {
   /** Which connections hold which job's workspace list, and who is told when a job ends: job-workspaces-sent.ts. */
   private readonly workspaces: JobWorkspacesSent;
   private readonly options: SchedulerOptions;
+  private readonly events: SchedulerEvents;
 
   constructor(
     private readonly store: TaskStore,
-    private readonly events: SchedulerEvents,
+    events: SchedulerEvents,
     outputs: OutputSink,
     options: Partial<SchedulerOptions> = {},
   ) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
+    // Agents are announced again when their busy slots change with their tasks (busy-slot-events.ts).
+    events = this.events = withBusySlotEvents(events, () => this.state.agents.values());
     this.state = new SchedulerState(store, events, outputs, (job) => this.workspaces.jobEnded(job.record));
     this.workspaces = new JobWorkspacesSent(this.state.agents);
     this.restartHold = new RestartHold(this.options.restartGraceMs, (taskIds, why) => this.releaseHeld(taskIds, why));

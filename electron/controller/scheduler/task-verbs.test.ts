@@ -17,7 +17,7 @@ function setup(taskCount = 1) {
   const changed: string[] = [];
   const deadlines = new TaskDeadlines();
   const verbs = new TaskVerbs({ deadlines, agents, events: { taskChanged: (t) => changed.push(`${t.id}:${t.state}`) } });
-  return { job, task: tasks[0]!, tasks, agent, verbs, changed, deadlines };
+  return { job, task: tasks[0]!, tasks, agent, agents, verbs, changed, deadlines };
 }
 
 test('assign: a new attempt on the agent, with the last attempt\'s progress and outputs gone', () => {
@@ -186,4 +186,27 @@ test('warnings: kept on the task and summed up distinct on its job; a new attemp
   assert.equal(tasks[1]!.warnings, undefined);
   assert.equal(job.warnedTasks, 0);
   assert.equal('warningCount' in job.summary(), false, 'a clean job\'s summary has no warning fields');
+});
+
+test('every task event shows the task as it is then: an assignment with its agent, attempt and start; a requeue or retry without an agent', () => {
+  // Clients copy the task when the event fires (the API's taskView): a field set after it is
+  // missing from their copy until the next event (issue 18: the UI's starting task had no agent).
+  const { job, task, agents, deadlines } = setup();
+  const seen: string[] = [];
+  const verbs = new TaskVerbs({ deadlines, agents, events: { taskChanged: (t) => seen.push(`${t.state}:${t.agentId}:${t.attempt}:${t.startedAt === null ? 'unstarted' : 'started'}:${t.progress}`) } });
+  verbs.assign(job, task, 'a1');
+  verbs.progress(job, task, 0.5);
+  verbs.requeue(job, task);
+  verbs.assign(job, job.take()!, 'a1');
+  verbs.failAttempt(job, task, 'boom', false);
+  verbs.retry(job, task);
+  assert.deepEqual(seen, [
+    'assigned:a1:1:started:0',
+    'running:a1:1:started:0',
+    'running:a1:1:started:0.5',
+    'queued:null:1:started:0',
+    'assigned:a1:2:started:0',
+    'failed:null:2:started:0',
+    'queued:null:2:started:0',
+  ]);
 });

@@ -73,7 +73,9 @@ export class TaskVerbs {
 
   /** Handed to an agent as a new attempt: nothing of the last attempt's outputs stays. */
   assign(job: JobRuntime, task: TaskRecord, agentId: string): void {
-    this.move(job, task, 'assign');
+    // The fields first, the move (and its event) last: a client copies the task when told, so
+    // an assignment announced before its agent was set showed a starting task on no agent.
+    nextTaskState(task.state, 'assign'); // refused before any field changes
     task.attempt++;
     task.agentId = agentId;
     task.progress = 0;
@@ -84,6 +86,7 @@ export class TaskVerbs {
       job.warnedTasks--;
     }
     task.startedAt = Date.now();
+    this.move(job, task, 'assign');
   }
 
   /** The attempt ended with warnings from its tool: kept on the task until it is run again. */
@@ -110,10 +113,10 @@ export class TaskVerbs {
   adopt(job: JobRuntime, task: TaskRecord, agentId: string, attempt: number): void {
     nextTaskState(task.state, task.state === 'queued' ? 'assign' : 'start'); // refused before any field changes
     task.attempt = attempt;
+    if (task.state !== 'queued' && task.agentId && task.agentId !== agentId) this.deps.agents.get(task.agentId)?.running.delete(task.id);
+    task.agentId = agentId; // before the moves: their events carry it
     if (task.state === 'queued') this.move(job, task, 'assign');
-    else if (task.agentId && task.agentId !== agentId) this.deps.agents.get(task.agentId)?.running.delete(task.id);
     if (task.state === 'assigned') this.move(job, task, 'start');
-    task.agentId = agentId;
   }
 
   /** Every output is in place. */
@@ -145,10 +148,11 @@ export class TaskVerbs {
    * there): back to the queue, first in its job's, with no failure counted.
    */
   requeue(job: JobRuntime, task: TaskRecord): void {
+    nextTaskState(task.state, 'requeue'); // refused before any field changes
     this.deps.deadlines.clear(task.id);
-    this.move(job, task, 'requeue');
     task.agentId = null;
     task.progress = 0;
+    this.move(job, task, 'requeue');
     job.requeue(task);
   }
 
@@ -161,12 +165,13 @@ export class TaskVerbs {
 
   /** The user retries a failed or canceled task: fresh attempts, no agent, back in the queue. */
   retry(job: JobRuntime, task: TaskRecord): void {
-    this.move(job, task, 'retry');
+    nextTaskState(task.state, 'retry'); // refused before any field changes
     task.failures = 0;
     task.error = null;
     task.progress = 0;
     task.agentId = null;
     task.endedAt = null;
+    this.move(job, task, 'retry');
     job.requeue(task);
   }
 
