@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import type { FarmClient } from './client/farm-client.js';
 import { ConnectionBanner } from './components/connection-banner.js';
+import { FarmCounts } from './components/farm-counts.js';
 import { Notices } from './components/notices.js';
 import { QueueControl } from './components/queue-control.js';
 import { FarmClientContext } from './farm-client-context.js';
@@ -48,6 +49,7 @@ export function App({ client }: { client: FarmClient }) {
       <header className="app-header">
         <span className="app-name">Farmhand</span>
         <Navigation current={view} />
+        {unauthorised ? null : <FarmCounts />}
         {unauthorised ? null : <QueueControl />}
       </header>
       <ConnectionBanner />

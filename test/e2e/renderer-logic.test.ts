@@ -8,7 +8,6 @@ import type { ConnectionStatus } from '../../renderer/src/client/farm-client.js'
 import { takePageToken } from '../../renderer/src/client/page-token.js';
 import { createWebSocketFarmClient } from '../../renderer/src/client/websocket-farm-client.js';
 import { chunkSegments, countStates, describeCounts } from '../../renderer/src/model/chunk-buckets.js';
-import { estimateEta } from '../../renderer/src/model/estimate-eta.js';
 import { formatRange } from '../../renderer/src/model/format.js';
 import { JOB_ACTIONS } from '../../renderer/src/model/job-actions.js';
 import { firstErrorLine, matchingLines } from '../../renderer/src/model/log-search.js';
@@ -22,18 +21,7 @@ function task(index: number, over: Partial<TaskView> = {}): TaskView {
 }
 const done = (index: number, seconds: number) => task(index, { state: 'succeeded', attempt: 1, startedAt: 0, endedAt: seconds * 1000 });
 
-describe('ETA from measured task times', () => {
-  test('is unknown before a task has finished, or when no agent works on the job', () => {
-    assert.equal(estimateEta([task(0, { state: 'running', agentId: 'a', progress: 0.5 }), task(1)]), null);
-    assert.equal(estimateEta([done(0, 10), task(1)]), null);
-  });
-
-  test('spreads the remaining work over the busy agents, quick end to slow end', () => {
-    const tasks = [done(0, 10), done(1, 20), task(2, { state: 'running', agentId: 'a', progress: 0.5 }), task(3, { state: 'running', agentId: 'b' }), task(4), task(5)];
-    // remaining = 0.5 + 1 + 2 = 3.5 tasks; fastest 10 s, slowest 20 s; 2 agents
-    assert.deepEqual(estimateEta(tasks), { minMs: (3.5 * 10_000) / 2, maxMs: 2 * 20_000 });
-  });
-
+describe('ETA text (the estimate itself: eta-logic.test.ts)', () => {
   test('reads as a range', () => {
     assert.equal(formatRange(120_000, 240_000), '2–4 min');
     assert.equal(formatRange(30_000, 30_000), 'about 30 s');

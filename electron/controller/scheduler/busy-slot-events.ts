@@ -6,8 +6,9 @@ import type { SchedulerEvents } from './scheduler-ports.js';
  * An agent's busy slots change with its tasks (one given out, one ended), not with the agent,
  * so nothing announced the agent then: clients kept the count of the agent's last event
  * ("0 of 1 busy" while it rendered, "1 of 1 busy" on a drained agent after its job, issue
- * 18). This wraps the scheduler's events: after the turn in which tasks changed, every agent
- * whose busy slots differ from what was last announced for it is announced again, once.
+ * 18). This wraps the scheduler's events: once the step that changed tasks is over (a
+ * microtask, so the agent's event joins its tasks' in the same API batch), every agent whose
+ * busy slots differ from what was last announced for it is announced again, once.
  */
 export function withBusySlotEvents(events: SchedulerEvents, agents: () => Iterable<AgentRuntime>): SchedulerEvents {
   const announced = new Map<string, number>();
@@ -24,7 +25,7 @@ export function withBusySlotEvents(events: SchedulerEvents, agents: () => Iterab
       events.taskChanged(task);
       if (pending) return;
       pending = true;
-      setImmediate(check);
+      queueMicrotask(check);
     },
     agentChanged(view) {
       announced.set(view.agentId, view.busySlots);

@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
+import { JobEta } from '../../components/job-eta.js';
 import { StateBadge } from '../../components/state-badge.js';
 import { JobWarnings } from '../../components/job-warnings.js';
 import { WaitingReason } from '../../components/waiting-reason.js';
 import { errorMessage } from '../../client/farm-client.js';
 import { useFarmClient } from '../../farm-client-context.js';
-import { estimateEta } from '../../model/estimate-eta.js';
-import { formatPercent, formatRange, formatTime } from '../../model/format.js';
+import { formatPercent, formatTime } from '../../model/format.js';
 import { jobRendererLine } from '../../model/job-renderer.js';
 import { JOB_ACTIONS } from '../../model/job-actions.js';
 import { progressOf } from '../../model/job-progress.js';
@@ -51,7 +51,6 @@ export function JobDetailView({ jobId }: { jobId: string }) {
     );
   }
   const items = tasks?.items ?? [];
-  const eta = job.state === 'running' ? estimateEta(items) : null;
   const selectedTask: TaskView | undefined = items.find((t) => t.id === taskId);
   return (
     <section className="view job-detail" aria-labelledby="detail-heading" data-job-id={job.id}>
@@ -76,7 +75,7 @@ export function JobDetailView({ jobId }: { jobId: string }) {
           {job.failedCount ? `, ${job.failedCount} failed` : ''})
         </dd>
         <dt>Estimated time left</dt>
-        <dd>{eta ? formatRange(eta.minMs, eta.maxMs) : '—'}</dd>
+        <dd><JobEta job={job} tasks={items} /></dd>
         <dt>Type</dt>
         <dd>{job.type}</dd>
         <dt>Priority</dt>

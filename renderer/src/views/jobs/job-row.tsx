@@ -1,11 +1,11 @@
 import { memo, useEffect, type KeyboardEvent, type MouseEvent } from 'react';
 import { ChunkStrip } from '../../components/chunk-strip.js';
+import { JobEta } from '../../components/job-eta.js';
 import { JobWarnings } from '../../components/job-warnings.js';
 import { StateBadge } from '../../components/state-badge.js';
 import { WaitingReason } from '../../components/waiting-reason.js';
 import { useFarmClient } from '../../farm-client-context.js';
-import { estimateEta } from '../../model/estimate-eta.js';
-import { formatPercent, formatRange, formatTime } from '../../model/format.js';
+import { formatPercent, formatTime } from '../../model/format.js';
 import { busyAgents, progressOf } from '../../model/job-progress.js';
 import { useJobsStore } from '../../stores/jobs-store.js';
 import { ensureJobTasks } from '../../stores/task-loader.js';
@@ -32,7 +32,6 @@ export const JobRow = memo(function JobRow(p: JobRowProps) {
   useEffect(() => ensureJobTasks(client, p.jobId), [client, p.jobId, generation]);
   if (!job) return null;
   const items = tasks?.items ?? [];
-  const eta = job.state === 'running' ? estimateEta(items) : null;
   const busy = busyAgents(items);
   return (
     <tr
@@ -59,7 +58,7 @@ export const JobRow = memo(function JobRow(p: JobRowProps) {
         <span className="progress-text">{formatPercent(progressOf(job, items))}</span>
       </td>
       <td className="chunks-cell">{tasks?.status === 'loaded' ? <ChunkStrip tasks={items} jobName={job.name} /> : <span className="muted">{tasks?.status === 'error' ? 'tasks could not be loaded' : 'loading…'}</span>}</td>
-      <td>{eta ? formatRange(eta.minMs, eta.maxMs) : <span aria-label="no estimate yet">—</span>}</td>
+      <td><JobEta job={job} tasks={items} /></td>
       <td>{busy}</td>
       <td>{job.priority}</td>
       <td>{formatTime(job.createdAt)}</td>

@@ -1,0 +1,30 @@
+import type { JobSummary, TaskView } from '../../../electron/controller/api/contract.js';
+import { estimateEta, type Eta } from '../model/estimate-eta.js';
+import { capableSlots, remainingTaskType } from '../model/job-capacity.js';
+import { steadyEta, type ShownEta } from '../model/steady-eta.js';
+import { useAgentsStore } from './agents-store.js';
+
+/**
+ * The last ETA shown per running job, so the next one is held to it (steady-eta.ts), and the
+ * jobs list and the job's detail show the same one. Dropped when the job stops running.
+ */
+const shown = new Map<string, ShownEta>();
+
+/** The job's ETA now, or null ("—"): measured, over the slots that can run it, steadied. */
+export function useJobEta(job: JobSummary, tasks: readonly TaskView[]): Eta | null {
+  const type = remainingTaskType(tasks);
+  const slots = useAgentsStore((s) => capableSlots(Object.values(s.byId), job, type));
+  return jobEtaNow(job, tasks, slots, Date.now());
+}
+
+/** The same without React: what useJobEta shows for `slots` capable slots at `now`. */
+export function jobEtaNow(job: JobSummary, tasks: readonly TaskView[], slots: number, now: number): Eta | null {
+  const reading = job.state === 'running' ? estimateEta(tasks, slots) : null;
+  if (reading === null) {
+    shown.delete(job.id);
+    return null;
+  }
+  const eta = steadyEta(shown.get(job.id) ?? null, reading, now);
+  shown.set(job.id, eta);
+  return eta;
+}
