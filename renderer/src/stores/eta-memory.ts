@@ -1,4 +1,4 @@
-import type { JobSummary, TaskView } from '../../../electron/controller/api/contract.js';
+import type { AgentView, JobSummary, TaskView } from '../../../electron/controller/api/contract.js';
 import { estimateEta, type Eta } from '../model/estimate-eta.js';
 import { capableSlots, remainingTaskType } from '../model/job-capacity.js';
 import { steadyEta, type ShownEta } from '../model/steady-eta.js';
@@ -13,8 +13,18 @@ const shown = new Map<string, ShownEta>();
 /** The job's ETA now, or null ("—"): measured, over the slots that can run it, steadied. */
 export function useJobEta(job: JobSummary, tasks: readonly TaskView[]): Eta | null {
   const type = remainingTaskType(tasks);
-  const slots = useAgentsStore((s) => capableSlots(Object.values(s.byId), job, type));
+  const slots = useAgentsStore((s) => (job.waitingReason ? 0 : slotsFor(s.byId, type)));
   return jobEtaNow(job, tasks, slots, Date.now());
+}
+
+/** Capable slots per task type, counted once per agents update however many job rows ask (500 agents × every row, every event). */
+const slotsCache = new WeakMap<object, Map<string | null, number>>();
+function slotsFor(byId: Record<string, AgentView>, type: string | null): number {
+  let perType = slotsCache.get(byId);
+  if (!perType) slotsCache.set(byId, (perType = new Map()));
+  let slots = perType.get(type);
+  if (slots === undefined) perType.set(type, (slots = capableSlots(Object.values(byId), {}, type)));
+  return slots;
 }
 
 /** The same without React: what useJobEta shows for `slots` capable slots at `now`. */
