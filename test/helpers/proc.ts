@@ -25,3 +25,10 @@ export class Proc {
     throw new Error(`timed out waiting for ${re}; output so far:\n${this.text().slice(-3000)}`);
   }
 }
+
+/**
+ * How long a test waits for a farmhand-agent's "listening on" line on its first start: the line
+ * follows the tool probe, which runs Blender twice (`--version`, then Cycles' device probe), and
+ * a busy 2-core machine has taken over 20 s for that.
+ */
+export const AGENT_FIRST_START_MS = 60_000;

@@ -11,7 +11,7 @@ import { generateFarmKey } from '../../node-agent/protocol/index.js';
 import { makeTestScene } from '../fixtures/test-scene.js';
 import { freePort } from '../helpers/free-port.js';
 import { decodedPixelHash } from '../helpers/pixels.js';
-import { Proc } from '../helpers/proc.js';
+import { AGENT_FIRST_START_MS, Proc } from '../helpers/proc.js';
 
 // kill -9 of `farmhand controller` in the middle of a Blender job, with two agent processes
 // on loopback that keep rendering while it is down. After a restart the job must finish by
@@ -47,7 +47,7 @@ describe('controller crash and restart (kill -9)', { timeout: 240_000 }, () => {
     let controller = startController();
     let client: ApiClient | null = null;
     try {
-      await Promise.all(agents.map((a) => a.waitFor(/listening on/, 20_000)));
+      await Promise.all(agents.map((a) => a.waitFor(/listening on/, AGENT_FIRST_START_MS)));
       const url = /listening on (ws:\S+)/.exec((await controller.waitFor(/listening on ws:/, 20_000)).text)![1]!;
       const token = (await readFile(join(home, 'api-token'), 'utf8')).trim();
       client = await connectApi(url, token);

@@ -15,7 +15,7 @@ import { CLOSE_CODES, generateFarmKey, MAX_FILE_BYTES, MAX_FRAME_BYTES } from '.
 import { tlsClientOptions } from '../../node-agent/channel/index.js';
 import { freePort } from '../helpers/free-port.js';
 import { captureClientHello, hostileBinary, hostileText, NESTED_FRAME, plainWebSocketUpgrade, wsClientFrame } from '../helpers/hostile-frames.js';
-import { Proc } from '../helpers/proc.js';
+import { AGENT_FIRST_START_MS, Proc } from '../helpers/proc.js';
 import { isAlive, OutputMeter, rssMb, settledRssMb, watchPeakRss } from '../helpers/proc-watch.js';
 import { inBatches, rawConnection, type RawOutcome } from '../helpers/raw-socket.js';
 import { openRawSession, type RawSession } from '../helpers/secure-session.js';
@@ -56,7 +56,7 @@ describe('fuzzing a live agent process', { timeout: 110_000 }, () => {
     agent = new Proc(spawn(process.execPath, [join(root, 'bin/farmhand-agent.js'), '--no-mdns', '--host', '127.0.0.1', '--port', String(port),
       '--data-dir', dataDir, '--allow-noop'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] }));
     meter = new OutputMeter(agent.child);
-    await agent.waitFor(/listening on/, 20_000);
+    await agent.waitFor(/listening on/, AGENT_FIRST_START_MS);
     await new Promise((r) => setTimeout(r, 500));
     baselineMb = rssMb(agent.child.pid!);
   });

@@ -10,7 +10,7 @@ import { JobStore } from '../../electron/controller/store/job-store.js';
 import { generateFarmKey } from '../../node-agent/protocol/index.js';
 import { makeTestScene } from '../fixtures/test-scene.js';
 import { decodedPixelHash } from '../helpers/pixels.js';
-import { Proc } from '../helpers/proc.js';
+import { AGENT_FIRST_START_MS, Proc } from '../helpers/proc.js';
 import { cleanupLeftovers, createLan, netnsAvailable, type Lan } from './netns.js';
 
 // The heart of Farmhand on a real (namespaced) LAN: a controller host finds two agent hosts
@@ -64,7 +64,7 @@ describe('rendering across a LAN of network namespaces', { timeout: 600_000 }, (
     const agents = [startAgent(1), startAgent(2)];
     const stranger = startAgent(3, generateFarmKey());
     try {
-      await Promise.all([...agents, stranger].map((a) => a.waitFor(/listening on/, 20_000)));
+      await Promise.all([...agents, stranger].map((a) => a.waitFor(/listening on/, AGENT_FIRST_START_MS)));
       const out = join(dir, 'out-lan');
       const render = startRender(out, ['--chunk', '1']);
       const code = await render.exited;
@@ -96,7 +96,7 @@ describe('rendering across a LAN of network namespaces', { timeout: 600_000 }, (
   test('kill -9 of an agent mid-job: noticed within 5 s, every frame still arrives exactly once', async () => {
     const agents = [startAgent(1), startAgent(2)];
     try {
-      await Promise.all(agents.map((a) => a.waitFor(/listening on/, 20_000)));
+      await Promise.all(agents.map((a) => a.waitFor(/listening on/, AGENT_FIRST_START_MS)));
       const out = join(dir, 'out-kill');
       const home = join(dir, `home-kill`);
       const render = new Proc(lan.spawn(0, process.execPath, [
@@ -132,7 +132,7 @@ describe('rendering across a LAN of network namespaces', { timeout: 600_000 }, (
   test('an agent cut off the network (silence, no close) is marked offline by the heartbeat within 5 s', async () => {
     const agents = [startAgent(1), startAgent(2)];
     try {
-      await Promise.all(agents.map((a) => a.waitFor(/listening on/, 20_000)));
+      await Promise.all(agents.map((a) => a.waitFor(/listening on/, AGENT_FIRST_START_MS)));
       const out = join(dir, 'out-silence');
       const render = startRender(out, ['--chunk', '2']);
       const victim = agents[0]!;
