@@ -5,6 +5,7 @@ import type { FarmClient } from './client/farm-client.js';
 import { createIpcFarmClient, desktopBridge } from './client/ipc-farm-client.js';
 import { apiUrlFor, takePageToken } from './client/page-token.js';
 import { createWebSocketFarmClient } from './client/websocket-farm-client.js';
+import { startRouteSync } from './routing/route-sync.js';
 import './app.css';
 
 /**
@@ -23,6 +24,8 @@ const bridge = desktopBridge();
 const client: FarmClient = bridge
   ? createIpcFarmClient(bridge)
   : createWebSocketFarmClient({ url: apiUrlFor(window.location), token: takePageToken(window.location, window.history, storage) });
+// After the token is taken out of the address: the rest of it names the view to open.
+startRouteSync(window);
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App client={client} />

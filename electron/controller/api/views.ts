@@ -65,6 +65,14 @@ export interface JobSummary {
   warningCount?: number;
   /** The first task warning, in task order; absent when none. */
   firstWarning?: string;
+  /** The job's agent tags (searchable in the jobs list); absent when none. */
+  tags?: string[];
+  /** Where its results go: the output folder, or a transcode's output file. */
+  output?: string;
+  /** A render's frame list as submitted ("1-250", "1,5,10-20"); absent when the scene's own range was used, and for other job types. */
+  frames?: string;
+  /** Frames the job makes (a render's frames, a transcode's video frames); absent for jobs without frames. */
+  frameCount?: number;
 }
 
 /** A task as clients see it (no input lists or specs: those can be large and are the controller's business). */

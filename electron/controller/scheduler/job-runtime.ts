@@ -1,5 +1,6 @@
 import type { JobRecord, JobSummary, TaskRecord, TaskState } from '../model/job-model.js';
 import { jobWarnings } from '../model/job-warnings.js';
+import { jobFindFacts } from '../model/job-find-facts.js';
 import { deriveJobState, emptyCounts, type TaskCounts } from './task-state.js';
 
 /**
@@ -162,6 +163,7 @@ export class JobRuntime {
       ...(this.unrunnableReason !== null && this.hasQueued() ? { waitingReason: this.unrunnableReason } : {}),
       ...(r.warnings?.length ? { warnings: r.warnings } : {}),
       ...(this.warnedTasks > 0 ? jobWarnings(r.tasks) : {}),
+      ...jobFindFacts(r),
     };
   }
 }

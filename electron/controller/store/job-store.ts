@@ -5,6 +5,7 @@ import { isDiskFullError } from '../disk/disk-space.js';
 import type { JobRecord, JobSummary, TaskRecord } from '../model/job-model.js';
 import type { TaskStore } from '../scheduler/scheduler-ports.js';
 import { jobWarnings } from '../model/job-warnings.js';
+import { jobFindFacts } from '../model/job-find-facts.js';
 import { deriveJobState, emptyCounts } from '../scheduler/task-state.js';
 import { CoalescedWriter, type CoalescedWriterOptions } from './coalesced-writer.js';
 import { DEFAULT_TASK_PAGE_SIZE, jobFolder, singleJobFile } from './job-layout.js';
@@ -68,6 +69,7 @@ export function summarizeJob(job: JobRecord): JobSummary {
     runningCount: counts.running + counts.assigned,
     failure: job.failure,
     ...jobWarnings(job.tasks),
+    ...jobFindFacts(job),
   };
 }
 

@@ -7,14 +7,14 @@
 const STORAGE_KEY = 'farmhand.apiToken';
 
 export function takePageToken(location: Location, history: History, storage: Storage | null): string | null {
-  const fromFragment = new URLSearchParams(location.hash.replace(/^#/, '')).get('token');
+  const { token: fromFragment, rest } = splitToken(location.hash);
   if (fromFragment) {
     try {
       storage?.setItem(STORAGE_KEY, fromFragment);
     } catch {
       // storage may be disabled; the token still works for this page's life
     }
-    history.replaceState(history.state, '', `${location.pathname}${location.search}`);
+    history.replaceState(history.state, '', `${location.pathname}${location.search}${rest}`);
     return fromFragment;
   }
   try {
@@ -27,4 +27,22 @@ export function takePageToken(location: Location, history: History, storage: Sto
 /** ws://HOST/api for a page served by the controller at http://HOST/ (wss for https). */
 export function apiUrlFor(location: Location): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`;
+}
+
+/**
+ * The token in a fragment, and the fragment without it: `#token=T` (as printed) leaves
+ * nothing; a link to a view with the token, `#/jobs/ID?token=T` (routing/route.ts), leaves
+ * `#/jobs/ID`, so the view opens once the token is put away.
+ */
+export function splitToken(hash: string): { token: string | null; rest: string } {
+  const fragment = hash.replace(/^#/, '');
+  if (!fragment.startsWith('/')) return { token: new URLSearchParams(fragment).get('token'), rest: '' };
+  const at = fragment.indexOf('?');
+  if (at < 0) return { token: null, rest: hash };
+  const params = new URLSearchParams(fragment.slice(at + 1));
+  const token = params.get('token');
+  if (!token) return { token: null, rest: hash };
+  params.delete('token');
+  const query = params.toString();
+  return { token, rest: `#${fragment.slice(0, at)}${query ? `?${query}` : ''}` };
 }

@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { setTaskFilter } from './find-store.js';
 
 /** What the window shows: the view, the open job, the jobs selected in the list. */
 export type ViewName = 'jobs' | 'failed' | 'nodes' | 'settings';
@@ -12,6 +13,10 @@ interface UiState {
   /** The row keyboard focus is on, and where a shift-selection starts. */
   focusedJobId: string | null;
   anchorJobId: string | null;
+  /** The task chosen in the open job (its log shows), and the log's attempt (null: latest) and marked line: part of the URL (routing/route.ts). */
+  openTaskId: string | null;
+  logAttempt: number | null;
+  logLine: number | null;
 }
 
 export const useUiStore = create<UiState>(() => ({
@@ -21,14 +26,31 @@ export const useUiStore = create<UiState>(() => ({
   selected: [],
   focusedJobId: null,
   anchorJobId: null,
+  openTaskId: null,
+  logAttempt: null,
+  logLine: null,
 }));
 
+const NO_TASK = { openTaskId: null, logAttempt: null, logLine: null };
+
 export function showView(view: ViewName): void {
-  useUiStore.setState({ view, openJobId: null });
+  useUiStore.setState({ view, openJobId: null, ...NO_TASK });
 }
 
 export function openJob(jobId: string | null): void {
-  useUiStore.setState({ view: 'jobs', openJobId: jobId });
+  if (jobId !== useUiStore.getState().openJobId) setTaskFilter('all');
+  useUiStore.setState({ view: 'jobs', openJobId: jobId, ...NO_TASK });
+}
+
+/** Chooses a task of the open job (its log shows), the latest attempt, no line marked. */
+export function openTask(taskId: string | null): void {
+  if (useUiStore.getState().openTaskId === taskId) return;
+  useUiStore.setState({ openTaskId: taskId, logAttempt: null, logLine: null });
+}
+
+/** The attempt whose log shows and the line marked in it (1-based as numbered). */
+export function setLogPosition(attempt: number | null, line: number | null): void {
+  useUiStore.setState({ logAttempt: attempt, logLine: line });
 }
 
 export function setSubmitOpen(open: boolean): void {
@@ -50,5 +72,6 @@ export function forgetJobsInUi(jobIds: string[]): void {
     selected: s.selected.filter((id) => !jobIds.includes(id)),
     focusedJobId: s.focusedJobId && jobIds.includes(s.focusedJobId) ? null : s.focusedJobId,
     openJobId: s.openJobId && jobIds.includes(s.openJobId) ? null : s.openJobId,
+    ...(s.openJobId && jobIds.includes(s.openJobId) ? NO_TASK : {}),
   }));
 }

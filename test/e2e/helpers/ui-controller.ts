@@ -21,11 +21,12 @@ export interface UiController {
   stop(): Promise<void>;
 }
 
-export async function startUiController(dir: string): Promise<UiController> {
+/** `args`: more `farmhand controller` options (`--no-local-agent` for a farm with no agent at all). */
+export async function startUiController(dir: string, o: { args?: string[] } = {}): Promise<UiController> {
   if (!existsSync(join(root, 'dist/renderer/index.html')) || !existsSync(join(root, 'dist/bundle/farmhand.cjs'))) {
     throw new Error('Farmhand is not built; run `npm run build` before the e2e tests.');
   }
-  const child: ChildProcess = spawn(process.execPath, [join(root, 'bin/farmhand.js'), 'controller', '--port', '0', '--no-discover', '--output-root', join(dir, 'out')], {
+  const child: ChildProcess = spawn(process.execPath, [join(root, 'bin/farmhand.js'), 'controller', '--port', '0', '--no-discover', '--output-root', join(dir, 'out'), ...(o.args ?? [])], {
     cwd: root,
     env: { ...process.env, FARMHAND_HOME: join(dir, 'home'), FARMHAND_MDNS_INTERFACE: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],

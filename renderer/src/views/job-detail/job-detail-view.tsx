@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { JobEta } from '../../components/job-eta.js';
 import { StateBadge } from '../../components/state-badge.js';
 import { JobWarnings } from '../../components/job-warnings.js';
@@ -13,12 +13,15 @@ import { useConnectionStore } from '../../stores/connection-store.js';
 import { useJobsStore } from '../../stores/jobs-store.js';
 import { ensureJobTasks } from '../../stores/task-loader.js';
 import { useTasksStore } from '../../stores/tasks-store.js';
-import { openJob } from '../../stores/ui-store.js';
+import { openJob, openTask, useUiStore } from '../../stores/ui-store.js';
+import { useFindStore } from '../../stores/find-store.js';
+import { filterTasks } from '../../model/find-jobs.js';
 import type { JobDetail, TaskView } from '../../../../electron/controller/api/contract.js';
 import { requestJobAction } from '../jobs/job-action-runner.js';
 import { FrameGrid } from './frame-grid.js';
 import { LogViewer } from './log-viewer.js';
 import { TaskTable } from './task-table.js';
+import { TaskStateFilterField } from './task-state-filter.js';
 
 /** One job: its settings, actions, its frames as thumbnails (renders), every task (virtualised) and the log of the chosen task. */
 export function JobDetailView({ jobId }: { jobId: string }) {
@@ -28,7 +31,10 @@ export function JobDetailView({ jobId }: { jobId: string }) {
   const generation = useConnectionStore((s) => s.generation);
   const [detail, setDetail] = useState<JobDetail | null>(null);
   const [detailError, setDetailError] = useState<string | null>(null);
-  const [taskId, setTaskId] = useState<string | null>(null);
+  // The chosen task is part of the URL (routing/route.ts): a link opens it, Back returns to the one before.
+  const taskId = useUiStore((s) => s.openTaskId);
+  const taskFilter = useFindStore((s) => s.tasks);
+  const jobsLoaded = useJobsStore((s) => s.loaded);
 
   useEffect(() => ensureJobTasks(client, jobId), [client, jobId, generation]);
   // The summary's state and priority change with events; the rest of the detail is re-read then.
@@ -42,6 +48,9 @@ export function JobDetailView({ jobId }: { jobId: string }) {
   }, [client, jobId, job?.state, job?.priority, generation]);
 
   const back = () => openJob(null);
+  const items = tasks?.items ?? [];
+  const shownTasks = useMemo(() => filterTasks(items, taskFilter), [items, taskFilter]);
+  if (!job && !jobsLoaded) return <section className="view" aria-labelledby="detail-heading"><h1 id="detail-heading">Loading job…</h1></section>;
   if (!job) {
     return (
       <section className="view" aria-labelledby="detail-heading">
@@ -50,7 +59,6 @@ export function JobDetailView({ jobId }: { jobId: string }) {
       </section>
     );
   }
-  const items = tasks?.items ?? [];
   const selectedTask: TaskView | undefined = items.find((t) => t.id === taskId);
   return (
     <section className="view job-detail" aria-labelledby="detail-heading" data-job-id={job.id}>
@@ -103,7 +111,7 @@ export function JobDetailView({ jobId }: { jobId: string }) {
       ) : null}
       <h2>Tasks</h2>
       {tasks?.status === 'error' ? <p className="error" role="alert">{tasks.error}</p> : null}
-      {tasks?.status === 'loaded' || items.length ? <TaskTable tasks={items} selectedTaskId={taskId} onSelect={setTaskId} /> : <p className="muted">Loading tasks…</p>}
+      {tasks?.status === 'loaded' || items.length ? <><TaskStateFilterField tasks={items} /><TaskTable tasks={shownTasks} selectedTaskId={taskId} onSelect={openTask} /></> : <p className="muted">Loading tasks…</p>}
       <h2>Log</h2>
       {selectedTask ? <LogViewer key={selectedTask.id} task={selectedTask} /> : <p className="muted">Choose a task above (click it, or move with the arrow keys and press Enter) to see its log.</p>}
     </section>

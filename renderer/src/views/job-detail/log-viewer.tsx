@@ -4,6 +4,8 @@ import { errorMessage } from '../../client/farm-client.js';
 import { useFarmClient } from '../../farm-client-context.js';
 import { firstErrorLine, matchingLines } from '../../model/log-search.js';
 import type { TaskView } from '../../../../electron/controller/api/contract.js';
+import { logRouteFor } from '../../routing/log-route.js';
+import { setLogPosition } from '../../stores/ui-store.js';
 
 /**
  * The log of one task attempt. While the attempt runs, the lines printed since the last read
@@ -27,7 +29,10 @@ interface HeldLog {
 export function LogViewer({ task }: { task: TaskView }) {
   const client = useFarmClient();
   const searchId = useId();
-  const [attempt, setAttempt] = useState(Math.max(1, task.attempt));
+  // A link may name the attempt and a line (routing/route.ts); the line is marked once it has loaded.
+  const [routed] = useState(() => logRouteFor(task.id));
+  const [attempt, setAttempt] = useState(routed.attempt ?? Math.max(1, task.attempt));
+  const routedLine = useRef(routed.line);
   const [{ lines, first }, setShown] = useState<{ lines: string[]; first: number }>({ lines: [], first: 0 });
   const held = useRef<HeldLog>({ key: '', first: 0, lines: [] });
   const [attempts, setAttempts] = useState(task.attempt);
@@ -86,11 +91,21 @@ export function LogViewer({ task }: { task: TaskView }) {
     if (following && lines.length) virtualizer.scrollToIndex(lines.length - 1, { align: 'end' });
   }, [following, lines.length, virtualizer]);
 
+  useEffect(() => {
+    const line = routedLine.current;
+    if (line === null || lines.length === 0) return;
+    routedLine.current = null;
+    const index = line - 1 - first;
+    if (index >= 0 && index < lines.length) jumpTo(index);
+    else setStatus(`Line ${line} is not in this log (it has lines ${first + 1}–${first + lines.length}).`);
+  });
+
   const matches = useMemo(() => matchingLines(lines, query), [lines, query]);
   const matchSet = useMemo(() => new Set(matches), [matches]);
   const jumpTo = (index: number) => {
     setFollowing(false);
     setHighlight(index);
+    setLogPosition(attempt, first + index + 1);
     virtualizer.scrollToIndex(index, { align: 'center' });
   };
   const nextMatch = (delta: number) => {
@@ -107,7 +122,7 @@ export function LogViewer({ task }: { task: TaskView }) {
       <div className="toolbar" role="toolbar" aria-label="Log controls">
         <label className="inline-field">
           <span>Attempt</span>
-          <select value={attempt} onChange={(e) => setAttempt(Number(e.target.value))}>
+          <select value={attempt} onChange={(e) => { setAttempt(Number(e.target.value)); setLogPosition(Number(e.target.value), null); }}>
             {Array.from({ length: Math.max(1, attempts) }, (_, i) => i + 1).map((n) => <option key={n} value={n}>{n}{n === task.attempt ? ' (latest)' : ''}</option>)}
           </select>
         </label>
@@ -158,6 +173,9 @@ export function LogViewer({ task }: { task: TaskView }) {
               key={row.index}
               className={`log-line${row.index === highlight ? ' highlight' : ''}${matchSet.has(row.index) ? ' match' : ''}`}
               style={{ transform: `translateY(${row.start}px)`, height: LINE_HEIGHT }}
+              data-line={first + row.index + 1}
+              aria-current={row.index === highlight ? 'true' : undefined}
+              onClick={() => jumpTo(row.index)}
             >
               <span className="line-no" aria-hidden="true">{first + row.index + 1}</span>
               {lines[row.index]}

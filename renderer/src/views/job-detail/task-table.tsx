@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { StateBadge } from '../../components/state-badge.js';
 import { formatDuration, formatPercent } from '../../model/format.js';
 import { taskWarningsTitle } from '../../model/job-warnings.js';
@@ -21,6 +21,16 @@ export function TaskTable({ tasks, selectedTaskId, onSelect }: { tasks: readonly
   const agents = useAgentsStore((s) => s.byId);
   const virtualizer = useVirtualizer({ count: tasks.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
   const activeIndex = Math.min(active, Math.max(0, tasks.length - 1));
+  // A task chosen from outside (a link, Back) becomes the active row, scrolled to, once it is in the list.
+  const shownSelection = useRef<string | null>(null);
+  useEffect(() => {
+    if (selectedTaskId === null || shownSelection.current === selectedTaskId) return;
+    const index = tasks.findIndex((t) => t.id === selectedTaskId);
+    if (index < 0) return;
+    shownSelection.current = selectedTaskId;
+    setActive(index);
+    virtualizer.scrollToIndex(index, { align: 'auto' });
+  }, [selectedTaskId, tasks, virtualizer]);
   const now = Date.now();
 
   const moveTo = (index: number) => {

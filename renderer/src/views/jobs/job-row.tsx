@@ -5,6 +5,7 @@ import { JobWarnings } from '../../components/job-warnings.js';
 import { StateBadge } from '../../components/state-badge.js';
 import { WaitingReason } from '../../components/waiting-reason.js';
 import { useFarmClient } from '../../farm-client-context.js';
+import { describeJobFrames, shortJobId } from '../../model/find-jobs.js';
 import { formatPercent, formatTime } from '../../model/format.js';
 import { busyAgents, progressOf } from '../../model/job-progress.js';
 import { useJobsStore } from '../../stores/jobs-store.js';
@@ -51,6 +52,7 @@ export const JobRow = memo(function JobRow(p: JobRowProps) {
       <td className="job-name">
         <button type="button" className="link" tabIndex={-1} onClick={(e) => { e.stopPropagation(); openJob(job.id); }}>{job.name}</button>
         <span className="muted"> {job.type}</span>
+        <span className="muted job-short-id" title={`Job id ${job.id}`}> #{shortJobId(job.id)}</span>
       </td>
       <td><StateBadge state={job.state} />{job.failure ? <span className="sr-only">: {job.failure}</span> : null}{job.pauseReason ? <div className="muted pause-reason">{job.pauseReason}</div> : null}<WaitingReason job={job} /><JobWarnings job={job} /></td>
       <td>
@@ -61,6 +63,8 @@ export const JobRow = memo(function JobRow(p: JobRowProps) {
       <td><JobEta job={job} tasks={items} /></td>
       <td>{busy}</td>
       <td>{job.priority}</td>
+      <td className="nowrap">{describeJobFrames(job) ?? <span aria-label="no frames">—</span>}</td>
+      <td>{job.output ? <span className="job-output" title={job.output}><bdi>{job.output}</bdi></span> : '—'}</td>
       <td>{formatTime(job.createdAt)}</td>
       <td>
         <button

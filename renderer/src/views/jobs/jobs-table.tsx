@@ -8,6 +8,8 @@ import { openJob, selectJobs, useUiStore } from '../../stores/ui-store.js';
 import type { JobSummary } from '../../../../electron/controller/api/contract.js';
 import { requestJobAction } from './job-action-runner.js';
 import { JobRow } from './job-row.js';
+import { SortableHeader } from './sortable-header.js';
+import { useVisibleJobIds } from './use-visible-jobs.js';
 
 /**
  * The jobs as a grid: one row is in the tab order (roving focus); arrows move and select,
@@ -17,7 +19,10 @@ import { JobRow } from './job-row.js';
  */
 export function JobsTable() {
   const client = useFarmClient();
-  const order = useJobsStore((s) => s.order);
+  // The list as searched, filtered and sorted (find-store): keyboard moves and ranges go by what is shown.
+  const order = useVisibleJobIds() as string[];
+  const shownOrder = useRef(order);
+  shownOrder.current = order;
   const { selected, focusedJobId, anchorJobId } = useUiStore(useShallow((s) => ({ selected: s.selected, focusedJobId: s.focusedJobId, anchorJobId: s.anchorJobId })));
   const rows = useRef(new Map<string, HTMLTableRowElement>());
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
@@ -37,7 +42,7 @@ export function JobsTable() {
 
   const onRowClick = useCallback((event: MouseEvent, jobId: string) => {
     const ui = useUiStore.getState();
-    if (event.shiftKey && ui.anchorJobId) selectJobs(rangeOf(useJobsStore.getState().order, ui.anchorJobId, jobId), jobId);
+    if (event.shiftKey && ui.anchorJobId) selectJobs(rangeOf(shownOrder.current, ui.anchorJobId, jobId), jobId);
     else if (event.ctrlKey || event.metaKey) selectJobs(ui.selected.includes(jobId) ? ui.selected.filter((id) => id !== jobId) : [...ui.selected, jobId], jobId, jobId);
     else selectJobs([jobId], jobId, jobId);
   }, []);
@@ -99,14 +104,16 @@ export function JobsTable() {
       <table className="jobs-table" role="grid" aria-label="Jobs" aria-multiselectable="true" aria-rowcount={order.length + 1}>
         <thead>
           <tr>
-            <th scope="col">Job</th>
-            <th scope="col">State</th>
-            <th scope="col">Progress</th>
+            <SortableHeader sortKey="name">Job</SortableHeader>
+            <SortableHeader sortKey="state">State</SortableHeader>
+            <SortableHeader sortKey="progress">Progress</SortableHeader>
             <th scope="col">Chunks</th>
             <th scope="col">ETA</th>
             <th scope="col">Agents busy</th>
-            <th scope="col">Priority</th>
-            <th scope="col">Submitted</th>
+            <SortableHeader sortKey="priority">Priority</SortableHeader>
+            <SortableHeader sortKey="frames">Frames</SortableHeader>
+            <SortableHeader sortKey="output">Output</SortableHeader>
+            <SortableHeader sortKey="submitted">Submitted</SortableHeader>
             <th scope="col"><span className="sr-only">Actions</span></th>
           </tr>
         </thead>

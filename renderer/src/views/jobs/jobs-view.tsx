@@ -3,6 +3,7 @@ import { EmptyState } from '../../components/empty-state.js';
 import { useJobsStore } from '../../stores/jobs-store.js';
 import { setSubmitOpen, useUiStore } from '../../stores/ui-store.js';
 import { JobDetailView } from '../job-detail/job-detail-view.js';
+import { JobsFindBar } from './jobs-find-bar.js';
 import { JobsTable } from './jobs-table.js';
 import { JobsToolbar } from './jobs-toolbar.js';
 
@@ -24,9 +25,12 @@ export function JobsView() {
           <p>From a terminal: <code>farmhand submit /path/to/scene.blend</code></p>
         </EmptyState>
       ) : (
-        <div className="table-scroll">
-          <JobsTable />
-        </div>
+        <>
+          <JobsFindBar />
+          <div className="table-scroll">
+            <JobsTable />
+          </div>
+        </>
       )}
     </section>
   );
