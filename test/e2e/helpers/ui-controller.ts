@@ -36,7 +36,8 @@ export async function startUiController(dir: string, o: { args?: string[] } = {}
   child.stderr!.on('data', (d: Buffer) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const urls = await new Promise<{ ui: string; ws: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the controller printed no URL within 20 s; stderr: ${stderr}`)), 20_000);
+    // A first start checks the local agent's tools (~10 s here alone); several test runs at once on 2 cores take longer.
+    const timer = setTimeout(() => reject(new Error(`the controller printed no URL within 60 s; stderr: ${stderr}`)), 60_000);
     child.stdout!.on('data', (d: Buffer) => {
       stdout += d;
       const ui = /Farmhand UI: (http:\/\/\S+)/.exec(stdout);
