@@ -155,13 +155,16 @@ describe('the numbers in the header, the jobs list and the nodes view', { timeou
     // "Agents busy" on the job: never 0 while the job's work is spread (before its last tasks).
     const running = jobs.filter((s) => s.jobBusy !== null && s.progress !== null && parseFloat(s.progress) > 0 && parseFloat(s.progress) < 75);
     assert.ok(running.length > 20, `${running.length} samples of the job running`);
-    assert.deepEqual([...new Set(running.map((s) => s.jobBusy))].sort(), ['2'], 'two agents busy on the job throughout');
+    // (One task's end and the next one's start may reach the page in two updates, 100 ms apart.)
+    assert.deepEqual(running.filter((s) => s.jobBusy !== '1' && s.jobBusy !== '2').map((s) => s.jobBusy), [], 'one or two agents busy on the job, never none');
+    const both = running.filter((s) => s.jobBusy === '2').length;
+    assert.ok(both >= running.length * 0.9, `both agents read busy in ${both} of ${running.length} samples`);
 
     // ETA: shown while the job runs, and from one update to the next its ends never rise past rounding.
     const etas = running.map((s) => s.eta).filter((e): e is string => e !== null);
     assert.ok(etas.length >= running.length * 0.5, `an ETA was shown in ${etas.length} of ${running.length} samples`);
     const changes = etas.filter((e, i) => i === 0 || e !== etas[i - 1]);
-    t.diagnostic(`${startUps.length} start-ups watched; ${mismatched.length}/${nodes.length} node samples disagreeing; ${running.length} job samples; ETA: ${changes.join(' | ')}`);
+    t.diagnostic(`${startUps.length} start-ups watched; ${mismatched.length}/${nodes.length} node samples disagreeing; "Agents busy" 2 in ${running.filter((s) => s.jobBusy === '2').length}/${running.length} job samples; ETA: ${changes.join(' | ')}`);
     assert.ok(changes.length >= 3, `the ETA updated ${changes.length} times: ${changes.join(' | ')}`);
     for (let i = 1; i < changes.length; i++) {
       const [a, b] = [parseRange(changes[i - 1]!), parseRange(changes[i]!)];
