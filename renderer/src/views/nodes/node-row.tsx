@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useState, type Ref } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
+import { UtilisationSparkline } from '../../components/utilisation-sparkline.js';
 import { errorMessage } from '../../client/farm-client.js';
 import { useFarmClient } from '../../farm-client-context.js';
 import { agentRendererFacts } from '../../model/agent-renderers.js';
@@ -11,11 +12,19 @@ import { pushNotice } from '../../stores/notices-store.js';
 import { useTasksStore } from '../../stores/tasks-store.js';
 import { openJob } from '../../stores/ui-store.js';
 
+/** Where the virtualised table (nodes-table.tsx) places a row: its measuring ref, index and focus. */
+export interface NodeRowPlacement {
+  ref: Ref<HTMLTableRowElement>;
+  'data-index': number;
+  'aria-rowindex': number;
+  tabIndex: number;
+}
+
 /**
  * One agent with its controls: drain (no new tasks, the running ones finish) or enable again,
  * stop now (its running tasks stop and go back to the queue, after a confirm), tags, remove.
  */
-export function NodeRow({ agentId }: { agentId: string }) {
+export function NodeRow({ agentId, placement }: { agentId: string; placement?: NodeRowPlacement }) {
   const client = useFarmClient();
   const agent = useAgentsStore((s) => s.byId[agentId]);
   const active = useTasksStore(useShallow((s) => Object.values(s.activeByAgent[agentId] ?? {})));
@@ -41,7 +50,7 @@ export function NodeRow({ agentId }: { agentId: string }) {
   const renderers = agentRendererFacts(agent);
   const caps = [renderers.blenders ?? (agent.checking.includes('blender') ? 'checking Blender…' : null), agent.ffmpeg ? `ffmpeg ${agent.ffmpeg}` : null, agent.cores ? `${agent.cores} cores` : null].filter(Boolean);
   return (
-    <tr data-agent-id={agent.agentId}>
+    <tr data-agent-id={agent.agentId} {...placement}>
       <th scope="row">
         {agent.name}
         <div className="muted small">{agent.hostname ? `${agent.hostname} · ` : ''}{agent.url}</div>
@@ -57,7 +66,7 @@ export function NodeRow({ agentId }: { agentId: string }) {
         {renderers.blenders ? <div className="renderer-facts small" data-facts="renderers">{renderers.device} · {renderers.gpus} · {renderers.scripts}</div> : null}
         <div className="muted small">{agent.taskTypes.join(', ')}</div>
       </td>
-      <td>{agent.busySlots} of {agent.slots} busy</td>
+      <td>{agent.busySlots} of {agent.slots} busy<UtilisationSparkline agent={agent} /></td>
       <td>
         {active.length === 0 ? <span className="muted">idle</span> : active.map((t) => (
           <div key={t.id}>

@@ -9,7 +9,7 @@ import { useJobsStore } from '../../stores/jobs-store.js';
 import { ensureJobTasks } from '../../stores/task-loader.js';
 import { AddNodeForm } from './add-node-form.js';
 import { DiscoveryHint } from './discovery-hint.js';
-import { NodeRow } from './node-row.js';
+import { NodesTable } from './nodes-table.js';
 
 /** The render machines: online or not, what they can run, what they run now, and their controls. */
 export function NodesView() {
@@ -34,25 +34,7 @@ export function NodesView() {
           <DiscoveryHint />
         </EmptyState>
       ) : (
-        <div className="table-scroll">
-          <table className="plain-table nodes-table">
-            <caption className="sr-only">Agents</caption>
-            <thead>
-              <tr>
-                <th scope="col">Agent</th>
-                <th scope="col">Status</th>
-                <th scope="col">Capabilities</th>
-                <th scope="col">Slots</th>
-                <th scope="col">Current task</th>
-                <th scope="col">Tags</th>
-                <th scope="col">Controls</th>
-              </tr>
-            </thead>
-            <tbody>
-              {order.map((id) => <NodeRow key={id} agentId={id} />)}
-            </tbody>
-          </table>
-        </div>
+        <NodesTable order={order} />
       )}
     </section>
   );
