@@ -6,12 +6,14 @@ import { join } from 'node:path';
 import { killRemainingChildren, prepareCli, ROOT } from './lib/processes.js';
 import { formatValue, goalText, resultText, type Row } from './lib/row.js';
 import { withTimeout } from './lib/scratch.js';
+import { soakTimeoutMs } from './lib/soak-options.js';
 
 /**
  * Runs the benchmarks, prints the table, saves bench/results/latest.json and rewrites the
  * generated part of BENCHMARKS.md.
  *   npm run bench                               all of them (≈ 5–6 minutes on 2 cores)
  *   node --import tsx bench/run-all.ts dispatch  only the named ones (others keep their last figures)
+ *   node --import tsx bench/run-all.ts ui-soak [--minutes=60]   the UI soak, never part of the default run
  * Everything stays on loopback: agents without mDNS, controllers without discovery, except the
  * discovery benchmark, whose announcer and browsers are bound to 127.0.0.1.
  */
@@ -21,7 +23,8 @@ interface BenchModule {
   about: string;
 }
 
-const BENCHES: { name: string; timeoutMs: number; load: () => Promise<BenchModule> }[] = [
+/** optIn: runs only when named (an hour-long soak does not belong in every `npm run bench`). */
+const BENCHES: { name: string; timeoutMs: number; optIn?: true; load: () => Promise<BenchModule> }[] = [
   { name: 'dispatch', timeoutMs: 120_000, load: () => import('./dispatch.js') },
   { name: 'throughput', timeoutMs: 240_000, load: () => import('./throughput.js') },
   { name: 'discovery', timeoutMs: 90_000, load: () => import('./discovery.js') },
@@ -32,6 +35,8 @@ const BENCHES: { name: string; timeoutMs: number; load: () => Promise<BenchModul
   { name: 'library-walk', timeoutMs: 240_000, load: () => import('./library-walk.js') },
   { name: 'transcode', timeoutMs: 1_500_000, load: () => import('./transcode.js') },
   { name: 'ui', timeoutMs: 240_000, load: () => import('./ui.js') },
+  { name: 'ui-nodes', timeoutMs: 420_000, load: () => import('./ui-nodes.js') },
+  { name: 'ui-soak', timeoutMs: soakTimeoutMs(), optIn: true, load: () => import('./ui-soak.js') },
 ];
 
 const RESULTS = join(ROOT, 'bench', 'results', 'latest.json');
@@ -197,7 +202,7 @@ async function main(): Promise<number> {
     console.error(`Unknown benchmark(s): ${unknown.join(', ')}. Choose from: ${BENCHES.map((b) => b.name).join(', ')}.`);
     return 2;
   }
-  const selected = wanted.length ? BENCHES.filter((b) => wanted.includes(b.name)) : BENCHES;
+  const selected = wanted.length ? BENCHES.filter((b) => wanted.includes(b.name)) : BENCHES.filter((b) => !b.optIn);
 
   // Safety net: anything that would create a Bonjour instance without an explicit interface
   // (here or in a child) is pinned to loopback.

@@ -3,7 +3,7 @@
  * them, saves them in bench/results/latest.json and renders BENCHMARKS.md from them.
  */
 
-export type Unit = 'ms' | 's' | 'tasks/s' | 'MB/s' | 'bytes' | 'x' | 'count' | 'fps' | 'updates/s';
+export type Unit = 'ms' | 's' | 'tasks/s' | 'MB/s' | 'bytes' | 'x' | 'count' | 'fps' | 'updates/s' | 'MB' | '%';
 
 export interface Goal {
   /** measured (or ratio) must be ≤ / ≥ / = value. */
@@ -86,6 +86,10 @@ export function formatValue(value: number | null | undefined, unit: Unit): strin
       return `${value.toFixed(1)} fps`;
     case 'updates/s':
       return `${Math.round(value).toLocaleString('en-US')} updates/s`;
+    case 'MB':
+      return `${value.toFixed(1)} MB`;
+    case '%':
+      return `${value.toFixed(1)} %`;
   }
 }
 

@@ -93,19 +93,35 @@ export function applyTaskChanges(changed: TaskView[]): void {
   });
 }
 
-/** Moves each task into (or out of) its agent's active set. */
+/**
+ * Moves each task into (or out of) its agent's active set. Where each task is active is looked
+ * up once per call (at most a farm's slots), not searched across every agent per task: with 500
+ * agents, loading a 30,000-task job took 15 million steps; now each agent's set is copied at
+ * most once per call too.
+ */
 function indexActive(before: TasksState['activeByAgent'], tasks: TaskView[]): TasksState['activeByAgent'] {
   let after = before;
+  const copied = new Set<string>();
   const touch = (agentId: string) => {
     if (after === before) after = { ...before };
-    after[agentId] = { ...(after[agentId] ?? {}) };
+    if (!copied.has(agentId)) {
+      after[agentId] = { ...(after[agentId] ?? {}) };
+      copied.add(agentId);
+    }
     return after[agentId]!;
   };
+  const activeOn = new Map<string, string>();
+  for (const [agentId, active] of Object.entries(before)) for (const taskId of Object.keys(active)) activeOn.set(taskId, agentId);
   for (const task of tasks) {
-    for (const [agentId, active] of Object.entries(after)) {
-      if (active[task.id] && (agentId !== task.agentId || !ACTIVE.has(task.state))) delete touch(agentId)[task.id];
+    const was = activeOn.get(task.id);
+    if (was !== undefined && (was !== task.agentId || !ACTIVE.has(task.state))) {
+      delete touch(was)[task.id];
+      activeOn.delete(task.id);
     }
-    if (task.agentId && ACTIVE.has(task.state)) touch(task.agentId)[task.id] = task;
+    if (task.agentId && ACTIVE.has(task.state)) {
+      touch(task.agentId)[task.id] = task;
+      activeOn.set(task.id, task.agentId);
+    }
   }
   return after;
 }
