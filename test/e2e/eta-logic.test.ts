@@ -56,11 +56,12 @@ describe('ETA from measured per-frame times over the agents that can run the job
     assert.ok(Math.abs(mid - (102.7 * 9_400) / 3) < 0.1 * mid, `mid ${Math.round(mid / 1000)} s`);
   });
 
-  test('counts the slots of agents that can run it, idle or not: online, not drained, with the task type, not still checking it', () => {
+  test('counts the slots of agents that can run it, idle or not: online, not drained, with the task type and the job\'s tags, not still checking it', () => {
     const agents = [agent('a', { slots: 2 }), agent('b'), agent('off', { online: false }), agent('drained', { enabled: false }), agent('ffmpeg-only', { taskTypes: ['transcode'] }), agent('checking', { checking: ['blender'] })];
     const tasks = [done(0, 1000), task(1)];
     assert.equal(remainingTaskType(tasks), 'blender');
     assert.equal(capableSlots(agents, {}, remainingTaskType(tasks)), 3);
+    assert.equal(capableSlots([...agents, agent('gpu', { tags: ['gpu', 'linux'], slots: 4 })], { tags: ['gpu'] }, 'blender'), 4, 'only agents with every tag the job asks for');
     assert.equal(capableSlots(agents, { waitingReason: 'no agent has tag gpu' }, 'blender'), 0, 'a waiting job gets only its running tasks');
     assert.equal(capableSlots(agents, {}, remainingTaskType([done(0, 1000)])), 0);
   });

@@ -13,17 +13,19 @@ const shown = new Map<string, ShownEta>();
 /** The job's ETA now, or null ("—"): measured, over the slots that can run it, steadied. */
 export function useJobEta(job: JobSummary, tasks: readonly TaskView[]): Eta | null {
   const type = remainingTaskType(tasks);
-  const slots = useAgentsStore((s) => (job.waitingReason ? 0 : slotsFor(s.byId, type)));
+  const tags = job.tags?.join(',') ?? '';
+  const slots = useAgentsStore((s) => (job.waitingReason ? 0 : slotsFor(s.byId, type, tags)));
   return jobEtaNow(job, tasks, slots, Date.now());
 }
 
-/** Capable slots per task type, counted once per agents update however many job rows ask (500 agents × every row, every event). */
-const slotsCache = new WeakMap<object, Map<string | null, number>>();
-function slotsFor(byId: Record<string, AgentView>, type: string | null): number {
-  let perType = slotsCache.get(byId);
-  if (!perType) slotsCache.set(byId, (perType = new Map()));
-  let slots = perType.get(type);
-  if (slots === undefined) perType.set(type, (slots = capableSlots(Object.values(byId), {}, type)));
+/** Capable slots per task type and tags, counted once per agents update however many job rows ask (500 agents × every row, every event). */
+const slotsCache = new WeakMap<object, Map<string, number>>();
+function slotsFor(byId: Record<string, AgentView>, type: string | null, tags: string): number {
+  let perKind = slotsCache.get(byId);
+  if (!perKind) slotsCache.set(byId, (perKind = new Map()));
+  const key = `${type} ${tags}`;
+  let slots = perKind.get(key);
+  if (slots === undefined) perKind.set(key, (slots = capableSlots(Object.values(byId), tags ? { tags: tags.split(',') } : {}, type)));
   return slots;
 }
 
