@@ -5,6 +5,7 @@ import type { Controller } from '../create-controller.js';
 import type { JobSummary, TaskRecord } from '../model/job-model.js';
 import type { JobRuntime } from '../scheduler/job-runtime.js';
 import { isTerminalJobState } from '../scheduler/task-state.js';
+import { frameTimesOf } from '../scheduler/frame-times.js';
 import { submitJob } from '../jobs/submit-job.js';
 import { ApiError, type ApiEvent, type FarmApi, type JobDetail, type Page, type TaskView } from './contract.js';
 import { farmInfo } from './farm-info.js';
@@ -249,7 +250,14 @@ export function taskView(t: TaskRecord): TaskView {
     ...(t.warnings?.length ? { warnings: t.warnings } : {}),
     startedAt: t.startedAt,
     endedAt: t.endedAt,
+    ...withFrameTimes(t),
+    ...(t.outputs.length ? { outputBytes: t.outputs.reduce((n, o) => n + o.size, 0) } : {}),
   };
+}
+
+function withFrameTimes(t: TaskRecord): { frameTimesMs?: number[] } {
+  const times = frameTimesOf(t);
+  return times ? { frameTimesMs: times } : {};
 }
 
 function jobDetail(job: JobRuntime): JobDetail {

@@ -94,6 +94,15 @@ export interface TaskView {
   warnings?: string[];
   startedAt: number | null;
   endedAt: number | null;
+  /**
+   * A chunk of several frames: the render time of each frame its current attempt finished, in ms,
+   * in render order, as the controller measured it from the agent's progress (the first includes
+   * the renderer's start-up; frames ending within one 250 ms report share it). Absent for a
+   * one-frame task (startedAt–endedAt is its frame's time) and before its first frame ends.
+   */
+  frameTimesMs?: number[];
+  /** Bytes of the files the attempt made (as its agent reported them when done): a transcode's output size. Absent before. */
+  outputBytes?: number;
 }
 
 /** A scene's own settings as Blender reads them (jobs/blender/scene-probe.ts), before a job is compiled. */

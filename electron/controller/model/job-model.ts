@@ -38,6 +38,8 @@ export interface TaskRecord {
   warnings?: string[];
   startedAt: number | null;
   endedAt: number | null;
+  /** When each frame of the current attempt ended (epoch ms, render order), for a chunk of several frames (frame-times.ts); absent before the first. */
+  frameEndedAt?: number[];
 }
 
 export interface JobRecord {

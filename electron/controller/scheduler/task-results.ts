@@ -11,6 +11,7 @@ import { judgeReportedOutputs } from './output-claims.js';
 import type { SchedulerState } from './scheduler-state.js';
 import type { SchedulerEvents, TaskStore } from './scheduler-ports.js';
 import { isCurrentAttempt } from './task-verbs.js';
+import { noteFramesDone } from './frame-times.js';
 
 /** What the results need of the scheduler: its state, ports and files, a limit, and three of its steps. */
 export interface TaskResultsDeps {
@@ -42,6 +43,7 @@ export class TaskResults {
   progress(agent: AgentRuntime, m: MessageOf<'task.progress'>): void {
     const task = this.deps.state.tasks.get(m.taskId);
     if (!isCurrentAttempt(task, agent.agentId, m.attempt)) return;
+    noteFramesDone(task, m.framesDone);
     this.deps.state.verbs.progress(this.deps.state.jobs.get(task.jobId)!, task, m.fraction);
   }
 

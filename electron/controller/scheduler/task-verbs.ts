@@ -86,6 +86,7 @@ export class TaskVerbs {
       job.warnedTasks--;
     }
     task.startedAt = Date.now();
+    delete task.frameEndedAt;
     this.move(job, task, 'assign');
   }
 

@@ -18,6 +18,7 @@ import { useFindStore } from '../../stores/find-store.js';
 import { filterTasks } from '../../model/find-jobs.js';
 import type { JobDetail, TaskView } from '../../../../electron/controller/api/contract.js';
 import { requestJobAction } from '../jobs/job-action-runner.js';
+import { JobCharts } from './charts/job-charts.js';
 import { FrameGrid } from './frame-grid.js';
 import { LogViewer } from './log-viewer.js';
 import { TaskTable } from './task-table.js';
@@ -103,6 +104,7 @@ export function JobDetailView({ jobId }: { jobId: string }) {
         <dt>Ended</dt>
         <dd>{formatTime(detail?.endedAt ?? null)}</dd>
       </dl>
+      <JobCharts job={job} tasks={items} settings={detail?.settings ?? null} onOpenFrame={(_frame, frameTaskId) => setTaskId(frameTaskId)} onOpenTask={setTaskId} />
       {job.type === 'blender' ? (
         <>
           <h2>Frames</h2>
