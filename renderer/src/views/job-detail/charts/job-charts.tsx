@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef } from 'react';
+import { useCallback, useDeferredValue, useMemo, useRef } from 'react';
 import { frameSamples, frameTimeChart, taskSamples, type TimeSample } from '../../../model/charts/frame-times.js';
 import { taskTimeline } from '../../../model/charts/task-lanes.js';
 import { transcodeStats } from '../../../model/charts/transcode-stats.js';
@@ -23,6 +23,7 @@ const MAX_FRAME_BARS = 240;
 const TIMELINE_COLUMNS = 600;
 const MAX_TIMELINE_BARS = 600;
 const REFRESH_MS = 500;
+const NOTHING_YET: readonly TaskView[] = [];
 
 export function JobCharts({ job, tasks, settings, onOpenFrame, onOpenTask }: {
   job: JobSummary;
@@ -31,7 +32,9 @@ export function JobCharts({ job, tasks, settings, onOpenFrame, onOpenTask }: {
   onOpenFrame(frame: number, taskId: string): void;
   onOpenTask(taskId: string): void;
 }) {
-  const shown = useThrottled(tasks, REFRESH_MS);
+  // The first render draws no chart: the job's view opens (its task grid shows) before the
+  // charts of its 10,000 tasks are worked out, in a render React does right after.
+  const shown = useDeferredValue(useThrottled(tasks, REFRESH_MS), NOTHING_YET);
   // The charts are memoised and redraw only with new figures: the callbacks they get stay the same.
   const callbacks = useRef({ onOpenFrame, onOpenTask });
   callbacks.current = { onOpenFrame, onOpenTask };
@@ -51,6 +54,7 @@ export function JobCharts({ job, tasks, settings, onOpenFrame, onOpenTask }: {
   const openTask = useCallback((taskId: string) => callbacks.current.onOpenTask(taskId), []);
   const stats = useMemo(() => (job.type === 'transcode' && settings ? transcodeStats(shown, settings, Date.now()) : null), [job.type, shown, settings]);
 
+  if (shown === NOTHING_YET && tasks.length > 0) return <section className="job-charts" aria-busy="true" />;
   return (
     <section className="job-charts" aria-labelledby={`charts-${job.id}`}>
       <h2 id={`charts-${job.id}`}>Render times</h2>
