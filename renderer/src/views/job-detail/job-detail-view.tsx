@@ -104,7 +104,7 @@ export function JobDetailView({ jobId }: { jobId: string }) {
         <dt>Ended</dt>
         <dd>{formatTime(detail?.endedAt ?? null)}</dd>
       </dl>
-      <JobCharts job={job} tasks={items} settings={detail?.settings ?? null} onOpenFrame={(_frame, frameTaskId) => setTaskId(frameTaskId)} onOpenTask={setTaskId} />
+      <JobCharts job={job} tasks={items} settings={detail?.settings ?? null} onOpenFrame={(_frame, frameTaskId) => openTask(frameTaskId)} onOpenTask={openTask} />
       {job.type === 'blender' ? (
         <>
           <h2>Frames</h2>
