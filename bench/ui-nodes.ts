@@ -61,7 +61,7 @@ async function measure(page: Page, seconds: number): Promise<AgentPushFigures> {
 }
 
 function describe(f: AgentPushFigures): string {
-  return `${f.latencies.length} timed pushes (p50 ${round(percentile(f.latencies, 50), 1)} ms, p99 ${round(percentile(f.latencies, 99), 1)} ms, max ${round(Math.max(...f.latencies), 1)} ms); ${f.pushes} pushes with agent events in ${round(f.seconds, 1)} s, ${f.unchanged} changed no rendered row; ${Math.round(f.agentEvents / f.seconds)} agent events/s; ${f.timedOut} never shown within 10 s`;
+  return `${f.latencies.length} timed pushes (p50 ${round(percentile(f.latencies, 50), 1)} ms, p99 ${round(percentile(f.latencies, 99), 1)} ms, max ${round(Math.max(...f.latencies), 1)} ms); ${f.pushes} pushes with agent events in ${round(f.seconds, 1)} s, ${f.unchanged} changed no rendered row; ${Math.round(f.agentEvents / f.seconds)} agent events/s; ${f.timedOut} never shown within 10 s; ${f.longTasks} main-thread tasks over 50 ms in the page (longest ${Math.round(f.longestTask)} ms)`;
 }
 
 /** The sizes can be made smaller to check the benchmark itself quickly (run-all uses the defaults). */

@@ -11,8 +11,12 @@
  * Plain JavaScript in a string: it runs as an init script in the page, before the app.
  */
 export const AGENT_PUSH_PROBE = `(() => {
-  const state = { latencies: [], pushes: 0, agentEvents: 0, unchanged: 0, timedOut: 0, pending: [], expect: new Map(), startedAt: performance.now() };
+  const state = { latencies: [], pushes: 0, agentEvents: 0, unchanged: 0, timedOut: 0, longTasks: 0, longestTask: 0, pending: [], expect: new Map(), startedAt: performance.now() };
   window.__agentPushProbe = state;
+  // Main-thread tasks over 50 ms (any cause): what delays a frame.
+  try {
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) { state.longTasks++; state.longestTask = Math.max(state.longestTask, e.duration); } }).observe({ type: 'longtask' });
+  } catch {}
   const shownBusy = (id) => {
     const svg = document.querySelector('tr[data-agent-id="' + CSS.escape(id) + '"] svg[data-busy]');
     return svg ? svg.getAttribute('data-busy') : null;
@@ -63,10 +67,13 @@ export interface AgentPushFigures {
   agentEvents: number;
   unchanged: number;
   timedOut: number;
+  /** Main-thread tasks over 50 ms in the window, and the longest. */
+  longTasks: number;
+  longestTask: number;
   seconds: number;
 }
 
 /** Starts a fresh measuring window in the page (what was measured so far is dropped). */
-export const RESET_PROBE = `(() => { const s = window.__agentPushProbe; s.latencies = []; s.pushes = 0; s.agentEvents = 0; s.unchanged = 0; s.timedOut = 0; s.startedAt = performance.now(); })()`;
+export const RESET_PROBE = `(() => { const s = window.__agentPushProbe; s.latencies = []; s.pushes = 0; s.agentEvents = 0; s.unchanged = 0; s.timedOut = 0; s.longTasks = 0; s.longestTask = 0; s.startedAt = performance.now(); })()`;
 /** The window's figures so far. */
-export const READ_PROBE = `(() => { const s = window.__agentPushProbe; return { latencies: s.latencies.slice(), pushes: s.pushes, agentEvents: s.agentEvents, unchanged: s.unchanged, timedOut: s.timedOut, seconds: (performance.now() - s.startedAt) / 1000 }; })()`;
+export const READ_PROBE = `(() => { const s = window.__agentPushProbe; return { latencies: s.latencies.slice(), pushes: s.pushes, agentEvents: s.agentEvents, unchanged: s.unchanged, timedOut: s.timedOut, longTasks: s.longTasks, longestTask: s.longestTask, seconds: (performance.now() - s.startedAt) / 1000 }; })()`;

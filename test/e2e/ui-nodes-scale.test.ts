@@ -102,11 +102,15 @@ test('the keyboard reaches the last agent (End), back to the first (Home), and s
   assert.equal(await page.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('data-agent-id')), ordered[0]!.agentId);
 });
 
-test('scrolling to the bottom renders the last agent', { timeout: 60_000 }, async () => {
+test('scrolling to the bottom renders the last agent, and the focused row stays focused', { timeout: 60_000 }, async () => {
+  const [first] = inViewOrder(listed);
   const last = inViewOrder(listed).at(-1)!;
+  await page.locator(`tr[data-agent-id="${first!.agentId}"]`).focus();
   await page.locator('.nodes-scroll').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
   await page.locator(`tr[data-agent-id="${last.agentId}"]`).waitFor({ timeout: 5000 });
   assert.ok((await rows().count()) < 30);
+  await page.waitForTimeout(300); // a frame or two for the virtualiser to settle
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-agent-id')), first!.agentId, 'the focus is still on the first agent\'s row, scrolled out of view');
   await page.locator('.nodes-scroll').evaluate((el) => el.scrollTo({ top: 0 }));
   await rows().filter({ hasText: 'scale-00' }).waitFor({ timeout: 5000 });
 });

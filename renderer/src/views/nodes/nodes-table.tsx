@@ -1,5 +1,5 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useLayoutEffect, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
+import { Fragment, useCallback, useLayoutEffect, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
 import { NodeRow, type NodeRowPlacement } from './node-row.js';
 
 /**
@@ -9,7 +9,9 @@ import { NodeRow, type NodeRowPlacement } from './node-row.js';
  * aria-rowcount and aria-rowindex. Rows have controls of their own, so it is not a grid: Tab
  * walks through the controls (the browser scrolls the next row into view, which renders the
  * ones after it), and on a row (or the scroll area) the arrow keys, Page Up/Down, Home and End
- * move between agents, to the last one too, although it is not in the page until then.
+ * move between agents, to the last one too, although it is not in the page until then. The
+ * active row (the one Tab comes back to, maybe focused) stays rendered when it is scrolled out
+ * of view, so scrolling with the wheel never drops the keyboard focus onto the page.
  */
 const ROW_ESTIMATE = 72;
 const COLUMNS = ['Agent', 'Status', 'Capabilities', 'Slots', 'Current task', 'Tags', 'Controls'];
@@ -20,6 +22,11 @@ export function NodesTable({ order }: { order: readonly string[] }) {
   const [headHeight, setHeadHeight] = useState(40);
   const [active, setActive] = useState(0);
   const pendingFocus = useRef<number | null>(null);
+  const activeIndex = Math.min(active, Math.max(0, order.length - 1));
+  const rangeExtractor = useCallback((range: Range) => {
+    const indexes = defaultRangeExtractor(range);
+    return order.length === 0 || indexes.includes(activeIndex) ? indexes : [...indexes, activeIndex].sort((a, b) => a - b);
+  }, [activeIndex, order.length]);
   const virtualizer = useVirtualizer({
     count: order.length,
     getScrollElement: () => scrollRef.current,
@@ -28,8 +35,8 @@ export function NodesTable({ order }: { order: readonly string[] }) {
     overscan: 4,
     scrollMargin: headHeight,
     scrollPaddingStart: headHeight,
+    rangeExtractor,
   });
-  const activeIndex = Math.min(active, Math.max(0, order.length - 1));
 
   useLayoutEffect(() => {
     const h = headRef.current?.getBoundingClientRect().height;
@@ -83,7 +90,6 @@ export function NodesTable({ order }: { order: readonly string[] }) {
   };
 
   const items = virtualizer.getVirtualItems();
-  const before = items.length ? items[0]!.start - headHeight : 0;
   const after = items.length ? virtualizer.getTotalSize() - (items[items.length - 1]!.end - headHeight) : 0;
   return (
     <div
@@ -103,15 +109,21 @@ export function NodesTable({ order }: { order: readonly string[] }) {
           </tr>
         </thead>
         <tbody>
-          {before > 0 ? <SpacerRow height={before} /> : null}
-          {items.map((item) => {
+          {items.map((item, k) => {
+            // The rows not rendered before this one (the active row may be far from the others).
+            const gap = item.start - (k === 0 ? headHeight : items[k - 1]!.end);
             const placement: NodeRowPlacement = {
               ref: virtualizer.measureElement,
               'data-index': item.index,
               'aria-rowindex': item.index + 2,
               tabIndex: item.index === activeIndex ? 0 : -1,
             };
-            return <NodeRow key={item.key} agentId={order[item.index]!} placement={placement} />;
+            return (
+              <Fragment key={item.key}>
+                {gap > 0.5 ? <SpacerRow height={gap} /> : null}
+                <NodeRow agentId={order[item.index]!} placement={placement} />
+              </Fragment>
+            );
           })}
           {after > 0 ? <SpacerRow height={after} /> : null}
         </tbody>
