@@ -113,14 +113,14 @@ test('task.done with outputs [] fails the attempt, naming the missing frame', as
   const o = await runJob('empty', async (assign, peer) => {
     peer.send({ type: 'task.done', ...keyOf(assign), outputs: [], elapsedMs: 5 });
   });
-  await assertLieRefused(o, 'Agent hostile reported task frames 2 done without scene_0002.png, so its result was not accepted.');
+  await assertLieRefused(o, 'Agent hostile reported task frame 2 done without scene_0002.png, so its result was not accepted.');
 });
 
 test('task.done listing the wrong frame fails the attempt, naming both the missing and the extra one', async () => {
   const o = await runJob('wrong-frames', async (assign, peer) => {
     peer.send({ type: 'task.done', ...keyOf(assign), outputs: [fileRef('scene_0003.png', randomBytes(100))], elapsedMs: 5 });
   });
-  await assertLieRefused(o, 'Agent hostile reported task frames 2 done without scene_0002.png and with scene_0003.png, which the task does not make, so its result was not accepted.');
+  await assertLieRefused(o, 'Agent hostile reported task frame 2 done without scene_0002.png and with scene_0003.png, which the task does not make, so its result was not accepted.');
 });
 
 test('frame 2\'s task sending random bytes as scene_0001.png fails, and the committed frame 1 keeps its bytes', async () => {
@@ -129,7 +129,7 @@ test('frame 2\'s task sending random bytes as scene_0001.png fails, and the comm
     await peer.sendLie(key, { name: 'scene_0001.png', bytes: randomBytes(3000) });
     peer.send({ type: 'task.done', ...key, outputs: [fileRef('scene_0001.png', randomBytes(3000))], elapsedMs: 5 });
   });
-  await assertLieRefused(o, 'Agent hostile sent scene_0001.png for task frames 2, which the task does not make, so its result was not accepted.');
+  await assertLieRefused(o, 'Agent hostile sent scene_0001.png for task frame 2, which the task does not make, so its result was not accepted.');
 });
 
 test('a frame announced at 60 GiB is refused before a byte is written, and fails the attempt', async () => {
@@ -140,7 +140,7 @@ test('a frame announced at 60 GiB is refused before a byte is written, and fails
     await peer.sendLie(keyOf(assign), { name: 'scene_0002.png', bytes, announce: { size: 60 * GiB } });
   });
   assert.equal(sent, 32 * MiB);
-  await assertLieRefused(o, 'Agent hostile announced scene_0002.png of task frames 2 at 60 GiB, more than the 8 GiB an output of a blender task may have, so its result was not accepted.');
+  await assertLieRefused(o, 'Agent hostile announced scene_0002.png of task frame 2 at 60 GiB, more than the 8 GiB an output of a blender task may have, so its result was not accepted.');
 });
 
 test('a frame longer than announced is cut at its size, is not fetched again, and the attempt fails with the reason', async () => {
@@ -153,7 +153,7 @@ test('a frame longer than announced is cut at its size, is not fetched again, an
     await lie();
     peer.send({ type: 'task.done', ...key, outputs: [{ name: 'scene_0002.png', ...announce }], elapsedMs: 5 });
   });
-  await assertLieRefused(o, 'Agent hostile sent more of scene_0002.png than the 1000 bytes it announced for task frames 2, so its result was not accepted.');
+  await assertLieRefused(o, 'Agent hostile sent more of scene_0002.png than the 1000 bytes it announced for task frame 2, so its result was not accepted.');
 });
 
 test('a frame whose stream never ends is cut at its announced size, and the attempt fails with the reason', async () => {
@@ -166,14 +166,14 @@ test('a frame whose stream never ends is cut at its announced size, and the atte
     await lie();
     peer.send({ type: 'task.done', ...key, outputs: [{ name: 'scene_0002.png', ...announce }], elapsedMs: 5 });
   });
-  await assertLieRefused(o, 'Agent hostile sent more of scene_0002.png than the 1000 bytes it announced for task frames 2, so its result was not accepted.');
+  await assertLieRefused(o, 'Agent hostile sent more of scene_0002.png than the 1000 bytes it announced for task frame 2, so its result was not accepted.');
 });
 
 test('an output named with a path that climbs out of the folder fails the attempt, and nothing is written there', async () => {
   const o = await runJob('traversal', async (assign, peer) => {
     await peer.sendLie(keyOf(assign), { name: '../../escape.png', bytes: randomBytes(2000) });
   });
-  await assertLieRefused(o, 'Agent hostile sent "../../escape.png" for task frames 2, which the task does not make, so its result was not accepted.');
+  await assertLieRefused(o, 'Agent hostile sent "../../escape.png" for task frame 2, which the task does not make, so its result was not accepted.');
 });
 
 test('after every lie: no file anywhere but the frames in their job folders (no escape, no temp file, no partial 60 GiB)', async () => {

@@ -43,9 +43,17 @@ test('invalid params are one sentence naming the field and the fix', async () =>
   await assert.rejects(callCommand(api, 'jobs.list', { state: ['running', 'sleeping'] }), isApiError('invalid-params', /state\[1\] must be one of "queued", "running"/));
   await assert.rejects(callCommand(api, 'jobs.submit', { type: 'paint' }), isApiError('invalid-params', /type must be one of "render", "transcode"/));
   await assert.rejects(callCommand(api, 'jobs.submit', { type: 'render' }), isApiError('invalid-params', /scenePath is missing/));
-  await assert.rejects(callCommand(api, 'agents.add', { url: 'http://x' }), isApiError('invalid-params', /url is not valid \(give the agent as wss:\/\/HOST:PORT\)/));
+  await assert.rejects(callCommand(api, 'agents.add', { url: 'http://x' }), isApiError('invalid-params', /url is not valid \(give the agent as HOST:PORT or wss:\/\/HOST:PORT, e\.g\. 10\.0\.0\.5:7420\)/));
+  await assert.rejects(callCommand(api, 'agents.add', { url: 'not an address' }), isApiError('invalid-params', /^Invalid params for agents\.add: url is not valid \(give the agent as HOST:PORT or wss:\/\/HOST:PORT, e\.g\. 10\.0\.0\.5:7420\)\.?$/));
   await assert.rejects(callCommand(api, 'jobs.get', 'j1'), isApiError('invalid-params', /params must be an object/));
   assert.equal(calls.length, 0, 'nothing invalid reaches the service');
+});
+
+test('an agent address typed without a scheme (127.0.0.1:7521) reaches the service, as does wss://', async () => {
+  const calls: { command: string; params: unknown }[] = [];
+  await callCommand(fakeApi(calls), 'agents.add', { url: '127.0.0.1:7521' });
+  await callCommand(fakeApi(calls), 'agents.add', { url: ' wss://render-3:7420 ' });
+  assert.deepEqual(calls, [{ command: 'agents.add', params: { url: '127.0.0.1:7521' } }, { command: 'agents.add', params: { url: 'wss://render-3:7420' } }]);
 });
 
 test('an ApiError from the service passes through as it is', async () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ApiErrorCode } from './api-errors.js';
-import type { AgentView, DependencyManifest, JobState, JobSummary, JobType, SceneInfo, TaskState, TaskView } from './views.js';
+import type { AgentView, DependencyManifest, JobState, JobSummary, JobType, SceneInfo, TaskAttemptView, TaskState, TaskView } from './views.js';
 
 /**
  * The one API of the controller service (Heroic's typed IPC contract): every command a
@@ -103,7 +103,8 @@ export const ApiCommands = {
   /** `fromLine`: only lines from that number on (0 = the attempt's first line), so a follower reads just what is new. */
   'tasks.log': z.object({ taskId: id, attempt: z.number().int().min(1).max(1000).optional(), fromLine: z.number().int().min(0).max(1_000_000_000).optional() }),
   'agents.list': z.object({}),
-  'agents.add': z.object({ url: z.string().regex(/^wss?:\/\/[^\s/]+(:\d{1,5})?\/?$/, 'give the agent as wss://HOST:PORT') }),
+  /** `HOST:PORT` (as typed, without a scheme) or `wss://HOST:PORT`; the service makes it `wss://HOST:PORT`. */
+  'agents.add': z.object({ url: z.string().trim().regex(/^(wss?:\/\/)?[^\s/]+(:\d{1,5})?\/?$/, 'give the agent as HOST:PORT or wss://HOST:PORT, e.g. 10.0.0.5:7420') }),
   'agents.remove': z.object({ agentId: id }),
   'agents.setEnabled': z.object({ agentId: id, enabled: z.boolean() }),
   'agents.setTags': z.object({ agentId: id, tags }),
@@ -220,7 +221,8 @@ export interface ApiResults {
    * `firstLine`: the number of lines[0] (0-based; above 0 when `fromLine` was given or the
    * attempt printed more than is kept); `totalLines`: how many lines the attempt printed so far.
    */
-  'tasks.log': { taskId: string; attempt: number; attempts: number; lines: string[]; firstLine: number; totalLines: number };
+  /** `history`: every attempt kept (agent, start, end, outcome), oldest first, for the attempt picker; absent from older controllers. */
+  'tasks.log': { taskId: string; attempt: number; attempts: number; lines: string[]; firstLine: number; totalLines: number; history?: TaskAttemptView[] };
   'agents.list': AgentView[];
   'agents.add': { url: string };
   'agents.remove': { agentId: string; removed: true };
@@ -274,4 +276,4 @@ export type ApiEvent =
 
 export { ApiError, type ApiErrorCode } from './api-errors.js';
 
-export type { AgentView, JobState, JobSummary, JobType, SceneInfo, TaskState, TaskView };
+export type { AgentView, JobState, JobSummary, JobType, SceneInfo, TaskAttemptView, TaskState, TaskView };

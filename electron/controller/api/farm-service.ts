@@ -12,6 +12,7 @@ import { farmInfo } from './farm-info.js';
 import { probeFile } from './probe-file.js';
 import { createFrameCommands } from './frame-commands.js';
 import { inputErrorsAsBadInput } from './input-errors-as-bad-input.js';
+import { historyView, lastAgentOf } from '../scheduler/attempt-history.js';
 
 /**
  * The controller service behind the API contract: one function per command, each a thin
@@ -115,7 +116,7 @@ export function createFarmService(controller: Controller, o: FarmServiceOptions)
       if (task.attempt === 0) return { taskId: task.id, attempt: 0, attempts: 0, lines: [], firstLine: 0, totalLines: 0 };
       const attempt = p.attempt ?? task.attempt;
       if (attempt > task.attempt) throw new ApiError('not-found', `Task ${task.id} has had ${task.attempt} attempt(s); ask for attempt 1 to ${task.attempt}.`);
-      return { taskId: task.id, attempt, attempts: task.attempt, ...await controller.logs.readFrom(task.id, attempt, p.fromLine) };
+      return { taskId: task.id, attempt, attempts: task.attempt, ...await controller.logs.readFrom(task.id, attempt, p.fromLine), history: historyView(task) };
     },
     async 'agents.list'() {
       return agentList(controller);
@@ -252,6 +253,7 @@ export function taskView(t: TaskRecord): TaskView {
     endedAt: t.endedAt,
     ...withFrameTimes(t),
     ...(t.outputs.length ? { outputBytes: t.outputs.reduce((n, o) => n + o.size, 0) } : {}),
+    ...(t.history?.length ? { lastAgent: lastAgentOf(t)! } : {}),
   };
 }
 

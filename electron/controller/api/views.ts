@@ -103,6 +103,27 @@ export interface TaskView {
   frameTimesMs?: number[];
   /** Bytes of the files the attempt made (as its agent reported them when done): a transcode's output size. Absent before. */
   outputBytes?: number;
+  /**
+   * The agent of the latest attempt, kept after it ended (`agentId` is null once a task is off its
+   * agent), so a failed task still names where it failed. Absent before the first attempt.
+   */
+  lastAgent?: { agentId: string; name: string };
+}
+
+/** How one attempt of a task ended; `running` while it is out on its agent. */
+export type AttemptOutcome = 'running' | 'succeeded' | 'failed' | 'requeued' | 'canceled';
+
+/** One attempt of a task: which agent ran it, from when to when, and how it ended (tasks.log's `history`). */
+export interface TaskAttemptView {
+  attempt: number;
+  agentId: string;
+  /** The agent's name when it ran the attempt (the agent may be gone since). */
+  agentName: string;
+  startedAt: number;
+  endedAt: number | null;
+  outcome: AttemptOutcome;
+  /** Why a failed attempt failed. */
+  error?: string;
 }
 
 /** A scene's own settings as Blender reads them (jobs/blender/scene-probe.ts), before a job is compiled. */

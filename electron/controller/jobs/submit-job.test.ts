@@ -55,6 +55,13 @@ describe('submitJob', { timeout: 120_000 }, () => {
     assert.equal(job.tasks[0]?.label, 'frames 5,1-3');
   });
 
+  test('a task of one frame is labelled "frame N", a task of more "frames …"', async () => {
+    const job = await submitJob(render({ frames: '1-2,4-6', chunkSize: 3 }), ctx());
+    assert.deepEqual(job.tasks.map((t) => t.label), ['frames 1,2,4', 'frames 5,6']);
+    const single = await submitJob(render({ frames: '3-4', chunkSize: 1 }), ctx());
+    assert.deepEqual(single.tasks.map((t) => t.label), ['frame 3', 'frame 4']);
+  });
+
   test('paths and options are refused in the front end\'s words, as InputErrors', async () => {
     assert.throws(() => prepareJob(render({ scenePath: 'shots/a.blend' }), ctx()),
       (e: unknown) => e instanceof SettingsError && e.message === 'The scene "shots/a.blend" must be an absolute path on the controller\'s machine.');

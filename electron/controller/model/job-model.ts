@@ -1,5 +1,5 @@
 import type { FileRef, JobWorkspace, OutputRef, TaskSpec } from '../../../node-agent/protocol/index.js';
-import type { JobState, JobSummary, JobType, TaskState } from '../api/views.js';
+import type { JobState, JobSummary, JobType, TaskAttemptView, TaskState } from '../api/views.js';
 
 /**
  * The records the controller keeps for every job and task. They are plain JSON (they are
@@ -40,6 +40,8 @@ export interface TaskRecord {
   endedAt: number | null;
   /** When each frame of the current attempt ended (epoch ms, render order), for a chunk of several frames (frame-times.ts); absent before the first. */
   frameEndedAt?: number[];
+  /** Its attempts, oldest first (the last few dozen: attempt-history.ts), so a wrangler sees which agent failed it and when. */
+  history?: TaskAttemptView[];
 }
 
 export interface JobRecord {

@@ -1,5 +1,6 @@
 import type { AgentRuntime } from '../agents/agent-runtime.js';
 import type { TaskRecord } from '../model/job-model.js';
+import { beginAttempt, endAttempt } from './attempt-history.js';
 import type { JobRuntime } from './job-runtime.js';
 import type { SchedulerEvents } from './scheduler-ports.js';
 import type { TaskDeadlines } from './task-deadlines.js';
@@ -57,6 +58,7 @@ export function isCurrentAttempt(
  */
 export function requeueLoaded(task: TaskRecord): void {
   task.state = nextTaskState(task.state, 'requeue');
+  endAttempt(task, 'requeued');
   task.agentId = null;
   task.progress = 0;
 }
@@ -87,6 +89,7 @@ export class TaskVerbs {
     }
     task.startedAt = Date.now();
     delete task.frameEndedAt;
+    beginAttempt(task, agentId, this.agentName(agentId), task.startedAt);
     this.move(job, task, 'assign');
   }
 
@@ -116,6 +119,7 @@ export class TaskVerbs {
     task.attempt = attempt;
     if (task.state !== 'queued' && task.agentId && task.agentId !== agentId) this.deps.agents.get(task.agentId)?.running.delete(task.id);
     task.agentId = agentId; // before the moves: their events carry it
+    beginAttempt(task, agentId, this.agentName(agentId));
     if (task.state === 'queued') this.move(job, task, 'assign');
     if (task.state === 'assigned') this.move(job, task, 'start');
   }
@@ -123,6 +127,7 @@ export class TaskVerbs {
   /** Every output is in place. */
   succeed(job: JobRuntime, task: TaskRecord): void {
     this.deps.agents.get(task.agentId ?? '')?.collecting.delete(task.id);
+    endAttempt(task, 'succeeded');
     this.move(job, task, 'succeed');
     task.progress = 1;
     task.endedAt = Date.now();
@@ -138,6 +143,7 @@ export class TaskVerbs {
     nextTaskState(task.state, transition); // refused before any field changes
     this.deps.deadlines.clear(task.id);
     task.error = error;
+    endAttempt(task, 'failed', error);
     task.failures++;
     task.agentId = null;
     this.move(job, task, transition);
@@ -151,6 +157,7 @@ export class TaskVerbs {
   requeue(job: JobRuntime, task: TaskRecord): void {
     nextTaskState(task.state, 'requeue'); // refused before any field changes
     this.deps.deadlines.clear(task.id);
+    endAttempt(task, 'requeued');
     task.agentId = null;
     task.progress = 0;
     this.move(job, task, 'requeue');
@@ -161,6 +168,7 @@ export class TaskVerbs {
   cancel(job: JobRuntime, task: TaskRecord, error?: string): void {
     nextTaskState(task.state, 'cancel'); // refused before any field changes
     if (error !== undefined) task.error = error;
+    endAttempt(task, 'canceled');
     this.move(job, task, 'cancel');
   }
 
@@ -174,6 +182,11 @@ export class TaskVerbs {
     task.endedAt = null;
     this.move(job, task, 'retry');
     job.requeue(task);
+  }
+
+  /** The name an agent has now, kept with the attempt it runs. */
+  private agentName(agentId: string): string {
+    return this.deps.agents.get(agentId)?.name ?? agentId;
   }
 
   /** The state change under every verb: the table's check, the job's counts, the end of a task's slot and deadline. */

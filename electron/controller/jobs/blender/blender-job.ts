@@ -6,6 +6,7 @@ import type { DependencyManifest } from '../../api/views.js';
 import type { JobRecord, TaskRecord } from '../../model/job-model.js';
 import { chunkFrames, defaultChunkSize } from '../chunk-frames.js';
 import { formatFrameList, rangeFrames, type FrameList } from '../frame-list.js';
+import { framesLabel } from '../frames-label.js';
 import { newJob, newJobId, newTask } from '../new-job.js';
 import { parseSettings, SettingsError } from '../settings-error.js';
 import { blenderWant } from './blender-want.js';
@@ -88,7 +89,7 @@ export function compileBlenderJob(
   };
   // A task's inputs are the scene alone: the agent fetches the workspace's files by hash from job.workspace.
   const tasks = chunkFrames(frames, chunkSize).map((chunk, i) =>
-    newTask(id, i, `frames ${formatFrameList(chunk)}`, {
+    newTask(id, i, framesLabel(formatFrameList(chunk), chunk.length), {
       type: 'blender',
       frames: chunk,
       outputName,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { FileRef } from '../../../../node-agent/protocol/index.js';
 import type { JobRecord, TaskRecord } from '../../model/job-model.js';
 import { newJob, newJobId, newTask } from '../new-job.js';
+import { frameRunLabel } from '../frames-label.js';
 import { parseSettings, SettingsError } from '../settings-error.js';
 import type { MediaInfo } from './media-probe.js';
 import { planVideoChunks } from './plan-chunks.js';
@@ -60,7 +61,7 @@ export function compileTranscodeJob(input: TranscodeSettings, ctx: { input: File
     outputName: `audio.${audioExtension(settings.audioCodec)}`,
   }, [ctx.input], [], { intermediate: true }) : null;
   const first = audio ? 1 : 0;
-  const chunks: TaskRecord[] = plan.map((chunk) => newTask(id, first + chunk.index, `frames ${chunk.startFrame}-${chunk.startFrame + chunk.frameCount - 1}`, {
+  const chunks: TaskRecord[] = plan.map((chunk) => newTask(id, first + chunk.index, frameRunLabel(chunk.startFrame, chunk.frameCount), {
     type: 'transcode-chunk',
     seekSeconds: media.exactSeek ? chunk.seekSeconds : 0,
     ...(media.exactSeek || chunk.startFrame === 0 ? {} : { skipFrames: chunk.startFrame }),
