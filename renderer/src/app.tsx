@@ -7,7 +7,7 @@ import { QueueControl } from './components/queue-control.js';
 import { FarmClientContext } from './farm-client-context.js';
 import { useConnectionStore } from './stores/connection-store.js';
 import { startEventPump } from './stores/event-pump.js';
-import { totalFailedTasks, useJobsStore } from './stores/jobs-store.js';
+import { totalFailed, useJobsStore } from './stores/jobs-store.js';
 import { resync } from './stores/resync.js';
 import { showView, useUiStore, type ViewName } from './stores/ui-store.js';
 import { FailedView } from './views/failed/failed-view.js';
@@ -82,7 +82,7 @@ function CurrentView({ view }: { view: ViewName }) {
 }
 
 function Navigation({ current }: { current: ViewName }) {
-  const failed = useJobsStore(totalFailedTasks);
+  const failed = useJobsStore(totalFailed);
   const items: { view: ViewName; label: string }[] = [
     { view: 'jobs', label: 'Jobs' },
     { view: 'failed', label: `Failed (${failed})` },

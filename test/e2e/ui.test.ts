@@ -191,9 +191,9 @@ describe('the UI in a browser against farmhand controller', { timeout: 180_000 }
       assert.ok(rendered < 100, `${rendered} rows in the DOM for 10,000 tasks`);
       await grid.focus();
       await page.keyboard.press('End');
-      await grid.locator('[role="row"]', { hasText: 'frames 10000' }).waitFor({ timeout: 5000 });
+      await grid.locator('[role="row"]', { hasText: 'frame 10000' }).waitFor({ timeout: 5000 });
       const active = await grid.getAttribute('aria-activedescendant');
-      assert.match(await page.locator(`[id="${active}"]`).innerText(), /frames 10000/);
+      assert.match(await page.locator(`[id="${active}"]`).innerText(), /frame 10000/);
     } finally {
       await controller.api.call('jobs.delete', { jobId: big.id });
     }
@@ -221,7 +221,7 @@ describe('the UI in a browser against farmhand controller', { timeout: 180_000 }
     const nav = page.getByRole('navigation', { name: 'Views' });
     await nav.getByRole('button', { name: 'Failed (1)' }).waitFor({ timeout: 10_000 });
     await nav.getByRole('button', { name: 'Failed (1)' }).click();
-    await page.getByRole('heading', { name: 'Failed tasks (1)' }).waitFor();
+    await page.getByRole('heading', { name: 'Failed (1)' }).waitFor();
     await page.getByText(/wall-clock limit/).first().waitFor({ timeout: 10_000 });
     await expectAccessible('failed');
     await page.getByRole('button', { name: /^Requeue failed tasks of / }).click();

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { JobSummary } from '../../../electron/controller/api/contract.js';
+import { totalFailedOf } from '../model/failed-jobs.js';
 
 /** Every job's summary, newest first, fed by jobs.list on (re)connect and by job events. */
 interface JobsState {
@@ -51,9 +52,7 @@ export function addJobIfUnknown(job: JobSummary): void {
   if (!useJobsStore.getState().byId[job.id]) applyJobChanges([job], []);
 }
 
-/** Tasks failed for good across all jobs (the "Failed (n)" count). */
-export function totalFailedTasks(s: JobsState): number {
-  let n = 0;
-  for (const id of s.order) n += s.byId[id]?.failedCount ?? 0;
-  return n;
+/** The "Failed (n)" count: tasks failed for good, and a job that failed with none counts once (model/failed-jobs.ts). */
+export function totalFailed(s: JobsState): number {
+  return totalFailedOf(s.order.map((id) => s.byId[id]));
 }

@@ -12,20 +12,36 @@ interface SubmitState {
   /** One sentence of what is happening to the file, e.g. "Uploading scene.blend… 40%"; null when idle. */
   preparing: string | null;
   draft: { probe: FileProbe; seq: number; uploaded: boolean } | null;
+  /**
+   * Why the file chosen last could not be used, while the dialog is open: shown in the dialog
+   * (a notice would sit behind it), and the file chosen before it is cleared. `seq` changes with
+   * every problem, so the same sentence twice still clears what was typed meanwhile.
+   */
+  fileProblem: { message: string; seq: number } | null;
 }
 
 let seq = 0;
 
-export const useSubmitStore = create<SubmitState>(() => ({ preparing: null, draft: null }));
+export const useSubmitStore = create<SubmitState>(() => ({ preparing: null, draft: null, fileProblem: null }));
 
+/** A new file on its way (`preparing` set) forgets the last one's problem. */
 export function setPreparing(preparing: string | null): void {
-  useSubmitStore.setState({ preparing });
+  useSubmitStore.setState(preparing ? { preparing, fileProblem: null } : { preparing });
 }
 
 export function setDraft(probe: FileProbe, uploaded = false): void {
-  useSubmitStore.setState({ preparing: null, draft: { probe, seq: ++seq, uploaded } });
+  useSubmitStore.setState({ preparing: null, draft: { probe, seq: ++seq, uploaded }, fileProblem: null });
 }
 
 export function clearDraft(): void {
-  useSubmitStore.setState({ draft: null });
+  useSubmitStore.setState({ draft: null, fileProblem: null });
+}
+
+/** The chosen file cannot be used: the dialog says why, and the file chosen before it is gone. */
+export function setFileProblem(message: string): void {
+  useSubmitStore.setState({ preparing: null, draft: null, fileProblem: { message, seq: ++seq } });
+}
+
+export function clearFileProblem(): void {
+  if (useSubmitStore.getState().fileProblem) useSubmitStore.setState({ fileProblem: null });
 }

@@ -8,6 +8,7 @@ import { useFarmClient } from '../../farm-client-context.js';
 import { formatPercent, formatTime } from '../../model/format.js';
 import { jobRendererLine } from '../../model/job-renderer.js';
 import { JOB_ACTIONS } from '../../model/job-actions.js';
+import { jobActionLabel } from '../../model/job-action-labels.js';
 import { progressOf } from '../../model/job-progress.js';
 import { useConnectionStore } from '../../stores/connection-store.js';
 import { useJobsStore } from '../../stores/jobs-store.js';
@@ -70,7 +71,7 @@ export function JobDetailView({ jobId }: { jobId: string }) {
       </div>
       <div className="toolbar" role="toolbar" aria-label={`Actions for ${job.name}`}>
         {JOB_ACTIONS.filter((a) => a.appliesTo(job)).map((a) => (
-          <button key={a.id} type="button" onClick={() => requestJobAction(client, a.id, [job.id])}>{a.label}</button>
+          <button key={a.id} type="button" onClick={() => requestJobAction(client, a.id, [job.id])}>{jobActionLabel(a, [job])}</button>
         ))}
       </div>
       {job.failure ? <p className="error" role="alert">{job.failure}</p> : null}

@@ -3,7 +3,8 @@ import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { errorMessage } from '../../client/farm-client.js';
 import { useFarmClient } from '../../farm-client-context.js';
 import { firstErrorLine, matchingLines } from '../../model/log-search.js';
-import type { TaskView } from '../../../../electron/controller/api/contract.js';
+import type { TaskAttemptView, TaskView } from '../../../../electron/controller/api/contract.js';
+import { attemptOptionLabel } from '../../model/attempt-label.js';
 import { logRouteFor } from '../../routing/log-route.js';
 import { setLogPosition } from '../../stores/ui-store.js';
 
@@ -36,6 +37,8 @@ export function LogViewer({ task }: { task: TaskView }) {
   const [{ lines, first }, setShown] = useState<{ lines: string[]; first: number }>({ lines: [], first: 0 });
   const held = useRef<HeldLog>({ key: '', first: 0, lines: [] });
   const [attempts, setAttempts] = useState(task.attempt);
+  /** Who ran each attempt and when (tasks.log's history), for the picker. */
+  const [history, setHistory] = useState<readonly TaskAttemptView[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [following, setFollowing] = useState(true);
   const [query, setQuery] = useState('');
@@ -74,6 +77,7 @@ export function LogViewer({ task }: { task: TaskView }) {
             setShown({ lines, first });
           }
           setAttempts(log.attempts);
+          if (log.history) setHistory(log.history);
           setError(null);
           if (live && following) timer = setTimeout(read, POLL_MS);
         },
@@ -123,7 +127,7 @@ export function LogViewer({ task }: { task: TaskView }) {
         <label className="inline-field">
           <span>Attempt</span>
           <select value={attempt} onChange={(e) => { setAttempt(Number(e.target.value)); setLogPosition(Number(e.target.value), null); }}>
-            {Array.from({ length: Math.max(1, attempts) }, (_, i) => i + 1).map((n) => <option key={n} value={n}>{n}{n === task.attempt ? ' (latest)' : ''}</option>)}
+            {Array.from({ length: Math.max(1, attempts) }, (_, i) => i + 1).map((n) => <option key={n} value={n}>{attemptOptionLabel(n, history.find((h) => h.attempt === n), n === task.attempt)}</option>)}
           </select>
         </label>
         {live ? <button type="button" aria-pressed={following} onClick={() => setFollowing(!following)}>{following ? 'Following' : 'Follow'}</button> : null}

@@ -3,6 +3,7 @@ import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { StateBadge } from '../../components/state-badge.js';
 import { formatDuration, formatPercent } from '../../model/format.js';
 import { taskWarningsTitle } from '../../model/job-warnings.js';
+import { taskAgentName } from '../../model/task-agent.js';
 import { useAgentsStore } from '../../stores/agents-store.js';
 import type { TaskView } from '../../../../electron/controller/api/contract.js';
 
@@ -71,7 +72,7 @@ export function TaskTable({ tasks, selectedTaskId, onSelect }: { tasks: readonly
       <div role="rowgroup" className="task-grid-body" style={{ height: virtualizer.getTotalSize() }}>
         {virtualizer.getVirtualItems().map((row) => {
           const t = tasks[row.index]!;
-          const agent = t.agentId ? agents[t.agentId]?.name ?? t.agentId : '—';
+          const agent = taskAgentName(t, agents);
           const time = t.startedAt === null ? '—' : formatDuration((t.endedAt ?? now) - t.startedAt) + (t.endedAt === null ? ' so far' : '');
           return (
             <div

@@ -3,13 +3,15 @@ import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ModalDialog } from '../../components/modal-dialog.js';
 import { useFarmClient } from '../../farm-client-context.js';
 import { useJobsStore } from '../../stores/jobs-store.js';
-import { closeActionDialog, deleteJobs, setPriority, useActionDialogStore } from './job-action-runner.js';
+import { cancelQuestion } from '../../model/job-action-labels.js';
+import { cancelJobs, closeActionDialog, deleteJobs, setPriority, useActionDialogStore } from './job-action-runner.js';
 
 /** The questions some job actions ask first: a new priority, or whether to really delete. */
 export function JobActionDialogs() {
   const { kind, jobIds } = useActionDialogStore();
   if (kind === 'priority') return <PriorityDialog jobIds={jobIds} />;
   if (kind === 'delete') return <DeleteDialog jobIds={jobIds} />;
+  if (kind === 'cancel') return <CancelDialog jobIds={jobIds} />;
   return null;
 }
 
@@ -29,6 +31,24 @@ function DeleteDialog({ jobIds }: { jobIds: string[] }) {
       onConfirm={() => {
         closeActionDialog();
         void deleteJobs(client, jobIds);
+      }}
+    />
+  );
+}
+
+function CancelDialog({ jobIds }: { jobIds: string[] }) {
+  const client = useFarmClient();
+  const byId = useJobsStore.getState().byId;
+  const question = cancelQuestion(jobIds.map((id) => byId[id]).filter((j) => j !== undefined));
+  return (
+    <ConfirmDialog
+      title={question.title}
+      text={question.text}
+      confirmLabel={question.confirmLabel}
+      onCancel={closeActionDialog}
+      onConfirm={() => {
+        closeActionDialog();
+        void cancelJobs(client, jobIds);
       }}
     />
   );

@@ -9,11 +9,12 @@ import { JOB_ACTIONS, targetsOf, type JobActionId } from '../../model/job-action
 
 /**
  * Runs a job action on one or many jobs, from wherever it was asked for (toolbar, menu, keys,
- * detail view). Priority and delete first ask (job-action-dialogs.tsx); opening the output
+ * detail view). Priority, delete and cancel first ask (job-action-dialogs.tsx; cancel stops
+ * running and queued work, and one key once cancelled a 2,000-task job); opening the output
  * folder reads the job's folder first (only the detail has it); the rest run at once, job by
  * job, and a failure names the job and says why.
  */
-export const useActionDialogStore = create<{ kind: 'priority' | 'delete' | null; jobIds: string[] }>(() => ({ kind: null, jobIds: [] }));
+export const useActionDialogStore = create<{ kind: 'priority' | 'delete' | 'cancel' | null; jobIds: string[] }>(() => ({ kind: null, jobIds: [] }));
 
 export function closeActionDialog(): void {
   useActionDialogStore.setState({ kind: null, jobIds: [] });
@@ -33,7 +34,7 @@ export function requestJobAction(client: FarmClient, actionId: JobActionId, jobI
     void showOutputFolder(client, ids[0]!);
     return;
   }
-  if (actionId === 'priority' || actionId === 'delete') {
+  if (actionId === 'priority' || actionId === 'delete' || actionId === 'cancel') {
     useActionDialogStore.setState({ kind: actionId, jobIds: ids });
     return;
   }
@@ -43,8 +44,6 @@ export function requestJobAction(client: FarmClient, actionId: JobActionId, jobI
         return client.call('jobs.pause', { jobId });
       case 'resume':
         return client.call('jobs.resume', { jobId });
-      case 'cancel':
-        return client.call('jobs.cancel', { jobId });
       case 'retry':
         return client.call('jobs.retry', { jobId });
     }
@@ -53,6 +52,10 @@ export function requestJobAction(client: FarmClient, actionId: JobActionId, jobI
 
 export function setPriority(client: FarmClient, jobIds: readonly string[], priority: number): Promise<void> {
   return runOnEach(client, jobIds, (jobId) => client.call('jobs.setPriority', { jobId, priority }));
+}
+
+export function cancelJobs(client: FarmClient, jobIds: readonly string[]): Promise<void> {
+  return runOnEach(client, jobIds, (jobId) => client.call('jobs.cancel', { jobId }));
 }
 
 export function deleteJobs(client: FarmClient, jobIds: readonly string[]): Promise<void> {

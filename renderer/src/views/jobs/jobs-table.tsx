@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { ContextMenu } from '../../components/context-menu.js';
 import { useFarmClient } from '../../farm-client-context.js';
 import { actionForKey, JOB_ACTIONS, targetsOf } from '../../model/job-actions.js';
+import { jobActionLabel } from '../../model/job-action-labels.js';
 import { useJobsStore } from '../../stores/jobs-store.js';
 import { openJob, selectJobs, useUiStore } from '../../stores/ui-store.js';
 import type { JobSummary } from '../../../../electron/controller/api/contract.js';
@@ -132,7 +133,7 @@ export function JobsTable() {
           items={[
             ...(menuJobs.length === 1 ? [{ label: 'Open', shortcut: 'Enter', onSelect: () => openJob(menuJobs[0]!.id) }] : []),
             ...JOB_ACTIONS.map((action) => ({
-              label: action.label,
+              label: jobActionLabel(action, menuJobs),
               shortcut: action.key,
               disabled: targetsOf(action, menuJobs).length === 0,
               onSelect: () => requestJobAction(client, action.id, menuJobs.map((j) => j.id)),

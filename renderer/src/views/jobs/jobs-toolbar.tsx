@@ -1,6 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useFarmClient } from '../../farm-client-context.js';
 import { JOB_ACTIONS, targetsOf } from '../../model/job-actions.js';
+import { jobActionLabel } from '../../model/job-action-labels.js';
 import { useJobsStore } from '../../stores/jobs-store.js';
 import { selectJobs, setSubmitOpen, useUiStore } from '../../stores/ui-store.js';
 import type { JobSummary } from '../../../../electron/controller/api/contract.js';
@@ -25,7 +26,7 @@ export function JobsToolbar() {
           aria-keyshortcuts={action.key}
           onClick={() => requestJobAction(client, action.id, jobs.map((j) => j.id))}
         >
-          {action.label}
+          {jobActionLabel(action, jobs)}
         </button>
       ))}
       {jobs.length ? <button type="button" onClick={() => selectJobs([])}>Clear selection</button> : null}

@@ -6,7 +6,7 @@ import { DROPPABLE_ACCEPT } from '../../model/droppable-file.js';
 import { useFarmInfo } from '../../stores/farm-info-store.js';
 import { addJobIfUnknown } from '../../stores/jobs-store.js';
 import { pushNotice } from '../../stores/notices-store.js';
-import { clearDraft, useSubmitStore } from '../../stores/submit-store.js';
+import { clearDraft, clearFileProblem, useSubmitStore } from '../../stores/submit-store.js';
 import { selectJobs, setSubmitOpen } from '../../stores/ui-store.js';
 import { FormField } from './form-field.js';
 import { prepareFile } from './prepare-file.js';
@@ -27,6 +27,7 @@ export function SubmitDialog() {
   const client = useFarmClient();
   const draft = useSubmitStore((s) => s.draft);
   const preparing = useSubmitStore((s) => s.preparing);
+  const fileProblem = useSubmitStore((s) => s.fileProblem);
   const outputRoot = useFarmInfo().info?.outputRoot;
   const [form, setForm] = useState<SubmitForm>(() => (draft ? formFromProbe(EMPTY_FORM, draft.probe) : EMPTY_FORM));
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -34,6 +35,7 @@ export function SubmitDialog() {
   const [busy, setBusy] = useState(false);
   const picker = useRef<HTMLInputElement>(null);
   const filled = useRef(draft?.seq);
+  const clearedFor = useRef<number | undefined>(undefined);
   const set = <K extends keyof SubmitForm>(key: K, value: SubmitForm[K]) => setForm((f) => ({ ...f, [key]: value }));
   const close = () => {
     setSubmitOpen(false);
@@ -48,6 +50,15 @@ export function SubmitDialog() {
     setErrors({});
     setFailure(null);
   }, [draft]);
+
+  // A file that cannot be used clears the one chosen before it: nothing is left ready to submit by mistake.
+  useEffect(() => {
+    if (!fileProblem || fileProblem.seq === clearedFor.current) return;
+    clearedFor.current = fileProblem.seq;
+    setForm((f) => ({ ...f, path: '' }));
+    setErrors({});
+    setFailure(null);
+  }, [fileProblem]);
 
   const submit = () => {
     // "Render anyway" answers only for the missing files shown; a path typed since then is checked afresh.
@@ -90,7 +101,7 @@ export function SubmitDialog() {
         </fieldset>
         <div className="file-choice">
           <FormField label={render ? 'Scene file (.blend)' : 'Video file'} hint="Absolute path on the controller's machine, or choose or drop a file." error={errors.path}>
-            {(a) => <input {...a} value={form.path} autoFocus placeholder={render ? '/home/me/shots/scene.blend' : '/home/me/clips/take1.mov'} onChange={(e) => set('path', e.target.value)} />}
+            {(a) => <input {...a} value={form.path} autoFocus placeholder={render ? '/home/me/shots/scene.blend' : '/home/me/clips/take1.mov'} onChange={(e) => { set('path', e.target.value); clearFileProblem(); }} />}
           </FormField>
           <button type="button" onClick={() => picker.current?.click()} disabled={preparing !== null}>Choose file…</button>
           <input
@@ -108,6 +119,7 @@ export function SubmitDialog() {
           />
         </div>
         <p className="muted" role="status">{preparing ?? ''}</p>
+        {fileProblem ? <p className="error file-problem" role="alert">{fileProblem.message}</p> : null}
         {probe ? <ProbeFacts probe={probe} /> : null}
         {manifest ? <DependencyList manifest={manifest} uploaded={draft?.uploaded ?? false} /> : null}
         {manifest && manifest.missingCount > 0 ? (
@@ -144,7 +156,7 @@ export function SubmitDialog() {
         {failure ? <p className="error" role="alert">{failure}</p> : null}
         <div className="dialog-buttons">
           <button type="button" onClick={close}>Cancel</button>
-          <button type="submit" className="primary" disabled={busy || heldForMissing}>{busy ? 'Submitting…' : 'Submit'}</button>
+          <button type="submit" className="primary" disabled={busy || heldForMissing || (fileProblem !== null && !form.path.trim())}>{busy ? 'Submitting…' : 'Submit'}</button>
         </div>
       </form>
     </ModalDialog>
