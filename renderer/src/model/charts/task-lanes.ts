@@ -5,13 +5,16 @@ import type { TaskView } from '../../../../electron/controller/api/contract.js';
  * its start to its end (now, while it runs), in rows within the lane where an agent with
  * several slots runs tasks side by side. It also finds what a wrangler looks for: the idle
  * time of each lane and a slow node (its tasks take over SLOW_LANE_FACTOR × as long as the
- * other agents' median). With thousands of tasks, bars of a row less than one column of the
- * drawing apart merge into one (the gap would not show), so a row has at most `columns` bars.
+ * other agents' median). With more than `maxBars` tasks, each row gets an equal share of
+ * `maxBars` (at most `columns`) and bars of a row less than one such column apart merge into
+ * one (the gap would not show), so the chart keeps about `maxBars` bars, whatever the tasks.
  *
  * Only an attempt whose agent the task still names can be placed: TaskView keeps the current
  * attempt's agent (a failed attempt's is not shown there), so such attempts are counted, not drawn.
  */
 export const SLOW_LANE_FACTOR = 1.5;
+/** However many rows, each keeps at least this many columns' worth of bars. */
+const MIN_COLUMNS = 4;
 
 export interface TimelineBar {
   start: number;
@@ -49,9 +52,13 @@ export interface Timeline {
 }
 
 export function taskTimeline(tasks: readonly TaskView[], o: { now: number; agentName(agentId: string): string; columns: number; maxBars: number }): Timeline | null {
-  const placed: { task: TaskView; start: number; end: number }[] = [];
+  // Typed arrays and indices, not an object per task: a 10,000-task job is worked out twice a second.
+  const starts = new Float64Array(tasks.length);
+  const ends = new Float64Array(tasks.length);
+  const order: number[] = [];
   let unplaced = 0;
-  for (const t of tasks) {
+  for (let i = 0; i < tasks.length; i++) {
+    const t = tasks[i]!;
     if (t.startedAt === null || t.state === 'queued') continue;
     const end = t.endedAt ?? (t.state === 'assigned' || t.state === 'running' ? o.now : null);
     if (end === null) continue;
@@ -59,62 +66,60 @@ export function taskTimeline(tasks: readonly TaskView[], o: { now: number; agent
       unplaced++;
       continue;
     }
-    placed.push({ task: t, start: t.startedAt, end: Math.max(end, t.startedAt) });
+    starts[i] = t.startedAt;
+    ends[i] = Math.max(end, t.startedAt);
+    order.push(i);
   }
-  if (placed.length === 0) return null;
-  placed.sort((a, b) => a.start - b.start || a.task.index - b.task.index);
-  let start = Infinity;
+  if (order.length === 0) return null;
+  order.sort((a, b) => starts[a]! - starts[b]! || a - b);
+  const start = starts[order[0]!]!;
   let end = -Infinity;
-  for (const p of placed) {
-    start = Math.min(start, p.start);
-    end = Math.max(end, p.end);
-  }
+  for (const i of order) end = Math.max(end, ends[i]!);
   const span = Math.max(1, end - start);
-  const columnMs = placed.length > o.maxBars ? span / Math.max(1, o.columns) : 0;
 
-  const byAgent = new Map<string, typeof placed>();
-  for (const p of placed) {
-    const list = byAgent.get(p.task.agentId!) ?? [];
-    list.push(p);
-    byAgent.set(p.task.agentId!, list);
+  // Pass 1: each attempt's lane and row (the first row of its lane free at its start), and the lanes' figures.
+  const byAgent = new Map<string, { indices: number[]; rowEnds: number[]; busyMs: number; coveredTo: number; finishedMs: number; finished: number }>();
+  const rowOf = new Int32Array(tasks.length);
+  for (const i of order) {
+    const t = tasks[i]!;
+    let lane = byAgent.get(t.agentId!);
+    if (!lane) byAgent.set(t.agentId!, (lane = { indices: [], rowEnds: [], busyMs: 0, coveredTo: -Infinity, finishedMs: 0, finished: 0 }));
+    lane.indices.push(i);
+    // Busy time is the union of the lane's attempts (they come in start order).
+    if (ends[i]! > lane.coveredTo) {
+      lane.busyMs += ends[i]! - Math.max(starts[i]!, lane.coveredTo);
+      lane.coveredTo = ends[i]!;
+    }
+    if (t.endedAt !== null) {
+      lane.finishedMs += ends[i]! - starts[i]!;
+      lane.finished++;
+    }
+    let row = 0;
+    while (row < lane.rowEnds.length && lane.rowEnds[row]! > starts[i]!) row++;
+    lane.rowEnds[row] = ends[i]!;
+    rowOf[i] = row;
   }
+  // Pass 2: the bars. Past maxBars, each row gets an equal share of them: bars less than a share's column apart merge.
+  let rowCount = 0;
+  for (const lane of byAgent.values()) rowCount += lane.rowEnds.length;
+  const columnMs = order.length > o.maxBars ? span / Math.max(MIN_COLUMNS, Math.min(o.columns, Math.floor(o.maxBars / rowCount))) : 0;
   const lanes: Lane[] = [];
   let bars = 0;
-  for (const [agentId, list] of byAgent) {
-    const rows: TimelineBar[][] = [];
-    const rowEnds: number[] = [];
-    let busyMs = 0;
-    let coveredTo = -Infinity;
-    let finishedMs = 0;
-    let finished = 0;
-    for (const p of list) {
-      // Busy time is the union of the lane's attempts (they come in start order).
-      if (p.end > coveredTo) {
-        busyMs += p.end - Math.max(p.start, coveredTo);
-        coveredTo = p.end;
-      }
-      if (p.task.endedAt !== null) {
-        finishedMs += p.end - p.start;
-        finished++;
-      }
-      let row = rowEnds.findIndex((e) => e <= p.start);
-      if (row < 0) {
-        row = rows.length;
-        rows.push([]);
-        rowEnds.push(-Infinity);
-      }
-      rowEnds[row] = p.end;
-      const bar: TimelineBar = { start: p.start, end: p.end, first: p.task, last: p.task, count: 1, running: p.task.endedAt === null };
-      const previous = rows[row]![rows[row]!.length - 1];
-      if (columnMs > 0 && previous && p.start - previous.end < columnMs) {
-        previous.end = Math.max(previous.end, p.end);
-        previous.last = p.task;
+  for (const [agentId, lane] of byAgent) {
+    const rows: TimelineBar[][] = lane.rowEnds.map(() => []);
+    for (const i of lane.indices) {
+      const row = rows[rowOf[i]!]!;
+      const previous = row[row.length - 1];
+      const running = tasks[i]!.endedAt === null;
+      if (previous && columnMs > 0 && starts[i]! - previous.end < columnMs) {
+        previous.end = Math.max(previous.end, ends[i]!);
+        previous.last = tasks[i]!;
         previous.count++;
-        previous.running ||= bar.running;
-      } else rows[row]!.push(bar);
+        previous.running ||= running;
+      } else row.push({ start: starts[i]!, end: ends[i]!, first: tasks[i]!, last: tasks[i]!, count: 1, running });
     }
     for (const row of rows) bars += row.length;
-    lanes.push({ agentId, name: o.agentName(agentId), rows, taskCount: list.length, busyMs, idleMs: Math.max(0, span - busyMs), meanMs: finished ? finishedMs / finished : null, slow: false, othersMeanMs: null });
+    lanes.push({ agentId, name: o.agentName(agentId), rows, taskCount: lane.indices.length, busyMs: lane.busyMs, idleMs: Math.max(0, span - lane.busyMs), meanMs: lane.finished ? lane.finishedMs / lane.finished : null, slow: false, othersMeanMs: null });
   }
   lanes.sort((a, b) => a.name.localeCompare(b.name) || a.agentId.localeCompare(b.agentId));
   markSlowLanes(lanes);

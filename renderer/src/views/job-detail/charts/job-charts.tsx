@@ -13,7 +13,7 @@ import { useThrottled } from './use-chart-hooks.js';
 /**
  * The job's pictures: render time per frame (per task for jobs without frames), the tasks per
  * agent over time, and a transcode's speed and size. Recomputed at most twice a second from
- * the tasks the page already holds, and drawn with a bounded number of bars (bucketed or
+ * the tasks the page already holds (once a second for a big job), and drawn with a bounded number of bars (bucketed or
  * merged), so a 10,000-task job costs the page a few hundred SVG elements.
  *
  * `onOpenFrame` is the hook for the frame viewer: a click on a frame's bar calls it with the
@@ -23,6 +23,9 @@ const MAX_FRAME_BARS = 240;
 const TIMELINE_COLUMNS = 600;
 const MAX_TIMELINE_BARS = 600;
 const REFRESH_MS = 500;
+/** A job this big is redrawn once a second: its figures move slowly, and its task table needs the frames. */
+const BIG_JOB_TASKS = 2000;
+const BIG_JOB_REFRESH_MS = 1000;
 const NOTHING_YET: readonly TaskView[] = [];
 
 export function JobCharts({ job, tasks, settings, onOpenFrame, onOpenTask }: {
@@ -34,7 +37,7 @@ export function JobCharts({ job, tasks, settings, onOpenFrame, onOpenTask }: {
 }) {
   // The first render draws no chart: the job's view opens (its task grid shows) before the
   // charts of its 10,000 tasks are worked out, in a render React does right after.
-  const shown = useDeferredValue(useThrottled(tasks, REFRESH_MS), NOTHING_YET);
+  const shown = useDeferredValue(useThrottled(tasks, tasks.length > BIG_JOB_TASKS ? BIG_JOB_REFRESH_MS : REFRESH_MS), NOTHING_YET);
   // The charts are memoised and redraw only with new figures: the callbacks they get stay the same.
   const callbacks = useRef({ onOpenFrame, onOpenTask });
   callbacks.current = { onOpenFrame, onOpenTask };
