@@ -27,6 +27,15 @@ const taskStates = ['queued', 'assigned', 'running', 'succeeded', 'failed', 'can
  */
 export const MAX_THUMBNAILS_PER_CALL = 24;
 const frame = z.number().int().min(0).max(1_048_574);
+/**
+ * Largest full frame frames.image sends, in image bytes (its file for PNG and JPEG, the PNG
+ * made for EXR): as base64 (a third more) one answer stays well under the 16 MB a WebSocket
+ * client may have unsent before the controller drops it as too slow. 8 MiB holds a 1080p PNG
+ * (3–6 MB from Blender); a larger frame is refused with a sentence naming its file.
+ */
+export const MAX_FRAME_IMAGE_BYTES = 8 * 1024 * 1024;
+/** EXR exposure in stops (×2 per stop), as far as the frame viewer's control goes. */
+export const MAX_EXPOSURE_STOPS = 10;
 
 /**
  * Blender's image formats and engines a render job may ask for: the types the Blender
@@ -123,6 +132,13 @@ export const ApiCommands = {
   'frames.list': z.object({ jobId: id, offset: page.offset, limit: z.number().int().min(1).max(10_000).default(1000) }),
   /** Small JPEG thumbnails of rendered frames, made once and cached with the job; ask only for frames in view. */
   'frames.thumbnails': z.object({ jobId: id, frames: z.array(frame).min(1).max(MAX_THUMBNAILS_PER_CALL) }),
+  /**
+   * One rendered frame full size, for the frame viewer: PNG and JPEG as they are, EXR (and
+   * TIFF, BMP, Targa) converted to PNG by the controller's ffmpeg. `exposure` (stops) applies to
+   * EXR only, in linear light before the sRGB curve. Only the job's own collected frame files
+   * are served, never a path from the client.
+   */
+  'frames.image': z.object({ jobId: id, frame, exposure: z.number().min(-MAX_EXPOSURE_STOPS).max(MAX_EXPOSURE_STOPS).default(0) }),
 } as const;
 
 export type ApiCommand = keyof typeof ApiCommands;
@@ -237,6 +253,7 @@ export interface ApiResults {
   'farm.resumeQueue': { queuePaused: false };
   'frames.list': Page<JobFrame>;
   'frames.thumbnails': { jobId: string; thumbnails: FrameThumbnail[] };
+  'frames.image': FrameImage;
 }
 
 export type ApiResult<C extends ApiCommand> = ApiResults[C];
@@ -262,6 +279,24 @@ export interface FrameThumbnail {
   image: string | null;
   problem: { code: ApiErrorCode; message: string } | null;
 }
+
+/** One frame full size (frames.image). */
+export interface FrameImage {
+  jobId: string;
+  frame: number;
+  /** The frame's file, relative to the job's output folder. */
+  name: string;
+  /** `data:image/png;base64,…` or `data:image/jpeg;base64,…`, at the frame's own resolution. */
+  image: string;
+  /** The file's format, read from its first bytes: png and jpeg are sent as they are, the others converted to PNG. */
+  format: FrameImageFormat;
+  /** The stops applied (EXR), else null. */
+  exposure: number | null;
+  /** The size of the frame's file. */
+  fileBytes: number;
+}
+
+export type FrameImageFormat = 'png' | 'jpeg' | 'exr' | 'tiff' | 'bmp' | 'targa';
 
 /** What every transport exposes: one async function per command. */
 export type FarmApi = { [C in ApiCommand]: (params: ApiParsedParams<C>) => Promise<ApiResult<C>> };

@@ -204,6 +204,9 @@ export function createFarmService(controller: Controller, o: FarmServiceOptions)
     async 'frames.thumbnails'(p) {
       return frames.thumbnails(job(p.jobId).record, p);
     },
+    async 'frames.image'(p) {
+      return frames.image(job(p.jobId).record, p);
+    },
   };
 
   return {

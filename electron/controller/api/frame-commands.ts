@@ -3,6 +3,8 @@ import { collectedFrameFile, jobFrameIndex } from '../jobs/blender/job-frames.js
 import type { JobRecord } from '../model/job-model.js';
 import { folderFor } from '../outputs/output-folder.js';
 import { safeOutputPath } from '../outputs/output-names.js';
+import { FrameConverter } from '../frame-images/frame-converter.js';
+import { frameImage } from '../frame-images/frame-images.js';
 import { findFfmpeg } from '../thumbnails/find-ffmpeg.js';
 import { ThumbnailCache, ThumbnailsUnavailable } from '../thumbnails/thumbnail-cache.js';
 import { ThumbnailError, ThumbnailMaker } from '../thumbnails/thumbnail-maker.js';
@@ -30,6 +32,8 @@ export interface FrameCommandsOptions {
 export interface FrameCommands {
   list(job: JobRecord, p: ApiParsedParams<'frames.list'>): ApiResult<'frames.list'>;
   thumbnails(job: JobRecord, p: ApiParsedParams<'frames.thumbnails'>): Promise<ApiResult<'frames.thumbnails'>>;
+  /** One frame full size for the frame viewer (frame-images/frame-images.ts). */
+  image(job: JobRecord, p: ApiParsedParams<'frames.image'>): Promise<ApiResult<'frames.image'>>;
   /** The job was deleted: its thumbnails go too. */
   removeJob(jobId: string): Promise<void>;
   /** At start-up: drops thumbnails of jobs the store no longer has. */
@@ -48,6 +52,14 @@ export function createFrameCommands(o: FrameCommandsOptions): FrameCommands {
     return maker;
   };
   const cache = new ThumbnailCache(join(o.home, 'thumbnails'), findMaker);
+  let converter: FrameConverter | null = null;
+  const findConverter = () => {
+    if (!converter) {
+      const ffmpegPath = findFfmpeg(o.ffmpegPath);
+      if (ffmpegPath) converter = new FrameConverter(ffmpegPath);
+    }
+    return converter;
+  };
 
   return {
     cache,
@@ -85,6 +97,7 @@ export function createFrameCommands(o: FrameCommandsOptions): FrameCommands {
       });
       return { jobId: job.id, thumbnails };
     },
+    image: (job, p) => frameImage(job, p, { converter: findConverter }),
     removeJob: (jobId) => cache.removeJob(jobId),
     keepOnly: (jobIds) => cache.keepOnly(jobIds),
   };
