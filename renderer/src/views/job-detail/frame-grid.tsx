@@ -1,10 +1,13 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { useFarmClient } from '../../farm-client-context.js';
 import { frameCell, isRendered, needsThumbnail, stampOf, type FrameCell } from '../../model/frame-cells.js';
 import { useConnectionStore } from '../../stores/connection-store.js';
 import { ensureJobFrames, wantThumbnails, type ThumbnailWish } from '../../stores/frame-loader.js';
 import { useFramesStore } from '../../stores/frames-store.js';
+import { useJobsStore } from '../../stores/jobs-store.js';
+import { FrameViewer } from '../frame-viewer/frame-viewer.js';
+import { focusThumbnail } from '../frame-viewer/focus-thumbnail.js';
 import type { JobFrame, TaskView } from '../../../../electron/controller/api/contract.js';
 
 /**
@@ -12,7 +15,9 @@ import type { JobFrame, TaskView } from '../../../../electron/controller/api/con
  * for each frame not rendered yet, its thumbnail once its task succeeds. Only the rows in
  * view exist (@tanstack/react-virtual, rows of as many cells as fit), and only thumbnails of
  * frames in view are fetched (frame-loader.ts), so a 10,000-frame job costs a screenful.
- * The region scrolls with the keyboard (it takes focus); the cells are pictures, not controls.
+ * The region scrolls with the keyboard (it takes focus). A rendered frame's cell is a button
+ * that opens it full size in the frame viewer (views/frame-viewer/); closing the viewer puts
+ * focus on the thumbnail of the frame it showed last.
  */
 const CELL_WIDTH = 172;
 const ROW_HEIGHT = 124;
@@ -25,6 +30,8 @@ export function FrameGrid({ jobId, tasks }: { jobId: string; tasks: readonly Tas
   const thumbs = useFramesStore((s) => s.thumbs[jobId]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const [columns, setColumns] = useState(4);
+  const [viewing, setViewing] = useState<number | null>(null);
+  const jobName = useJobsStore((s) => s.byId[jobId]?.name ?? jobId);
   // Tasks are in index order (tasks-store.ts), so a frame's task is found in O(1), even among 10,000 updated per second.
   const taskOf = (f: JobFrame): TaskView | undefined => (tasks[f.taskIndex]?.id === f.taskId ? tasks[f.taskIndex] : undefined);
   const items = frames?.frames ?? [];
@@ -68,27 +75,42 @@ export function FrameGrid({ jobId, tasks }: { jobId: string; tasks: readonly Tas
           {visibleRows.map((row) => (
             <div key={row.key} className="frame-row" style={{ transform: `translateY(${row.start}px)`, height: ROW_HEIGHT }}>
               {items.slice(row.index * columns, (row.index + 1) * columns).map((f) => (
-                <FrameCellView key={f.frame} cell={frameCell(f, taskOf(f), thumbs?.[f.frame])} />
+                <FrameCellView key={f.frame} cell={frameCell(f, taskOf(f), thumbs?.[f.frame])} onOpen={setViewing} />
               ))}
             </div>
           ))}
         </div>
       </div>
+      {viewing !== null ? (
+        <FrameViewer
+          jobId={jobId}
+          jobName={jobName}
+          frames={items}
+          tasks={tasks}
+          startFrame={viewing}
+          onClose={(frame) => {
+            setViewing(null);
+            focusThumbnail(scrollRef.current, frame, (f) => virtualizer.scrollToIndex(Math.floor(items.findIndex((i) => i.frame === f) / columns)));
+          }}
+        />
+      ) : null}
     </>
   );
 }
 
-function FrameCellView({ cell }: { cell: FrameCell }) {
+function FrameCellView({ cell, onOpen }: { cell: FrameCell; onOpen: (frame: number) => void }) {
   const caption = <figcaption aria-hidden="true">{cell.frame}</figcaption>;
+  // A rendered frame opens full size; its picture stays the button's content (alt "Frame N").
+  const open = (content: ReactNode) => <button type="button" className="frame-open" aria-label={`Open frame ${cell.frame}`} onClick={() => onOpen(cell.frame)}>{content}</button>;
   switch (cell.kind) {
     case 'image':
-      return <figure className="frame-cell" data-frame={cell.frame}><img src={cell.image} alt={`Frame ${cell.frame}`} decoding="async" />{caption}</figure>;
+      return <figure className="frame-cell" data-frame={cell.frame}>{open(<img src={cell.image} alt={`Frame ${cell.frame}`} decoding="async" />)}{caption}</figure>;
     case 'loading':
-      return <figure className="frame-cell" data-frame={cell.frame}><div className="frame-placeholder" role="img" aria-label={`Frame ${cell.frame}: rendered, loading its thumbnail`}>loading…</div>{caption}</figure>;
+      return <figure className="frame-cell" data-frame={cell.frame}>{open(<div className="frame-placeholder" role="img" aria-label={`Frame ${cell.frame}: rendered, loading its thumbnail`}>loading…</div>)}{caption}</figure>;
     case 'waiting':
       return <figure className="frame-cell" data-frame={cell.frame}><div className="frame-placeholder" role="img" aria-label={`Frame ${cell.frame}: not rendered yet (${cell.status})`}>{cell.status}</div>{caption}</figure>;
     case 'problem':
-      return <figure className="frame-cell" data-frame={cell.frame}><div className="frame-placeholder frame-problem" role="img" aria-label={`Frame ${cell.frame}: no thumbnail. ${cell.message}`} title={cell.message}>no thumbnail</div>{caption}</figure>;
+      return <figure className="frame-cell" data-frame={cell.frame}>{open(<div className="frame-placeholder frame-problem" role="img" aria-label={`Frame ${cell.frame}: no thumbnail. ${cell.message}`} title={cell.message}>no thumbnail</div>)}{caption}</figure>;
     default:
       return assertNever(cell);
   }
