@@ -93,7 +93,7 @@ describe('the frame viewer in a browser against farmhand controller', { timeout:
 
     await openJob(pngJobId, pngJobName);
     const grid = page.getByRole('region', { name: 'Frames (24)' });
-    await grid.getByRole('button', { name: 'Open frame 1', exact: true }).click();
+    await grid.getByRole('button', { name: 'Frame 1', exact: true }).click();
     await viewer().waitFor();
     await page.waitForFunction(() => {
       const img = document.querySelector<HTMLImageElement>('dialog .frame-viewer-image');
@@ -160,14 +160,14 @@ describe('the frame viewer in a browser against farmhand controller', { timeout:
     await page.keyboard.press('Escape');
     await viewer().waitFor({ state: 'detached' });
     await page.waitForFunction((frame) => document.activeElement?.closest('[data-frame]')?.getAttribute('data-frame') === String(frame), last, { timeout: 5000 });
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), `Open frame ${last}`);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('title')), `Open frame ${last} full size`);
   });
 
   test('the finished render plays all 24 frames; space stops it part way', async () => {
     await controller.api.call('jobs.resume', { jobId: pngJobId });
     await eventually('the PNG job to succeed', 180_000, async () => ((await controller.api.call('jobs.get', { jobId: pngJobId })).state === 'succeeded' ? true : undefined));
     const grid = page.getByRole('region', { name: 'Frames (24)' });
-    await grid.getByRole('button', { name: 'Open frame 1', exact: true }).click();
+    await grid.getByRole('button', { name: 'Frame 1', exact: true }).click();
     await viewer().getByRole('img', { name: 'Frame 1' }).waitFor({ timeout: 15_000 });
     await viewer().getByText('rendered (24 of 24): 1–24').waitFor({ timeout: 10_000 });
     assert.deepEqual(new Set(await viewer().locator('.scrubber-mark').evaluateAll((list) => list.map((m) => (m as HTMLElement).dataset.state))), new Set(['rendered']));
@@ -200,7 +200,7 @@ describe('the frame viewer in a browser against farmhand controller', { timeout:
     const job = await controller.api.call('jobs.submit', { type: 'render', scenePath: scene, frames: '1-2', chunkSize: 2, outputDir: join(dir, 'out-exr'), format: 'OPEN_EXR' });
     await eventually('the EXR job to succeed', 120_000, async () => ((await controller.api.call('jobs.get', { jobId: job.id })).state === 'succeeded' ? true : undefined));
     await openJob(job.id, job.name);
-    await page.getByRole('region', { name: 'Frames (2)' }).getByRole('button', { name: 'Open frame 1', exact: true }).click();
+    await page.getByRole('region', { name: 'Frames (2)' }).getByRole('button', { name: 'Frame 1', exact: true }).click();
     await viewer().getByRole('img', { name: 'Frame 1' }).waitFor({ timeout: 20_000 });
     await viewer().getByText(`${WIDTH} × ${HEIGHT} · EXR, shown at 0 stops · test-scene_0001.exr`).waitFor();
     /** The shown picture's R, G, B values, 0–255, as the page decoded them. */

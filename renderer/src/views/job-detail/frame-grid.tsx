@@ -100,8 +100,8 @@ export function FrameGrid({ jobId, tasks }: { jobId: string; tasks: readonly Tas
 
 function FrameCellView({ cell, onOpen }: { cell: FrameCell; onOpen: (frame: number) => void }) {
   const caption = <figcaption aria-hidden="true">{cell.frame}</figcaption>;
-  // A rendered frame opens full size; its picture stays the button's content (alt "Frame N").
-  const open = (content: ReactNode) => <button type="button" className="frame-open" aria-label={`Open frame ${cell.frame}`} onClick={() => onOpen(cell.frame)}>{content}</button>;
+  // A rendered frame opens full size. The picture is the button's content and so its name ("Frame N"); the title says what it does.
+  const open = (content: ReactNode) => <button type="button" className="frame-open" title={`Open frame ${cell.frame} full size`} onClick={() => onOpen(cell.frame)}>{content}</button>;
   switch (cell.kind) {
     case 'image':
       return <figure className="frame-cell" data-frame={cell.frame}>{open(<img src={cell.image} alt={`Frame ${cell.frame}`} decoding="async" />)}{caption}</figure>;
