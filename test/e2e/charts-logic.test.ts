@@ -87,6 +87,7 @@ describe('tasks per agent (timeline)', () => {
       task(3, { agentId: 'a', startedAt: 1000, endedAt: 1300, label: 'noop 4' }),
       task(4, { agentId: 'b', startedAt: 1500, endedAt: 1800, label: 'noop 5' }),
       task(5, { agentId: null, state: 'failed', startedAt: 100, endedAt: 200, label: 'noop 6' }),
+      task(7, { agentId: null, lastAgent: { agentId: 'a', name: 'fast-box' }, state: 'failed', startedAt: 1300, endedAt: 1400, label: 'noop 8' }),
       task(6, { state: 'queued', startedAt: null, endedAt: null, agentId: null }),
     ];
     const timeline = taskTimeline(tasks, options)!;
@@ -94,12 +95,12 @@ describe('tasks per agent (timeline)', () => {
     assert.equal(timeline.end, 1800);
     assert.equal(timeline.unplaced, 1);
     assert.deepEqual(timeline.lanes.map((l) => [l.name, l.taskCount, l.rows.length, l.rows[0]!.length, l.busyMs, l.idleMs, l.meanMs, l.slow]), [
-      ['fast-box', 3, 1, 3, 900, 900, 300, false],
+      ['fast-box', 4, 1, 4, 1000, 800, 250, false],
       ['slow-box', 2, 1, 2, 1800, 0, 900, true],
     ]);
-    assert.equal(timeline.lanes[1]!.othersMeanMs, 300);
+    assert.equal(timeline.lanes[1]!.othersMeanMs, 250);
     assert.equal(timelineBarName(timeline.lanes[1]!.rows[0]![0]!, timeline.lanes[1]!), 'noop 2 on slow-box: 1.5 s (slow agent)');
-    assert.equal(timelineCaption(timeline), 'Tasks per agent over time: 2 agents, 5 tasks over 1.8 s. Slow: slow-box (900 ms per task against 300 ms).');
+    assert.equal(timelineCaption(timeline), 'Tasks per agent over time: 2 agents, 6 tasks over 1.8 s. Slow: slow-box (900 ms per task against 250 ms).');
   });
 
   test('tasks that overlap on one agent (several slots) go to rows side by side; a running task ends now', () => {
@@ -161,9 +162,10 @@ describe('transcode figures', () => {
 
   test('while running: frames so far by chunk progress, no size yet; without the job\'s frame count: nothing', () => {
     const tasks = [
-      tc(0, 'transcode-chunk', { label: 'frames 0-99', startedAt: 0, endedAt: 1000 }),
-      tc(1, 'transcode-chunk', { label: 'frames 100-249', state: 'running', progress: 0.5, startedAt: 0, endedAt: null }),
-      tc(2, 'transcode-join', { label: 'join', state: 'queued', startedAt: null, endedAt: null }),
+      tc(0, 'transcode-chunk', { label: 'frames 0-98', startedAt: 0, endedAt: 1000 }),
+      tc(1, 'transcode-chunk', { label: 'frame 99', startedAt: 0, endedAt: 1000 }),
+      tc(2, 'transcode-chunk', { label: 'frames 100-249', state: 'running', progress: 0.5, startedAt: 0, endedAt: null }),
+      tc(3, 'transcode-join', { label: 'join', state: 'queued', startedAt: null, endedAt: null }),
     ];
     assert.deepEqual(transcodeStats(tasks, settings, 2000), { framesDone: 175, frameCount: 250, wallMs: 2000, fps: 87.5, speed: 3.5, outputBytes: null, done: false });
     assert.equal(transcodeStats(tasks, {}, 2000), null);

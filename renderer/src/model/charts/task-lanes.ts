@@ -9,8 +9,9 @@ import type { TaskView } from '../../../../electron/controller/api/contract.js';
  * `maxBars` (at most `columns`) and bars of a row less than one such column apart merge into
  * one (the gap would not show), so the chart keeps about `maxBars` bars, whatever the tasks.
  *
- * Only an attempt whose agent the task still names can be placed: TaskView keeps the current
- * attempt's agent (a failed attempt's is not shown there), so such attempts are counted, not drawn.
+ * A task shows its last attempt: on the agent it names, or, once failed (no agent), on the agent
+ * of that attempt (TaskView.lastAgent). Earlier attempts are not in TaskView (tasks.log has them
+ * per task), and an attempt with no agent known is counted, not drawn.
  */
 export const SLOW_LANE_FACTOR = 1.5;
 /** However many rows, each keeps at least this many columns' worth of bars. */
@@ -62,7 +63,7 @@ export function taskTimeline(tasks: readonly TaskView[], o: { now: number; agent
     if (t.startedAt === null || t.state === 'queued') continue;
     const end = t.endedAt ?? (t.state === 'assigned' || t.state === 'running' ? o.now : null);
     if (end === null) continue;
-    if (!t.agentId) {
+    if (!agentOf(t)) {
       unplaced++;
       continue;
     }
@@ -82,8 +83,8 @@ export function taskTimeline(tasks: readonly TaskView[], o: { now: number; agent
   const rowOf = new Int32Array(tasks.length);
   for (const i of order) {
     const t = tasks[i]!;
-    let lane = byAgent.get(t.agentId!);
-    if (!lane) byAgent.set(t.agentId!, (lane = { indices: [], rowEnds: [], busyMs: 0, coveredTo: -Infinity, finishedMs: 0, finished: 0 }));
+    let lane = byAgent.get(agentOf(t)!);
+    if (!lane) byAgent.set(agentOf(t)!, (lane = { indices: [], rowEnds: [], busyMs: 0, coveredTo: -Infinity, finishedMs: 0, finished: 0 }));
     lane.indices.push(i);
     // Busy time is the union of the lane's attempts (they come in start order).
     if (ends[i]! > lane.coveredTo) {
@@ -124,6 +125,10 @@ export function taskTimeline(tasks: readonly TaskView[], o: { now: number; agent
   lanes.sort((a, b) => a.name.localeCompare(b.name) || a.agentId.localeCompare(b.agentId));
   markSlowLanes(lanes);
   return { start, end, lanes, bars, unplaced };
+}
+
+function agentOf(t: TaskView): string | null {
+  return t.agentId ?? t.lastAgent?.agentId ?? null;
 }
 
 /** A lane is slow when its mean task time is over SLOW_LANE_FACTOR × the median of the other lanes' means. */

@@ -5,7 +5,7 @@ import type { TaskView } from '../../../../electron/controller/api/contract.js';
  * against realtime over the job's wall time (first task's start to the join's end, or now),
  * and the output's size (the join's file, as its agent reported it). Frames encoded so far
  * count each video chunk by its progress; a chunk's frames come from its label ("frames
- * 0-149"), else the job's frames shared evenly.
+ * 0-149", "frame 150"), else the job's frames shared evenly.
  */
 export interface TranscodeStats {
   /** Frames encoded so far, and of the whole video. */
@@ -45,6 +45,6 @@ export function transcodeStats(tasks: readonly TaskView[], settings: Record<stri
 }
 
 function framesOfChunk(task: TaskView, fallback: number): number {
-  const m = /^frames (\d+)-(\d+)$/.exec(task.label);
-  return m ? Number(m[2]) - Number(m[1]) + 1 : fallback;
+  const m = /^frames? (\d+)(?:-(\d+))?$/.exec(task.label);
+  return m ? Number(m[2] ?? m[1]) - Number(m[1]) + 1 : fallback;
 }
