@@ -15,7 +15,8 @@ import { startInProcessUiFarm, type InProcessUiFarm } from './helpers/in-process
 // this process: the CLI cannot submit no-op jobs of chosen lengths): a render-time bar per
 // task with the slow one marked "slow", a lane per agent with the slow agent labelled, a click
 // (and Enter) opening the task, a real ffmpeg transcode's fps, speed and output size, and a
-// real Blender chunk of three frames charted per frame from the controller's measured times.
+// real Blender chunk of three frames charted per frame from the controller's measured times,
+// a frame's bar opening the frame viewer.
 
 const TASK_TYPES = ['noop', 'transcode-chunk', 'transcode-audio', 'transcode-join'];
 const TAG = 'charts';
@@ -180,9 +181,16 @@ test('a Blender chunk of three frames: a bar per frame, each from the time the c
   assert.deepEqual(await bars.evaluateAll((all) => all.filter((b) => /chunk average/.test(b.getAttribute('aria-label')!)).length), 0);
   const frame2 = await bars.nth(1).getAttribute('aria-label');
   assert.match(frame2!, new RegExp(`^frame 2: ${formatChartMs(times[1]!).replace('.', '\\.')}(, slow)?$`));
-  // A click on a frame's bar opens it (its task until the frame viewer is wired in).
+  // A click on a rendered frame's bar opens it in the frame viewer; Escape brings focus back to the bar.
   await bars.nth(2).click();
-  await page.getByRole('grid', { name: /^Tasks/ }).locator('[role="row"][aria-selected="true"]').waitFor({ timeout: 5000 });
+  const viewer = page.getByRole('dialog', { name: 'Frames of tiny.blend' });
+  await viewer.waitFor({ timeout: 5000 });
+  await viewer.getByRole('group', { name: /^Frame 3\. / }).waitFor({ timeout: 5000 });
+  const viewerViolations = await seriousA11yViolations(page);
+  assert.equal(viewerViolations.length, 0, describeViolations('frame viewer opened from the chart', viewerViolations));
+  await page.keyboard.press('Escape');
+  await viewer.waitFor({ state: 'detached', timeout: 5000 });
+  assert.match(await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? ''), /^frame 3: /);
   const violations = await seriousA11yViolations(page);
   assert.equal(violations.length, 0, describeViolations('render detail with frame times', violations));
 });

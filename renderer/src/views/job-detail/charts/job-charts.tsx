@@ -1,8 +1,10 @@
-import { useCallback, useDeferredValue, useMemo, useRef } from 'react';
+import { useCallback, useDeferredValue, useMemo, useRef, useState } from 'react';
 import { frameSamples, frameTimeChart, taskSamples, type TimeSample } from '../../../model/charts/frame-times.js';
 import { taskTimeline } from '../../../model/charts/task-lanes.js';
 import { transcodeStats } from '../../../model/charts/transcode-stats.js';
+import { isRendered } from '../../../model/frame-cells.js';
 import { useAgentsStore } from '../../../stores/agents-store.js';
+import { FrameViewer } from '../../frame-viewer/frame-viewer.js';
 import { useFramesStore } from '../../../stores/frames-store.js';
 import type { JobSummary, TaskView } from '../../../../../electron/controller/api/contract.js';
 import { FrameTimeChartView } from './frame-time-chart.js';
@@ -16,8 +18,8 @@ import { useThrottled } from './use-chart-hooks.js';
  * the tasks the page already holds (once a second for a big job), and drawn with a bounded number of bars (bucketed or
  * merged), so a 10,000-task job costs the page a few hundred SVG elements.
  *
- * `onOpenFrame` is the hook for the frame viewer: a click on a frame's bar calls it with the
- * frame and its task (the job detail selects the task until the viewer is wired in).
+ * A rendered frame's bar opens it in the frame viewer; a frame not rendered yet calls
+ * `onOpenFrame` with the frame and its task (the job detail opens the task).
  */
 const MAX_FRAME_BARS = 240;
 const TIMELINE_COLUMNS = 600;
@@ -53,7 +55,20 @@ export function JobCharts({ job, tasks, settings, onOpenFrame, onOpenTask }: {
     const names = new Map(agentNames ? agentNames.split('\u0001').map((pair) => pair.split('\u0000') as [string, string]) : []);
     return taskTimeline(shown, { now: Date.now(), agentName: (id) => names.get(id) ?? id, columns: TIMELINE_COLUMNS, maxBars: MAX_TIMELINE_BARS });
   }, [shown, agentNames]);
-  const openSample = useCallback((s: TimeSample) => (hasFrames ? callbacks.current.onOpenFrame(s.key, s.taskId) : callbacks.current.onOpenTask(s.taskId)), [hasFrames]);
+  // A rendered frame's bar opens the frame viewer (focus comes back to the bar when it closes);
+  // any other bar opens its task.
+  const [viewing, setViewing] = useState<number | null>(null);
+  const opener = useRef<Element | null>(null);
+  const latest = useRef({ frames, tasks });
+  latest.current = { frames, tasks };
+  const openSample = useCallback((s: TimeSample) => {
+    const frame = hasFrames ? latest.current.frames?.find((f) => f.frame === s.key) : undefined;
+    if (frame && isRendered(frame, latest.current.tasks[frame.taskIndex])) {
+      opener.current = document.activeElement;
+      setViewing(s.key);
+    } else if (hasFrames) callbacks.current.onOpenFrame(s.key, s.taskId);
+    else callbacks.current.onOpenTask(s.taskId);
+  }, [hasFrames]);
   const openTask = useCallback((taskId: string) => callbacks.current.onOpenTask(taskId), []);
   const stats = useMemo(() => (job.type === 'transcode' && settings ? transcodeStats(shown, settings, Date.now()) : null), [job.type, shown, settings]);
 
@@ -69,6 +84,12 @@ export function JobCharts({ job, tasks, settings, onOpenFrame, onOpenTask }: {
       )}
       <h3>Tasks per agent</h3>
       {timeline ? <TaskTimelineChart timeline={timeline} onOpen={openTask} /> : <p className="muted">No task has started yet: the timeline shows each agent's tasks once they do.</p>}
+      {viewing !== null && frames ? (
+        <FrameViewer jobId={job.id} jobName={job.name} frames={frames} tasks={tasks} startFrame={viewing} onClose={() => {
+          setViewing(null);
+          (opener.current as HTMLElement | SVGElement | null)?.focus?.();
+        }} />
+      ) : null}
     </section>
   );
 }
