@@ -40,6 +40,8 @@ export interface TaskRecord {
   endedAt: number | null;
   /** When each frame of the current attempt ended (epoch ms, render order), for a chunk of several frames (frame-times.ts); absent before the first. */
   frameEndedAt?: number[];
+  /** The first frame the last progress report ended (frame-times.ts): a report right after it shares its time. */
+  frameReportStart?: number;
   /** Its attempts, oldest first (the last few dozen: attempt-history.ts), so a wrangler sees which agent failed it and when. */
   history?: TaskAttemptView[];
 }

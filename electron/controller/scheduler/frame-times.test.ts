@@ -28,12 +28,16 @@ test('frames that end within one report share its time evenly; a count past the 
   assert.deepEqual(frameTimesOf(task), [1000, 1000, 1000, 1000]);
 });
 
-test('frames whose reports arrive in one burst (under 250 ms apart) share the burst; a slow frame after a quick one keeps its own time', () => {
+test('a report right after another (one burst of Blender lines) shares its time with that report’s frames; a quick frame keeps its own time', () => {
   const burst = chunk([1, 2, 3], 0);
   noteFramesDone(burst, 1, 4992);
-  noteFramesDone(burst, 2, 5123);
+  noteFramesDone(burst, 2, 5123); // a quick frame: 131 ms of its own
   noteFramesDone(burst, 3, 5123); // Blender's last two lines reached the agent together
   assert.deepEqual(frameTimesOf(burst), [4992, 66, 65]);
+  const together = chunk([1, 2, 3], 0);
+  noteFramesDone(together, 2, 1548); // two frames in one report
+  noteFramesDone(together, 3, 1548); // and the third in the same burst
+  assert.deepEqual(frameTimesOf(together), [516, 516, 516]);
   const later = chunk([1, 2, 3], 0);
   noteFramesDone(later, 1, 3000);
   noteFramesDone(later, 2, 3100);

@@ -3,14 +3,14 @@ import type { TaskRecord } from '../model/job-model.js';
 /**
  * Per-frame render times of a chunk of several frames, measured by the controller: the agent's
  * progress reports count the frames done (framesDone), so the moment that count grows is when
- * a frame ended. That is only as fine as the reports: they come at most every REPORT_MS (the
- * agent's progress interval), and Blender's output reaches the agent in bursts, so frames
- * ended within one burst (reports under REPORT_MS apart) share its time evenly. The first
- * frame's time runs from the attempt's start, so it includes the renderer's start-up (as a
- * one-frame task's time does). A one-frame task needs none of this: its start and end are its
- * frame's time.
+ * a frame ended. That is only as fine as the reports: frames ended between two reports (they
+ * come at most every 250 ms) share the time since the last one evenly. Blender's lines reach
+ * the agent in bursts, so a report right after another (under BURST_MS) belongs to it: the two
+ * reports' frames share their time together. The first frame's time runs from the attempt's
+ * start, so it includes the renderer's start-up (as a one-frame task's time does). A one-frame
+ * task needs none of this: its start and end are its frame's time.
  */
-const REPORT_MS = 250;
+const BURST_MS = 20;
 
 export function noteFramesDone(task: TaskRecord, framesDone: number | undefined, now = Date.now()): void {
   if (framesDone === undefined || task.spec.type !== 'blender' || task.spec.frames.length < 2 || task.startedAt === null) return;
@@ -18,14 +18,13 @@ export function noteFramesDone(task: TaskRecord, framesDone: number | undefined,
   const done = Math.min(framesDone, task.spec.frames.length);
   if (done <= ended.length) return;
   const endOf = (i: number) => (i >= 0 ? ended[i]! : task.startedAt!);
-  // A report right after the last one is the same burst: the short frames just before join this one.
-  let first = ended.length;
-  if (now - endOf(first - 1) < REPORT_MS) while (first > 0 && endOf(first - 1) - endOf(first - 2) < REPORT_MS) first--;
+  const first = ended.length > 0 && now - endOf(ended.length - 1) < BURST_MS ? (task.frameReportStart ?? ended.length) : ended.length;
   const from = endOf(first - 1);
   ended.length = first;
   const step = Math.max(0, now - from) / (done - first);
   for (let i = 1; ended.length < done; i++) ended.push(Math.round(from + step * i));
   task.frameEndedAt = ended;
+  task.frameReportStart = first;
 }
 
 /** The render time of each frame the attempt finished, in ms, in render order (for TaskView.frameTimesMs). */

@@ -89,6 +89,7 @@ export class TaskVerbs {
     }
     task.startedAt = Date.now();
     delete task.frameEndedAt;
+    delete task.frameReportStart;
     beginAttempt(task, agentId, this.agentName(agentId), task.startedAt);
     this.move(job, task, 'assign');
   }

@@ -1,4 +1,4 @@
-import { useCallback, useDeferredValue, useMemo, useRef, useState } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { frameSamples, frameTimeChart, taskSamples, type TimeSample } from '../../../model/charts/frame-times.js';
 import { taskTimeline } from '../../../model/charts/task-lanes.js';
 import { transcodeStats } from '../../../model/charts/transcode-stats.js';
@@ -29,6 +29,7 @@ const REFRESH_MS = 500;
 const BIG_JOB_TASKS = 2000;
 const BIG_JOB_REFRESH_MS = 1000;
 const NOTHING_YET: readonly TaskView[] = [];
+const FIRST_DRAW_MS = 300;
 
 export function JobCharts({ job, tasks, settings, onOpenFrame, onOpenTask }: {
   job: JobSummary;
@@ -37,9 +38,16 @@ export function JobCharts({ job, tasks, settings, onOpenFrame, onOpenTask }: {
   onOpenFrame(frame: number, taskId: string): void;
   onOpenTask(taskId: string): void;
 }) {
-  // The first render draws no chart: the job's view opens (its task grid shows) before the
-  // charts of its 10,000 tasks are worked out, in a render React does right after.
-  const shown = useDeferredValue(useThrottled(tasks, tasks.length > BIG_JOB_TASKS ? BIG_JOB_REFRESH_MS : REFRESH_MS), NOTHING_YET);
+  // No chart until the browser is idle after the view opened (at most FIRST_DRAW_MS): the job's
+  // task grid shows first, then the charts of its 10,000 tasks are worked out. Later redraws are
+  // deferred renders, which React interrupts for anything more urgent.
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    const id = requestIdleCallback(() => setReady(true), { timeout: FIRST_DRAW_MS });
+    return () => cancelIdleCallback(id);
+  }, []);
+  const deferred = useDeferredValue(useThrottled(tasks, tasks.length > BIG_JOB_TASKS ? BIG_JOB_REFRESH_MS : REFRESH_MS));
+  const shown = ready ? deferred : NOTHING_YET;
   // The charts are memoised and redraw only with new figures: the callbacks they get stay the same.
   const callbacks = useRef({ onOpenFrame, onOpenTask });
   callbacks.current = { onOpenFrame, onOpenTask };
@@ -72,7 +80,7 @@ export function JobCharts({ job, tasks, settings, onOpenFrame, onOpenTask }: {
   const openTask = useCallback((taskId: string) => callbacks.current.onOpenTask(taskId), []);
   const stats = useMemo(() => (job.type === 'transcode' && settings ? transcodeStats(shown, settings, Date.now()) : null), [job.type, shown, settings]);
 
-  if (shown === NOTHING_YET && tasks.length > 0) return <section className="job-charts" aria-busy="true" />;
+  if (!ready) return <section className="job-charts" aria-busy="true" />;
   return (
     <section className="job-charts" aria-labelledby={`charts-${job.id}`}>
       <h2 id={`charts-${job.id}`}>Render times</h2>
