@@ -24,7 +24,7 @@ const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const EXAMPLE = join(root, 'assets/examples/spinning-cube.blend');
 const VIEWPORT = { width: 1280, height: 800 };
-const VIEWS = ['jobs', 'job-detail', 'task-log', 'failed', 'nodes', 'settings', 'submit-dialog'] as const;
+const VIEWS = ['jobs', 'job-detail', 'charts', 'frame-viewer', 'task-log', 'failed', 'nodes', 'settings', 'submit-dialog'] as const;
 /** Everything, renders included, must be done by then; clean-up follows either way. */
 const TOTAL_LIMIT_MS = 10 * 60_000;
 
@@ -157,6 +157,26 @@ async function shootEveryView(s: Scene, outDir: string): Promise<void> {
   }, null, { timeout: 30_000 });
   await page.getByRole('grid', { name: 'Tasks (3)' }).locator('[role="row"]', { hasText: 'frames 9-12' }).waitFor({ timeout: 10_000 });
   await shot('job-detail');
+
+  // The job's render-time chart and its tasks per agent, as a clip of the page.
+  const charts = page.locator('section.job-charts[aria-labelledby]');
+  await charts.getByRole('heading', { name: 'Render times' }).waitFor({ timeout: 10_000 });
+  await charts.locator('figure').first().waitFor({ timeout: 10_000 });
+  const box = await charts.evaluate((el) => { const r = el.getBoundingClientRect(); return { y: r.top + window.scrollY - 8, height: r.height + 16 }; });
+  await shot('charts', { x: 0, y: box.y, width: VIEWPORT.width, height: box.height });
+
+  // The frame viewer, opened from the first thumbnail, one step on.
+  await frames.getByRole('button', { name: 'Frame 1', exact: true }).click();
+  const viewer = page.getByRole('dialog', { name: /^Frames of / });
+  await viewer.getByRole('img', { name: 'Frame 1' }).waitFor({ timeout: 15_000 });
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => {
+    const img = document.querySelector<HTMLImageElement>('[role="dialog"] img[alt="Frame 2"]');
+    return img !== null && img.complete && img.naturalWidth > 0;
+  }, null, { timeout: 15_000 });
+  await shot('frame-viewer');
+  await page.keyboard.press('Escape');
+  await viewer.waitFor({ state: 'detached', timeout: 5_000 });
 
   const grid = page.getByRole('grid', { name: /^Tasks/ });
   await grid.focus();
