@@ -70,7 +70,7 @@ async function main(outDir: string): Promise<void> {
     // Taken into the scratch folder and copied out only when all are good: a failed run leaves the old ones.
     const shots = join(dir, 'shots');
     await mkdir(shots);
-    await shootEveryView(scene as Scene, shots);
+    await shootEveryView(scene as Scene, shots).catch(async (e) => { if (process.env.FH_DEBUG) await scene.page!.screenshot({ path: '/tmp/shot-debug.png' }); throw e; });
     if (scene.browser!.problems.length) throw new Error(`the page reached beyond the controller or broke its CSP: ${scene.browser!.problems.join('; ')}`);
     await shrink(shots);
     await mkdir(outDir, { recursive: true });
@@ -169,11 +169,10 @@ async function shootEveryView(s: Scene, outDir: string): Promise<void> {
   await frames.getByRole('button', { name: 'Frame 1', exact: true }).click();
   const viewer = page.getByRole('dialog', { name: /^Frames of / });
   await viewer.getByRole('img', { name: 'Frame 1' }).waitFor({ timeout: 15_000 });
-  await page.keyboard.press('ArrowRight');
-  await page.waitForFunction(() => {
-    const img = document.querySelector<HTMLImageElement>('[role="dialog"] img[alt="Frame 2"]');
-    return img !== null && img.complete && img.naturalWidth > 0;
-  }, null, { timeout: 15_000 });
+  await viewer.getByRole('button', { name: 'Next' }).click();
+  const second = viewer.getByRole('img', { name: 'Frame 2' });
+  await second.waitFor({ timeout: 15_000 });
+  await eventually('frame 2 to be shown', 15_000, async () => ((await second.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)) ? true : undefined));
   await shot('frame-viewer');
   await page.keyboard.press('Escape');
   await viewer.waitFor({ state: 'detached', timeout: 5_000 });
@@ -236,6 +235,6 @@ const outDir = resolve(process.argv[2] ?? join(root, 'docs/screenshots'));
 main(outDir)
   .then(async () => console.log(await report(outDir)))
   .catch((error: Error) => {
-    console.error(`Screenshots failed: ${error.message}`);
+    console.error(`Screenshots failed: ${process.env.FH_DEBUG ? error.stack : error.message}`);
     process.exitCode = 1;
   });
