@@ -183,7 +183,7 @@ describe('farmhand controller and its client commands', { timeout: 300_000 }, ()
     assertUserError(await farmhand(['jobs'], { ...env, FARMHAND_HOME: join(dir, 'elsewhere') }), /No API token was given and .*elsewhere\/api-token does not exist; pass --token/);
     assertUserError(await farmhand(['submit', scene, '--crf', '20'], env), /--crf applies to videos, and test-scene\.blend is a Blender scene/);
     assertUserError(await farmhand(['submit', join(dir, 'missing.blend')], env), /missing\.blend" does not exist/);
-    assertUserError(await farmhand(['agents', 'add', 'http://somewhere'], env), /url is not valid \(give the agent as wss:\/\/HOST:PORT\)/);
+    assertUserError(await farmhand(['agents', 'add', 'http://somewhere'], env), /url is not valid \(give the agent as HOST:PORT or wss:\/\/HOST:PORT, e\.g\. 10\.0\.0\.5:7420\)/);
     assert.equal((await farmhand(['priority', 'x', '500'], env)).code, 2, 'commander usage errors are exit 2 too');
     const nowhere = `ws://127.0.0.1:${await freePort()}/api`;
     assertUserError(await farmhand(['jobs', '--url', nowhere], env), new RegExp(`No Farmhand controller is running at ${nowhere.replace(/[./]/g, '\\$&')}; start one with \`farmhand controller\`\\.`));

@@ -35,7 +35,7 @@ const frame = z.number().int().min(0).max(1_048_574);
  */
 export const MAX_FRAME_IMAGE_BYTES = 8 * 1024 * 1024;
 /** EXR exposure in stops (×2 per stop), as far as the frame viewer's control goes. */
-export const MAX_EXPOSURE_STOPS = 10;
+export const MAX_EXPOSURE_STOPS = 10 as const;
 
 /**
  * Blender's image formats and engines a render job may ask for: the types the Blender

@@ -100,7 +100,7 @@ describe('frames.image: which file is served', () => {
 
   test('a frame not of the job, one not rendered yet, and a job without frames are refused with a sentence', async () => {
     await rejectsWith(frameImage(job, { jobId: job.id, frame: 99, exposure: 0 }, options), 'not-found', /^Frame 99 is not one of this job's frames; list them with frames\.list\.$/);
-    await rejectsWith(frameImage(job, { jobId: job.id, frame: 12, exposure: 0 }, options), 'bad-input', /^Frame 12 has not been rendered yet; it can be viewed once its task \(frames 12\) succeeds\.$/);
+    await rejectsWith(frameImage(job, { jobId: job.id, frame: 12, exposure: 0 }, options), 'bad-input', /^Frame 12 has not been rendered yet; it can be viewed once its task \(frame 12\) succeeds\.$/);
     const noop = compileNoopJob({ count: 1, outputDir });
     await rejectsWith(frameImage(noop, { jobId: noop.id, frame: 1, exposure: 0 }, options), 'bad-input', /only render jobs have frames/);
   });

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
-import { MAX_EXPOSURE_STOPS, type JobFrame, type TaskView } from '../../../../electron/controller/api/contract.js';
+import type { JobFrame, MAX_EXPOSURE_STOPS as CONTRACT_MAX_EXPOSURE_STOPS, TaskView } from '../../../../electron/controller/api/contract.js';
 import { ModalDialog } from '../../components/modal-dialog.js';
 import { useFarmClient } from '../../farm-client-context.js';
 import { isRendered, stampOf } from '../../model/frame-cells.js';
@@ -7,6 +7,9 @@ import { exposureText, flipbookFps, fpsText, measuredFps, nextRendered, playStar
 import { FrameImageCache, type FrameEntry, type FrameWish } from './frame-image-cache.js';
 import { FrameScrubber } from './frame-scrubber.js';
 import './frame-viewer.css';
+
+/** The exposure slider's range: the contract's bound, as a type so the page needs no zod (a different number fails the typecheck). */
+const MAX_EXPOSURE_STOPS: typeof CONTRACT_MAX_EXPOSURE_STOPS = 10;
 
 /**
  * A render job's frames full size, in a modal dialog opened from a thumbnail: the arrow keys
