@@ -29,6 +29,7 @@ withFarmOptions(withRendererOptions(
     .argument('<scene>', 'the .blend file')
     .option('--frames <list>', 'frames to render, e.g. 1-250, 1-100x5, 3,5-10,47 (default: the scene\'s range)')
     .option('--chunk <n>', 'frames per task (default: chosen from the frame and agent counts)', integer('--chunk', 1, 10_000))
+    .option('--preview-first', 'render single frames spread over the shot first (first, last, middle, quarters…), then the rest', false)
     .option('--out <dir>', 'output folder (default: ./farmhand-output/<scene name>/)')
     .option('--priority <n>', 'job priority, 0-100 (higher first)', integer('--priority', 0, 100), 50)
     .option('--format <format>', 'image format: PNG, JPEG, OPEN_EXR, TIFF… (default: the scene\'s, else PNG)', choice('--format', ImageFormatSchema.options))

@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { ImageFormat, PathMapRule, RenderEngine } from '../controller/api/contract.js';
+import type { JobRecord } from '../controller/model/job-model.js';
 import { prepareJob } from '../controller/jobs/submit-job.js';
 import { startFarm, type FarmOptions } from '../farm/start-farm.js';
 import { ONE_SHOT_WORDING } from './one-shot-wording.js';
@@ -26,7 +27,18 @@ export interface RenderOptions extends FarmOptions, TerminalOptions {
   blenderVersion?: string;
   /** Run the scene's Python: this machine's agent allows it for this render (the user's own consent), other agents need --allow-scripts. */
   trustScripts?: boolean;
+  /** Single frames spread over the shot render first (jobs/preview-frames.ts). */
+  previewFirst?: boolean;
   json: boolean;
+}
+
+/** What the render is split into, said once before it starts: its preview frames first, then its chunks. */
+export function renderPlanLine(job: JobRecord, sceneName: string, agentCount: number): string {
+  const frameTasks = job.tasks.filter((t) => t.spec.type === 'blender');
+  const preview = frameTasks.filter((t) => t.preview).map((t) => (t.spec.type === 'blender' ? t.spec.frames[0]! : 0));
+  const chunks = frameTasks.length - preview.length;
+  const previewPart = preview.length > 0 ? `${preview.length} preview frame(s) first (${preview.join(', ')}), then ` : '';
+  return `Rendering ${String(job.settings.frameCount)} frame(s) of ${sceneName} in ${previewPart}${chunks} chunk(s) of up to ${String(job.settings.chunkSize)} on ${agentCount} agent(s) → ${job.outputDir}`;
 }
 
 export async function renderCommand(scenePath: string, o: RenderOptions): Promise<number> {
@@ -47,6 +59,7 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
     ...(o.device ? { device: o.device } : {}),
     ...(o.blenderVersion ? { blenderVersion: o.blenderVersion } : {}),
     ...(o.trustScripts ? { trustScripts: true } : {}),
+    ...(o.previewFirst ? { previewFirst: true } : {}),
     video: o.video,
     priority: o.priority,
     tags: [],
@@ -67,7 +80,7 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
     await farm.controller.admit(job);
     const submitWarnings = job.warnings?.length ?? 0;
     for (const warning of job.warnings ?? []) terminal.print(`Warning: ${warning}`);
-    terminal.print(`Rendering ${frameCount} frame(s) of ${basename(scene)} in ${job.tasks.length} chunk(s) of up to ${job.settings.chunkSize} on ${agentCount} agent(s) → ${outputDir}`);
+    terminal.print(renderPlanLine(job, basename(scene), agentCount));
     const summary = await watchJob(farm, terminal, job.id, { label: job.name, unit: 'frames' });
 
     const frameTasks = job.tasks.filter((t) => t.spec.type === 'blender');

@@ -36,10 +36,11 @@ interface SubmitOptions extends ClientOptions {
   device?: 'any' | 'cpu' | 'gpu';
   blenderVersion?: string;
   trustScripts?: boolean;
+  previewFirst?: boolean;
   wait: boolean;
 }
 
-const RENDER_ONLY = ['frames', 'chunk', 'format', 'engine', 'video', 'allowMissing', 'mapPath', 'device', 'blenderVersion', 'trustScripts'] as const;
+const RENDER_ONLY = ['frames', 'chunk', 'format', 'engine', 'video', 'allowMissing', 'mapPath', 'device', 'blenderVersion', 'trustScripts', 'previewFirst'] as const;
 const TRANSCODE_ONLY = ['chunks', 'chunkSeconds', 'videoCodec', 'crf', 'preset', 'scale', 'audioCodec', 'audioBitrate'] as const;
 
 export function registerSubmitCommand(program: Command): void {
@@ -54,6 +55,7 @@ export function registerSubmitCommand(program: Command): void {
       .option('--timeout <seconds>', 'wall-clock limit per task', integer('--timeout', 1, 7 * 86_400))
       .option('--frames <list>', 'render: frames, e.g. 1-250, 1-100x5, 3,5-10,47 (default: the scene\'s range)')
       .option('--chunk <n>', 'render: frames per task', integer('--chunk', 1, 10_000))
+      .option('--preview-first', 'render: single frames spread over the shot first (first, last, middle, quarters…), then the rest', false)
       .option('--format <format>', 'render: image format, PNG, JPEG, OPEN_EXR, TIFF…', choice('--format', ImageFormatSchema.options))
       .option('--engine <engine>', 'render: engine override, CYCLES, BLENDER_EEVEE, BLENDER_WORKBENCH', choice('--engine', RenderEngineSchema.options))
       .option('--video', 'render: also encode the frames into a video', false)
@@ -117,6 +119,7 @@ export function submitParams(file: string, o: SubmitOptions, given: (option: str
       ...(o.device !== undefined ? { device: o.device } : {}),
       ...(o.blenderVersion !== undefined ? { blenderVersion: o.blenderVersion } : {}),
       ...(o.trustScripts ? { trustScripts: true } : {}),
+      ...(o.previewFirst ? { previewFirst: true } : {}),
     };
   }
   if (o.chunks !== undefined && o.chunkSeconds !== undefined) throw new UserError('Pass either --chunks or --chunk-seconds, not both.');

@@ -50,7 +50,7 @@ describe('submit form', () => {
   test('a render with the fields filled becomes jobs.submit parameters', () => {
     const { params, errors } = toSubmitParams({ ...EMPTY_FORM, path: '/s/a.blend', frames: ' 1-10 ', chunkSize: '2', priority: '70', tags: 'gpu, linux gpu', video: true });
     assert.deepEqual(errors, {});
-    assert.deepEqual(params, { type: 'render', scenePath: '/s/a.blend', priority: 70, tags: ['gpu', 'linux'], video: true, frames: '1-10', chunkSize: 2 });
+    assert.deepEqual(params, { type: 'render', scenePath: '/s/a.blend', priority: 70, tags: ['gpu', 'linux'], video: true, previewFirst: true, frames: '1-10', chunkSize: 2 });
   });
 
   test('relative paths, bad numbers and half a scale are named before sending', () => {

@@ -63,9 +63,10 @@ test('frame lists are counted as the controller renders them: each frame once, s
   assert.equal(countFrameList(' '), null);
 });
 
-test('the default render form sends no device, Blender version or trust: the controller\'s defaults hold', () => {
+test('the default render form sends no device, Blender version or trust: the controller\'s defaults hold (and preview first, on by default here)', () => {
   const { params } = toSubmitParams(formFromProbe(EMPTY_FORM, scene), scene);
-  assert.deepEqual(params, { type: 'render', scenePath: scene.path, frames: '1-40', priority: 50, tags: [], video: false });
+  assert.deepEqual(params, { type: 'render', scenePath: scene.path, frames: '1-40', priority: 50, tags: [], video: false, previewFirst: true });
+  assert.equal('previewFirst' in toSubmitParams({ ...formFromProbe(EMPTY_FORM, scene), previewFirst: false }, scene).params!, false);
 });
 
 test('device, a pinned Blender version, trusted scripts and one chunk are sent as chosen', () => {

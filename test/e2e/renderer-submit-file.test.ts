@@ -36,7 +36,7 @@ test('a scene fills in its path and its own frame range; a video switches the fo
   const typed = { ...EMPTY_FORM, priority: '70', tags: 'gpu' };
   const filled = formFromProbe(typed, scene);
   assert.deepEqual([filled.type, filled.path, filled.frames, filled.priority, filled.tags], ['render', scene.path, '10-250', '70', 'gpu']);
-  assert.deepEqual(toSubmitParams(filled).params, { type: 'render', scenePath: scene.path, frames: '10-250', priority: 70, tags: ['gpu'], video: false });
+  assert.deepEqual(toSubmitParams(filled).params, { type: 'render', scenePath: scene.path, frames: '10-250', priority: 70, tags: ['gpu'], video: false, previewFirst: true });
   assert.equal(sceneFrameList({ frameStart: 1, frameEnd: 100, frameStep: 5 }), '1-100x5');
   assert.equal(sceneFrameList({ frameStart: 7, frameEnd: 7, frameStep: 1 }), '7');
   const clip = formFromProbe(filled, video);
@@ -46,7 +46,7 @@ test('a scene fills in its path and its own frame range; a video switches the fo
 
 test('"render anyway" sends allowMissing for a render, and a newly chosen scene asks again', () => {
   const ticked = { ...formFromProbe(EMPTY_FORM, scene), allowMissing: true };
-  assert.deepEqual(toSubmitParams(ticked).params, { type: 'render', scenePath: scene.path, frames: '10-250', priority: 50, tags: [], video: false, allowMissing: true });
+  assert.deepEqual(toSubmitParams(ticked).params, { type: 'render', scenePath: scene.path, frames: '10-250', priority: 50, tags: [], video: false, allowMissing: true, previewFirst: true });
   assert.equal('allowMissing' in toSubmitParams({ ...ticked, allowMissing: false }).params!, false);
   assert.equal(formFromProbe(ticked, { ...scene, path: '/farm/uploads/cd/other.blend' }).allowMissing, false);
   assert.equal('allowMissing' in toSubmitParams({ ...formFromProbe(ticked, video), allowMissing: true }).params!, false);

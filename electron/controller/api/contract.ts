@@ -73,6 +73,12 @@ export const RenderSubmitSchema = z.object({
   blenderVersion: z.string().regex(/^\d{1,3}\.\d{1,3}$/, 'a Blender version is major.minor, like 4.1').optional(),
   /** Run the scene's Python (drivers, registered scripts): only on agents started with --allow-scripts. */
   trustScripts: z.boolean().optional(),
+  /**
+   * Preview first: the first tasks render single frames spread over the shot (first, last,
+   * middle, quarters, …; at least 5 or one per agent, at most an eighth of the shot), marked
+   * `preview` in their TaskView, then the rest fills in. Off when absent.
+   */
+  previewFirst: z.boolean().optional(),
 });
 export type PathMapRule = NonNullable<z.infer<typeof RenderSubmitSchema>['pathMap']>[number];
 

@@ -251,6 +251,7 @@ export function taskView(t: TaskRecord): TaskView {
     progress: t.progress,
     outputs: t.collected,
     error: t.error,
+    ...(t.preview ? { preview: true as const } : {}),
     ...(t.warnings?.length ? { warnings: t.warnings } : {}),
     startedAt: t.startedAt,
     endedAt: t.endedAt,

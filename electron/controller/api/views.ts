@@ -90,6 +90,8 @@ export interface TaskView {
   /** Files collected into the job's output folder, by name relative to it: frames, and a render's File Output passes (`passes/fg_0001.png`). */
   outputs: string[];
   error: string | null;
+  /** A preview-first job's single-frame preview task (rendered before the rest); absent otherwise. */
+  preview?: true;
   /** What the tool warned about while rendering this task (Blender's modifier, driver, missing-file lines); absent when none. */
   warnings?: string[];
   startedAt: number | null;

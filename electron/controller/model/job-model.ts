@@ -42,6 +42,11 @@ export interface TaskRecord {
   frameEndedAt?: number[];
   /** The first frame the last progress report ended (frame-times.ts): a report right after it shares its time. */
   frameReportStart?: number;
+  /**
+   * A preview-first job's single-frame preview task (jobs/preview-frames.ts): it sits at the
+   * lowest indices so it dispatches first, and a re-plan of queued chunks never touches it.
+   */
+  preview?: true;
   /** Its attempts, oldest first (the last few dozen: attempt-history.ts), so a wrangler sees which agent failed it and when. */
   history?: TaskAttemptView[];
 }

@@ -1,6 +1,7 @@
 import type { AgentRuntime } from '../agents/agent-runtime.js';
 import type { TaskRecord } from '../model/job-model.js';
 import { chainedOutputs } from '../jobs/expected-outputs.js';
+import { dependencyOutputs } from '../jobs/blender/shot-order.js';
 import { agentMayRun, agentMayRunTask, judgeWaitingJob } from './dispatch-policy.js';
 import { planStaging } from './input-staging.js';
 import type { InputFiles } from './input-files.js';
@@ -114,7 +115,7 @@ export class Dispatcher {
     this.deps.state.verbs.assign(job, task, agent.agentId);
     agent.running.set(task.id, task);
     const timeoutMs = taskTimeoutMs(job);
-    const inputs = task.inputsFromDependencies ? [...task.inputs, ...task.dependsOn.flatMap((id) => { const t = this.deps.state.tasks.get(id); return t ? chainedOutputs(t) : []; })] : task.inputs;
+    const inputs = task.inputsFromDependencies ? [...task.inputs, ...dependencyOutputs(job.record, task, (id) => this.deps.state.tasks.get(id))] : task.inputs;
     const keepOutputs = task.intermediate === true;
     // A render's frames come in as they are saved: seen at once, and the task's end waits only for its last frame.
     const liveOutputs = task.spec.type === 'blender';

@@ -8,6 +8,7 @@ import { chunkFrames, defaultChunkSize } from '../chunk-frames.js';
 import { formatFrameList, rangeFrames, type FrameList } from '../frame-list.js';
 import { framesLabel } from '../frames-label.js';
 import { newJob, newJobId, newTask } from '../new-job.js';
+import { previewCount, splitPreview } from '../preview-frames.js';
 import { parseSettings, SettingsError } from '../settings-error.js';
 import { blenderWant } from './blender-want.js';
 import { SceneError } from './scene-error.js';
@@ -42,6 +43,8 @@ export const BlenderJobSettingsSchema = z.object({
   blenderVersion: z.string().regex(/^\d{1,3}\.\d{1,3}$/, 'a Blender version is major.minor, like 4.1').optional(),
   /** Run the scene's Python: only agents started with --allow-scripts take its tasks. */
   trustScripts: z.boolean().optional(),
+  /** The first tasks render single frames spread over the shot (preview-frames.ts), then the rest fills in. */
+  previewFirst: z.boolean().optional(),
 });
 export type BlenderJobSettings = z.input<typeof BlenderJobSettingsSchema> & {
   /** The frame list, read once at submit (`readFrameList`); default: the scene's own range. */
@@ -55,6 +58,8 @@ export function compileBlenderJob(
     scenePath: string;
     sceneInfo: SceneInfo | null;
     agentCount: number;
+    /** Slots able to run the job (preview-first fills them once); default: one per agent. */
+    slotCount?: number;
     /** Every file the scene names (blend-dependencies.ts): the job's workspace, sent once to each agent that renders it. */
     manifest?: DependencyManifest | null;
     /** Render even with files missing: Blender's reports of them become warnings. */
@@ -64,7 +69,9 @@ export function compileBlenderJob(
   const { frames: list, ...rest } = input;
   const settings = parseSettings(BlenderJobSettingsSchema, rest);
   const frames = list ? list.frames : sceneRange(ctx.sceneInfo);
-  const chunkSize = settings.chunkSize ?? defaultChunkSize(frames.length, Math.max(1, ctx.agentCount));
+  // Preview first: single frames spread over the shot go first (lowest indices, so they dispatch first); the rest is chunked.
+  const { preview, rest: restFrames } = settings.previewFirst ? splitPreview(frames, previewCount(frames.length, ctx.slotCount ?? ctx.agentCount)) : { preview: [], rest: frames };
+  const chunkSize = settings.chunkSize ?? defaultChunkSize(restFrames.length, Math.max(1, ctx.agentCount));
   const format = settings.format ?? sceneFormat(ctx.sceneInfo);
   const outputName = outputNameFor(ctx.scenePath);
   const viewSuffixes = viewSuffixesOf(ctx.sceneInfo);
@@ -88,7 +95,8 @@ export function compileBlenderJob(
     ...(ctx.allowMissing ? { allowMissing: true } : {}),
   };
   // A task's inputs are the scene alone: the agent fetches the workspace's files by hash from job.workspace.
-  const tasks = chunkFrames(frames, chunkSize).map((chunk, i) =>
+  const chunks = [...preview.map((frame) => [frame]), ...(restFrames.length > 0 ? chunkFrames(restFrames, chunkSize) : [])];
+  const tasks = chunks.map((chunk, i) =>
     newTask(id, i, framesLabel(formatFrameList(chunk), chunk.length), {
       type: 'blender',
       frames: chunk,
@@ -99,6 +107,7 @@ export function compileBlenderJob(
       ...taskWorkspace,
       ...renderer,
     }, [ctx.scene]));
+  for (const task of tasks.slice(0, preview.length)) task.preview = true;
   const frameTaskCount = tasks.length;
   if (settings.video) tasks.push(framesVideoTask(id, tasks, frames.length, format, outputName, ctx.sceneInfo));
   const job = newJob({
@@ -112,7 +121,7 @@ export function compileBlenderJob(
     inputFiles: [{ sha256: ctx.scene.sha256, size: ctx.scene.size, path: resolve(ctx.scenePath) }, ...plan.inputFiles.filter((f) => f.sha256 !== ctx.scene.sha256)],
     // The resolution sizes the output before any frame is known (disk/room-for-job.ts); the fps paces the frame viewer's flipbook.
     // The scene's Cycles device stays with the job: a GPU scene rendered on a CPU agent says so (scheduler/gpu-scene-on-cpu.ts).
-    settings: { ...settings, ...(list ? { frames: list.text } : {}), frameCount: frames.length, chunkSize, format, outputName, ...(ctx.sceneInfo ? { resolution: ctx.sceneInfo.resolution, fps: ctx.sceneInfo.fps } : {}), ...(ctx.sceneInfo?.cyclesDevice && (settings.engine ?? 'CYCLES') === 'CYCLES' ? { cyclesDevice: ctx.sceneInfo.cyclesDevice } : {}) },
+    settings: { ...settings, ...(list ? { frames: list.text } : {}), frameCount: frames.length, chunkSize, ...(preview.length > 0 ? { previewFrames: preview.length } : {}), format, outputName, ...(ctx.sceneInfo ? { resolution: ctx.sceneInfo.resolution, fps: ctx.sceneInfo.fps } : {}), ...(ctx.sceneInfo?.cyclesDevice && (settings.engine ?? 'CYCLES') === 'CYCLES' ? { cyclesDevice: ctx.sceneInfo.cyclesDevice } : {}) },
     tasks,
   });
   // The video takes one view (chainedOutputs keeps the first view's frames) and says so.

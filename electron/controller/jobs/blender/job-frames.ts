@@ -1,8 +1,10 @@
 import type { JobRecord, TaskRecord } from '../../model/job-model.js';
 import { collectedFrames } from '../expected-outputs.js';
+import { shotPosition, tasksOutOfShotOrder } from './shot-order.js';
 
 /**
- * The frames of a render job, in the order its tasks render them, and where each frame's file
+ * The frames of a render job, in the order its tasks render them (a preview-first job's in the
+ * shot's order: shot-order.ts), and where each frame's file
  * is once collected: what the job detail's frame grid shows. Built once per job (task specs
  * never change after submission) and kept while the job's record lives.
  */
@@ -30,9 +32,18 @@ export function jobFrameIndex(job: JobRecord): JobFrameIndex {
         index.tasks.push(task);
       }
     }
+    if (tasksOutOfShotOrder(job)) index = inShotOrder(job, index);
     indexes.set(job, index);
   }
   return index;
+}
+
+/** A preview-first job's frames in the shot's order, not its tasks': the sparse preview frames land in their places. */
+function inShotOrder(job: JobRecord, index: JobFrameIndex): JobFrameIndex {
+  const position = shotPosition(job);
+  const order = index.frames.map((_, i) => i).sort((a, b) => position(index.frames[a]!) - position(index.frames[b]!) || a - b);
+  const frames = order.map((i) => index.frames[i]!);
+  return { frames, tasks: order.map((i) => index.tasks[i]!), positionOf: new Map(frames.map((f, i) => [f, i])) };
 }
 
 /**

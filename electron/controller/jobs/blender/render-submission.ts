@@ -48,6 +48,7 @@ export function prepareRender(p: RenderRequest, ctx: SubmitContext): PreparedJob
         ...(p.device ? { device: p.device } : {}),
         ...(p.blenderVersion ? { blenderVersion: p.blenderVersion } : {}),
         ...(p.trustScripts ? { trustScripts: true } : {}),
+        ...(p.previewFirst ? { previewFirst: true } : {}),
       }, { scene, scenePath: p.scenePath, sceneInfo, agentCount: agents, manifest: dependencies, allowMissing: p.allowMissing ?? false });
       if (dependencies.missingCount > 0) job.warnings = [...(job.warnings ?? []), missingFilesWarning(dependencies)];
       return { job, input: sceneInfo, agentCount: agents, dependencies };

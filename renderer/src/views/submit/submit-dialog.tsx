@@ -139,6 +139,7 @@ export function SubmitDialog() {
             <FormField label="Output folder" hint="Absolute path; empty: a folder named after the scene in the controller's output folder." error={errors.outputDir}>
               {(a) => <input {...a} value={form.outputDir} placeholder={outputRoot ? `${outputRoot}/${stem || 'scene name'}` : undefined} onChange={(e) => set('outputDir', e.target.value)} />}
             </FormField>
+            <label className="check"><input type="checkbox" checked={form.previewFirst && !oneChunk} disabled={oneChunk} onChange={(e) => set('previewFirst', e.target.checked)} /> Preview first: render single frames across the shot (first, last, middle…) before the rest</label>
             <label className="check"><input type="checkbox" checked={form.video} onChange={(e) => set('video', e.target.checked)} /> Make a video of the frames when they are done</label>
             <RendererFields form={form} errors={errors} set={set} savedBy={scene?.fileVersion?.saved} cyclesDevice={scene?.cyclesDevice} />
           </>

@@ -24,6 +24,11 @@ export interface SubmitForm {
   blenderVersion: string;
   /** Run the scene's Python (drivers, registered scripts): only agents started with --allow-scripts take it. */
   trustScripts: boolean;
+  /**
+   * Preview first (on by default here, off in the CLI): single frames spread over the shot render
+   * before the rest, so the whole shot can be checked within minutes. Not with `oneChunk`.
+   */
+  previewFirst: boolean;
   /** One task for the whole range, so an unbaked simulation runs from its first frame (sets the chunk size). */
   oneChunk: boolean;
   outputPath: string;
@@ -39,7 +44,7 @@ export interface SubmitForm {
 
 export const EMPTY_FORM: SubmitForm = {
   type: 'render', path: '', frames: '', chunkSize: '', priority: '50', tags: '', outputDir: '', video: false, allowMissing: false,
-  device: 'any', blenderVersion: '', trustScripts: false, oneChunk: false,
+  device: 'any', blenderVersion: '', trustScripts: false, oneChunk: false, previewFirst: true,
   outputPath: '', videoCodec: 'libx264', crf: '', preset: 'medium', scaleWidth: '', scaleHeight: '', audioCodec: 'aac', audioBitrate: '', chunks: '',
 };
 
@@ -86,6 +91,7 @@ export function toSubmitParams(f: SubmitForm, scene?: SceneContext): { params: A
         ...(f.device !== 'any' ? { device: f.device } : {}),
         ...(blenderVersion ? { blenderVersion } : {}),
         ...(f.trustScripts ? { trustScripts: true } : {}),
+        ...(f.previewFirst && !f.oneChunk ? { previewFirst: true } : {}),
         ...(f.frames.trim() ? { frames: f.frames.trim() } : {}),
         ...(chunkSize !== undefined ? { chunkSize } : {}),
         ...(outputDir ? { outputDir } : {}),
