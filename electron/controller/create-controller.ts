@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { LocalHandoff } from '../../node-agent/protocol/index.js';
 import { AgentPool } from './agents/agent-pool.js';
 import { agentView, type AgentView } from './agents/agent-runtime.js';
+import { hintsWithin, KnownAgentsMemory, readKnownAgents } from './agents/known-agents.js';
 import { ControllerEvents } from './controller-events.js';
 import { isDiskFullError } from './disk/disk-space.js';
 import { NoRoomError } from './disk/no-room-error.js';
@@ -32,6 +33,12 @@ export interface ControllerOptions {
   resume?: boolean;
   /** The agent embedded in this process (also in agentUrls): files pass to and from it on disk. */
   localAgent?: LocalHandoff;
+  /**
+   * Remember the agents reached (known-agents.json in `home`) and connect to those remembered
+   * at once on start, while mDNS browses. Part of discovery: ignored when discovery is off.
+   * Default: on when the controller persists (persist !== false).
+   */
+  rememberAgents?: boolean;
 }
 
 export interface Controller {
@@ -60,6 +67,9 @@ export interface Controller {
 
 export async function createController(o: ControllerOptions): Promise<Controller> {
   const events = new ControllerEvents();
+  // Read while the store opens: the remembered agents are connected to as soon as the pool exists.
+  const remembering = o.discovery !== false && (o.rememberAgents ?? o.persist !== false);
+  const remembered = remembering ? readKnownAgents(o.home) : Promise.resolve([]);
   const logs = new TaskLogs(o.persist === false ? null : join(o.home, 'logs'));
   // A full data disk pauses the jobs (disk-full-pauses.ts) instead of a notice per failed write.
   let dataDiskFull = (): void => undefined;
@@ -70,10 +80,19 @@ export async function createController(o: ControllerOptions): Promise<Controller
   events.on('log', ({ taskId, attempt, lines }) => logs.append(taskId, attempt, lines));
 
   // The links call the scheduler directly; what they report to the user becomes notices.
-  const pool = new AgentPool({ farmKey: o.farmKey, controllerId: o.controllerId, listener: scheduler, notice: (level, line) => events.notice(level, line) });
+  const memory = remembering ? new KnownAgentsMemory(o.home, (e) => events.notice('warn', `Remembering the farm's agents in ${o.home} failed (${e.message}); the next start finds them over mDNS instead.`)) : null;
+  const pool = new AgentPool({
+    farmKey: o.farmKey,
+    controllerId: o.controllerId,
+    listener: scheduler,
+    notice: (level, line) => events.notice(level, line),
+    // The embedded agent listens on a new port every run: nothing to remember.
+    ...(memory ? { seen: (agentId: string, url: string) => agentId !== o.localAgent?.agentId && memory.seen(agentId, url) } : {}),
+  });
 
   if (o.resume !== false) for (const job of store?.jobs() ?? []) scheduler.addJob(job, { isNew: false });
   for (const url of o.agentUrls ?? []) pool.add(url);
+  if (o.discovery !== false) for (const known of hintsWithin(await remembered, o.discovery.interfaceAddress)) pool.rememberedAgent(known.agentId, known.url);
 
   // mDNS code loads only when discovery is on: a render pinned to given agents starts faster.
   const browser = o.discovery === false ? null : (await import('./discovery/mdns-browser.js')).startBrowser({
@@ -127,6 +146,7 @@ export async function createController(o: ControllerOptions): Promise<Controller
       await store?.flush().catch(() => undefined);
       await new Promise((resolve) => setImmediate(resolve));
       await pool.stop();
+      await memory?.flush();
       await Promise.all([store?.close(), logs.flush()]);
     },
   };

@@ -40,14 +40,21 @@ export interface Farm {
   localAgent: Agent | null;
   options: FarmOptions;
   /**
-   * Waits briefly for agents to come online (discovery needs ~1 s); returns how many online
-   * agents run (or are checking their tool for) `taskType`, at least 1: what a plan splits for.
+   * Waits briefly for agents to come online; returns how many online agents run (or are
+   * checking their tool for) `taskType`, at least 1: what a plan splits for. Discovery alone
+   * needs ~1.5 s; agents remembered from an earlier run (known-agents.ts) are asked at once,
+   * so with them the wait ends once each has answered or failed (at most KNOWN_GRACE_MS after
+   * the first able agent is online). Agents mDNS finds later still take the plan's tasks.
    */
   waitForAgents(taskType: string): Promise<number>;
   close(): Promise<void>;
 }
 
 const DISCOVERY_SETTLE_MS = 1500;
+/** With known agents: how long the first able agent online waits for the other known addresses (a dead one must not hold the start). */
+const KNOWN_GRACE_MS = 250;
+/** How often the wait checks whether every known address has answered or failed (a failure is no agent event). */
+const SETTLE_POLL_MS = 20;
 /** Agents given by address that are not online by then are left to come later (the job waits for an able agent). */
 const NO_DISCOVERY_WAIT_MS = 3000;
 
@@ -87,19 +94,27 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
     waitForAgents(taskType) {
       // Without discovery the expected agents are known: done the moment they are all online.
       // With discovery, agents keep appearing for a while: wait the settle time.
+      // With known agents, the wait ends when each known address has answered or failed.
       const expected = o.agent.length + (localAgent ? 1 : 0);
+      const knownAgents = o.discover && controller.pool.rememberedTried > 0;
       const online = () => controller.agents().filter((a) => a.online).length;
+      const able = () => controller.agents().filter((a) => a.online && (a.taskTypes.includes(taskType) || a.checking.includes(taskType))).length;
       return new Promise<number>((resolve) => {
+        let firstAbleAt: number | null = null;
         const finish = () => {
           clearTimeout(timer);
+          clearInterval(poll);
           controller.events.off('agent', onAgent);
-          const able = controller.agents().filter((a) => a.online && (a.taskTypes.includes(taskType) || a.checking.includes(taskType)));
-          resolve(Math.max(1, able.length));
+          resolve(Math.max(1, able()));
         };
         const onAgent = () => {
-          if (!o.discover && online() >= expected) finish();
+          if (!o.discover && online() >= expected) return finish();
+          if (!knownAgents || able() === 0) return;
+          firstAbleAt ??= performance.now();
+          if (controller.pool.unsettled() === 0 || performance.now() - firstAbleAt >= KNOWN_GRACE_MS) finish();
         };
         const timer = setTimeout(finish, o.discover ? DISCOVERY_SETTLE_MS : NO_DISCOVERY_WAIT_MS);
+        const poll = setInterval(onAgent, SETTLE_POLL_MS); // ends with finish, by the timer at the latest
         controller.events.on('agent', onAgent);
         onAgent();
       });

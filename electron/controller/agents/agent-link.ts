@@ -36,6 +36,14 @@ const BACKOFF_MAX_MS = 10_000;
 const REFUSED_BACKOFF_MS = 30_000;
 const HELLO_TIMEOUT_MS = 5000;
 
+/**
+ * An address remembered from an earlier run (known-agents.ts) is only a hint: until it has
+ * answered once, its failures are not reported (a switched-off machine is not news) and it is
+ * given up after this many attempts (about 2 s of backoff); mDNS brings the agent back if it
+ * is alive elsewhere.
+ */
+export const HINT_ATTEMPTS = 4;
+
 /** How long a stopping controller waits for an agent to answer its close. */
 const STOP_GRACE_MS = 500;
 
@@ -48,11 +56,30 @@ export class AgentLink {
   private retryTimer: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private lastProblem = '';
+  private everOnline = false;
+  private attemptsEnded = 0;
 
   constructor(
     readonly url: string,
-    private readonly o: { farmKey: string; controllerId: string; listener: AgentLinkListener; reports: AgentLinkReports },
+    private readonly o: {
+      farmKey: string;
+      controllerId: string;
+      listener: AgentLinkListener;
+      reports: AgentLinkReports;
+      /** A remembered address: quiet and bounded until it first answers (HINT_ATTEMPTS); `gaveUp` once it is given up. */
+      hint?: { gaveUp(link: AgentLink): void };
+    },
   ) {}
+
+  /** Whether this address is still only a remembered hint (it has never answered on this link). */
+  get isHint(): boolean {
+    return this.o.hint !== undefined && !this.everOnline;
+  }
+
+  /** Its first connection attempt has ended, online or not: a start waiting for known agents need not wait for it any more. */
+  get settled(): boolean {
+    return this.everOnline || this.attemptsEnded > 0 || this.stopped;
+  }
 
   get isOnline(): boolean {
     return this.online;
@@ -145,6 +172,12 @@ export class AgentLink {
       this.online = false;
       if (wasOnline) this.o.listener.agentOffline(this, reason || `connection closed (code ${code})`);
       if (this.stopped) return;
+      this.attemptsEnded++;
+      if (this.isHint && this.attemptsEnded >= HINT_ATTEMPTS) {
+        this.stopped = true;
+        this.o.hint!.gaveUp(this);
+        return;
+      }
       this.scheduleReconnect(refused || code === CLOSE_CODES.authFailed || code === CLOSE_CODES.protocolMismatch);
     });
   }
@@ -162,6 +195,7 @@ export class AgentLink {
 
   private goOnline(channel: PeerChannel, hello: MessageOf<'agent.hello'>): void {
     this.online = true;
+    this.everOnline = true;
     this.attempts = 0;
     this.lastProblem = '';
     channel.onMessage = (message) => this.o.listener.agentMessage(this, message);
@@ -198,7 +232,7 @@ export class AgentLink {
   }
 
   private problem(problem: string): void {
-    if (problem === this.lastProblem) return;
+    if (this.isHint || problem === this.lastProblem) return;
     this.lastProblem = problem;
     this.o.reports.problem(this, problem);
   }

@@ -12,6 +12,8 @@ export interface AgentPoolOptions {
   controllerId: string;
   listener: AgentLinkListener;
   notice(level: 'warn' | 'error', line: string): void;
+  /** An agent proved itself at a URL (the farm-key handshake and its hello): what the known-agents memory records. */
+  seen?(agentId: string, url: string): void;
 }
 
 /** Agents followed from mDNS announcements at most (a studio farm has tens; a flood of announcements has thousands). */
@@ -25,8 +27,22 @@ export class AgentPool {
   /** Invalid messages from connected agents: a few lines per agent and window, then a count (log-limiter.ts). */
   private readonly trouble: LogLimiter;
   private readonly reports: AgentLinkReports;
+  /** What links report, seen by the pool first: it keeps the id → URL map true and tells the memory. */
+  private readonly listener: AgentLinkListener;
 
   constructor(private readonly o: AgentPoolOptions) {
+    const listener = o.listener;
+    this.listener = {
+      agentOnline: (link, hello) => {
+        this.identified(link, hello.agentId);
+        listener.agentOnline(link, hello);
+      },
+      agentOffline: (link, reason) => listener.agentOffline(link, reason),
+      agentMessage: (link, message) => listener.agentMessage(link, message),
+      get intake() {
+        return listener.intake;
+      },
+    };
     this.trouble = new LogLimiter((line) => o.notice('warn', line));
     this.reports = {
       problem: (link, problem) => o.notice('warn', problem.includes(link.url) ? problem : `${link.url}: ${problem}`),
@@ -36,14 +52,57 @@ export class AgentPool {
   }
 
   /** Connects to an agent URL (wss://host:port); adding the same URL twice is a no-op. */
-  add(url: string): AgentLink {
+  add(url: string, hint?: { gaveUp(link: AgentLink): void }): AgentLink {
     const normalized = normalizeAgentUrl(url);
     const existing = this.links.get(normalized);
     if (existing) return existing;
-    const link = new AgentLink(normalized, { farmKey: this.o.farmKey, controllerId: this.o.controllerId, listener: this.o.listener, reports: this.reports });
+    const link = new AgentLink(normalized, { farmKey: this.o.farmKey, controllerId: this.o.controllerId, listener: this.listener, reports: this.reports, ...(hint ? { hint } : {}) });
     this.links.set(normalized, link);
     link.start();
     return link;
+  }
+
+  /**
+   * An agent remembered from an earlier run (known-agents.ts): connected at once, like one mDNS
+   * found, so an announcement of the same agent elsewhere replaces it. Only a hint: quiet and
+   * given up after a few failed attempts (agent-link.ts), never beyond the mDNS bound.
+   */
+  rememberedAgent(agentId: string, url: string): void {
+    const normalized = normalizeAgentUrl(url);
+    if (this.discovered.has(agentId) || this.links.has(normalized) || this.discovered.size >= MAX_DISCOVERED_AGENTS) return;
+    this.rememberedTried++;
+    this.discovered.set(agentId, normalized);
+    this.add(normalized, {
+      gaveUp: (link) => {
+        if (this.links.get(link.url) !== link) return;
+        this.links.delete(link.url);
+        for (const [id, at] of this.discovered) if (at === link.url) this.discovered.delete(id);
+      },
+    });
+  }
+
+  /** How many remembered agents were connected to (whether they answered or not). */
+  rememberedTried = 0;
+
+  /** Links whose first attempt is still under way: a start that waits for its known agents waits for these. */
+  unsettled(): number {
+    return this.all().filter((link) => !link.settled).length;
+  }
+
+  /**
+   * A link's agent said who it is. A remembered address may now be another agent (a reinstall
+   * gave it a new id): the id → URL map follows what answered, so a later announcement of the
+   * old id elsewhere does not close this link.
+   */
+  private identified(link: AgentLink, agentId: string): void {
+    let tracked = false;
+    for (const [id, at] of this.discovered) {
+      if (at !== link.url) continue;
+      tracked = true;
+      if (id !== agentId) this.discovered.delete(id);
+    }
+    if (tracked && !this.discovered.has(agentId)) this.discovered.set(agentId, link.url);
+    this.o.seen?.(agentId, link.url);
   }
 
   /**

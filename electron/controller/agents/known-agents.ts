@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { basename, dirname, join } from 'node:path';
+import { normalizeAgentUrl } from './agent-pool.js';
+
+/**
+ * The agents this farm home has reached before (agent id, address, when last seen), so the next
+ * controller connects to them at once instead of waiting for mDNS: a one-shot `farmhand render`
+ * then starts its first task while discovery is still browsing. An address here is only a
+ * hint: the TLS-PSK farm-key handshake still proves whoever answers, and an agent that answers
+ * with another id is simply remembered under its new id. They count as discovery: a controller
+ * with discovery off (`--no-discover`) neither uses nor records them.
+ *
+ * The file (`known-agents.json` in the farm home) is small and bounded: at most
+ * MAX_KNOWN_AGENTS entries, the least recently seen dropped first, and entries not seen for
+ * FORGET_AFTER_DAYS are aged out. Several controllers may share a home (a render while the
+ * desktop app runs): each write re-reads the file and merges, then replaces it atomically
+ * (a temp file of its own, renamed), so neither loses the other's agents nor leaves half a file.
+ */
+
+export const KNOWN_AGENTS_FILE = 'known-agents.json';
+export const MAX_KNOWN_AGENTS = 256;
+export const FORGET_AFTER_DAYS = 30;
+const FORGET_AFTER_MS = FORGET_AFTER_DAYS * 86_400_000;
+/** The same shape as an agent id announced over mDNS (mdns-browser.ts). */
+const AGENT_ID = /^[A-Za-z0-9-]{8,64}$/;
+/** Writes of one burst at most: a write another controller overwrote at the same moment is done again, a bounded number of times. */
+const WRITE_ROUNDS = 4;
+
+export interface KnownAgent {
+  agentId: string;
+  /** wss://host:port, as the pool normalizes it. */
+  url: string;
+  /** Epoch milliseconds. */
+  lastSeen: number;
+}
+
+export function knownAgentsFile(home: string): string {
+  return join(home, KNOWN_AGENTS_FILE);
+}
+
+/** The remembered agents, newest first; a missing, unreadable or malformed file is an empty memory. */
+export async function readKnownAgents(home: string, now = Date.now()): Promise<KnownAgent[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(knownAgentsFile(home), 'utf8'));
+  } catch {
+    return [];
+  }
+  const list = (parsed as { agents?: unknown })?.agents;
+  return bounded(Array.isArray(list) ? list.flatMap((entry) => validEntry(entry) ?? []) : [], now);
+}
+
+/**
+ * Addresses worth trying when discovery is bound to `interfaceAddress`: discovery limited to
+ * loopback (tests, benchmarks) must not reach past it, so it only tries loopback addresses.
+ */
+export function hintsWithin(agents: KnownAgent[], interfaceAddress: string | undefined): KnownAgent[] {
+  // The same choice as the browser's (node-agent/host/mdns-interface.ts, not imported: it loads mDNS).
+  const underTest = process.env.FARMHAND_TEST === '1' || !!process.env.NODE_TEST_CONTEXT;
+  const scope = interfaceAddress ?? (process.env.FARMHAND_MDNS_INTERFACE || undefined) ?? (underTest ? '127.0.0.1' : undefined);
+  if (!scope || !isLoopback(scope)) return agents;
+  return agents.filter((a) => isLoopback(new URL(a.url).hostname.replace(/^\[|\]$/g, '')));
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+}
+
+function validEntry(entry: unknown): KnownAgent | null {
+  const e = entry as Partial<KnownAgent> | null;
+  if (!e || typeof e.agentId !== 'string' || !AGENT_ID.test(e.agentId)) return null;
+  if (typeof e.url !== 'string' || e.url.length > 300 || typeof e.lastSeen !== 'number' || !Number.isFinite(e.lastSeen)) return null;
+  try {
+    return { agentId: e.agentId, url: normalizeAgentUrl(e.url), lastSeen: e.lastSeen };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One entry per agent id and per address, newest first: an agent that moved keeps only its new
+ * address, and an address now answered by another agent (a reinstall, a new id) keeps only the
+ * newer one. Stale entries go, then the oldest beyond the bound.
+ */
+function bounded(agents: KnownAgent[], now: number): KnownAgent[] {
+  const ids = new Set<string>();
+  const urls = new Set<string>();
+  const kept: KnownAgent[] = [];
+  for (const a of [...agents].sort((x, y) => y.lastSeen - x.lastSeen)) {
+    if (ids.has(a.agentId) || urls.has(a.url) || now - a.lastSeen > FORGET_AFTER_MS) continue;
+    ids.add(a.agentId);
+    urls.add(a.url);
+    kept.push(a);
+  }
+  return kept.slice(0, MAX_KNOWN_AGENTS);
+}
+
+/**
+ * What one controller learned, written in the background: at most one write at a time, the
+ * sightings of a burst (a farm coming online) in one write; `flush()` on close writes the rest.
+ * A failed write costs only the shortcut on the next start, so it is reported once and dropped.
+ */
+export class KnownAgentsMemory {
+  private pending = new Map<string, KnownAgent>();
+  private writing: Promise<void> | null = null;
+  private warned = false;
+
+  constructor(private readonly home: string, private readonly onError: (error: Error) => void = () => undefined) {}
+
+  /** An agent proved itself (the farm-key handshake and its hello) at `url`. */
+  seen(agentId: string, url: string, now = Date.now()): void {
+    if (!AGENT_ID.test(agentId)) return;
+    this.pending.set(agentId, { agentId, url: normalizeAgentUrl(url), lastSeen: now });
+    this.writing ??= this.writeSoon();
+  }
+
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  private async writeSoon(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve)); // the rest of this burst joins the write
+    try {
+      for (let round = 0; this.pending.size > 0 && round < WRITE_ROUNDS; round++) {
+        const batch = [...this.pending.values()];
+        this.pending.clear();
+        const merged = bounded([...batch, ...await readKnownAgents(this.home)], Date.now());
+        await writeAtomically(knownAgentsFile(this.home), `${JSON.stringify({ version: 1, agents: merged }, null, 1)}\n`);
+        // Another controller may have renamed its file over ours between our read and rename: what it lost goes again.
+        const after = await readKnownAgents(this.home);
+        for (const entry of batch) {
+          const kept = after.some((a) => (a.agentId === entry.agentId || a.url === entry.url) && a.lastSeen >= entry.lastSeen);
+          if (!kept && !this.pending.has(entry.agentId)) this.pending.set(entry.agentId, entry);
+        }
+      }
+      this.pending.clear();
+    } catch (error) {
+      this.pending.clear();
+      if (!this.warned) this.onError(error as Error);
+      this.warned = true;
+    } finally {
+      this.writing = null;
+    }
+  }
+}
+
+/** A temp file of this writer's own (two controllers may write at once), renamed over the file. */
+async function writeAtomically(file: string, text: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(temp, text, { mode: 0o600 });
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}
