@@ -29,6 +29,7 @@ const BENCHES: { name: string; timeoutMs: number; optIn?: true; load: () => Prom
   { name: 'throughput', timeoutMs: 240_000, load: () => import('./throughput.js') },
   { name: 'discovery', timeoutMs: 90_000, load: () => import('./discovery.js') },
   { name: 'blender', timeoutMs: 480_000, load: () => import('./blender.js') },
+  { name: 'first-assignment', timeoutMs: 240_000, load: () => import('./first-assignment.js') },
   { name: 'transfer', timeoutMs: 180_000, load: () => import('./transfer.js') },
   { name: 'store', timeoutMs: 120_000, load: () => import('./store.js') },
   { name: 'dependency-scan', timeoutMs: 600_000, load: () => import('./dependency-scan.js') },
