@@ -166,7 +166,8 @@ export class TaskExecutor {
         : errorMessage(error);
       const unrecoverable = error instanceof TaskFailedError && error.unrecoverable && !task.stop.stopped;
       this.deps.log(`task ${assign.taskId} attempt ${assign.attempt} failed: ${message}`);
-      this.deps.send({ type: 'task.failed', ...key, error: message.slice(0, 4000), unrecoverable });
+      const fault = error instanceof TaskFailedError && error.sceneFault && !task.stop.stopped ? { sceneFault: error.sceneFault.slice(0, 500) } : {};
+      this.deps.send({ type: 'task.failed', ...key, error: message.slice(0, 4000), unrecoverable, ...fault });
     } finally {
       unpin?.();
       lease?.release();

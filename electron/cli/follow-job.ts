@@ -12,6 +12,11 @@ import { UserError } from './user-error.js';
 
 const TERMINAL: ReadonlySet<JobState> = new Set(['succeeded', 'failed', 'canceled']);
 
+/** Paused by the controller because two agents failed with the same error of the scene: nothing moves until the user resumes it. */
+function stoppedForError(job: Pick<JobDetail, 'state' | 'pauseCause'>): boolean {
+  return job.state === 'paused' && job.pauseCause === 'fail-fast';
+}
+
 export class StoppedWatching extends Error {
   override name = 'StoppedWatching';
 }
@@ -44,7 +49,7 @@ export async function followJob(client: ApiClient, jobId: string, o: { stream: N
       case 'job':
         if (event.job.id !== jobId) break;
         news.seen(event.job);
-        if (TERMINAL.has(event.job.state)) finish();
+        if (TERMINAL.has(event.job.state) || stoppedForError(event.job)) finish();
         break;
       case 'job.deleted':
         if (event.jobId === jobId) finish(new UserError(`Job ${jobId} was deleted while it was being watched.`));
@@ -88,7 +93,7 @@ export async function followJob(client: ApiClient, jobId: string, o: { stream: N
   const onSigint = () => finish(new StoppedWatching(`Stopped watching; job ${jobId} goes on (stop it with \`farmhand cancel ${jobId}\`).`));
   try {
     detail = await client.call('jobs.get', { jobId });
-    if (TERMINAL.has(detail.state)) return detail;
+    if (TERMINAL.has(detail.state) || stoppedForError(detail)) return detail;
     news.known(detail);
     const [allTasks, agents] = await Promise.all([
       listAll((offset) => client.call('tasks.list', { jobId, offset, limit: 1000 })),
@@ -105,7 +110,7 @@ export async function followJob(client: ApiClient, jobId: string, o: { stream: N
     // The job may have ended between the first look and the subscription taking effect.
     const again = await client.call('jobs.get', { jobId });
     news.seen(again);
-    if (TERMINAL.has(again.state)) finish();
+    if (TERMINAL.has(again.state) || stoppedForError(again)) finish();
     await ended;
     const final = await client.call('jobs.get', { jobId });
     for (const t of await listAll((offset) => client.call('tasks.list', { jobId, offset, limit: 1000 }))) tasks.set(t.id, { state: t.state, progress: t.progress });

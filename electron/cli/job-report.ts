@@ -8,8 +8,8 @@ export const jobColumns: Column<JobSummary>[] = [
   { header: 'ID', value: (j) => j.id, max: 64 },
   { header: 'NAME', value: (j) => j.name, max: 32 },
   { header: 'TYPE', value: (j) => j.type },
-  // The controller's own pause (a full disk) is told apart from the user's; `farmhand job ID` gives the sentence.
-  { header: 'STATE', value: (j) => (j.pauseReason ? 'paused (disk full)' : j.waitingReason ? `${j.state} (waiting)` : j.state) },
+  // The controller's own pause (a full disk, or the same error on two agents) is told apart from the user's; `farmhand job ID` gives the sentence.
+  { header: 'STATE', value: (j) => (j.pauseReason ? (j.pauseCause === 'fail-fast' ? 'paused (error)' : 'paused (disk full)') : j.waitingReason ? `${j.state} (waiting)` : j.state) },
   { header: 'DONE', value: (j) => `${j.succeededCount}/${j.taskCount}`, right: true },
   { header: 'FAILED', value: (j) => j.failedCount, right: true },
   { header: 'PRI', value: (j) => j.priority, right: true },
@@ -64,6 +64,8 @@ export function reportJobEnd(o: { json: boolean }, j: JobDetail): number {
       const warned = j.warningCount ? ` With ${j.warningCount} warning(s), the first: ${j.firstWarning ?? ''} (farmhand tasks ${j.id} lists them).` : '';
       return `Job ${j.id} succeeded: ${j.succeededCount}/${j.taskCount} task(s), outputs in ${j.outputDir}.${warned}`;
     }
+    // Paused by the controller after two agents failed alike: the job waits for the user, so following it ends here.
+    if (j.state === 'paused' && j.pauseCause === 'fail-fast') return `Job ${j.id} paused: ${j.pauseReason ?? ''}`;
     return `Job ${j.id} ${j.state}: ${j.failure ?? `${j.failedCount} of ${j.taskCount} task(s) failed`}${/[.!?]$/.test(j.failure ?? '') ? '' : '.'}`;
   });
   return j.state === 'succeeded' ? 0 : 1;

@@ -1,7 +1,6 @@
 import { access } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { ImageFormat, PathMapRule, RenderEngine } from '../controller/api/contract.js';
-import type { JobRecord } from '../controller/model/job-model.js';
 import { prepareJob } from '../controller/jobs/submit-job.js';
 import { startFarm, type FarmOptions } from '../farm/start-farm.js';
 import { ONE_SHOT_WORDING } from './one-shot-wording.js';
@@ -32,8 +31,11 @@ export interface RenderOptions extends FarmOptions, TerminalOptions {
   json: boolean;
 }
 
+/** The job as submit-job compiles it (the CLI reaches the controller only through its service entries). */
+type CompiledJob = Awaited<ReturnType<ReturnType<typeof prepareJob>['compile']>>['job'];
+
 /** What the render is split into, said once before it starts: its preview frames first, then its chunks. */
-export function renderPlanLine(job: JobRecord, sceneName: string, agentCount: number): string {
+export function renderPlanLine(job: CompiledJob, sceneName: string, agentCount: number): string {
   const frameTasks = job.tasks.filter((t) => t.spec.type === 'blender');
   const preview = frameTasks.filter((t) => t.preview).map((t) => (t.spec.type === 'blender' ? t.spec.frames[0]! : 0));
   const chunks = frameTasks.length - preview.length;

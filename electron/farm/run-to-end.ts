@@ -5,7 +5,7 @@ import type { Farm } from './start-farm.js';
 /**
  * A one-shot job followed to its end inside the farm: what is done (in frames, the unit a
  * user counts), and a clear failure instead of waiting forever when no agent can ever run
- * it. The CLI only draws the progress this reports and asks for a cancel on Ctrl-C; it does
+ * it, or when the controller paused it for the same error on two agents (nobody would resume it). The CLI only draws the progress this reports and asks for a cancel on Ctrl-C; it does
  * not reach into the scheduler.
  */
 
@@ -77,6 +77,11 @@ export function runToEnd(farm: Farm, jobId: string, onProgress: (p: JobProgress)
   // Nobody able to run it: give discovery and reconnection a grace period, then fail clearly.
   let stuckSince: number | null = null;
   const watchdog = setInterval(() => {
+    // Paused because two agents failed alike (scheduler/fail-fast.ts): no one is there to resume a one-shot job, so it fails with that sentence.
+    if (job.record.paused && job.record.pauseReason) {
+      controller.scheduler.jobControls.cancelJob(jobId, job.record.pauseReason);
+      return;
+    }
     const reason = job.unrunnableReason;
     if (!reason || !job.hasQueued()) {
       stuckSince = null;

@@ -294,6 +294,12 @@ const messageSchemas = [
     error: shortText,
     /** True when retrying cannot help (a missing or corrupt scene): the job fails at once. */
     unrecoverable: z.boolean(),
+    /**
+     * Blender's line for a fault of the scene itself ("Cannot render, no camera":
+     * node-agent/runners/scene-faults.ts), normalised. Absent for other failures. When the first
+     * attempts on two agents report the same one, the controller pauses the job.
+     */
+    sceneFault: z.string().max(500).optional(),
   }),
   z.object({ type: z.literal('output.missing'), ...taskKey, reason: shortText }),
 

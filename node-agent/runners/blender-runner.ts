@@ -9,6 +9,7 @@ import { parseRenderLayout, renderLayoutSnippet, viewFileNames, type RenderLayou
 import { missingLayerImage, multilayerProblem, viewsMismatch } from './render-layout-check.js';
 import { createBlenderWarningCollector, isMissingWarning, missingFilesSentence, WARNING_SNIPPETS } from './blender-warnings.js';
 import { closeOrStopOnAbort, forEachLine, spawnProcessGroup, waitForClose } from './process-tree.js';
+import { sceneFault } from './scene-faults.js';
 import { TaskCanceledError, TaskFailedError } from './task-errors.js';
 
 /**
@@ -177,6 +178,9 @@ function failure(f: {
       { unrecoverable: true },
     );
   }
+  // A fault of the scene itself (no camera…): said with its fix, and named so the controller can stop retrying it across the farm.
+  const fault = sceneFault(f.errors, f.sceneName);
+  if (fault) return new TaskFailedError(fault.sentence, { unrecoverable: false, sceneFault: fault.fault });
   const how = f.exit.signal ? `was killed by ${f.exit.signal}` : `exited with code ${f.exit.code}`;
   const missing = f.missing.length === 0 ? ''
     : `; missing ${f.missing.slice(0, 5).join(', ')}${f.missing.length > 5 ? ` and ${f.missing.length - 5} more` : ''}`;

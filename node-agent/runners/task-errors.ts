@@ -6,10 +6,13 @@
 export class TaskFailedError extends Error {
   override name = 'TaskFailedError';
   readonly unrecoverable: boolean;
+  /** Blender's own line for a fault of the scene itself (scene-faults.ts): the same on every agent, so the controller may pause the job. */
+  readonly sceneFault: string | undefined;
 
-  constructor(message: string, o: { unrecoverable: boolean } = { unrecoverable: false }) {
+  constructor(message: string, o: { unrecoverable: boolean; sceneFault?: string } = { unrecoverable: false }) {
     super(message);
     this.unrecoverable = o.unrecoverable;
+    this.sceneFault = o.sceneFault;
   }
 }
 

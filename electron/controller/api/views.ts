@@ -51,8 +51,13 @@ export interface JobSummary {
    * Why the controller itself paused the job (a full disk: "the output disk /path is full (N MB
    * free); the job resumes when there is room"); it resumes the job by itself. Absent otherwise,
    * also under the user's own pause. Not kept across restarts: the condition is found again.
+   * Also (`pauseCause: 'fail-fast'`) the error two agents' first attempts failed with alike ("Blender
+   * cannot render "shot.blend": no camera is set for the scene; add a camera…"): that pause is
+   * kept across restarts and lasts until the user resumes the job, which retries it.
    */
   pauseReason?: string;
+  /** Which pause `pauseReason` tells of: `disk-full` (lifts by itself) or `fail-fast` (waits for the user's resume); absent without one. */
+  pauseCause?: 'disk-full' | 'fail-fast';
   /**
    * Why none of the job's queued work can start now (no agent connected, none with the Blender
    * the file needs, a GPU, or --allow-scripts): "no agent has Blender ≥ 4.1 for shot.blend (saved

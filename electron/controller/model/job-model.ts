@@ -59,6 +59,11 @@ export interface JobRecord {
   createdAt: number;
   /** Explicit user pause; the rest of the job state is derived from its tasks. */
   paused: boolean;
+  /**
+   * Why the controller paused the job (with `paused`): two agents' first attempts failed with the
+   * same fault of the scene (scheduler/fail-fast.ts). Lifted when the job is resumed.
+   */
+  pauseReason?: string;
   /** Set when the whole job failed at once (e.g. an unrecoverable scene error). */
   failure: string | null;
   canceled: boolean;

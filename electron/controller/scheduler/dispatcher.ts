@@ -12,6 +12,7 @@ import type { SchedulerState } from './scheduler-state.js';
 import type { SchedulerEvents } from './scheduler-ports.js';
 import { isCurrentAttempt } from './task-verbs.js';
 import { isTerminalJobState } from './task-state.js';
+import type { FailFast } from './fail-fast.js';
 
 /** What the dispatcher needs of the scheduler: its state and files, two limits, and three of its steps. */
 export interface DispatcherDeps {
@@ -29,6 +30,8 @@ export interface DispatcherDeps {
   queueHeld(): boolean;
   /** No agent may run the job any more: it fails with `reason`. */
   failJob(jobId: string, reason: string): void;
+  /** An agent whose first attempt of the job failed with a scene fault waits while another agent's first attempt runs (fail-fast.ts). */
+  failFast: Pick<FailFast, 'holdsBack'>;
   /** The agent missed the task's wall-clock limit: the attempt failed (the scheduler's step). */
   failAttempt(job: JobRuntime, task: TaskRecord, agentId: string, error: string, unrecoverable: boolean): void;
 }
@@ -76,7 +79,7 @@ export class Dispatcher {
   private nextTaskFor(agent: AgentRuntime): { job: JobRuntime; task: TaskRecord } | null {
     for (const job of this.deps.state.order) {
       if (job.record.paused || job.pauseReason !== null || job.record.canceled || job.record.failure || !agentMayRun(agent, job, this.deps.agentFailureLimit)) continue;
-      if (this.betterPlacedElsewhere(agent, job)) continue;
+      if (this.betterPlacedElsewhere(agent, job) || this.deps.failFast.holdsBack(job, agent, this.deps.state.agents.values())) continue;
       const task = job.take();
       if (task) return { job, task };
     }

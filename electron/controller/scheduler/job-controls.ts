@@ -1,4 +1,5 @@
 import type { Message } from '../../../node-agent/protocol/index.js';
+import type { FailFast } from './fail-fast.js';
 import type { JobRuntime } from './job-runtime.js';
 import type { SchedulerState } from './scheduler-state.js';
 import type { OutputSink, SchedulerEvents, TaskStore } from './scheduler-ports.js';
@@ -14,6 +15,8 @@ export interface JobControlsDeps {
   dispatchSoon(): void;
   /** The task left the farm: stop holding it back for its agent after a restart. */
   forgetHeld(taskId: string): void;
+  /** The job was resumed or retried: its agents' first attempts count afresh (fail-fast.ts). */
+  failFast?: Pick<FailFast, 'forget'>;
 }
 
 /**
@@ -43,23 +46,30 @@ export class JobControls {
     state.jobTouched(job);
   }
 
-  /** Pause: no new task of the job starts; running ones finish. */
-  pauseJob(jobId: string): JobRuntime | undefined {
+  /**
+   * Pause: no new task of the job starts; running ones finish. With `reason`, the controller
+   * paused it (fail-fast.ts): the reason is kept with the job until it is resumed.
+   */
+  pauseJob(jobId: string, reason: string | null = null): JobRuntime | undefined {
     const job = this.deps.state.jobs.get(jobId);
     if (!job) return undefined;
-    if (!isTerminalJobState(job.state) && !job.record.paused) {
+    if (!isTerminalJobState(job.state) && (!job.record.paused || (reason !== null && job.record.pauseReason !== reason))) {
       job.record.paused = true;
+      if (reason !== null) job.record.pauseReason = reason;
       job.jobFieldsChanged = true;
       this.deps.state.jobTouched(job);
     }
     return job;
   }
 
+  /** Resume: the job's tasks start again, and a reason the controller paused it with is lifted. */
   resumeJob(jobId: string): JobRuntime | undefined {
     const job = this.deps.state.jobs.get(jobId);
     if (!job) return undefined;
     if (job.record.paused) {
       job.record.paused = false;
+      delete job.record.pauseReason;
+      this.deps.failFast?.forget(job);
       job.jobFieldsChanged = true;
       this.deps.state.jobTouched(job);
       this.deps.dispatchSoon();
@@ -119,6 +129,7 @@ export class JobControls {
     job.record.endedAt = null;
     job.jobFieldsChanged = true;
     job.agentFailures.clear();
+    this.deps.failFast?.forget(job);
     job.unrunnableReason = null;
     let requeued = 0;
     for (const task of job.record.tasks) {

@@ -159,7 +159,7 @@ export class JobRuntime {
       failedCount: this.counts.failed,
       runningCount: this.counts.running + this.counts.assigned,
       failure: r.failure,
-      ...(this.pauseReason !== null ? { pauseReason: this.pauseReason } : {}),
+      ...(this.pauseReason !== null ? { pauseReason: this.pauseReason, pauseCause: 'disk-full' as const } : r.paused && r.pauseReason ? { pauseReason: r.pauseReason, pauseCause: 'fail-fast' as const } : {}),
       ...(this.unrunnableReason !== null && this.hasQueued() ? { waitingReason: this.unrunnableReason } : {}),
       ...(r.warnings?.length ? { warnings: r.warnings } : {}),
       ...(this.warnedTasks > 0 ? jobWarnings(r.tasks) : {}),

@@ -7,6 +7,7 @@ import type { JobRecord, TaskRecord } from '../model/job-model.js';
 import { AgentControls } from './agent-controls.js';
 import { withBusySlotEvents } from './busy-slot-events.js';
 import { DiskFullPauses } from './disk-full-pauses.js';
+import { FailFast } from './fail-fast.js';
 import { Dispatcher } from './dispatcher.js';
 import { InputFiles } from './input-files.js';
 import { JobControls } from './job-controls.js';
@@ -81,6 +82,8 @@ export class Scheduler implements AgentLinkListener {
   private readonly diskPauses: DiskFullPauses;
   /** Which connections hold which job's workspace list, and who is told when a job ends: job-workspaces-sent.ts. */
   private readonly workspaces: JobWorkspacesSent;
+  /** Each agent's first attempt of each job, to pause a job two agents failed alike: fail-fast.ts. */
+  private readonly failFast = new FailFast();
   private readonly options: SchedulerOptions;
   private readonly events: SchedulerEvents;
 
@@ -98,7 +101,7 @@ export class Scheduler implements AgentLinkListener {
     this.restartHold = new RestartHold(this.options.restartGraceMs, (taskIds, why) => this.releaseHeld(taskIds, why));
     const dispatchSoon = () => this.dispatcher.dispatchSoon();
     this.diskPauses = new DiskFullPauses({ state: this.state, events, dispatchSoon, ...(store.flush ? { saveAll: () => store.flush!() } : {}) });
-    this.jobControls = new JobControls({ state: this.state, events, store, outputs, dispatchSoon, forgetHeld: (taskId) => this.restartHold.forget(taskId) });
+    this.jobControls = new JobControls({ state: this.state, events, store, outputs, dispatchSoon, forgetHeld: (taskId) => this.restartHold.forget(taskId), failFast: this.failFast });
     this.agentControls = new AgentControls({ state: this.state, events, dispatchSoon, agentOffline: (link, reason) => this.agentOffline(link, reason) });
     const { agentFailureLimit, timeoutGraceMs } = this.options;
     const failJob = (jobId: string, reason: string) => this.jobControls.cancelJob(jobId, reason);
@@ -108,11 +111,12 @@ export class Scheduler implements AgentLinkListener {
     this.intake = new OutputIntake({ state: this.state, events, outputs, inputs: this.inputs, live: this.live, succeed, failAttempt, distrust, outputDiskFull: (job, o) => this.diskPauses.outputDiskFull(job, o) });
     this.local = new LocalAgentFiles(this.options.localAgent, { intake: this.intake });
     this.dispatcher = new Dispatcher({
-      state: this.state, events, inputs: this.inputs, local: this.local, workspaces: this.workspaces, agentFailureLimit, timeoutGraceMs, failJob, failAttempt,
+      state: this.state, events, inputs: this.inputs, local: this.local, workspaces: this.workspaces, agentFailureLimit, timeoutGraceMs, failJob, failAttempt, failFast: this.failFast,
       queueHeld: () => this.jobControls.queuePaused || this.restartHold.holdsQueue(),
     });
     this.results = new TaskResults({
       state: this.state, events, store, inputs: this.inputs, live: this.live, local: this.local, agentFailureLimit, dispatchSoon, failJob,
+      failFast: this.failFast, pauseJob: (jobId, reason) => void this.jobControls.pauseJob(jobId, reason),
       stageInputs: (job, task) => this.dispatcher.stageInputs(job, task),
     });
     this.reconnect = new ReconnectReconcile({ state: this.state, outputs, inputs: this.inputs, succeed, distrust, watchDeadline: (job, task, agent) => this.dispatcher.watchDeadline(job, task, agent) });

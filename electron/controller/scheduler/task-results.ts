@@ -12,6 +12,7 @@ import type { SchedulerState } from './scheduler-state.js';
 import type { SchedulerEvents, TaskStore } from './scheduler-ports.js';
 import { isCurrentAttempt } from './task-verbs.js';
 import { noteFramesDone } from './frame-times.js';
+import type { FailFast } from './fail-fast.js';
 
 /** What the results need of the scheduler: its state, ports and files, a limit, and three of its steps. */
 export interface TaskResultsDeps {
@@ -28,6 +29,10 @@ export interface TaskResultsDeps {
   stageInputs(job: JobRuntime, task: TaskRecord): void;
   /** Retrying cannot help: the whole job fails with `reason` (job-controls.ts). */
   failJob(jobId: string, reason: string): void;
+  /** Each agent's first attempt of a job, for pausing a job two agents failed alike (fail-fast.ts). */
+  failFast: Pick<FailFast, 'attemptEnded'>;
+  /** The job pauses with `reason` (job-controls.ts). */
+  pauseJob(jobId: string, reason: string): void;
 }
 
 /**
@@ -94,7 +99,7 @@ export class TaskResults {
     const task = this.deps.state.tasks.get(m.taskId);
     if (!isCurrentAttempt(task, agent.agentId, m.attempt)) return;
     this.freeSlot(agent, task);
-    this.failAttempt(this.deps.state.jobs.get(task.jobId)!, task, agent.agentId, m.error, m.unrecoverable);
+    this.failAttempt(this.deps.state.jobs.get(task.jobId)!, task, agent.agentId, m.error, m.unrecoverable, m.sceneFault);
   }
 
   /** The agent no longer holds the outputs of a finished attempt: the attempt failed. */
@@ -108,6 +113,7 @@ export class TaskResults {
   /** Every output is in place: the task succeeded; the agent's copy is released once that is saved. */
   succeed(job: JobRuntime, task: TaskRecord, link: AgentLink): void {
     if (task.state === 'succeeded') return;
+    if (link.agentId) this.deps.failFast.attemptEnded(job, link.agentId, this.agentName(link.agentId), null, null);
     this.deps.state.verbs.succeed(job, task);
     for (const ready of job.released(task.id)) this.deps.events.taskChanged(ready);
     this.deps.stageInputs(job, task);
@@ -144,8 +150,12 @@ export class TaskResults {
     this.failAttempt(job, task, link.agentId ?? '', error, false);
   }
 
-  /** One attempt failed: retry within the bound, block an agent that keeps failing, or fail the job at once when retrying cannot help. */
-  failAttempt(job: JobRuntime, task: TaskRecord, agentId: string, error: string, unrecoverable: boolean): void {
+  /**
+   * One attempt failed: retry within the bound, block an agent that keeps failing, fail the job
+   * at once when retrying cannot help, or pause it when two agents' first attempts failed with the
+   * same fault of the scene (`sceneFault`, fail-fast.ts).
+   */
+  failAttempt(job: JobRuntime, task: TaskRecord, agentId: string, error: string, unrecoverable: boolean, sceneFault?: string): void {
     const agentFails = (job.agentFailures.get(agentId) ?? 0) + 1;
     job.agentFailures.set(agentId, agentFails);
     if (agentFails === this.deps.agentFailureLimit) {
@@ -159,6 +169,11 @@ export class TaskResults {
       this.deps.events.notice('error', `Job "${job.record.name}" failed: ${error}`);
       return;
     }
+    const pause = this.deps.failFast.attemptEnded(job, agentId, this.agentName(agentId), sceneFault ?? null, error);
+    if (pause) {
+      this.deps.pauseJob(job.id, pause);
+      this.deps.events.notice('error', `Job "${job.record.name}" is paused: ${pause}`);
+    }
     if (task.state === 'failed') {
       this.deps.events.notice('error', `Task ${task.label} of "${job.record.name}" failed ${task.failures} times: ${error}`);
       // What needs it can never run (a join without its chunk): end those now, so the job ends.
@@ -168,6 +183,10 @@ export class TaskResults {
     }
     this.deps.state.jobTouched(job);
     this.deps.dispatchSoon();
+  }
+
+  private agentName(agentId: string): string {
+    return this.deps.state.agents.get(agentId)?.name ?? agentId;
   }
 
   private freeSlot(agent: AgentRuntime, task: TaskRecord): void {

@@ -75,6 +75,7 @@ export function JobDetailView({ jobId }: { jobId: string }) {
         ))}
       </div>
       {job.failure ? <p className="error" role="alert">{job.failure}</p> : null}
+      {job.pauseReason && job.state === 'paused' ? <p className="error pause-reason" role="status">Paused: {job.pauseReason}{job.pauseCause === 'fail-fast' ? ' Resume the job to try again.' : ''}</p> : null}
       <WaitingReason job={job} live />
       <JobWarnings job={job} />
       {detailError ? <p className="error" role="alert">{detailError}</p> : null}
