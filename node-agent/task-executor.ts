@@ -267,7 +267,7 @@ interface TaskJob {
 /** What a running task reports through, and how it is stopped: the same for every runner. */
 interface RunHooks {
   stop: TaskStop;
-  onProgress: (u: { fraction: number; framesDone?: number; currentFrame?: number; message?: string }) => void;
+  onProgress: (u: { fraction: number; framesDone?: number; currentFrame?: number; message?: string; startupMs?: number }) => void;
   onLog: (line: string) => void;
   /** A finished output file, for live outputs (renders sent frame by frame). */
   onOutput?: (path: string) => void;

@@ -23,6 +23,13 @@ export function pathMapRule(value: string, previous: PathMapRule[]): PathMapRule
   return [...previous, rule];
 }
 
+/** `--target-chunk-minutes M`: the longest a chunk Farmhand sizes should run (minutes above 0, at most a day). */
+export function targetChunkMinutes(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n <= 24 * 60)) throw new InvalidArgumentError('--target-chunk-minutes must be a number of minutes above 0, at most 1440.');
+  return n;
+}
+
 /** `--blender-version X.Y`: a Blender major.minor, the form the job pins. */
 export function blenderVersion(value: string): string {
   if (!/^\d{1,3}\.\d{1,3}$/.test(value.trim())) throw new InvalidArgumentError(`--blender-version takes a Blender major.minor, like 4.1, not "${value}".`);

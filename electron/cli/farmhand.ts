@@ -3,7 +3,7 @@ import { ImageFormatSchema, RenderEngineSchema, type PathMapRule } from '../cont
 import { farmHome, loadOrCreateFarmKey } from '../controller/farm-home.js';
 import { registerAgentCommands } from './agent-commands.js';
 import { cliFailure } from './cli-failure.js';
-import { choice, integer, pathMapRule, withFarmOptions, withRendererOptions } from './cli-options.js';
+import { choice, integer, pathMapRule, targetChunkMinutes, withFarmOptions, withRendererOptions } from './cli-options.js';
 import { registerControllerCommand } from './controller-command.js';
 import { StoppedWatching } from './follow-job.js';
 import { registerJobCommands } from './job-commands.js';
@@ -28,7 +28,8 @@ withFarmOptions(withRendererOptions(
     .description('render a Blender scene on the farm and collect every frame')
     .argument('<scene>', 'the .blend file')
     .option('--frames <list>', 'frames to render, e.g. 1-250, 1-100x5, 3,5-10,47 (default: the scene\'s range)')
-    .option('--chunk <n>', 'frames per task (default: chosen from the frame and agent counts)', integer('--chunk', 1, 10_000))
+    .option('--chunk <n>', 'frames per task, fixed (default: sized from measured start-up and frame times, re-planned as frames are measured)', integer('--chunk', 1, 10_000))
+    .option('--target-chunk-minutes <m>', 'without --chunk: the longest a chunk should run (default: 10)', targetChunkMinutes)
     .option('--preview-first', 'render single frames spread over the shot first (first, last, middle, quarters…), then the rest', false)
     .option('--out <dir>', 'output folder (default: ./farmhand-output/<scene name>/)')
     .option('--priority <n>', 'job priority, 0-100 (higher first)', integer('--priority', 0, 100), 50)

@@ -14,6 +14,7 @@ import { framesCollected } from '../farm/run-to-end.js';
 export interface RenderOptions extends FarmOptions, TerminalOptions {
   frames?: string;
   chunk?: number;
+  targetChunkMinutes?: number;
   out?: string;
   priority: number;
   format?: ImageFormat;
@@ -52,6 +53,7 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
     scenePath: scene,
     ...(o.frames !== undefined ? { frames: o.frames } : {}),
     ...(o.chunk !== undefined ? { chunkSize: o.chunk } : {}),
+    ...(o.targetChunkMinutes !== undefined ? { targetChunkMinutes: o.targetChunkMinutes } : {}),
     ...(o.out !== undefined ? { outputDir: resolve(o.out) } : {}),
     ...(o.format ? { format: o.format } : {}),
     ...(o.engine ? { engine: o.engine } : {}),

@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { basename, extname, resolve } from 'node:path';
 import { ImageFormatSchema, RenderEngineSchema, type ImageFormat, type PathMapRule, type RenderEngine, type SubmitParams } from '../controller/api/contract.js';
 import { print, withClient, withClientOptions, type ClientOptions } from './api-connection.js';
-import { choice, commaList, integer, pathMapRule, withRendererOptions } from './cli-options.js';
+import { choice, commaList, integer, pathMapRule, targetChunkMinutes, withRendererOptions } from './cli-options.js';
 import { reportJobEnd } from './job-report.js';
 import { followJob } from './follow-job.js';
 import { UserError } from './user-error.js';
@@ -16,6 +16,7 @@ import { UserError } from './user-error.js';
 interface SubmitOptions extends ClientOptions {
   frames?: string;
   chunk?: number;
+  targetChunkMinutes?: number;
   out?: string;
   priority: number;
   tags?: string[];
@@ -40,7 +41,7 @@ interface SubmitOptions extends ClientOptions {
   wait: boolean;
 }
 
-const RENDER_ONLY = ['frames', 'chunk', 'format', 'engine', 'video', 'allowMissing', 'mapPath', 'device', 'blenderVersion', 'trustScripts', 'previewFirst'] as const;
+const RENDER_ONLY = ['frames', 'chunk', 'targetChunkMinutes', 'format', 'engine', 'video', 'allowMissing', 'mapPath', 'device', 'blenderVersion', 'trustScripts', 'previewFirst'] as const;
 const TRANSCODE_ONLY = ['chunks', 'chunkSeconds', 'videoCodec', 'crf', 'preset', 'scale', 'audioCodec', 'audioBitrate'] as const;
 
 export function registerSubmitCommand(program: Command): void {
@@ -56,6 +57,7 @@ export function registerSubmitCommand(program: Command): void {
       .option('--frames <list>', 'render: frames, e.g. 1-250, 1-100x5, 3,5-10,47 (default: the scene\'s range)')
       .option('--chunk <n>', 'render: frames per task', integer('--chunk', 1, 10_000))
       .option('--preview-first', 'render: single frames spread over the shot first (first, last, middle, quarters…), then the rest', false)
+      .option('--target-chunk-minutes <m>', 'render: without --chunk, the longest a chunk should run (default: 10)', targetChunkMinutes)
       .option('--format <format>', 'render: image format, PNG, JPEG, OPEN_EXR, TIFF…', choice('--format', ImageFormatSchema.options))
       .option('--engine <engine>', 'render: engine override, CYCLES, BLENDER_EEVEE, BLENDER_WORKBENCH', choice('--engine', RenderEngineSchema.options))
       .option('--video', 'render: also encode the frames into a video', false)
@@ -110,6 +112,7 @@ export function submitParams(file: string, o: SubmitOptions, given: (option: str
       ...common,
       ...(o.frames !== undefined ? { frames: o.frames } : {}),
       ...(o.chunk !== undefined ? { chunkSize: o.chunk } : {}),
+      ...(o.targetChunkMinutes !== undefined ? { targetChunkMinutes: o.targetChunkMinutes } : {}),
       ...(o.out !== undefined ? { outputDir: resolve(o.out) } : {}),
       ...(o.format !== undefined ? { format: o.format } : {}),
       ...(o.engine !== undefined ? { engine: o.engine } : {}),

@@ -7,6 +7,7 @@ import { ControllerEvents } from './controller-events.js';
 import { isDiskFullError } from './disk/disk-space.js';
 import { NoRoomError } from './disk/no-room-error.js';
 import { ensureRoomFor } from './disk/room-for-job.js';
+import { PlanningMemory } from './jobs/chunk-plan/planning-memory.js';
 import type { JobRecord, JobSummary } from './model/job-model.js';
 import { outputFolder } from './outputs/output-folder.js';
 import { Scheduler } from './scheduler/scheduler.js';
@@ -75,7 +76,9 @@ export async function createController(o: ControllerOptions): Promise<Controller
   let dataDiskFull = (): void => undefined;
   const store = o.persist === false ? null : await JobStore.open(o.home, { onError: (e) => events.notice('error', `Saving the job store failed: ${e.message}`), onDiskFull: () => dataDiskFull() });
   const storePort = store ?? { add() {}, update() {} };
-  const scheduler = new Scheduler(storePort, events, outputFolder, { localAgent: o.localAgent ?? null });
+  // Agents' Blender start-ups and scenes' frame times, for sizing chunks (jobs/chunk-plan/).
+  const planningMemory = await PlanningMemory.open(o.persist === false ? null : o.home);
+  const scheduler = new Scheduler(storePort, events, outputFolder, { localAgent: o.localAgent ?? null, planningMemory });
   dataDiskFull = () => scheduler.dataDiskFull(o.home);
   events.on('log', ({ taskId, attempt, lines }) => logs.append(taskId, attempt, lines));
 
@@ -147,7 +150,7 @@ export async function createController(o: ControllerOptions): Promise<Controller
       await new Promise((resolve) => setImmediate(resolve));
       await pool.stop();
       await memory?.flush();
-      await Promise.all([store?.close(), logs.flush()]);
+      await Promise.all([store?.close(), logs.flush(), planningMemory.flush()]);
     },
   };
 }

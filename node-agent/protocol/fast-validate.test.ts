@@ -15,6 +15,7 @@ const valid: Record<string, unknown>[] = [
   { type: 'task.done', taskId: 'j', attempt: 2, outputs: [{ sha256: sha, size: 0, name: 'f_0001.png' }, { sha256: sha, size: 12, name: 'x' }], elapsedMs: 1.5 },
   { type: 'task.progress', taskId: 'j.1', attempt: 1, fraction: 0 },
   { type: 'task.progress', taskId: 'j.1', attempt: 1, fraction: 1, framesDone: 3, currentFrame: -2, message: 'Rendering' },
+  { type: 'task.progress', taskId: 'j.1', attempt: 1, fraction: 0.5, framesDone: 1, startupMs: 2140 },
   { type: 'task.assign', taskId: 'j.1', attempt: 1, jobId: 'j', inputs: [], spec: { type: 'noop' }, timeoutMs: 600_000 },
   { type: 'task.assign', taskId: 'j.1', attempt: 3, jobId: 'j', inputs: [{ sha256: sha, size: 10, name: 'scene.blend' }], spec: { type: 'blender', frames: [1, 2], outputName: 'scene', format: 'PNG' }, timeoutMs: 1, keepOutputs: true },
 ];
@@ -36,7 +37,7 @@ function variants(message: Record<string, unknown>): unknown[] {
     for (const value of badValues) out.push({ ...message, [key]: value });
   }
   out.push({ ...message, unexpected: 1 }, [message], null, 'text', 42);
-  for (const key of ['framesDone', 'currentFrame', 'message', 'keepOutputs', 'fraction']) for (const value of badValues) out.push({ ...message, [key]: value });
+  for (const key of ['framesDone', 'currentFrame', 'message', 'keepOutputs', 'fraction', 'startupMs']) for (const value of badValues) out.push({ ...message, [key]: value });
   return out;
 }
 

@@ -42,7 +42,7 @@ export function acceptedAsIs(raw: unknown, checkSpec: SpecCheck): boolean {
 const NONE: readonly string[] = [];
 const TASK_KEY_KEYS = ['type', 'taskId', 'attempt'] as const;
 const DONE_KEYS = ['type', 'taskId', 'attempt', 'outputs', 'elapsedMs'] as const;
-const PROGRESS_OPTIONAL = ['fraction', 'framesDone', 'currentFrame', 'message'] as const;
+const PROGRESS_OPTIONAL = ['fraction', 'framesDone', 'currentFrame', 'message', 'startupMs'] as const;
 const ASSIGN_KEYS = ['type', 'taskId', 'attempt', 'jobId', 'inputs', 'spec', 'timeoutMs'] as const;
 const ASSIGN_OPTIONAL = ['keepOutputs', 'liveOutputs'] as const;
 const FILE_REF_KEYS = ['sha256', 'size', 'name'] as const;
@@ -53,6 +53,7 @@ function isProgress(m: Obj): boolean {
   if ('framesDone' in m && !isIntBetween(m.framesDone, 0, Number.MAX_SAFE_INTEGER)) return false;
   if ('currentFrame' in m && !isIntBetween(m.currentFrame, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)) return false;
   if ('message' in m && !isStringOfLength(m.message, 0, 500)) return false;
+  if ('startupMs' in m && !isIntBetween(m.startupMs, 0, 3_600_000)) return false;
   return true;
 }
 

@@ -278,6 +278,11 @@ const messageSchemas = [
     framesDone: z.number().int().min(0).optional(),
     currentFrame: z.number().int().optional(),
     message: z.string().max(500).optional(),
+    /**
+     * Blender's start-up on this attempt: process start → its first `Fra:` line (ms), once known.
+     * The controller sizes chunks from it (chunk-plan/); an older controller drops the key.
+     */
+    startupMs: z.number().int().min(0).max(3_600_000).optional(),
   }),
   z.object({ type: z.literal('task.log'), ...taskKey, lines: z.array(z.string().max(2000)).max(500) }),
   z.object({

@@ -14,6 +14,8 @@ export interface ProgressUpdate {
   framesDone: number;
   currentFrame?: number;
   message?: string;
+  /** Process start → Blender's first `Fra:` line (ms); set by the runner once known (blender-runner.ts). */
+  startupMs?: number;
 }
 
 export interface BlenderProgressParser {

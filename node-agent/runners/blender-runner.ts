@@ -100,6 +100,10 @@ export async function runBlenderTask(o: BlenderRunOptions): Promise<BlenderRunRe
   // before the render starts) rather than render frames that fail anyway.
   const stopForMissing = new AbortController();
   let layout: RenderLayout | null = null;
+  // Blender's start-up, process start → first `Fra:` line: the cost of one more chunk, which the
+  // controller's chunk planner weighs against the frames (sent with every report once known).
+  const spawnedAt = performance.now();
+  let startupMs: number | undefined;
   const child = spawnProcessGroup(o.blenderPath, argv, {
     cwd: o.workDir,
     env: { ...process.env, HOME: o.scratchHome, XDG_CACHE_HOME: join(o.scratchHome, '.cache') },
@@ -111,10 +115,11 @@ export async function runBlenderTask(o: BlenderRunOptions): Promise<BlenderRunRe
     layout = parseRenderLayout(line) ?? layout;
     const warning = warnings.feed(line);
     if (warning && !o.spec.allowMissing && isMissingWarning(warning)) stopForMissing.abort();
+    if (startupMs === undefined && line.startsWith('Fra:')) startupMs = Math.round(performance.now() - spawnedAt);
     const update = parser.feed(line);
     if (update) {
       lastFraction = update.fraction;
-      o.onProgress(update);
+      o.onProgress(startupMs === undefined ? update : { ...update, startupMs });
     }
   };
   if (child.stdout) forEachLine(child.stdout, onLine);
@@ -148,7 +153,7 @@ export async function runBlenderTask(o: BlenderRunOptions): Promise<BlenderRunRe
       throw error instanceof TooManyOutputsError ? new TaskFailedError(error.message, { unrecoverable: true }) : error;
     });
     for (const name of extra.skipped.slice(0, 5)) o.onLog(`farmhand: ${name} was not collected: its name is not a safe relative path of at most 255 characters`);
-    if (lastFraction < 1) o.onProgress({ fraction: 1, framesDone: o.spec.frames.length, message: 'Done' });
+    if (lastFraction < 1) o.onProgress({ fraction: 1, framesDone: o.spec.frames.length, message: 'Done', ...(startupMs === undefined ? {} : { startupMs }) });
     return { outputs: [...expected, ...extra.paths], warnings: warnings.texts() };
   }
   throw failure({ scenePath: resolve(o.scenePath), sceneName, errors, missing, rendered: expected.length - missing.length, total: expected.length, exit });

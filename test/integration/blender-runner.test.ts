@@ -66,6 +66,11 @@ describe('runBlenderTask with the real Blender', {}, () => {
     assert.equal(o.progress[o.progress.length - 1]!.fraction, 1);
     assert.equal(o.progress[o.progress.length - 1]!.framesDone, 3);
     assert.ok(o.logs.some((line) => line.startsWith('Saved: ')), 'Blender output reaches onLog');
+    // Blender's start-up (process start → first `Fra:`) rides on every report once known, the same on each (the chunk planner's measure).
+    const startups = new Set(o.progress.map((u) => u.startupMs));
+    assert.equal(startups.size, 1, `one start-up per run: ${[...startups].join(', ')}`);
+    const startupMs = [...startups][0]!;
+    assert.ok(startupMs !== undefined && startupMs > 0 && startupMs < 60_000, `start-up ${startupMs} ms`);
 
     const direct = join(scratch.dir, 'direct');
     const run = spawnSync(blender!, ['-b', scene, '-noaudio', '--factory-startup', '--disable-autoexec', '-o', `${direct}/frame_####`, '-a'], {

@@ -53,6 +53,11 @@ export const RenderSubmitSchema = z.object({
   scenePath: z.string().min(1).max(4096),
   frames: z.string().max(10_000).optional(),
   chunkSize: z.number().int().min(1).max(10_000).optional(),
+  /**
+   * Without chunkSize, Farmhand sizes the chunks from measured costs (start-up ≤ 5 % of a chunk,
+   * agents ending together) and keeps each under this many minutes (default 10).
+   */
+  targetChunkMinutes: z.number().positive().max(24 * 60).optional(),
   outputDir: z.string().min(1).max(4096).optional(),
   format: ImageFormatSchema.optional(),
   engine: RenderEngineSchema.optional(),

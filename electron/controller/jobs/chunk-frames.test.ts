@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chunkFrames, defaultChunkSize } from './chunk-frames.js';
+import { chunkFrames } from './chunk-frames.js';
 import { formatFrameList, parseFrameList } from './frame-list.js';
 
 test('the Flamenco example: 1..10,20..25,40 in chunks of 4, across the gaps', () => {
@@ -47,30 +47,4 @@ test('a chunk size that is not a whole number of 1 or more is refused, naming it
       return true;
     });
   }
-});
-
-test('default chunk: about 4 chunks per agent', () => {
-  assert.equal(defaultChunkSize(250, 4), 16); // 250 / 16 → 16 chunks of 16 (the last of 10)
-  assert.equal(defaultChunkSize(100, 1), 25);
-  assert.equal(defaultChunkSize(80, 2), 10);
-  assert.equal(chunkFrames(parseFrameList('1-80'), defaultChunkSize(80, 2)).length, 8);
-});
-
-test('default chunk: short jobs spread one frame per task', () => {
-  assert.equal(defaultChunkSize(10, 4), 1);
-  assert.equal(defaultChunkSize(1, 1), 1);
-  assert.equal(defaultChunkSize(0, 3), 1);
-});
-
-test('default chunk: long jobs stop at 50 frames', () => {
-  assert.equal(defaultChunkSize(100_000, 2), 50);
-  assert.equal(defaultChunkSize(1_000_000, 1), 50);
-  assert.equal(defaultChunkSize(200, 1), 50);
-  assert.equal(defaultChunkSize(204, 1), 50);
-});
-
-test('default chunk: odd agent counts are read as at least one agent', () => {
-  assert.equal(defaultChunkSize(100, 0), 25);
-  assert.equal(defaultChunkSize(100, -3), 25);
-  assert.equal(defaultChunkSize(100, Number.NaN), 25);
 });

@@ -47,6 +47,8 @@ export interface TaskRecord {
    * lowest indices so it dispatches first, and a re-plan of queued chunks never touches it.
    */
   preview?: true;
+  /** Blender's start-up in the current attempt (process start → first `Fra:` line, ms), as its agent reported it: the chunk planner's measure (chunk-plan/). */
+  startupMs?: number;
   /** Its attempts, oldest first (the last few dozen: attempt-history.ts), so a wrangler sees which agent failed it and when. */
   history?: TaskAttemptView[];
 }

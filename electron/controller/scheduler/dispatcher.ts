@@ -32,6 +32,8 @@ export interface DispatcherDeps {
   failJob(jobId: string, reason: string): void;
   /** An agent whose first attempt of the job failed with a scene fault waits while another agent's first attempt runs (fail-fast.ts). */
   failFast: Pick<FailFast, 'holdsBack'>;
+  /** Runs first in every round (the chunk re-planner sizes the queued chunks with what it knows now). */
+  beforeRound?(): void;
   /** The agent missed the task's wall-clock limit: the attempt failed (the scheduler's step). */
   failAttempt(job: JobRuntime, task: TaskRecord, agentId: string, error: string, unrecoverable: boolean): void;
 }
@@ -60,6 +62,7 @@ export class Dispatcher {
 
   private dispatch(): void {
     if (this.deps.queueHeld()) return;
+    this.deps.beforeRound?.();
     const { state } = this.deps;
     // A round fills many slots, often of one job: its summary is saved and announced once per round, not per task.
     const touched = new Set<JobRuntime>();

@@ -89,6 +89,54 @@ export class JobRuntime {
     if (!this.waitingOn.has(task.id)) this.again.push(task);
   }
 
+  /**
+   * The tasks from position `start` on are replaced by `next` (a chunk re-plan: chunk-plan/replan-tail.ts
+   * says which may be, TaskVerbs.replan is the one caller). Every index follows: the shared
+   * task map, the counts, the dependencies and the queue, where the new runnable tasks take the
+   * old ones' turn.
+   */
+  replaceTail(start: number, next: readonly TaskRecord[]): TaskRecord[] {
+    const removed = this.record.tasks.splice(start, this.record.tasks.length - start, ...next);
+    const gone = new Set(removed);
+    for (const task of removed) {
+      if (this.byId.get(task.id) === task) this.byId.delete(task.id);
+      this.counts[task.state]--;
+      if (task.warnings) this.warnedTasks--;
+      this.waitingOn.delete(task.id);
+      this.dependents.delete(task.id);
+      this.changedTasks.delete(task);
+    }
+    for (const [id, list] of this.dependents) {
+      const kept = list.filter((t) => !gone.has(t));
+      if (kept.length !== list.length) this.dependents.set(id, kept);
+    }
+    const runnable: TaskRecord[] = [];
+    for (const task of next) {
+      this.byId.set(task.id, task);
+      this.counts[task.state]++;
+      for (const id of task.dependsOn) {
+        const list = this.dependents.get(id) ?? [];
+        list.push(task);
+        this.dependents.set(id, list);
+      }
+      const open = task.dependsOn.filter((id) => this.byId.get(id)?.state !== 'succeeded').length;
+      if (open > 0) this.waitingOn.set(task.id, open);
+      else if (task.state === 'queued') runnable.push(task);
+      this.changedTasks.add(task);
+    }
+    // The queue: what is still ahead keeps its order, with the new chunks where the old ones were.
+    const ahead = this.fresh.slice(this.freshHead);
+    const at = ahead.findIndex((t) => gone.has(t));
+    const kept = ahead.filter((t) => !gone.has(t));
+    kept.splice(at === -1 ? kept.length : at, 0, ...runnable);
+    this.fresh.length = 0;
+    this.fresh.push(...kept);
+    this.freshHead = 0;
+    for (let i = this.again.length - 1; i >= 0; i--) if (gone.has(this.again[i]!)) this.again.splice(i, 1);
+    this.jobFieldsChanged = true;
+    return removed;
+  }
+
   /** The job is being deleted: its tasks leave the shared index. */
   forget(): void {
     for (const task of this.record.tasks) if (this.byId.get(task.id) === task) this.byId.delete(task.id);

@@ -4,7 +4,9 @@ import { withAutomaticTags } from '../../../node-agent/protocol/automatic-tags.j
 import { agentView, type AgentRuntime } from '../agents/agent-runtime.js';
 import type { AgentLink, AgentLinkListener } from '../agents/agent-link.js';
 import type { JobRecord, TaskRecord } from '../model/job-model.js';
+import type { PlanningMemory } from '../jobs/chunk-plan/planning-memory.js';
 import { AgentControls } from './agent-controls.js';
+import { ChunkReplanner } from './chunk-replanner.js';
 import { withBusySlotEvents } from './busy-slot-events.js';
 import { DiskFullPauses } from './disk-full-pauses.js';
 import { FailFast } from './fail-fast.js';
@@ -55,9 +57,11 @@ export interface SchedulerOptions {
   restartGraceMs: number;
   /** The agent in this process, whose files pass on disk (local-agent-files.ts); null without one. */
   localAgent: LocalHandoff | null;
+  /** What the chunk planner remembers between runs (start-ups, scenes' frame times); null: this run only. */
+  planningMemory: PlanningMemory | null;
 }
 
-const DEFAULT_OPTIONS: SchedulerOptions = { agentFailureLimit: 3, timeoutGraceMs: 30_000, restartGraceMs: 15_000, localAgent: null };
+const DEFAULT_OPTIONS: SchedulerOptions = { agentFailureLimit: 3, timeoutGraceMs: 30_000, restartGraceMs: 15_000, localAgent: null, planningMemory: null };
 
 export class Scheduler implements AgentLinkListener {
   private readonly state: SchedulerState;
@@ -86,6 +90,8 @@ export class Scheduler implements AgentLinkListener {
   private readonly failFast = new FailFast();
   private readonly options: SchedulerOptions;
   private readonly events: SchedulerEvents;
+  /** Adaptive jobs' queued chunks planned again as measures come (chunk-replanner.ts). */
+  private readonly replanner: ChunkReplanner;
 
   constructor(
     private readonly store: TaskStore,
@@ -95,7 +101,9 @@ export class Scheduler implements AgentLinkListener {
   ) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
     // Agents are announced again when their busy slots change with their tasks (busy-slot-events.ts).
-    events = this.events = withBusySlotEvents(events, () => this.state.agents.values());
+    events = withBusySlotEvents(events, () => this.state.agents.values());
+    // The chunk re-planner measures tasks as they report and re-plans when the agents change.
+    events = this.events = withReplannerEvents(events, () => this.replanner);
     this.state = new SchedulerState(store, events, outputs, (job) => this.workspaces.jobEnded(job.record));
     this.workspaces = new JobWorkspacesSent(this.state.agents);
     this.restartHold = new RestartHold(this.options.restartGraceMs, (taskIds, why) => this.releaseHeld(taskIds, why));
@@ -110,7 +118,9 @@ export class Scheduler implements AgentLinkListener {
     const distrust: TaskResults['distrust'] = (job, task, link, error) => this.results.distrust(job, task, link, error);
     this.intake = new OutputIntake({ state: this.state, events, outputs, inputs: this.inputs, live: this.live, succeed, failAttempt, distrust, outputDiskFull: (job, o) => this.diskPauses.outputDiskFull(job, o) });
     this.local = new LocalAgentFiles(this.options.localAgent, { intake: this.intake });
+    this.replanner = new ChunkReplanner({ state: this.state, events, memory: this.options.planningMemory, agentFailureLimit, dispatchSoon });
     this.dispatcher = new Dispatcher({
+      beforeRound: () => this.replanner.beforeRound(),
       state: this.state, events, inputs: this.inputs, local: this.local, workspaces: this.workspaces, agentFailureLimit, timeoutGraceMs, failJob, failAttempt, failFast: this.failFast,
       queueHeld: () => this.jobControls.queuePaused || this.restartHold.holdsQueue(),
     });
@@ -161,6 +171,7 @@ export class Scheduler implements AgentLinkListener {
     const runtime = new JobRuntime(job, this.state.tasks, heldBack);
     this.state.jobs.set(job.id, runtime);
     this.inputs.register(job);
+    this.replanner.jobAdded(runtime);
     this.state.reorder();
     if (o.isNew) this.store.add(job, runtime.summary());
     this.events.jobChanged(runtime.summary());
@@ -299,4 +310,25 @@ export class Scheduler implements AgentLinkListener {
     if (problem) this.events.notice('warn', `Agent ${agent.name} could not get an input: ${problem}`);
     else this.inputs.heldBy(sha256, agent.agentId);
   }
+}
+
+/** The scheduler's events, also told to the chunk re-planner: every task change, agents that change, jobs removed. */
+function withReplannerEvents(events: SchedulerEvents, replanner: () => ChunkReplanner): SchedulerEvents {
+  return {
+    jobChanged: (summary) => events.jobChanged(summary),
+    taskChanged(task) {
+      events.taskChanged(task);
+      replanner().taskChanged(task);
+    },
+    agentChanged(view) {
+      events.agentChanged(view);
+      replanner().agentChanged(view);
+    },
+    taskLog: (taskId, attempt, lines) => events.taskLog(taskId, attempt, lines),
+    notice: (level, text) => events.notice(level, text),
+    jobRemoved(jobId) {
+      events.jobRemoved?.(jobId);
+      replanner().jobRemoved(jobId);
+    },
+  };
 }

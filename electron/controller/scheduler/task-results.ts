@@ -49,6 +49,7 @@ export class TaskResults {
     const task = this.deps.state.tasks.get(m.taskId);
     if (!isCurrentAttempt(task, agent.agentId, m.attempt)) return;
     noteFramesDone(task, m.framesDone);
+    if (m.startupMs !== undefined && task.startupMs === undefined) task.startupMs = m.startupMs;
     this.deps.state.verbs.progress(this.deps.state.jobs.get(task.jobId)!, task, m.fraction);
   }
 

@@ -90,6 +90,7 @@ export class TaskVerbs {
     task.startedAt = Date.now();
     delete task.frameEndedAt;
     delete task.frameReportStart;
+    delete task.startupMs;
     beginAttempt(task, agentId, this.agentName(agentId), task.startedAt);
     this.move(job, task, 'assign');
   }
@@ -183,6 +184,21 @@ export class TaskVerbs {
     task.endedAt = null;
     this.move(job, task, 'retry');
     job.requeue(task);
+  }
+
+  /**
+   * The job's never-started chunks from position `start` on are planned again (chunk-plan/):
+   * they leave the job and `next` takes their place, as queued tasks. Refused unless every
+   * task replaced is queued and was never handed out, so a running, finished or retried
+   * chunk, and with it every frame already rendered, is never touched.
+   */
+  replan(job: JobRuntime, start: number, next: readonly TaskRecord[]): void {
+    const replaced = job.record.tasks.slice(start);
+    const bad = replaced.find((t) => t.state !== 'queued' || t.attempt !== 0 || t.agentId !== null);
+    if (bad) throw new Error(`Task ${bad.id} was handed out (${bad.state}, attempt ${bad.attempt}) and cannot be re-planned.`);
+    if (next.some((t) => t.state !== 'queued' || t.attempt !== 0)) throw new Error('Re-planned tasks start queued.');
+    job.replaceTail(start, next);
+    for (const task of next) this.deps.events.taskChanged(task);
   }
 
   /** The name an agent has now, kept with the attempt it runs. */

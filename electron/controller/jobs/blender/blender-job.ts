@@ -4,7 +4,8 @@ import type { FileRef, JobWorkspace } from '../../../../node-agent/protocol/inde
 import { ImageFormatSchema, RenderEngineSchema, type ImageFormat } from '../../api/contract.js';
 import type { DependencyManifest } from '../../api/views.js';
 import type { JobRecord, TaskRecord } from '../../model/job-model.js';
-import { chunkFrames, defaultChunkSize } from '../chunk-frames.js';
+import { chunkFrames } from '../chunk-frames.js';
+import { initialChunks } from '../chunk-plan/initial-chunks.js';
 import { formatFrameList, rangeFrames, type FrameList } from '../frame-list.js';
 import { framesLabel } from '../frames-label.js';
 import { newJob, newJobId, newTask } from '../new-job.js';
@@ -28,6 +29,8 @@ import { checkWorkspaceSize } from './workspace-too-large-error.js';
 export const BlenderJobSettingsSchema = z.object({
   scenePath: z.string().min(1),
   chunkSize: z.number().int().min(1).max(10_000).optional(),
+  /** The longest a chunk should run when Farmhand sizes them (no chunkSize): chunk-plan/plan-chunks.ts. */
+  targetChunkMinutes: z.number().positive().max(24 * 60).optional(),
   outputDir: z.string().min(1),
   format: ImageFormatSchema.optional(),
   engine: RenderEngineSchema.optional(),
@@ -64,6 +67,8 @@ export function compileBlenderJob(
     manifest?: DependencyManifest | null;
     /** Render even with files missing: Blender's reports of them become warnings. */
     allowMissing?: boolean;
+    /** The per-frame time an earlier job of this scene measured (chunk-plan/planning-memory.ts), for the first plan. */
+    frameMsEstimate?: number | null;
   },
 ): JobRecord {
   const { frames: list, ...rest } = input;
@@ -71,7 +76,15 @@ export function compileBlenderJob(
   const frames = list ? list.frames : sceneRange(ctx.sceneInfo);
   // Preview first: single frames spread over the shot go first (lowest indices, so they dispatch first); the rest is chunked.
   const { preview, rest: restFrames } = settings.previewFirst ? splitPreview(frames, previewCount(frames.length, ctx.slotCount ?? ctx.agentCount)) : { preview: [], rest: frames };
-  const chunkSize = settings.chunkSize ?? defaultChunkSize(restFrames.length, Math.max(1, ctx.agentCount));
+  // `--chunk N` pins the size; otherwise the planner sizes chunks, and the scheduler re-plans the
+  // queued ones as it measures (adaptiveChunks). A scene with unbaked simulations keeps its first
+  // plan: splitting it later would start them mid-sequence without the warning said at submit.
+  const restChunks = restFrames.length === 0 ? []
+    : settings.chunkSize !== undefined
+      ? chunkFrames(restFrames, settings.chunkSize)
+      : initialChunks(restFrames, { agentCount: ctx.slotCount ?? ctx.agentCount, frameMs: ctx.frameMsEstimate ?? null, ...(settings.targetChunkMinutes ? { targetChunkMinutes: settings.targetChunkMinutes } : {}) });
+  const chunkSize = settings.chunkSize ?? Math.max(1, ...restChunks.map((c) => c.length));
+  const adaptiveChunks = settings.chunkSize === undefined && (ctx.sceneInfo?.simulations ?? []).length === 0;
   const format = settings.format ?? sceneFormat(ctx.sceneInfo);
   const outputName = outputNameFor(ctx.scenePath);
   const viewSuffixes = viewSuffixesOf(ctx.sceneInfo);
@@ -95,7 +108,7 @@ export function compileBlenderJob(
     ...(ctx.allowMissing ? { allowMissing: true } : {}),
   };
   // A task's inputs are the scene alone: the agent fetches the workspace's files by hash from job.workspace.
-  const chunks = [...preview.map((frame) => [frame]), ...(restFrames.length > 0 ? chunkFrames(restFrames, chunkSize) : [])];
+  const chunks = [...preview.map((frame) => [frame]), ...restChunks];
   const tasks = chunks.map((chunk, i) =>
     newTask(id, i, framesLabel(formatFrameList(chunk), chunk.length), {
       type: 'blender',
@@ -121,7 +134,7 @@ export function compileBlenderJob(
     inputFiles: [{ sha256: ctx.scene.sha256, size: ctx.scene.size, path: resolve(ctx.scenePath) }, ...plan.inputFiles.filter((f) => f.sha256 !== ctx.scene.sha256)],
     // The resolution sizes the output before any frame is known (disk/room-for-job.ts); the fps paces the frame viewer's flipbook.
     // The scene's Cycles device stays with the job: a GPU scene rendered on a CPU agent says so (scheduler/gpu-scene-on-cpu.ts).
-    settings: { ...settings, ...(list ? { frames: list.text } : {}), frameCount: frames.length, chunkSize, ...(preview.length > 0 ? { previewFrames: preview.length } : {}), format, outputName, ...(ctx.sceneInfo ? { resolution: ctx.sceneInfo.resolution, fps: ctx.sceneInfo.fps } : {}), ...(ctx.sceneInfo?.cyclesDevice && (settings.engine ?? 'CYCLES') === 'CYCLES' ? { cyclesDevice: ctx.sceneInfo.cyclesDevice } : {}) },
+    settings: { ...settings, ...(list ? { frames: list.text } : {}), frameCount: frames.length, chunkSize, ...(adaptiveChunks ? { adaptiveChunks } : {}), ...(preview.length > 0 ? { previewFrames: preview.length } : {}), format, outputName, ...(ctx.sceneInfo ? { resolution: ctx.sceneInfo.resolution, fps: ctx.sceneInfo.fps } : {}), ...(ctx.sceneInfo?.cyclesDevice && (settings.engine ?? 'CYCLES') === 'CYCLES' ? { cyclesDevice: ctx.sceneInfo.cyclesDevice } : {}) },
     tasks,
   });
   // The video takes one view (chainedOutputs keeps the first view's frames) and says so.

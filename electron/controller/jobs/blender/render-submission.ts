@@ -3,6 +3,7 @@ import { describeFile } from '../../../../node-agent/protocol/index.js';
 import type { SceneInfo } from '../../api/views.js';
 import { readFrameList } from '../frame-list.js';
 import { requireAbsolute, type PreparedJob, type RenderRequest, type SubmitContext } from '../job-request.js';
+import { rememberedSceneFrameMs } from '../chunk-plan/planning-memory.js';
 import { canEncodeToVideo, compileBlenderJob } from './blender-job.js';
 import { scanSceneDependencies } from './dependency-manifest.js';
 import { findBlender } from './find-blender.js';
@@ -33,11 +34,13 @@ export function prepareRender(p: RenderRequest, ctx: SubmitContext): PreparedJob
       requireAbsolute(outputDir, 'output folder', ctx);
       const pngForVideo = ctx.pngFramesForVideo && p.video && !p.format && !canEncodeToVideo(sceneInfo.fileFormat);
       const format = pngForVideo ? 'PNG' : p.format;
-      const agents = await agentCount();
+      // What an earlier job of this scene measured per frame sizes the first plan (chunk-plan/planning-memory.ts).
+      const [agents, frameMsEstimate] = await Promise.all([agentCount(), p.chunkSize === undefined ? rememberedSceneFrameMs(ctx.home, scene.sha256, p.scenePath) : null]);
       const job = compileBlenderJob({
         scenePath: p.scenePath,
         ...(frames ? { frames } : {}),
         chunkSize: p.chunkSize,
+        ...(p.targetChunkMinutes !== undefined ? { targetChunkMinutes: p.targetChunkMinutes } : {}),
         outputDir,
         priority: p.priority,
         tags: p.tags,
@@ -49,7 +52,7 @@ export function prepareRender(p: RenderRequest, ctx: SubmitContext): PreparedJob
         ...(p.blenderVersion ? { blenderVersion: p.blenderVersion } : {}),
         ...(p.trustScripts ? { trustScripts: true } : {}),
         ...(p.previewFirst ? { previewFirst: true } : {}),
-      }, { scene, scenePath: p.scenePath, sceneInfo, agentCount: agents, manifest: dependencies, allowMissing: p.allowMissing ?? false });
+      }, { scene, scenePath: p.scenePath, sceneInfo, agentCount: agents, manifest: dependencies, allowMissing: p.allowMissing ?? false, frameMsEstimate });
       if (dependencies.missingCount > 0) job.warnings = [...(job.warnings ?? []), missingFilesWarning(dependencies)];
       return { job, input: sceneInfo, agentCount: agents, dependencies };
     },
