@@ -5,6 +5,7 @@ import { DEFAULT_FRAME_MS, DEFAULT_STARTUP_MS, DEFAULT_TARGET_CHUNK_MINUTES } fr
 import { chunksOfSizes, planChunkSizes, type PlanSlot } from '../jobs/chunk-plan/plan-chunks.js';
 import type { PlanningMemory } from '../jobs/chunk-plan/planning-memory.js';
 import { replacementTasks, replannableTail } from '../jobs/chunk-plan/replan-tail.js';
+import { DEFAULT_TASK_PAGE_SIZE } from '../store/job-layout.js';
 import { ChunkMeasures } from './chunk-measures.js';
 import { agentMayRunTask } from './dispatch-policy.js';
 import type { JobRuntime } from './job-runtime.js';
@@ -117,7 +118,11 @@ export class ChunkReplanner {
   replan(job: JobRuntime): boolean {
     const r = job.record;
     if (!isAdaptive(job) || r.canceled || r.failure || isTerminalJobState(job.state)) return false;
-    const tail = replannableTail(r.tasks);
+    // Only the job's last store page is re-planned, and it never grows past that page: a re-plan
+    // then rewrites one page and the job document, and the loader trusts the page if a crash
+    // parts them (store/load-jobs.ts). A long job's earlier chunks keep their first plan.
+    const pageStart = Math.floor(Math.max(0, r.tasks.length - 1) / DEFAULT_TASK_PAGE_SIZE) * DEFAULT_TASK_PAGE_SIZE;
+    const tail = replannableTail(r.tasks, pageStart);
     if (!tail) return false;
     const plan = this.#planState(job);
     const template = r.tasks[tail.start]!;
@@ -128,6 +133,7 @@ export class ChunkReplanner {
     const sizes = planChunkSizes({ frameCount: tail.frames.length, slots, targetChunkMs: minutes * 60_000 });
     plan.plannedFrameMs = source === 'measured' ? frameMs : plan.plannedFrameMs;
     if (sizes.length === tail.sizes.length && sizes.every((s, i) => s === tail.sizes[i])) return false;
+    if (tail.start + sizes.length + (tail.video ? 1 : 0) > pageStart + DEFAULT_TASK_PAGE_SIZE) return false;
     const next = replacementTasks(r.tasks, tail, chunksOfSizes(tail.frames, sizes));
     this.deps.state.verbs.replan(job, tail.start, next);
     const frameTasks = r.tasks.filter((t) => t.spec.type === 'blender');

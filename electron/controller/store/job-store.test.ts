@@ -397,6 +397,23 @@ test('a missing page, a page of the wrong length or an unreadable job document a
   await store.close();
 });
 
+test('the last page is the truth for how many tasks it holds: a chunk re-plan that a crash parted from its job document still loads', async (t) => {
+  const dir = await dataDir(t);
+  const first = await JobStore.open(dir, { taskPageSize: 10 });
+  for (const id of ['merged', 'split']) first.add(makeJob(id, 25), summarizeJob(makeJob(id, 25)));
+  await first.close();
+  // The last page (tasks 20..24) rewritten as 3 tasks (merged) or 8 (split); the documents still say 25.
+  for (const [id, count] of [['merged', 3], ['split', 8]] as const) {
+    const page = (await readJson(pageFile(dir, id, 2))) as TaskPage;
+    const tasks = Array.from({ length: count }, (_, i) => makeTask(id, 20 + i));
+    await writeFile(pageFile(dir, id, 2), JSON.stringify({ ...page, tasks }));
+  }
+  const store = await JobStore.open(dir);
+  assert.deepEqual(store.problems, []);
+  assert.deepEqual(store.jobs().map((j) => [j.id, j.tasks.length, j.tasks.at(-1)!.id]), [['merged', 23, 'merged.22'], ['split', 28, 'split.27']]);
+  await store.close();
+});
+
 test('a submission whose first write never finished (a full disk, then a kill) is removed at the next start, not set aside', async (t) => {
   const dir = await dataDir(t);
   const first = await JobStore.open(dir);

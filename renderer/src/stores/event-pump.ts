@@ -5,7 +5,7 @@ import { forgetJobFrames } from './frames-store.js';
 import { applyJobChanges } from './jobs-store.js';
 import { pushNotice } from './notices-store.js';
 import { refreshQueueState } from './queue-store.js';
-import { applyTaskChanges, forgetJobTasks } from './tasks-store.js';
+import { applyTaskChanges, forgetJobTasks, trimReplannedTasks } from './tasks-store.js';
 import { forgetJobsInUi } from './ui-store.js';
 
 /**
@@ -32,6 +32,7 @@ export function startEventPump(client: FarmClient): () => void {
     notices = [];
     applyJobChanges(batch.jobs, batch.deleted);
     applyTaskChanges(batch.tasks.filter((t) => !batch.deleted.includes(t.jobId)));
+    trimReplannedTasks(batch.jobs);
     forgetJobTasks(batch.deleted);
     forgetJobFrames(batch.deleted);
     forgetJobsInUi(batch.deleted);

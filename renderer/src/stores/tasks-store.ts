@@ -94,6 +94,27 @@ export function applyTaskChanges(changed: TaskView[]): void {
 }
 
 /**
+ * A job whose queued chunks were re-planned into fewer (the controller's chunk planner) has
+ * fewer tasks than before: its summary's task count says so, and the tasks past it, whose ids
+ * no longer exist, leave the loaded list (the re-planned ones came as task events).
+ */
+export function trimReplannedTasks(jobs: readonly { id: string; taskCount: number }[]): void {
+  const shrunk = jobs.filter((job) => {
+    const loaded = useTasksStore.getState().byJob[job.id];
+    return loaded !== undefined && loaded.items.length > job.taskCount;
+  });
+  if (shrunk.length === 0) return;
+  useTasksStore.setState((s) => {
+    const byJob = { ...s.byJob };
+    for (const job of shrunk) {
+      const current = byJob[job.id]!;
+      byJob[job.id] = { ...current, items: current.items.filter((t) => t.index < job.taskCount) };
+    }
+    return { byJob };
+  });
+}
+
+/**
  * Moves each task into (or out of) its agent's active set. Where each task is active is looked
  * up once per call (at most a farm's slots), not searched across every agent per task: with 500
  * agents, loading a 30,000-task job took 15 million steps; now each agent's set is copied at

@@ -37,8 +37,8 @@ function neverStarted(task: TaskRecord): boolean {
   return task.state === 'queued' && task.attempt === 0 && task.failures === 0 && task.agentId === null;
 }
 
-/** The tail that may be re-planned, or null when there is none. */
-export function replannableTail(tasks: readonly TaskRecord[]): ReplannableTail | null {
+/** The tail that may be re-planned, or null when there is none; it starts at `notBefore` at the earliest. */
+export function replannableTail(tasks: readonly TaskRecord[], notBefore = 0): ReplannableTail | null {
   let end = tasks.length;
   let video: TaskRecord | null = null;
   const last = tasks[end - 1];
@@ -48,7 +48,7 @@ export function replannableTail(tasks: readonly TaskRecord[]): ReplannableTail |
     end--;
   }
   let start = end;
-  while (start > 0) {
+  while (start > notBefore) {
     const task = tasks[start - 1]!;
     if (task.spec.type !== 'blender' || !neverStarted(task) || isPreviewTask(task)) break;
     start--;
