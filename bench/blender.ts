@@ -1,4 +1,4 @@
-import { copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findBlender } from '../electron/controller/jobs/blender/find-blender.js';
 import { probeBlendScene, readSceneInfo } from '../electron/controller/jobs/blender/scene-probe.js';
@@ -7,28 +7,27 @@ import { cliCommand, prepareCli, ROOT, startChild } from './lib/processes.js';
 import { row, round, type Row } from './lib/row.js';
 import { childEnv, scratchDir } from './lib/scratch.js';
 import { median } from './lib/stats.js';
+import { blenderBusyMs, readBlenderRuns, writeTimedBlender, type BlenderRun } from './lib/timed-blender.js';
 
 /** What this benchmark does, for BENCHMARKS.md. */
 export const about =
-  'The shipped example scene (assets/examples/spinning-cube.blend: Cycles, 320×180). Judged workload: the README\'s main job, all 48 frames of the scene\'s range. Direct: one Blender process with the argv the agent\'s runner builds (`-b scene -noaudio --factory-startup --disable-autoexec -o …/spinning-cube_#### -F PNG -s 1 -e 48 -a`). Farm: `farmhand render scene --no-discover --chunk 48 --frames 1-48 --out …` (local agent only, one chunk = one Blender process), timed from spawning the CLI to its exit. The farm runs use a FARMHAND_HOME that has been used once before (farm key, local agent cache and tool versions exist: every render after a machine\'s first); a first-ever run with an empty FARMHAND_HOME is reported beside it. One warm-up direct run, then 3 back-to-back direct/farm pairs of 48 frames, then 5 of 12 frames (a ~7 s render, where the farm\'s fixed cost weighs most; judged until 2026-12-01, reported now). Judged: each farm run against the Blender run inside it (the agent runs Blender through a small bash wrapper that notes the times just before Blender starts and just after it exits, with bash\'s built-in clock), so the farm\'s own time is the only difference; the median of the ratios. Also reported: each farm run against the separate direct run just before it (this machine\'s run-to-run noise is larger than the 5 % judged). Times are medians. Plus the farm\'s fixed costs measured alone. HOME/XDG_CACHE_HOME point to a scratch folder.';
+  'The README\'s main job exactly as the README runs it: `FARMHAND_MDNS_INTERFACE=127.0.0.1 npx farmhand render assets/examples/spinning-cube.blend` (the shipped example scene: Cycles, 320×180, its own range 1-48; default plan; the local agent; mDNS browsing pinned to loopback), run by npx in a scratch folder laid out like the checkout (its package.json copied, node_modules and bin/farmhand.js linked to it, the scene copied to assets/examples/), so the frames land in that folder\'s ./farmhand-output/spinning-cube/. Timed from spawning npx to its exit; npm\'s cache (where npx keeps its link to the project), HOME, XDG_CACHE_HOME and FARMHAND_HOME are scratch folders; npm runs offline, without its update check and without lifecycle scripts (in a real checkout the first `npx farmhand` also runs the project\'s `prepare`, a full build, once). Baseline in the same run: one plain Blender run of the same 48 frames with the argv the agent\'s runner builds (`blender -b scene -noaudio --factory-startup --disable-autoexec -o …/spinning-cube_#### -F PNG -s 1 -e 48 -a`), which writes the same frames. Order: one first-ever farm run (empty FARMHAND_HOME and npx cache: reported, not judged), one warm-up direct run, then 3 direct/farm pairs, the order inside a pair alternating. Judged: the median over the pairs of farm ÷ direct. Also reported: the Blender processes inside each farm run (the agent runs Blender through a small bash wrapper that notes each render\'s start and end with bash\'s built-in clock): how many (the plan\'s chunks), their summed time against the direct run (the cost of extra start-ups), and the farm\'s time outside Blender; npx\'s own cost (`npx farmhand --help` against `node bin/farmhand.js --help`); the farm\'s fixed costs measured alone.';
 
 /**
- * Farm vs direct Blender on the same frames of the example scene. The direct run uses the very
- * argv the agent's runner builds, so only the farm's own overhead differs: CLI start-up,
- * reading the scene, the embedded agent's start, the scene's transfer, collection, exit.
+ * The README's job against Blender alone. The direct run uses the very argv the agent's runner
+ * builds, so only the farm differs: npx and the CLI's start, reading the scene, waiting for
+ * agents, the plan (how many Blender processes), collection and exit.
  */
 
-/** The README's main job: every frame of the example scene (its own range, 1-48), one Blender process. */
+/** The README's main job: every frame of the example scene (its own range, 1-48). */
 const FRAMES = 48;
-const REPETITIONS = 3;
-/** A short render beside it, where the farm's fixed cost shows most (the figure judged until 2026-12-01). */
-const SHORT_FRAMES = 12;
-const SHORT_REPETITIONS = 5;
-const RUN_TIMEOUT_MS = 120_000;
+const PAIRS = 3;
+const RUN_TIMEOUT_MS = 300_000;
+const README_SCENE = 'assets/examples/spinning-cube.blend';
 
-async function timed(command: string, args: string[], env: NodeJS.ProcessEnv, what: string): Promise<{ ms: number; output: string }> {
+async function timed(command: string, args: string[], o: { env: NodeJS.ProcessEnv; cwd: string }, what: string): Promise<{ ms: number; output: string }> {
   const started = performance.now();
-  const child = startChild(command, args, { cwd: ROOT, env });
+  const child = startChild(command, args, { cwd: o.cwd, env: o.env });
   const timer = setTimeout(() => void child.stop(), RUN_TIMEOUT_MS);
   const exit = await child.exited;
   clearTimeout(timer);
@@ -41,13 +40,41 @@ async function countPngs(dir: string): Promise<number> {
   return (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.png')).length;
 }
 
-/** One workload's back-to-back direct/farm pairs (see `about`). */
-interface Series {
-  frames: number;
-  direct: number[];
-  farm: number[];
-  /** The Blender run inside each farm run (exec → exit, timed by the wrapper). */
-  blenderInside: number[];
+/**
+ * A folder npx treats as the checkout: the same package.json (so `npx farmhand` resolves to
+ * this project, as it does in the README), node_modules linked, and bin/farmhand.js running
+ * the CLI prepareCli chose (the checkout's own launcher when dist/ is up to date).
+ */
+async function projectCopy(dir: string): Promise<void> {
+  await mkdir(join(dir, 'bin'), { recursive: true });
+  await mkdir(join(dir, 'assets', 'examples'), { recursive: true });
+  await copyFile(join(ROOT, 'package.json'), join(dir, 'package.json'));
+  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  await copyFile(join(ROOT, README_SCENE), join(dir, README_SCENE));
+  const cli = cliCommand('farmhand');
+  const launcher = join(dir, 'bin', 'farmhand.js');
+  if (cli.args[0] === join(ROOT, 'bin', 'farmhand.js')) {
+    await symlink(cli.args[0], launcher);
+  } else if (cli.args.length === 1 && cli.args[0]!.endsWith('.cjs')) {
+    // dist/ is stale: the same launcher code, on the bundle compiled for this run.
+    await writeFile(launcher, `#!/usr/bin/env node\n'use strict';\nconst { runCachedBundle } = require(${JSON.stringify(join(ROOT, 'bin', 'cached-bundle.js'))});\nif (!runCachedBundle(${JSON.stringify(cli.args[0])})) process.exit(1);\n`, { mode: 0o755 });
+  } else {
+    throw new Error(`this benchmark runs the built CLI; build it first (npm run build): ${cli.reason}`);
+  }
+}
+
+/** "Rendering 48 frame(s) of x.blend in 4 chunk(s) of up to 12 on 1 agent(s)": the plan, as the CLI said it. */
+function planLine(output: string): string {
+  return /Rendering \d+ frame\(s\) of .*? in (.*?) →/.exec(output)?.[1]?.trim() ?? 'plan line not printed';
+}
+
+interface FarmRun {
+  ms: number;
+  runs: BlenderRun[];
+  plan: string;
+  /** From spawning npx to the first Blender's start, and from the last Blender's exit to npx's. */
+  beforeFirstMs: number;
+  afterLastMs: number;
 }
 
 export async function run(): Promise<Row[]> {
@@ -56,115 +83,131 @@ export async function run(): Promise<Row[]> {
   await prepareCli();
   const scratch = await scratchDir('blender');
   try {
-    const scene = join(scratch.dir, 'spinning-cube.blend');
-    await copyFile(join(ROOT, 'assets/examples/spinning-cube.blend'), scene);
-    const env = childEnv(scratch.home);
-    const farmhand = cliCommand('farmhand');
-    const warmHome = join(scratch.dir, 'farm-home-warm');
-
-    let run = 0;
-    const directRun = async (frames: number) => {
-      const out = join(scratch.dir, `direct-${run++}`);
-      const argv = buildBlenderArgv({ scenePath: scene, outputDir: out, outputName: 'spinning-cube', format: 'PNG', frames: Array.from({ length: frames }, (_, i) => i + 1) });
-      const { ms } = await timed(blender, argv, env, 'direct Blender');
-      if ((await countPngs(out)) !== frames) throw new Error(`direct Blender wrote ${await countPngs(out)} of ${frames} frames`);
-      return ms;
-    };
-    // The farm's agent runs Blender through a shell wrapper that notes when Blender started and
-    // ended, so each farm run also measures its own Blender run: the baseline inside the run.
+    const project = join(scratch.dir, 'project');
+    await projectCopy(project);
+    const scene = join(project, README_SCENE);
     const wrapper = join(scratch.dir, 'timed-blender.sh');
     const times = join(scratch.dir, 'blender-times.txt');
-    // bash's own clock ($EPOCHREALTIME, no `date` process): the wrapper's cost is not counted as the farm's.
-    await writeFile(wrapper, `#!/bin/bash\nif [ "$1" != "-b" ]; then exec ${JSON.stringify(blender)} "$@"; fi\nstart=$EPOCHREALTIME\n${JSON.stringify(blender)} "$@"\nrc=$?\nend=$EPOCHREALTIME\necho "$start $end" >> ${JSON.stringify(times)}\nexit $rc\n`, { mode: 0o755 });
-    const farmRun = async (home: string, frames: number) => {
-      const out = join(scratch.dir, `farm-${run++}`);
-      const args = [...farmhand.args, 'render', scene, '--no-discover', '--chunk', String(frames), '--frames', `1-${frames}`, '--out', out, '--quiet', '--json'];
+    await writeTimedBlender(wrapper, blender, times);
+    const env = childEnv(scratch.home, {
+      // npx: offline (it resolves `farmhand` to this project and must never ask the registry), no
+      // update check, and no lifecycle scripts: its first run in a checkout runs the project's
+      // `prepare` (a full build, once per npm cache), which this copy of the layout cannot do.
+      npm_config_offline: 'true',
+      npm_config_update_notifier: 'false',
+      npm_config_ignore_scripts: 'true',
+      npm_config_fund: 'false',
+      npm_config_audit: 'false',
+      npm_config_cache: join(scratch.home, '.npm'),
+    });
+    const farmEnv = { ...env, FARMHAND_HOME: join(scratch.dir, 'farmhand-home'), FARMHAND_BLENDER: wrapper, FARMHAND_MDNS_INTERFACE: '127.0.0.1' };
+    const readmeOut = join(project, 'farmhand-output', 'spinning-cube');
+
+    let runIndex = 0;
+    const directRun = async () => {
+      const out = join(scratch.dir, `direct-${runIndex++}`);
+      const argv = buildBlenderArgv({ scenePath: scene, outputDir: out, outputName: 'spinning-cube', format: 'PNG', frames: Array.from({ length: FRAMES }, (_, i) => i + 1) });
+      const { ms } = await timed(blender, argv, { env, cwd: scratch.dir }, 'direct Blender');
+      if ((await countPngs(out)) !== FRAMES) throw new Error(`direct Blender wrote ${await countPngs(out)} of ${FRAMES} frames`);
+      await rm(out, { recursive: true, force: true });
+      return ms;
+    };
+    // Exactly the README's command line, in the project folder; its output folder emptied first (a user's first render).
+    const farmRun = async (): Promise<FarmRun> => {
+      await rm(join(project, 'farmhand-output'), { recursive: true, force: true });
       await rm(times, { force: true });
-      const { ms, output } = await timed(farmhand.command, args, { ...env, FARMHAND_HOME: home, FARMHAND_BLENDER: wrapper }, 'farmhand render');
-      if ((await countPngs(out)) !== frames) throw new Error(`farmhand render collected ${await countPngs(out)} of ${frames} frames:\n${output.slice(-2000)}`);
-      const noted = (await readFile(times, 'utf8')).trim().split('\n');
-      if (noted.length !== 1) throw new Error(`expected one Blender run inside the farm run, found ${noted.length}`);
-      const [start, end] = noted[0]!.split(' ').map((t) => Number(t.replace(',', '.')));
-      return { ms, blenderMs: (end! - start!) * 1000 };
+      const spawnedAt = Date.now();
+      const { ms, output } = await timed('npx', ['farmhand', 'render', README_SCENE], { env: farmEnv, cwd: project }, 'npx farmhand render');
+      if ((await countPngs(readmeOut)) !== FRAMES) throw new Error(`farmhand render collected ${await countPngs(readmeOut)} of ${FRAMES} frames:\n${output.slice(-2000)}`);
+      const runs = await readBlenderRuns(times);
+      if (runs.length === 0) throw new Error(`no Blender render was noted inside the farm run:\n${output.slice(-2000)}`);
+      return { ms, runs, plan: planLine(output), beforeFirstMs: runs[0]!.start - spawnedAt, afterLastMs: spawnedAt + ms - Math.max(...runs.map((r) => r.end)) };
     };
-    const series = async (frames: number, repetitions: number): Promise<Series> => {
-      const s: Series = { frames, direct: [], farm: [], blenderInside: [] };
-      for (let i = 0; i < repetitions; i++) {
-        s.direct.push(await directRun(frames));
-        const { ms, blenderMs } = await farmRun(warmHome, frames);
-        s.farm.push(ms);
-        s.blenderInside.push(blenderMs);
+
+    const firstEver = await farmRun(); // empty FARMHAND_HOME and npm cache: farm key, agent cache, tool versions, npx's link all made now
+    await directRun(); // warms the page cache (Blender's own files, the scene) for both sides
+    const direct: number[] = [];
+    const farm: FarmRun[] = [];
+    for (let i = 0; i < PAIRS; i++) {
+      if (i % 2 === 0) {
+        direct.push(await directRun());
+        farm.push(await farmRun());
+      } else {
+        farm.push(await farmRun());
+        direct.push(await directRun());
       }
-      return s;
-    };
+    }
 
-    await directRun(SHORT_FRAMES); // warms the page cache (Blender's own files, the scene) for both sides
-    const firstEver = (await farmRun(warmHome, SHORT_FRAMES)).ms; // an empty FARMHAND_HOME: key, agent cache, tool versions all made now
-    const main = await series(FRAMES, REPETITIONS);
-    const short = await series(SHORT_FRAMES, SHORT_REPETITIONS);
-
-    // The farm's fixed costs, measured alone.
-    const cliStart = (await timed(farmhand.command, [...farmhand.args, '--help'], env, 'farmhand --help')).ms;
+    // npx's own cost, and the farm's other fixed costs, each measured alone.
+    const npxHelp: number[] = [];
+    const nodeHelp: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      npxHelp.push((await timed('npx', ['farmhand', '--help'], { env: farmEnv, cwd: project }, 'npx farmhand --help')).ms);
+      nodeHelp.push((await timed(process.execPath, [join(project, 'bin', 'farmhand.js'), '--help'], { env: farmEnv, cwd: project }, 'node bin/farmhand.js --help')).ms);
+    }
     let started = performance.now();
     await readSceneInfo(scene, { blenderPath: blender, scratchHome: scratch.home });
     const sceneRead = performance.now() - started;
     started = performance.now();
     await probeBlendScene(scene, { blenderPath: blender, scratchHome: scratch.home });
     const sceneProbe = performance.now() - started;
-    const versionProbe = (await timed(blender, ['--version'], env, 'blender --version')).ms;
 
-    const list = (ms: number[]) => ms.map((x) => (x / 1000).toFixed(2)).join(', ');
-    const spread = (ms: number[]) => `${((Math.max(...ms) / Math.min(...ms) - 1) * 100).toFixed(0)} %`;
-    // Each farm run against the Blender run inside it: nothing but the farm's own time differs.
-    const inside = (x: Series) => x.farm.map((ms, i) => ms / x.blenderInside[i]!);
-    const overhead = (x: Series) => median(x.farm.map((ms, i) => ms - x.blenderInside[i]!));
-    // Each farm run against the direct run just before it (a pair shares the machine's drift).
-    const pairs = main.farm.map((ms, i) => ms / main.direct[i]!);
+    const s = (ms: number) => (ms / 1000).toFixed(2);
+    const list = (ms: number[]) => ms.map(s).join(', ');
+    const ratios = farm.map((f, i) => f.ms / direct[i]!);
+    const inside = farm.map((f) => blenderBusyMs(f.runs));
+    const outside = farm.map((f, i) => f.ms - inside[i]!);
+    const starts = farm.map((f) => f.runs.length);
+    const npxCost = median(npxHelp) - median(nodeHelp);
     return [
       row({
         bench: 'blender',
-        metric: `farmhand render of the README's main job (all ${FRAMES} frames, one chunk) vs its own blender -a run (example scene, 320×180 Cycles)`,
+        metric: `the README's main job as the README runs it (npx farmhand render, default plan, all ${FRAMES} frames) vs a plain blender -a of the same frames (example scene, 320×180 Cycles)`,
         unit: 's',
-        measured: round(median(main.farm) / 1000, 3),
-        baseline: round(median(main.blenderInside) / 1000, 3),
-        baselineLabel: 'the blender -a run inside the same farm run (exec → exit, same argv as direct)',
-        ratio: median(inside(main)),
+        measured: round(median(farm.map((f) => f.ms)) / 1000, 3),
+        baseline: round(median(direct) / 1000, 3),
+        baselineLabel: 'one plain blender -a run of the same 48 frames (the agent\'s argv), beside each farm run',
+        ratio: median(ratios),
         goal: { op: '<=', value: 1.05, on: 'ratio' },
-        note: `medians of ${REPETITIONS}; ratio = median of the runs' farm ÷ own Blender (${inside(main).map((r) => r.toFixed(3)).join(', ')}); farm overhead (farm − its Blender) median ${(overhead(main) / 1000).toFixed(2)} s; Blender inside (s): ${list(main.blenderInside)}; CLI = ${farmhand.reason}`,
+        note: `${PAIRS} pairs; ratio = median of farm ÷ direct per pair (${ratios.map((r) => r.toFixed(3)).join(', ')}); farm runs (s): ${list(farm.map((f) => f.ms))}; direct runs (s): ${list(direct)}; plan: ${[...new Set(farm.map((f) => f.plan))].join(' / ')}; CLI = ${cliCommand('farmhand').reason}`,
       }),
       row({
         bench: 'blender',
-        metric: `the same with ${SHORT_FRAMES} frames (a ~7 s render: the farm's fixed cost at its most visible)`,
+        metric: 'Blender inside each farm run: the summed time of its Blender processes vs the direct run (the cost of the plan\'s extra start-ups)',
         unit: 's',
-        measured: round(median(short.farm) / 1000, 3),
-        baseline: round(median(short.blenderInside) / 1000, 3),
-        baselineLabel: 'its own blender -a run',
-        ratio: median(inside(short)),
-        note: `medians of ${SHORT_REPETITIONS}; runs: ${inside(short).map((r) => r.toFixed(3)).join(', ')}; farm overhead median ${(overhead(short) / 1000).toFixed(2)} s (the same fixed cost: at 5 % it needs a render of ${(overhead(short) / 1000 / 0.05).toFixed(1)} s or longer); separate direct runs (s): ${list(short.direct)}`,
+        measured: round(median(inside) / 1000, 3),
+        baseline: round(median(direct) / 1000, 3),
+        baselineLabel: 'the direct run of the same pair',
+        ratio: median(inside.map((ms, i) => ms / direct[i]!)),
+        note: `Blender processes per farm run: ${starts.join(', ')}; each run's Blender total (s): ${list(inside)}; per process (s), last run: ${farm.at(-1)!.runs.map((r) => s(r.end - r.start)).join(', ')}`,
       }),
       row({
         bench: 'blender',
-        metric: `the ${FRAMES}-frame farm runs vs separate direct blender -a runs, each farm run against the direct run just before it`,
+        metric: 'the farm\'s time outside Blender in each farm run (npx, CLI start, scene read, waiting for agents, gaps between chunks, collection, exit)',
         unit: 's',
-        measured: round(median(main.farm) / 1000, 3),
-        baseline: round(median(main.direct) / 1000, 3),
-        baselineLabel: 'one direct blender -a run, same argv as the agent',
-        ratio: median(pairs),
-        note: `pairs: ${pairs.map((r) => r.toFixed(3)).join(', ')}; farm runs (s): ${list(main.farm)}; direct runs (s): ${list(main.direct)} — the same Blender command alone varies by ${spread(main.direct)} from run to run here; also Blender inside the farm vs direct, median ${(median(main.blenderInside) / median(main.direct)).toFixed(3)}× (the farm's live frame transfer shares the cores with Blender)`,
+        measured: round(median(outside) / 1000, 3),
+        note: `runs (s): ${list(outside)}; of which before the first Blender started (s): ${list(farm.map((f) => f.beforeFirstMs))}; after the last Blender exited (s): ${list(farm.map((f) => f.afterLastMs))}; between Blender processes (s): ${list(farm.map((f, i) => outside[i]! - f.beforeFirstMs - f.afterLastMs))}`,
       }),
       row({
         bench: 'blender',
-        metric: `the same, first-ever run (empty FARMHAND_HOME, ${SHORT_FRAMES} frames)`,
+        metric: 'npx\'s own cost: npx farmhand --help vs node bin/farmhand.js --help',
         unit: 's',
-        measured: round(firstEver / 1000, 3),
-        baseline: round(median(short.direct) / 1000, 3),
+        measured: round(median(npxHelp) / 1000, 3),
+        baseline: round(median(nodeHelp) / 1000, 3),
+        baselineLabel: 'node bin/farmhand.js --help',
+        note: `medians of 3; npx adds ${s(npxCost)} s to every README command (npx (s): ${list(npxHelp)}; node (s): ${list(nodeHelp)})`,
+      }),
+      row({
+        bench: 'blender',
+        metric: 'the README\'s job, first-ever run (empty FARMHAND_HOME and npm cache)',
+        unit: 's',
+        measured: round(firstEver.ms / 1000, 3),
+        baseline: round(median(direct) / 1000, 3),
         baselineLabel: 'direct blender median',
-        note: 'creates the farm key, the local agent\'s data folder and probes Blender\'s and ffmpeg\'s versions (cached afterwards)',
+        note: `creates the farm key, the local agent's data folder, npx's link to the project, and probes Blender's and ffmpeg's versions (cached afterwards); plan: ${firstEver.plan}`,
       }),
-      row({ bench: 'blender', metric: 'farm fixed cost: CLI start (farmhand --help)', unit: 's', measured: round(cliStart / 1000, 3), note: 'node start-up + loading the CLI\'s modules' }),
       row({ bench: 'blender', metric: 'farm fixed cost: reading the scene (readSceneInfo, .blend read directly)', unit: 's', measured: round(sceneRead / 1000, 3), note: 'frame range, fps, size, engine, format from the file\'s own struct description; runs while the farm starts' }),
       row({ bench: 'blender', metric: 'for comparison: the same read through Blender (probeBlendScene)', unit: 's', measured: round(sceneProbe / 1000, 3), note: 'used only for files the direct reader does not understand or finds damaged' }),
-      row({ bench: 'blender', metric: 'first-run cost: blender --version (agent capability probe)', unit: 's', measured: round(versionProbe / 1000, 3), note: 'cached per executable (path, inode, size, mtime) in the agent\'s data folder after the first start' }),
     ];
   } finally {
     await scratch.cleanup();
