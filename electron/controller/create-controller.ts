@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { LocalHandoff } from '../../node-agent/protocol/index.js';
 import { AgentPool } from './agents/agent-pool.js';
 import { agentView, type AgentView } from './agents/agent-runtime.js';
-import { hintsWithin, KnownAgentsMemory, readKnownAgents } from './agents/known-agents.js';
+import { hintsWithin, KnownAgentsMemory, readKnownAgentsFile } from './agents/known-agents.js';
 import { ControllerEvents } from './controller-events.js';
 import { isDiskFullError } from './disk/disk-space.js';
 import { NoRoomError } from './disk/no-room-error.js';
@@ -51,6 +51,12 @@ export interface Controller {
   farmKey: string;
   /** Whether agents on the network are found by mDNS (false: only those added by address). */
   discovery: boolean;
+  /**
+   * How many agents remembered from earlier runs were dialled at start (known-agents.ts); 0 when
+   * the memory says the farm is this machine alone; null when there is no memory yet or
+   * discovery is off (then mDNS needs its time to find the farm).
+   */
+  rememberedAgents: number | null;
   storeProblems: string[];
   submit(job: JobRecord): JobSummary;
   /**
@@ -66,11 +72,14 @@ export interface Controller {
   close(): Promise<void>;
 }
 
+/** Browsing this long finds what answers on a LAN (a requery at 1 s covers a lost packet): a memory may then say "no agents". */
+const SEARCHED_AFTER_MS = 1500;
+
 export async function createController(o: ControllerOptions): Promise<Controller> {
   const events = new ControllerEvents();
   // Read while the store opens: the remembered agents are connected to as soon as the pool exists.
   const remembering = o.discovery !== false && (o.rememberAgents ?? o.persist !== false);
-  const remembered = remembering ? readKnownAgents(o.home) : Promise.resolve([]);
+  const remembered = remembering ? readKnownAgentsFile(o.home) : Promise.resolve(null);
   const logs = new TaskLogs(o.persist === false ? null : join(o.home, 'logs'));
   // A full data disk pauses the jobs (disk-full-pauses.ts) instead of a notice per failed write.
   let dataDiskFull = (): void => undefined;
@@ -95,7 +104,9 @@ export async function createController(o: ControllerOptions): Promise<Controller
 
   if (o.resume !== false) for (const job of store?.jobs() ?? []) scheduler.addJob(job, { isNew: false });
   for (const url of o.agentUrls ?? []) pool.add(url);
-  if (o.discovery !== false) for (const known of hintsWithin(await remembered, o.discovery.interfaceAddress)) pool.rememberedAgent(known.agentId, known.url);
+  const memoryAtStart = await remembered;
+  const hints = o.discovery !== false && memoryAtStart ? hintsWithin(memoryAtStart, o.discovery.interfaceAddress) : [];
+  for (const known of hints) pool.rememberedAgent(known.agentId, known.url);
 
   // mDNS code loads only when discovery is on: a render pinned to given agents starts faster.
   const browser = o.discovery === false ? null : (await import('./discovery/mdns-browser.js')).startBrowser({
@@ -103,10 +114,12 @@ export async function createController(o: ControllerOptions): Promise<Controller
     onUp: (agent) => pool.discoveredAgent(agent.agentId, agent.address, agent.port),
   });
 
+  const browsingSince = performance.now();
   return {
     events,
     scheduler,
     pool,
+    rememberedAgents: memoryAtStart && browser ? hints.length : null,
     logs,
     farmKey: o.farmKey,
     discovery: browser !== null,
@@ -149,7 +162,8 @@ export async function createController(o: ControllerOptions): Promise<Controller
       await store?.flush().catch(() => undefined);
       await new Promise((resolve) => setImmediate(resolve));
       await pool.stop();
-      await memory?.flush();
+      if (performance.now() - browsingSince >= SEARCHED_AFTER_MS) await memory?.searched();
+      else await memory?.flush();
       await Promise.all([store?.close(), logs.flush(), planningMemory.flush()]);
     },
   };

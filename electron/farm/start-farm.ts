@@ -43,8 +43,10 @@ export interface Farm {
    * Waits briefly for agents to come online; returns how many online agents run (or are
    * checking their tool for) `taskType`, at least 1: what a plan splits for. Discovery alone
    * needs ~1.5 s; agents remembered from an earlier run (known-agents.ts) are asked at once,
-   * so with them the wait ends once each has answered or failed (at most KNOWN_GRACE_MS after
-   * the first able agent is online). Agents mDNS finds later still take the plan's tasks.
+   * so with a memory the wait ends once each has answered or failed (at most KNOWN_GRACE_MS
+   * after the first able agent is online); a memory of no agents (a farm of this machine alone)
+   * ends it once the local agent is up. Agents mDNS finds later still take the plan's queued
+   * tasks, and are planned for from the next start on.
    */
   waitForAgents(taskType: string): Promise<number>;
   close(): Promise<void>;
@@ -96,7 +98,7 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
       // With discovery, agents keep appearing for a while: wait the settle time.
       // With known agents, the wait ends when each known address has answered or failed.
       const expected = o.agent.length + (localAgent ? 1 : 0);
-      const knownAgents = o.discover && controller.pool.rememberedTried > 0;
+      const knownAgents = o.discover && controller.rememberedAgents !== null;
       const online = () => controller.agents().filter((a) => a.online).length;
       const able = () => controller.agents().filter((a) => a.online && (a.taskTypes.includes(taskType) || a.checking.includes(taskType))).length;
       return new Promise<number>((resolve) => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAgent, type Agent } from '../../node-agent/create-agent.js';
 import { generateFarmKey } from '../../node-agent/protocol/index.js';
-import { KNOWN_AGENTS_FILE, readKnownAgents } from '../../electron/controller/agents/known-agents.js';
+import { KNOWN_AGENTS_FILE, readKnownAgents, readKnownAgentsFile } from '../../electron/controller/agents/known-agents.js';
 import { compileNoopJob } from '../../electron/controller/jobs/noop/noop-job.js';
 import { startFarm, type Farm } from '../../electron/farm/start-farm.js';
 import { freePort } from '../helpers/free-port.js';
@@ -118,6 +118,22 @@ test('a remembered dead address neither holds up nor spams a job on a live agent
   // A few quiet attempts with backoff, then the hint is dropped (mDNS would bring the agent back).
   await until(() => !farm.controller.pool.all().some((link) => link.url === deadUrl), 'the dead address given up');
   assert.deepEqual(farm.notices.filter((line) => line.includes(deadUrl.slice('wss://'.length))), [], 'nothing printed about the dead address');
+});
+
+test('discovery that found no agents leaves a memory of none, so the next start knows its farm; a short run leaves none', async (t) => {
+  const s = await scratch(t);
+  const brief = await s.farm();
+  assert.equal(brief.controller.rememberedAgents, null, 'no memory yet: mDNS gets its time');
+  await brief.close(); // closed before discovery could have found anything: it proves nothing
+  assert.equal(await readKnownAgentsFile(s.home), null);
+
+  const searched = await s.farm();
+  await new Promise((resolve) => setTimeout(resolve, 1700)); // discovery browses long enough to have found what answers
+  await searched.close();
+  assert.deepEqual(await readKnownAgentsFile(s.home), []);
+  const next = await s.farm();
+  assert.equal(next.controller.rememberedAgents, 0);
+  await next.close();
 });
 
 test('an address now answered by another agent id is used, and remembered under the new id', async (t) => {

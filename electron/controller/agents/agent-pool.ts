@@ -70,7 +70,6 @@ export class AgentPool {
   rememberedAgent(agentId: string, url: string): void {
     const normalized = normalizeAgentUrl(url);
     if (this.discovered.has(agentId) || this.links.has(normalized) || this.discovered.size >= MAX_DISCOVERED_AGENTS) return;
-    this.rememberedTried++;
     this.discovered.set(agentId, normalized);
     this.add(normalized, {
       gaveUp: (link) => {
@@ -80,9 +79,6 @@ export class AgentPool {
       },
     });
   }
-
-  /** How many remembered agents were connected to (whether they answered or not). */
-  rememberedTried = 0;
 
   /** Links whose first attempt is still under way: a start that waits for its known agents waits for these. */
   unsettled(): number {

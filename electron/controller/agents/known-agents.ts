@@ -42,14 +42,24 @@ export function knownAgentsFile(home: string): string {
 
 /** The remembered agents, newest first; a missing, unreadable or malformed file is an empty memory. */
 export async function readKnownAgents(home: string, now = Date.now()): Promise<KnownAgent[]> {
+  return (await readKnownAgentsFile(home, now)) ?? [];
+}
+
+/**
+ * The same, or null when this home has no memory yet (no file, or one that cannot be read): its
+ * farm is unknown, and a start must give mDNS its time. An empty list is a memory too: a
+ * farm of this machine alone (the embedded agent is never remembered: its port changes every run).
+ */
+export async function readKnownAgentsFile(home: string, now = Date.now()): Promise<KnownAgent[] | null> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(knownAgentsFile(home), 'utf8'));
   } catch {
-    return [];
+    return null;
   }
   const list = (parsed as { agents?: unknown })?.agents;
-  return bounded(Array.isArray(list) ? list.flatMap((entry) => validEntry(entry) ?? []) : [], now);
+  if (!Array.isArray(list)) return null;
+  return bounded(list.flatMap((entry) => validEntry(entry) ?? []), now);
 }
 
 /**
@@ -118,6 +128,19 @@ export class KnownAgentsMemory {
 
   async flush(): Promise<void> {
     while (this.writing) await this.writing;
+  }
+
+  /**
+   * Discovery browsed long enough to have found what answers: a home without a memory gets an
+   * empty one, so the next start knows its farm (this machine alone) and need not wait for mDNS.
+   */
+  async searched(): Promise<void> {
+    await this.flush();
+    if ((await readKnownAgentsFile(this.home)) !== null) return;
+    await writeAtomically(knownAgentsFile(this.home), `${JSON.stringify({ version: 1, agents: [] })}\n`).catch((error: Error) => {
+      if (!this.warned) this.onError(error);
+      this.warned = true;
+    });
   }
 
   private async writeSoon(): Promise<void> {
