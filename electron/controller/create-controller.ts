@@ -57,6 +57,8 @@ export interface Controller {
    * discovery is off (then mDNS needs its time to find the farm).
    */
   rememberedAgents: number | null;
+  /** Drops an agent from the remembered ones (the user removed it), so the next start does not dial it. */
+  forgetKnownAgent(agentId: string): Promise<void>;
   storeProblems: string[];
   submit(job: JobRecord): JobSummary;
   /**
@@ -120,6 +122,9 @@ export async function createController(o: ControllerOptions): Promise<Controller
     scheduler,
     pool,
     rememberedAgents: memoryAtStart && browser ? hints.length : null,
+    async forgetKnownAgent(agentId) {
+      await memory?.forget(agentId);
+    },
     logs,
     farmKey: o.farmKey,
     discovery: browser !== null,

@@ -29,7 +29,7 @@ test('the memory keeps the newest MAX_KNOWN_AGENTS agents and ages out the stale
   assert.ok(!known.some((a) => a.agentId === stale.agentId), 'an agent not seen for 30 days is forgotten');
   const text = await readFile(join(home, KNOWN_AGENTS_FILE), 'utf8');
   assert.ok(text.length < 40_000, `the file stays small: ${text.length} characters`);
-  assert.deepEqual((await readdir(home)).filter((f) => f.endsWith('.tmp')), [], 'no temp file is left behind');
+  assert.deepEqual((await readdir(home)).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock')), [], 'no temp or lock file is left behind');
 });
 
 test('an agent that moved keeps only its new address; an address answered by a new agent id keeps only the new id', async (t) => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { normalizeAgentUrl } from './agent-pool.js';
@@ -15,8 +15,9 @@ import { normalizeAgentUrl } from './agent-pool.js';
  * The file (`known-agents.json` in the farm home) is small and bounded: at most
  * MAX_KNOWN_AGENTS entries, the least recently seen dropped first, and entries not seen for
  * FORGET_AFTER_DAYS are aged out. Several controllers may share a home (a render while the
- * desktop app runs): each write re-reads the file and merges, then replaces it atomically
- * (a temp file of its own, renamed), so neither loses the other's agents nor leaves half a file.
+ * desktop app runs): each write holds a lock file, re-reads the file and merges, then replaces
+ * it atomically (a temp file of its own, renamed), so neither loses the other's agents nor
+ * leaves half a file.
  */
 
 export const KNOWN_AGENTS_FILE = 'known-agents.json';
@@ -25,8 +26,10 @@ export const FORGET_AFTER_DAYS = 30;
 const FORGET_AFTER_MS = FORGET_AFTER_DAYS * 86_400_000;
 /** The same shape as an agent id announced over mDNS (mdns-browser.ts). */
 const AGENT_ID = /^[A-Za-z0-9-]{8,64}$/;
-/** Writes of one burst at most: a write another controller overwrote at the same moment is done again, a bounded number of times. */
-const WRITE_ROUNDS = 4;
+/** Waiting for another controller's read-merge-write: tries × pause; a lock older than LOCK_STALE_MS was left by a crash. */
+const LOCK_TRIES = 50;
+const LOCK_PAUSE_MS = 10;
+const LOCK_STALE_MS = 10_000;
 
 export interface KnownAgent {
   agentId: string;
@@ -130,14 +133,27 @@ export class KnownAgentsMemory {
     while (this.writing) await this.writing;
   }
 
+  /** The user removed the agent (`farmhand agents remove`): the next start does not dial it again. */
+  async forget(agentId: string): Promise<void> {
+    this.pending.delete(agentId);
+    await this.flush();
+    const file = knownAgentsFile(this.home);
+    await withFileLock(file, async () => {
+      const known = await readKnownAgentsFile(this.home);
+      if (known?.some((a) => a.agentId === agentId)) await writeAtomically(file, `${JSON.stringify({ version: 1, agents: known.filter((a) => a.agentId !== agentId) }, null, 1)}\n`);
+    });
+  }
+
   /**
    * Discovery browsed long enough to have found what answers: a home without a memory gets an
    * empty one, so the next start knows its farm (this machine alone) and need not wait for mDNS.
    */
   async searched(): Promise<void> {
     await this.flush();
-    if ((await readKnownAgentsFile(this.home)) !== null) return;
-    await writeAtomically(knownAgentsFile(this.home), `${JSON.stringify({ version: 1, agents: [] })}\n`).catch((error: Error) => {
+    const file = knownAgentsFile(this.home);
+    await withFileLock(file, async () => {
+      if ((await readKnownAgentsFile(this.home)) === null) await writeAtomically(file, `${JSON.stringify({ version: 1, agents: [] })}\n`);
+    }).catch((error: Error) => {
       if (!this.warned) this.onError(error);
       this.warned = true;
     });
@@ -146,19 +162,14 @@ export class KnownAgentsMemory {
   private async writeSoon(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve)); // the rest of this burst joins the write
     try {
-      for (let round = 0; this.pending.size > 0 && round < WRITE_ROUNDS; round++) {
+      while (this.pending.size > 0) {
         const batch = [...this.pending.values()];
         this.pending.clear();
-        const merged = bounded([...batch, ...await readKnownAgents(this.home)], Date.now());
-        await writeAtomically(knownAgentsFile(this.home), `${JSON.stringify({ version: 1, agents: merged }, null, 1)}\n`);
-        // Another controller may have renamed its file over ours between our read and rename: what it lost goes again.
-        const after = await readKnownAgents(this.home);
-        for (const entry of batch) {
-          const kept = after.some((a) => (a.agentId === entry.agentId || a.url === entry.url) && a.lastSeen >= entry.lastSeen);
-          if (!kept && !this.pending.has(entry.agentId)) this.pending.set(entry.agentId, entry);
-        }
+        await withFileLock(knownAgentsFile(this.home), async () => {
+          const merged = bounded([...batch, ...await readKnownAgents(this.home)], Date.now());
+          await writeAtomically(knownAgentsFile(this.home), `${JSON.stringify({ version: 1, agents: merged }, null, 1)}\n`);
+        });
       }
-      this.pending.clear();
     } catch (error) {
       this.pending.clear();
       if (!this.warned) this.onError(error as Error);
@@ -166,6 +177,33 @@ export class KnownAgentsMemory {
     } finally {
       this.writing = null;
     }
+  }
+}
+
+/**
+ * Runs `fn` holding `<file>.lock` (created exclusively), so two controllers' read-merge-writes
+ * do not interleave and lose each other's agents. Bounded: after LOCK_TRIES the write goes
+ * ahead anyway (the memory is only a hint; a lost entry comes back with the next sighting).
+ */
+async function withFileLock(file: string, fn: () => Promise<void>): Promise<void> {
+  const lock = `${file}.lock`;
+  await mkdir(dirname(file), { recursive: true });
+  let held = false;
+  for (let tries = 0; tries < LOCK_TRIES && !held; tries++) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx' });
+      held = true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') break;
+      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      if (age > LOCK_STALE_MS) await rm(lock, { force: true });
+      else await new Promise((resolve) => setTimeout(resolve, LOCK_PAUSE_MS));
+    }
+  }
+  try {
+    await fn();
+  } finally {
+    if (held) await rm(lock, { force: true });
   }
 }
 

@@ -140,6 +140,7 @@ export function createFarmService(controller: Controller, o: FarmServiceOptions)
       o.agentSettings.removeManual(url);
       o.agentSettings.setOverride(p.agentId, null);
       scheduler.agentControls.forgetAgent(p.agentId);
+      await controller.forgetKnownAgent(p.agentId).catch(() => undefined); // only a start-up shortcut: removing the agent stands
       return { agentId: p.agentId, removed: true };
     },
     async 'agents.setEnabled'(p) {
