@@ -57,6 +57,16 @@ test('two controllers sharing a home merge what each saw instead of overwriting 
   assert.deepEqual((await readKnownAgents(home)).map((k) => k.agentId).sort(), ['agent-aaaa', 'agent-bbbb', 'agent-cccc']);
 });
 
+test('a removed agent is forgotten, the others kept', async (t) => {
+  const home = await tempHome(t);
+  const memory = new KnownAgentsMemory(home);
+  memory.seen('agent-keep', 'wss://10.0.0.5:7420');
+  memory.seen('agent-gone', 'wss://10.0.0.6:7420');
+  await memory.flush();
+  await memory.forget('agent-gone');
+  assert.deepEqual((await readKnownAgents(home)).map((a) => a.agentId), ['agent-keep']);
+});
+
 test('a malformed file or malformed entries are an empty memory, never an error', async (t) => {
   const home = await tempHome(t);
   await writeFile(join(home, KNOWN_AGENTS_FILE), '{ not json');
