@@ -243,7 +243,8 @@ export class TaskExecutor {
       case 'transcode-chunk':
       case 'transcode-audio':
       case 'transcode-join':
-      case 'frames-video': {
+      case 'frames-video':
+      case 'tiles-merge': {
         const ffmpeg = this.deps.capabilities().ffmpeg;
         if (!ffmpeg) throw new TaskFailedError('ffmpeg is not installed on this agent; install it or pass --ffmpeg PATH.');
         return workDir.ensure().then((path) => runFfmpegSpec({ spec, inputs, workDir: path, ffmpegPath: ffmpeg.path, signal: stop.signal, onProgress, onLog }));

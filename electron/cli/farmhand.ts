@@ -31,6 +31,7 @@ withFarmOptions(withRendererOptions(
     .option('--chunk <n>', 'frames per task, fixed (default: sized from measured start-up and frame times, re-planned as frames are measured)', integer('--chunk', 1, 10_000))
     .option('--target-chunk-minutes <m>', 'without --chunk: the longest a chunk should run (default: 10)', targetChunkMinutes)
     .option('--preview-first', 'render single frames spread over the shot first (first, last, middle, quarters…), then the rest', false)
+    .option('--tiles <n>', 'one still across the farm: cut the single frame into n regions (2-64), one per task, merged into the frame (PNG or OPEN_EXR)', integer('--tiles', 2, 64))
     .option('--out <dir>', 'output folder (default: ./farmhand-output/<scene name>/)')
     .option('--priority <n>', 'job priority, 0-100 (higher first)', integer('--priority', 0, 100), 50)
     .option('--format <format>', 'image format: PNG, JPEG, OPEN_EXR, TIFF… (default: the scene\'s, else PNG)', choice('--format', ImageFormatSchema.options))

@@ -15,6 +15,8 @@ export interface RenderOptions extends FarmOptions, TerminalOptions {
   frames?: string;
   chunk?: number;
   targetChunkMinutes?: number;
+  /** One still across the farm: the single frame cut into this many regions. */
+  tiles?: number;
   out?: string;
   priority: number;
   format?: ImageFormat;
@@ -37,6 +39,11 @@ type CompiledJob = Awaited<ReturnType<ReturnType<typeof prepareJob>['compile']>>
 
 /** What the render is split into, said once before it starts: its preview frames first, then its chunks. */
 export function renderPlanLine(job: CompiledJob, sceneName: string, agentCount: number): string {
+  const merge = job.tasks.find((t) => t.spec.type === 'tiles-merge')?.spec;
+  if (merge?.type === 'tiles-merge') {
+    const grid = `${new Set(merge.tiles.map((t) => t.x)).size}×${new Set(merge.tiles.map((t) => t.y)).size}`;
+    return `Rendering frame ${merge.frame} of ${sceneName} as ${merge.tiles.length} tiles (${grid}) on ${agentCount} agent(s), merged into ${merge.outputName} → ${job.outputDir}`;
+  }
   const frameTasks = job.tasks.filter((t) => t.spec.type === 'blender');
   const preview = frameTasks.filter((t) => t.preview).map((t) => (t.spec.type === 'blender' ? t.spec.frames[0]! : 0));
   const chunks = frameTasks.length - preview.length;
@@ -54,6 +61,7 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
     ...(o.frames !== undefined ? { frames: o.frames } : {}),
     ...(o.chunk !== undefined ? { chunkSize: o.chunk } : {}),
     ...(o.targetChunkMinutes !== undefined ? { targetChunkMinutes: o.targetChunkMinutes } : {}),
+    ...(o.tiles !== undefined ? { tiles: o.tiles } : {}),
     ...(o.out !== undefined ? { outputDir: resolve(o.out) } : {}),
     ...(o.format ? { format: o.format } : {}),
     ...(o.engine ? { engine: o.engine } : {}),
@@ -87,11 +95,12 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
     terminal.print(renderPlanLine(job, basename(scene), agentCount));
     const summary = await watchJob(farm, terminal, job.id, { label: job.name, unit: 'frames' });
 
-    const frameTasks = job.tasks.filter((t) => t.spec.type === 'blender');
+    // A tiled still's frame is its merge's output; its tiles are intermediates in the work folder.
+    const frameTasks = job.tasks.filter((t) => (t.spec.type === 'blender' && !t.spec.region) || t.spec.type === 'tiles-merge');
     const videoTask = job.tasks.find((t) => t.spec.type === 'frames-video');
     const missing: string[] = [];
     for (const task of job.tasks) {
-      if (task.state !== 'succeeded') continue;
+      if (task.state !== 'succeeded' || task.intermediate) continue; // intermediates (a still's tiles) are gone with the work folder
       for (const name of task.collected) await access(join(outputDir, name)).catch(() => missing.push(name));
     }
     // Frames only: a File Output node's passes (passes/…) come back too, and are checked on disk above, but are not frames.
@@ -99,7 +108,7 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
     const framesOnDisk = frameNames.filter((name) => !missing.includes(name)).length;
     const video = videoTask?.state === 'succeeded' ? join(outputDir, videoTask.collected[0] ?? '') : null;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    const warned = renderWarnings(frameTasks);
+    const warned = renderWarnings(job.tasks.filter((t) => t.spec.type === 'blender'));
     // The job's own warnings that came while it ran (a GPU scene rendered on a CPU agent), once each.
     const lateWarnings = (job.warnings ?? []).slice(submitWarnings);
     for (const warning of lateWarnings) terminal.print(`Warning: ${warning}`);

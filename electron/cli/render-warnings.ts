@@ -24,13 +24,14 @@ export interface WarnedTask {
 
 export function renderWarnings(tasks: readonly WarnedTask[]): RenderWarnings {
   const distinct = new Set<string>();
-  let frames = 0;
+  // Distinct frames: the tiles of a tiled still (--tiles) all render the same one.
+  const frames = new Set<number>();
   for (const task of tasks) {
     if (!task.warnings?.length) continue;
-    frames += task.spec.type === 'blender' ? task.spec.frames.length : 0;
+    if (task.spec.type === 'blender') for (const frame of task.spec.frames) frames.add(frame);
     for (const warning of task.warnings) distinct.add(warning);
   }
-  return { frames, warnings: [...distinct] };
+  return { frames: frames.size, warnings: [...distinct] };
 }
 
 /** `12 frame(s) rendered with warnings: …`, then one indented line per further warning; null when there are none. */

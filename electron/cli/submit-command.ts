@@ -38,10 +38,11 @@ interface SubmitOptions extends ClientOptions {
   blenderVersion?: string;
   trustScripts?: boolean;
   previewFirst?: boolean;
+  tiles?: number;
   wait: boolean;
 }
 
-const RENDER_ONLY = ['frames', 'chunk', 'targetChunkMinutes', 'format', 'engine', 'video', 'allowMissing', 'mapPath', 'device', 'blenderVersion', 'trustScripts', 'previewFirst'] as const;
+const RENDER_ONLY = ['frames', 'chunk', 'targetChunkMinutes', 'format', 'engine', 'video', 'allowMissing', 'mapPath', 'device', 'blenderVersion', 'trustScripts', 'previewFirst', 'tiles'] as const;
 const TRANSCODE_ONLY = ['chunks', 'chunkSeconds', 'videoCodec', 'crf', 'preset', 'scale', 'audioCodec', 'audioBitrate'] as const;
 
 export function registerSubmitCommand(program: Command): void {
@@ -58,6 +59,7 @@ export function registerSubmitCommand(program: Command): void {
       .option('--chunk <n>', 'render: frames per task', integer('--chunk', 1, 10_000))
       .option('--preview-first', 'render: single frames spread over the shot first (first, last, middle, quarters…), then the rest', false)
       .option('--target-chunk-minutes <m>', 'render: without --chunk, the longest a chunk should run (default: 10)', targetChunkMinutes)
+      .option('--tiles <n>', 'render: cut the single frame into n regions (2-64), merged into the frame', integer('--tiles', 2, 64))
       .option('--format <format>', 'render: image format, PNG, JPEG, OPEN_EXR, TIFF…', choice('--format', ImageFormatSchema.options))
       .option('--engine <engine>', 'render: engine override, CYCLES, BLENDER_EEVEE, BLENDER_WORKBENCH', choice('--engine', RenderEngineSchema.options))
       .option('--video', 'render: also encode the frames into a video', false)
@@ -123,6 +125,7 @@ export function submitParams(file: string, o: SubmitOptions, given: (option: str
       ...(o.blenderVersion !== undefined ? { blenderVersion: o.blenderVersion } : {}),
       ...(o.trustScripts ? { trustScripts: true } : {}),
       ...(o.previewFirst ? { previewFirst: true } : {}),
+      ...(o.tiles !== undefined ? { tiles: o.tiles } : {}),
     };
   }
   if (o.chunks !== undefined && o.chunkSeconds !== undefined) throw new UserError('Pass either --chunks or --chunk-seconds, not both.');

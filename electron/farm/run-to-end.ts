@@ -32,7 +32,8 @@ export interface JobRun {
 
 /** Frames a task makes: a render chunk's frames, a transcode chunk's frame count, none for the rest (audio, join, video). */
 export function framesOf(task: TaskRecord): number {
-  if (task.spec.type === 'blender') return task.spec.frames.length;
+  if (task.spec.type === 'blender') return task.spec.region ? 0 : task.spec.frames.length; // a tile is part of a frame
+  if (task.spec.type === 'tiles-merge') return 1;
   if (task.spec.type === 'transcode-chunk') return task.spec.frameCount;
   return 0;
 }
@@ -43,6 +44,7 @@ export function framesOf(task: TaskRecord): number {
  * never the compositor's File Output passes (`passes/…`); another task's collected outputs.
  */
 export function framesCollected(task: TaskRecord): string[] {
+  if (task.spec.type === 'blender' && task.spec.region) return []; // a tile, in the work folder
   if (task.spec.type === 'blender') return collectedFrames(task.spec, task.collected).map((f) => f.file);
   return task.collected.filter((name) => !isRenderPass(task.spec, name));
 }

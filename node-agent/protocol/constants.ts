@@ -58,4 +58,4 @@ export const CLOSE_CODES = {
 } as const;
 
 /** Task types that need ffmpeg on the agent. Here rather than beside the schemas so the agent can read it without loading them. */
-export const FFMPEG_TASK_TYPES = ['transcode-chunk', 'transcode-audio', 'transcode-join', 'frames-video'] as const;
+export const FFMPEG_TASK_TYPES = ['transcode-chunk', 'transcode-audio', 'transcode-join', 'frames-video', 'tiles-merge'] as const;

@@ -159,6 +159,20 @@ export const BlenderTaskSpecSchema = z.object({
   device: z.enum(['cpu', 'gpu']).optional(),
   /** Run the scene's Python (`-y` instead of `--disable-autoexec`): sent only to agents started with --allow-scripts. */
   trustScripts: z.boolean().optional(),
+  /**
+   * One region of a tiled still (`--tiles`): the rectangle Blender renders, in pixels from the
+   * frame's top-left corner, of a frame `frameWidth`×`frameHeight` (after the resolution
+   * percentage). The agent sets a border render through its Python step and saves the whole
+   * frame's size (outside the region is empty), so a `tiles-merge` task cuts the region out.
+   */
+  region: z.object({
+    x: z.number().int().min(0).max(65_535),
+    y: z.number().int().min(0).max(65_535),
+    width: z.number().int().min(1).max(65_536),
+    height: z.number().int().min(1).max(65_536),
+    frameWidth: z.number().int().min(1).max(65_536),
+    frameHeight: z.number().int().min(1).max(65_536),
+  }).refine((r) => r.x + r.width <= r.frameWidth && r.y + r.height <= r.frameHeight, 'the region lies inside the frame').optional(),
 });
 export type BlenderTaskSpec = z.infer<typeof BlenderTaskSpecSchema>;
 
@@ -233,6 +247,31 @@ export const FramesVideoSpecSchema = z.object({
   outputName: fileStem,
 });
 
+/** A pixel rectangle from the top-left corner. */
+const PixelRectSchema = z.object({
+  x: z.number().int().min(0).max(65_535),
+  y: z.number().int().min(0).max(65_535),
+  width: z.number().int().min(1).max(65_536),
+  height: z.number().int().min(1).max(65_536),
+});
+
+/**
+ * Merges a tiled still: the inputs (in order) are full-size tile images, each holding its
+ * region; `tiles[i]` is the rectangle cut from input i and put at the same place in the frame.
+ * The rectangles tile the frame exactly (no gap, no overlap). PNG and single-layer EXR only.
+ */
+export const TilesMergeSpecSchema = z.object({
+  type: z.literal('tiles-merge'),
+  frameWidth: z.number().int().min(1).max(65_536),
+  frameHeight: z.number().int().min(1).max(65_536),
+  tiles: z.array(PixelRectSchema).min(2).max(64),
+  frameExt: z.enum(['png', 'exr']),
+  /** The frame's number (for the frame grid). */
+  frame: z.number().int().min(-1_048_574).max(1_048_574),
+  /** The frame's file name, `<name>_####.<ext>`. */
+  outputName: fileStem,
+});
+
 export const TaskSpecSchema = z.discriminatedUnion('type', [
   BlenderTaskSpecSchema,
   NoopTaskSpecSchema,
@@ -240,6 +279,7 @@ export const TaskSpecSchema = z.discriminatedUnion('type', [
   TranscodeAudioSpecSchema,
   TranscodeJoinSpecSchema,
   FramesVideoSpecSchema,
+  TilesMergeSpecSchema,
 ]);
 
 export type TaskSpec = z.infer<typeof TaskSpecSchema>;

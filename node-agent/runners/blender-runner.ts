@@ -3,6 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { buildBlenderArgv, expectedOutputFiles } from './blender-argv.js';
 import { buildPythonStep, fileOutputSnippet, type PythonSnippet } from './blender-python-step.js';
 import { deviceSnippet, type DeviceStepOptions } from './device-step.js';
+import { borderSnippet, type Region } from './border-step.js';
 import { findExtraOutputs, MAX_TASK_OUTPUTS, TooManyOutputsError } from './extra-outputs.js';
 import { createBlenderProgressParser, type ProgressUpdate } from './blender-progress.js';
 import { parseRenderLayout, renderLayoutSnippet, viewFileNames, type RenderLayout } from './render-layout.js';
@@ -30,6 +31,8 @@ export interface BlenderRunSpec {
   allowMissing?: boolean;
   /** A scene saving each stereo view to its own file: the views' suffixes (`shot_0001_L.png`). */
   viewSuffixes?: string[];
+  /** A tiled still's region (border-step.ts): rendered alone, saved at the frame's full size. */
+  region?: Region;
 }
 
 export interface BlenderRunOptions {
@@ -71,7 +74,7 @@ export async function runBlenderTask(o: BlenderRunOptions): Promise<BlenderRunRe
   let expected: string[];
   try {
     const layoutStep = renderLayoutSnippet({ outputDir: resolve(o.workDir), outputName: o.spec.outputName, format: o.spec.format });
-    argv = buildBlenderArgv({ ...o.spec, scenePath: o.scenePath, outputDir: o.workDir, runScripts: o.runScripts === true, pythonExpr: buildPythonStep([...(o.pythonSnippets ?? []), ...(o.device ? [deviceSnippet(o.device)] : []), fileOutputSnippet(resolve(o.workDir)), layoutStep, ...WARNING_SNIPPETS]) });
+    argv = buildBlenderArgv({ ...o.spec, scenePath: o.scenePath, outputDir: o.workDir, runScripts: o.runScripts === true, pythonExpr: buildPythonStep([...(o.pythonSnippets ?? []), ...(o.device ? [deviceSnippet(o.device)] : []), ...(o.spec.region ? [borderSnippet(o.spec.region)] : []), fileOutputSnippet(resolve(o.workDir)), layoutStep, ...WARNING_SNIPPETS]) });
     frameNames = expectedOutputFiles(o.spec);
     // One file per frame, or per view and frame (`shot_0001_L.png`, `shot_0001_R.png`).
     expected = frameNames.flatMap((name) => viewFileNames(name, o.spec.viewSuffixes)).map((name) => join(o.workDir, name));

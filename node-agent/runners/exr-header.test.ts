@@ -33,8 +33,8 @@ test('channels and multiView are read from among other attributes', () => {
     attribute('multiView', 'stringvector', stringvector(['left', 'right'])),
     end, Buffer.from('pixel data follows'),
   ]);
-  assert.deepEqual(parseExrHeader(header), { channels: ['A Layer.Combined.left.R', 'A Layer.Combined.right.R'], multiView: ['left', 'right'] });
-  assert.deepEqual(parseExrHeader(exr([end])), { channels: [], multiView: null });
+  assert.deepEqual(parseExrHeader(header), { channels: ['A Layer.Combined.left.R', 'A Layer.Combined.right.R'], pixelTypes: [0, 0], multiView: ['left', 'right'] });
+  assert.deepEqual(parseExrHeader(exr([end])), { channels: [], pixelTypes: [], multiView: null });
 });
 
 test('a multi-part file: every part\'s channels, up to the empty header after the last', () => {

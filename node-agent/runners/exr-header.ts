@@ -17,6 +17,8 @@ export class ExrHeaderError extends Error {
 export interface ExrHeader {
   /** Every channel name, in file order (all parts). */
   channels: string[];
+  /** Each channel's pixel type, in the same order: 0 uint, 1 half, 2 float. */
+  pixelTypes: number[];
   /** The `multiView` attribute's view names, or null when the file has none. */
   multiView: string[] | null;
 }
@@ -57,10 +59,11 @@ export function parseExrHeader(bytes: Buffer): ExrHeader {
   const multipart = (bytes.readInt32LE(4) & MULTIPART) !== 0;
   const reader = new Reader(bytes, 8);
   const channels: string[] = [];
+  const pixelTypes: number[] = [];
   let multiView: string[] | null = null;
   let attributes = 0;
   for (let part = 0; part < MAX_PARTS; part++) {
-    if (multipart && part > 0 && reader.peek() === 0) return { channels, multiView }; // the empty header after the last part
+    if (multipart && part > 0 && reader.peek() === 0) return { channels, pixelTypes, multiView }; // the empty header after the last part
     for (;;) {
       const name = reader.zeroTerminated('attribute name');
       if (name === '') break;
@@ -68,24 +71,28 @@ export function parseExrHeader(bytes: Buffer): ExrHeader {
       const type = reader.zeroTerminated('attribute type');
       const size = reader.int32();
       const value = reader.take(size, `the ${name} attribute`);
-      if (name === 'channels' && type === 'chlist') channels.push(...channelNames(value, MAX_CHANNELS - channels.length));
+      if (name === 'channels' && type === 'chlist') {
+        for (const c of channelList(value, MAX_CHANNELS - channels.length)) {
+          channels.push(c.name);
+          pixelTypes.push(c.pixelType);
+        }
+      }
       if (name === 'multiView' && type === 'stringvector') multiView = strings(value);
     }
-    if (!multipart) return { channels, multiView };
+    if (!multipart) return { channels, pixelTypes, multiView };
   }
   throw new ExrHeaderError(`the file has more than ${MAX_PARTS} parts`);
 }
 
 /** A chlist: `name\0` + pixel type, pLinear, 3 reserved bytes, x and y sampling (16 bytes), until an empty name. */
-function channelNames(value: Buffer, room: number): string[] {
+function channelList(value: Buffer, room: number): { name: string; pixelType: number }[] {
   const reader = new Reader(value, 0);
-  const names: string[] = [];
+  const list: { name: string; pixelType: number }[] = [];
   for (;;) {
     const name = reader.zeroTerminated('channel name');
-    if (name === '') return names;
-    if (names.length >= room) throw new ExrHeaderError(`the file has more than ${MAX_CHANNELS} channels`);
-    reader.take(16, 'a channel description');
-    names.push(name);
+    if (name === '') return list;
+    if (list.length >= room) throw new ExrHeaderError(`the file has more than ${MAX_CHANNELS} channels`);
+    list.push({ name, pixelType: reader.take(16, 'a channel description').readInt32LE(0) });
   }
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { TaskSpec } from '../protocol/index.js';
 import { buildAudioArgv, buildChunkArgv, buildFramesToVideoArgv, buildJoinArgv, concatListText } from './ffmpeg-argv.js';
 import { findFfprobe, runFfmpegTask } from './ffmpeg-runner.js';
+import { buildTilesMergeArgv, exrDepthOf } from './tiles-merge-argv.js';
 import type { RunnerResult } from './runner-result.js';
 import { TaskFailedError } from './task-errors.js';
 
@@ -12,7 +13,7 @@ import { TaskFailedError } from './task-errors.js';
  * them in a particular order or with a pattern (frames), they are linked into the task's
  * work folder under names the agent chooses itself, never names from the wire.
  */
-type FfmpegSpec = Extract<TaskSpec, { type: 'transcode-chunk' | 'transcode-audio' | 'transcode-join' | 'frames-video' }>;
+type FfmpegSpec = Extract<TaskSpec, { type: 'transcode-chunk' | 'transcode-audio' | 'transcode-join' | 'frames-video' | 'tiles-merge' }>;
 
 export interface FfmpegTaskOptions {
   spec: FfmpegSpec;
@@ -67,6 +68,16 @@ export async function runFfmpegSpec(o: FfmpegTaskOptions): Promise<RunnerResult>
         ...common,
         argv: buildFramesToVideoArgv({ framePattern: join(framesDir, `f_%07d.${spec.frameExt}`), startNumber: 0, frameCount: spec.frameCount, fps: spec.fps, output, codec: spec.codec, crf: spec.crf }),
         expect: { frames: spec.frameCount, hasVideo: true },
+        check: 'probe',
+      });
+    }
+    case 'tiles-merge': {
+      requireInputs(o.inputs, spec.tiles.length, spec.type);
+      const exrDepth = spec.frameExt === 'exr' ? await exrDepthOf(o.inputs[0]!) : undefined;
+      return runFfmpegTask({
+        ...common,
+        argv: buildTilesMergeArgv({ inputs: o.inputs, tiles: spec.tiles, output, ...(exrDepth ? { exrDepth } : {}) }),
+        expect: { frames: 1, hasVideo: true },
         check: 'probe',
       });
     }

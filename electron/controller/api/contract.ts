@@ -84,6 +84,12 @@ export const RenderSubmitSchema = z.object({
    * `preview` in their TaskView, then the rest fills in. Off when absent.
    */
   previewFirst: z.boolean().optional(),
+  /**
+   * One still across the farm: the single frame is cut into this many regions (2–64, a grid
+   * chosen for the frame's shape), each rendered on its own agent and merged on the controller
+   * into `<name>_####.<ext>`. PNG or OPEN_EXR only; one frame only.
+   */
+  tiles: z.number().int().min(2).max(64).optional(),
 });
 export type PathMapRule = NonNullable<z.infer<typeof RenderSubmitSchema>['pathMap']>[number];
 

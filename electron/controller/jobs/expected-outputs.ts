@@ -146,6 +146,7 @@ function primaryOutputs(spec: Exclude<TaskSpec, { type: 'noop' }>): string[] {
     case 'transcode-audio':
     case 'transcode-join':
     case 'frames-video':
+    case 'tiles-merge':
       return [spec.outputName];
     default: {
       const never: never = spec;

@@ -20,6 +20,8 @@ export const OUTPUT_BYTE_LIMITS = {
   'transcode-chunk': MAX_FILE_BYTES,
   'transcode-join': MAX_FILE_BYTES,
   'frames-video': MAX_FILE_BYTES,
+  /** One merged still: as large as a rendered frame. */
+  'tiles-merge': 8 * GiB,
 } as const satisfies Record<Exclude<TaskSpec['type'], 'noop'>, number>;
 
 /** Bytes one output of a task with this spec may have: a noop's are exactly its `outputBytes`. */

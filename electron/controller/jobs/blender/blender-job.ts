@@ -18,6 +18,8 @@ import { unbakedSimulationsWarning } from './unbaked-simulations-warning.js';
 import type { SceneInfo } from './scene-probe.js';
 import { oneViewVideoWarning, viewSuffixesOf } from './view-files.js';
 import { workspacePlan } from './workspace-plan.js';
+import { tiledStillTasks, tiledStillWarning } from './tiled-still.js';
+import { MAX_TILES, MIN_TILES } from './tile-regions.js';
 import { checkWorkspaceSize } from './workspace-too-large-error.js';
 
 /**
@@ -48,6 +50,8 @@ export const BlenderJobSettingsSchema = z.object({
   trustScripts: z.boolean().optional(),
   /** The first tasks render single frames spread over the shot (preview-frames.ts), then the rest fills in. */
   previewFirst: z.boolean().optional(),
+  /** One frame cut into this many regions, each on its own agent, merged into the frame (tiled-still.ts). */
+  tiles: z.number().int().min(MIN_TILES).max(MAX_TILES).optional(),
 });
 export type BlenderJobSettings = z.input<typeof BlenderJobSettingsSchema> & {
   /** The frame list, read once at submit (`readFrameList`); default: the scene's own range. */
@@ -75,7 +79,7 @@ export function compileBlenderJob(
   const settings = parseSettings(BlenderJobSettingsSchema, rest);
   const frames = list ? list.frames : sceneRange(ctx.sceneInfo);
   // Preview first: single frames spread over the shot go first (lowest indices, so they dispatch first); the rest is chunked.
-  const { preview, rest: restFrames } = settings.previewFirst ? splitPreview(frames, previewCount(frames.length, ctx.slotCount ?? ctx.agentCount)) : { preview: [], rest: frames };
+  const { preview, rest: restFrames } = settings.previewFirst && !settings.tiles ? splitPreview(frames, previewCount(frames.length, ctx.slotCount ?? ctx.agentCount)) : { preview: [], rest: frames };
   // `--chunk N` pins the size; otherwise the planner sizes chunks, and the scheduler re-plans the
   // queued ones as it measures (adaptiveChunks). A scene with unbaked simulations keeps its first
   // plan: splitting it later would start them mid-sequence without the warning said at submit.
@@ -84,7 +88,7 @@ export function compileBlenderJob(
       ? chunkFrames(restFrames, settings.chunkSize)
       : initialChunks(restFrames, { agentCount: ctx.slotCount ?? ctx.agentCount, frameMs: ctx.frameMsEstimate ?? null, ...(settings.targetChunkMinutes ? { targetChunkMinutes: settings.targetChunkMinutes } : {}) });
   const chunkSize = settings.chunkSize ?? Math.max(1, ...restChunks.map((c) => c.length));
-  const adaptiveChunks = settings.chunkSize === undefined && (ctx.sceneInfo?.simulations ?? []).length === 0;
+  const adaptiveChunks = settings.chunkSize === undefined && !settings.tiles && (ctx.sceneInfo?.simulations ?? []).length === 0;
   const format = settings.format ?? sceneFormat(ctx.sceneInfo);
   const outputName = outputNameFor(ctx.scenePath);
   const viewSuffixes = viewSuffixesOf(ctx.sceneInfo);
@@ -109,7 +113,11 @@ export function compileBlenderJob(
   };
   // A task's inputs are the scene alone: the agent fetches the workspace's files by hash from job.workspace.
   const chunks = [...preview.map((frame) => [frame]), ...restChunks];
-  const tasks = chunks.map((chunk, i) =>
+  // A tiled still (--tiles) is one frame in regions and a merge (preview-first has nothing to spread, and they are never re-planned).
+  const tasks = settings.tiles ? tiledStillTasks({
+    jobId: id, tiles: settings.tiles, frames, format, outputName, video: settings.video, sceneInfo: ctx.sceneInfo, scene: ctx.scene,
+    common: { ...(settings.engine ? { engine: settings.engine } : {}), ...(viewSuffixes ? { viewSuffixes } : {}), ...taskWorkspace, ...renderer },
+  }) : chunks.map((chunk, i) =>
     newTask(id, i, framesLabel(formatFrameList(chunk), chunk.length), {
       type: 'blender',
       frames: chunk,
@@ -121,7 +129,7 @@ export function compileBlenderJob(
       ...renderer,
     }, [ctx.scene]));
   for (const task of tasks.slice(0, preview.length)) task.preview = true;
-  const frameTaskCount = tasks.length;
+  const frameTaskCount = settings.tiles ? 1 : tasks.length;
   if (settings.video) tasks.push(framesVideoTask(id, tasks, frames.length, format, outputName, ctx.sceneInfo));
   const job = newJob({
     id,
@@ -141,6 +149,8 @@ export function compileBlenderJob(
   if (settings.video && viewSuffixes) job.warnings = [...(job.warnings ?? []), oneViewVideoWarning(ctx.sceneInfo!)];
   // Python Blender would skip, and simulations each chunk would start mid-sequence: said from the submit.
   const sceneWarnings = [sceneScriptsWarning(ctx.sceneInfo, settings.trustScripts === true), unbakedSimulationsWarning(ctx.sceneInfo, frameTaskCount, frames.length)].filter((w): w is string => w !== null);
+  const tilesWarning = settings.tiles ? tiledStillWarning(settings.engine ?? ctx.sceneInfo?.engine ?? '') : null;
+  if (tilesWarning) sceneWarnings.push(tilesWarning);
   if (sceneWarnings.length > 0) job.warnings = [...(job.warnings ?? []), ...sceneWarnings];
   return workspace ? { ...job, workspace } : job;
 }

@@ -24,8 +24,7 @@ export function jobFrameIndex(job: JobRecord): JobFrameIndex {
   if (!index) {
     index = { frames: [], tasks: [], positionOf: new Map() };
     for (const task of job.tasks) {
-      if (task.spec.type !== 'blender') continue;
-      for (const frame of task.spec.frames) {
+      for (const frame of framesMadeBy(task)) {
         if (index.positionOf.has(frame)) continue;
         index.positionOf.set(frame, index.frames.length);
         index.frames.push(frame);
@@ -58,10 +57,18 @@ export function collectedFrameFile(task: TaskRecord, frame: number): string | nu
   if (!seen || seen.list !== task.collected || seen.length !== task.collected.length) {
     const byFrame = new Map<number, string>();
     if (task.spec.type === 'blender') for (const f of collectedFrames(task.spec, task.collected)) byFrame.set(f.frame, f.file);
+    if (task.spec.type === 'tiles-merge' && task.collected.includes(task.spec.outputName)) byFrame.set(task.spec.frame, task.spec.outputName);
     seen = { list: task.collected, length: task.collected.length, byFrame };
     collectedIndexes.set(task, seen);
   }
   return seen.byFrame.get(frame) ?? null;
+}
+
+/** The frames whose files a task puts in the job's folder: a render chunk's, a tiled still's merge (never its tiles). */
+export function framesMadeBy(task: TaskRecord): readonly number[] {
+  if (task.spec.type === 'blender') return task.spec.region ? [] : task.spec.frames;
+  if (task.spec.type === 'tiles-merge') return [task.spec.frame];
+  return [];
 }
 
 const collectedIndexes = new WeakMap<TaskRecord, { list: string[]; length: number; byFrame: Map<number, string> }>();

@@ -52,6 +52,7 @@ export function prepareRender(p: RenderRequest, ctx: SubmitContext): PreparedJob
         ...(p.blenderVersion ? { blenderVersion: p.blenderVersion } : {}),
         ...(p.trustScripts ? { trustScripts: true } : {}),
         ...(p.previewFirst ? { previewFirst: true } : {}),
+        ...(p.tiles ? { tiles: p.tiles } : {}),
       }, { scene, scenePath: p.scenePath, sceneInfo, agentCount: agents, manifest: dependencies, allowMissing: p.allowMissing ?? false, frameMsEstimate });
       if (dependencies.missingCount > 0) job.warnings = [...(job.warnings ?? []), missingFilesWarning(dependencies)];
       return { job, input: sceneInfo, agentCount: agents, dependencies };
