@@ -17,6 +17,7 @@ import { SceneCautions } from './scene-cautions.js';
 import { countFrameList } from '../../model/frame-list-count.js';
 import { EMPTY_FORM, formFromProbe, sceneFrameList, toSubmitParams, type FieldErrors, type SubmitForm } from './submit-form-state.js';
 import { TranscodeFields } from './transcode-fields.js';
+import { TilesField } from './tiles-field.js';
 
 /**
  * Submits a render or a transcode. A file dropped on the window or chosen here arrives read by
@@ -136,6 +137,7 @@ export function SubmitDialog() {
                 {(a) => <input {...a} type="number" min={1} value={oneChunk ? String(frameCount ?? '') : form.chunkSize} disabled={oneChunk} onChange={(e) => set('chunkSize', e.target.value)} />}
               </FormField>
             </div>
+            {frameCount === 1 ? <TilesField form={form} errors={errors} set={set} /> : null}
             <FormField label="Output folder" hint="Absolute path; empty: a folder named after the scene in the controller's output folder." error={errors.outputDir}>
               {(a) => <input {...a} value={form.outputDir} placeholder={outputRoot ? `${outputRoot}/${stem || 'scene name'}` : undefined} onChange={(e) => set('outputDir', e.target.value)} />}
             </FormField>

@@ -31,6 +31,8 @@ export interface SubmitForm {
   previewFirst: boolean;
   /** One task for the whole range, so an unbaked simulation runs from its first frame (sets the chunk size). */
   oneChunk: boolean;
+  /** A single frame cut into this many regions across the farm (2–64); empty: the frame whole. Sent only for a one-frame job. */
+  tiles: string;
   outputPath: string;
   videoCodec: string;
   crf: string;
@@ -44,7 +46,7 @@ export interface SubmitForm {
 
 export const EMPTY_FORM: SubmitForm = {
   type: 'render', path: '', frames: '', chunkSize: '', priority: '50', tags: '', outputDir: '', video: false, allowMissing: false,
-  device: 'any', blenderVersion: '', trustScripts: false, oneChunk: false, previewFirst: true,
+  device: 'any', blenderVersion: '', trustScripts: false, oneChunk: false, previewFirst: true, tiles: '',
   outputPath: '', videoCodec: 'libx264', crf: '', preset: 'medium', scaleWidth: '', scaleHeight: '', audioCodec: 'aac', audioBitrate: '', chunks: '',
 };
 
@@ -83,6 +85,7 @@ export function toSubmitParams(f: SubmitForm, scene?: SceneContext): { params: A
     const chunkSize = f.oneChunk ? oneChunkSize(f, scene, errors) : int('chunkSize', 1, MAX_CHUNK_SIZE, 'Chunk size');
     const outputDir = absolute('outputDir', 'output folder', false);
     const blenderVersion = checkedBlenderVersion(f.blenderVersion, scene, errors);
+    const tiles = isSingleFrame(f, scene) ? int('tiles', 2, 64, 'Tiles') : undefined;
     if (Object.keys(errors).length) return { params: null, errors };
     return {
       params: {
@@ -94,6 +97,7 @@ export function toSubmitParams(f: SubmitForm, scene?: SceneContext): { params: A
         ...(f.previewFirst && !f.oneChunk ? { previewFirst: true } : {}),
         ...(f.frames.trim() ? { frames: f.frames.trim() } : {}),
         ...(chunkSize !== undefined ? { chunkSize } : {}),
+        ...(tiles !== undefined ? { tiles } : {}),
         ...(outputDir ? { outputDir } : {}),
       },
       errors,
@@ -137,6 +141,12 @@ export function formFromProbe(f: SubmitForm, probe: FileProbe): SubmitForm {
 export function sceneFrameList(s: Pick<SceneProbe, 'frameStart' | 'frameEnd' | 'frameStep'>): string {
   if (s.frameEnd <= s.frameStart) return String(s.frameStart);
   return `${s.frameStart}-${s.frameEnd}${s.frameStep > 1 ? `x${s.frameStep}` : ''}`;
+}
+
+/** The job renders exactly one frame (the typed list, or the scene's own range when it is empty): tiles are offered then only. */
+export function isSingleFrame(f: Pick<SubmitForm, 'frames'>, scene: SceneContext | undefined | null): boolean {
+  const count = f.frames.trim() ? countFrameList(f.frames) : scene ? countFrameList(sceneFrameList(scene)) : null;
+  return count === 1;
 }
 
 /**
