@@ -88,7 +88,7 @@ export async function run(): Promise<Row[]> {
       if (!known) await rm(join(farmHome, 'known-agents.json'), { force: true });
       const out = join(scratch.dir, `out-${known ? 'known' : 'cold'}-${n}`);
       const started = performance.now();
-      const child = startChild(cli.command, [...cli.args, 'render', scene, '--frames', '1', '--no-local-agent', '--out', out], { cwd: scratch.dir, env: { ...env, FARMHAND_HOME: farmHome } });
+      const child = startChild(cli.command, [...cli.args, 'render', scene, '--frames', '1', '--no-local-agent', '--agent-wait', '120', '--out', out], { cwd: scratch.dir, env: { ...env, FARMHAND_HOME: farmHome } });
       const cliLines = stampLines(child);
       const timer = setTimeout(() => void child.stop(), RUN_TIMEOUT_MS);
       const exit = await child.exited;
@@ -104,7 +104,8 @@ export async function run(): Promise<Row[]> {
       return { assigned: at(/\] task \S+ attempt \d+ started/)!, connected: at(/\] controller connected from/), admitted: admittedAt === null ? null : admittedAt - started };
     };
 
-    // An earlier run: the farm home remembers the agents from here on (its first run also creates the farm home's files).
+    // An earlier run: the farm home remembers the agents from here on (its first run also creates the farm home's files,
+    // and waits out the agents' first check of their Blender: --agent-wait 120 for a loaded machine).
     await renderOnce(false, 0);
     const nodeStart: number[] = [];
     const cliHelp: number[] = [];
