@@ -31,6 +31,7 @@ const BENCHES: { name: string; timeoutMs: number; optIn?: true; load: () => Prom
   { name: 'blender', timeoutMs: 900_000, load: () => import('./blender.js') },
   { name: 'first-assignment', timeoutMs: 240_000, load: () => import('./first-assignment.js') },
   { name: 'eevee-lan', timeoutMs: 900_000, load: () => import('./eevee-lan.js') },
+  { name: 'preview-first', timeoutMs: 900_000, load: () => import('./preview-first.js') },
   { name: 'transfer', timeoutMs: 180_000, load: () => import('./transfer.js') },
   { name: 'store', timeoutMs: 120_000, load: () => import('./store.js') },
   { name: 'dependency-scan', timeoutMs: 600_000, load: () => import('./dependency-scan.js') },
