@@ -37,6 +37,7 @@ const BENCHES: { name: string; timeoutMs: number; optIn?: true; load: () => Prom
   { name: 'dependency-scan', timeoutMs: 600_000, load: () => import('./dependency-scan.js') },
   { name: 'library-walk', timeoutMs: 240_000, load: () => import('./library-walk.js') },
   { name: 'transcode', timeoutMs: 1_500_000, load: () => import('./transcode.js') },
+  { name: 'tiles', timeoutMs: 600_000, load: () => import('./tiles.js') },
   { name: 'ui', timeoutMs: 240_000, load: () => import('./ui.js') },
   { name: 'ui-nodes', timeoutMs: 420_000, load: () => import('./ui-nodes.js') },
   { name: 'ui-soak', timeoutMs: soakTimeoutMs(), optIn: true, load: () => import('./ui-soak.js') },
