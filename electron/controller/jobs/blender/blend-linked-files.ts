@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { readBlendBytes, type BlendBytesOptions } from './blend-bytes.js';
+import type { BlendReads } from './blend-reads.js';
 import { namedPaths } from './blend-dependencies.js';
 import { BlendReadError, parseBlendFile, type BlendBlock, type BlendFile } from './blend-file.js';
 import { resolveWrittenPath } from './dependency-paths.js';
@@ -27,12 +28,12 @@ export interface LinkedFiles {
   libraryOf(from: BlendFile, library: BlendBlock): LinkedFile | undefined;
 }
 
-export async function readLinkedFiles(blend: BlendFile, scenePath: string, o: BlendBytesOptions = {}): Promise<LinkedFiles | undefined> {
+export async function readLinkedFiles(blend: BlendFile, scenePath: string, o: BlendBytesOptions & { reads?: BlendReads } = {}): Promise<LinkedFiles | undefined> {
   if (!blend.blocks.some((b) => b.code === 'LI')) return undefined;
   let files: BlendToList[];
   try {
     files = (await planLinkedReads(scenePath, {
-      read: async (path) => (path === scenePath ? blend : parseBlendFile(await readBlendBytes(path, { ...(o.zstdTool !== undefined ? { zstdTool: o.zstdTool } : {}) }))),
+      read: async (path) => (path === scenePath ? blend : o.reads ? o.reads(path) : parseBlendFile(await readBlendBytes(path, { ...(o.zstdTool !== undefined ? { zstdTool: o.zstdTool } : {}) }))),
       resolve: (written, from) => resolveWrittenPath(written, from),
       isFile: async (path) => (await stat(path).catch(() => null))?.isFile() ?? false,
     })).files;

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { DependencyEntry, DependencyKind, DependencyManifest } from '../../api/views.js';
 import { readBlendBytes } from './blend-bytes.js';
+import type { BlendReads } from './blend-reads.js';
 import { namedPaths, type DependencyPattern } from './blend-dependencies.js';
 import { BlendReadError, parseBlendFile } from './blend-file.js';
 import { listDependenciesWithBlender, type BlenderListedPath } from './blender-dependency-probe.js';
@@ -37,6 +38,8 @@ export interface DependencyScanOptions {
   maxNativeBytes?: number;
   /** Shared across scans to count rehashes (tests); a fresh one per scan otherwise. */
   hashCache?: DependencyHashCache;
+  /** The submit's shared .blend reads (blend-reads.ts): the scene's settings already read the scene. */
+  reads?: BlendReads;
 }
 
 /** A path found, before it is stat'ed and hashed. */
@@ -55,7 +58,7 @@ export async function scanSceneDependencies(scenePath: string, o: DependencyScan
   let listedBy: DependencyManifest['listedBy'] = 'reader';
   const wholeLibraries: WholeLibrary[] = [];
   try {
-    listed = await listWithReader(scene, o.pathMap ?? [], o.maxNativeBytes ?? MAX_NATIVE_BYTES, wholeLibraries);
+    listed = await listWithReader(scene, o.pathMap ?? [], o.maxNativeBytes ?? MAX_NATIVE_BYTES, wholeLibraries, o.reads);
   } catch (error) {
     if (!(error instanceof BlendReadError)) throw error;
     if (!o.blenderPath) {
@@ -84,11 +87,11 @@ export async function scanSceneDependencies(scenePath: string, o: DependencyScan
  * found: of a library only what the IDs linked from it reach (linked-library-reads.ts); a
  * library the reader cannot decide for is taken whole and noted in `wholeLibraries`.
  */
-async function listWithReader(scene: string, pathMap: readonly PathMapRule[], maxNativeBytes: number, wholeLibraries: WholeLibrary[]): Promise<BlenderListedPath[]> {
+async function listWithReader(scene: string, pathMap: readonly PathMapRule[], maxNativeBytes: number, wholeLibraries: WholeLibrary[], reads?: BlendReads): Promise<BlenderListedPath[]> {
   const read = async (blendPath: string) => {
     const size = (await stat(blendPath)).size;
     if (size > maxNativeBytes) throw new BlendReadError(`${basename(blendPath)} is too large to read without Blender`);
-    return parseBlendFile(await readBlendBytes(blendPath));
+    return reads ? reads(blendPath) : parseBlendFile(await readBlendBytes(blendPath));
   };
   const plan = await planLinkedReads(scene, { read, resolve: (written, from) => resolveWrittenPath(written, from, pathMap), isFile });
   wholeLibraries.push(...plan.wholeLibraries);

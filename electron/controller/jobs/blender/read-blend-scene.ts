@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { readBlendBytes, type BlendBytesOptions } from './blend-bytes.js';
+import type { BlendReads } from './blend-reads.js';
 import { BlendReadError, parseBlendFile, type BlendBlock, type BlendFile } from './blend-file.js';
 import { viewFilesOf } from './blend-views.js';
 import { fileVersionOf } from './blend-file-version.js';
@@ -25,10 +26,12 @@ const IMAGE_TYPES: Record<number, string> = {
   29: 'DDS', 30: 'JPEG2000', 35: 'WEBP',
 };
 
-export async function readBlendScene(path: string, size: number, o: BlendBytesOptions = {}): Promise<SceneInfo> {
+/** `reads`: a submit's shared reads (blend-reads.ts), so the dependency scan does not read the same files again. */
+export async function readBlendScene(path: string, size: number, o: BlendBytesOptions & { reads?: BlendReads } = {}): Promise<SceneInfo> {
   if (size > MAX_NATIVE_BYTES) throw new BlendReadError('the file is large; Blender reads it instead');
-  const blend = parseBlendFile(await readBlendBytes(path, o));
-  return sceneInfoOf(blend, path, await readLinkedFiles(blend, resolve(path), o));
+  const { reads, ...bytes } = o;
+  const blend = reads ? await reads(resolve(path)) : parseBlendFile(await readBlendBytes(path, bytes));
+  return sceneInfoOf(blend, path, await readLinkedFiles(blend, resolve(path), { ...bytes, ...(reads ? { reads } : {}) }));
 }
 
 /** `linked`: the libraries the shot links, whose reached parts add drivers and linked objects' simulations. */

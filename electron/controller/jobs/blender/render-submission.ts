@@ -5,6 +5,7 @@ import { readFrameList } from '../frame-list.js';
 import { requireAbsolute, type PreparedJob, type RenderRequest, type SubmitContext } from '../job-request.js';
 import { rememberedSceneFrameMs } from '../chunk-plan/planning-memory.js';
 import { canEncodeToVideo, compileBlenderJob } from './blender-job.js';
+import { sharedBlendReads } from './blend-reads.js';
 import { scanSceneDependencies } from './dependency-manifest.js';
 import { findBlender } from './find-blender.js';
 import { MissingFilesError, missingFilesWarning } from './missing-files-error.js';
@@ -25,9 +26,11 @@ export function prepareRender(p: RenderRequest, ctx: SubmitContext): PreparedJob
       hashing.catch(() => undefined); // a missing or broken scene is reported by the reader, in its words
       const blenderPath = findBlender(ctx.blenderPath);
       const scratchHome = join(ctx.home, 'scratch-home');
-      const sceneInfo = await readSceneInfo(p.scenePath, { blenderPath, scratchHome });
+      // The scene and its libraries are read and parsed once for both its settings and its dependency scan.
+      const reads = sharedBlendReads();
+      const sceneInfo = await readSceneInfo(p.scenePath, { blenderPath, scratchHome, reads });
       // Every file the scene names, hashed (cached in the data folder); missing ones refuse the submit unless allowed.
-      const dependencies = await scanSceneDependencies(p.scenePath, { home: ctx.home, pathMap: p.pathMap ?? [], blenderPath, scratchHome });
+      const dependencies = await scanSceneDependencies(p.scenePath, { home: ctx.home, pathMap: p.pathMap ?? [], blenderPath, scratchHome, reads });
       if (dependencies.missingCount > 0 && !p.allowMissing) throw new MissingFilesError(p.scenePath, dependencies);
       const scene = await hashing;
       const outputDir = p.outputDir ?? join(ctx.outputRoot, basename(p.scenePath, extname(p.scenePath)));

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { readBlendStart, type BlendStart } from './blend-bytes.js';
 import { BlendReadError } from './blend-file.js';
 import { readBlendScene } from './read-blend-scene.js';
+import type { BlendReads } from './blend-reads.js';
 import { FILE_VERSION_PY } from './blend-file-version.js';
 import { CYCLES_DEVICE_PY } from './blend-cycles-device.js';
 import { MAX_SCRIPT_ENTRIES, SCRIPTS_PY } from './blend-scripts.js';
@@ -69,11 +70,11 @@ print(${JSON.stringify(MARKER)} + json.dumps({
  * then Blender only for a file the direct reader does not understand or finds damaged, so the
  * user gets Blender's own reason. Without Blender on this machine, the direct reader's reason.
  */
-export async function readSceneInfo(scenePath: string, o: { blenderPath: string | null; scratchHome: string }): Promise<SceneInfo> {
+export async function readSceneInfo(scenePath: string, o: { blenderPath: string | null; scratchHome: string; reads?: BlendReads }): Promise<SceneInfo> {
   const path = resolve(scenePath);
   const { size, start } = await checkLooksLikeBlend(scenePath, path);
   try {
-    return await readBlendScene(path, size, { start });
+    return await readBlendScene(path, size, o.reads ? { reads: o.reads } : { start });
   } catch (error) {
     if (!(error instanceof BlendReadError)) throw error;
     if (o.blenderPath) return probeBlendScene(scenePath, { blenderPath: o.blenderPath, scratchHome: o.scratchHome });
