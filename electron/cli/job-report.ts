@@ -49,6 +49,7 @@ export function formatJob(j: JobDetail): string {
     ['Ended', when(j.endedAt)],
     ...(j.pauseReason ? [['Paused', j.pauseReason] as [string, string]] : []),
     ...(j.waitingReason ? [['Waiting', j.waitingReason] as [string, string]] : []),
+    ...(j.chunkPlan ? [['Chunks', j.chunkPlan] as [string, string]] : []),
     // The job's own warnings (from its submit, or a GPU scene rendered on a CPU), one line each.
     ...(j.warnings ?? []).map((w): [string, string] => ['Warning', w]),
     ...(j.warningCount ? [['Warnings', `${j.warningCount}, the first: ${j.firstWarning ?? ''}`] as [string, string]] : []),

@@ -33,10 +33,10 @@ test('a job planned with the default frame time is re-planned from its first mea
     await farm.waitFor(() => farm.controller.agents().some((a) => a.online && a.taskTypes.includes('blender')), 'the agent online with Blender', 60_000);
     const outputDir = join(dir, 'out');
     const sceneInfo = await readSceneInfo(scene, { blenderPath: null, scratchHome: join(dir, 'home') });
-    // A 12-second target: with the default 10 s a frame, one frame a chunk. Measured, the frames
-    // are far shorter, and the 15 chunks still queued become a few.
+    // A 22-second target: with the default 10 s a frame, one frame a chunk. Measured, the frames
+    // are far shorter (a few seconds at most on a loaded machine), and the chunks still queued become fewer.
     const job = compileBlenderJob(
-      { scenePath: scene, outputDir, targetChunkMinutes: 0.2, video: true },
+      { scenePath: scene, outputDir, targetChunkMinutes: 0.37, video: true },
       { scene: await describeFile(scene, basename(scene)), scenePath: scene, sceneInfo, agentCount: 1 },
     );
     assert.equal(job.tasks.length, FRAMES + 1, 'one chunk per frame and the video, before any measure');
@@ -49,10 +49,10 @@ test('a job planned with the default frame time is re-planned from its first mea
     const chunks = record.tasks.filter((t) => t.spec.type === 'blender');
     // The first re-plan comes with the first frame measured (the first chunk's); later ones may follow as more are.
     const replans = farm.notices.filter((n) => n.includes('re-planned'));
-    const first = /^Job "test-scene\.blend": re-planned 15 queued chunk\(s\) into (\d+) from measured \d+\.\d s\/frame on 1 slot\(s\)\.$/.exec(replans[0] ?? '');
-    assert.ok(first && Number(first[1]) < 15, farm.notices.join(' | '));
+    const first = /^Job "test-scene\.blend": re-planned (\d+) queued chunk\(s\) into (\d+) from measured \d+\.\d s\/frame on 1 slot\(s\)\.$/.exec(replans[0] ?? '');
+    assert.ok(first && Number(first[2]) < Number(first[1]) && Number(first[1]) <= 15, farm.notices.join(' | '));
     assert.equal(chunks[0]!.spec.type === 'blender' && chunks[0]!.spec.frames.length, 1, 'the first chunk ran as first planned');
-    assert.ok(chunks.length <= Number(first[1]) + 1, `${chunks.length} chunks after ${replans.length} re-plan(s)`);
+    assert.ok(chunks.length < FRAMES, `${chunks.length} chunks after ${replans.length} re-plan(s)`);
     // Each frame in exactly one chunk, each chunk rendered once, in order, and every task id positional.
     assert.deepEqual(chunks.flatMap((t) => (t.spec.type === 'blender' ? t.spec.frames : [])), Array.from({ length: FRAMES }, (_, i) => i + 1));
     assert.deepEqual(chunks.map((t) => [t.state, t.attempt]), chunks.map(() => ['succeeded', 1]));
@@ -62,6 +62,8 @@ test('a job planned with the default frame time is re-planned from its first mea
     assert.deepEqual(video.dependsOn, chunks.map((t) => t.id));
     assert.equal(summary.taskCount, chunks.length + 1);
     assert.equal(summary.succeededCount, chunks.length + 1);
+    // The plan in the job's summary (the API, `farmhand job`, the job page).
+    assert.match(summary.chunkPlan ?? '', /^\d+ chunks of up to \d+ frames, sized from measured \d+\.\d s\/frame \(re-planned (once|\d+ times)\)\.$/);
     // Re-plans that only resize chunks are counted on the job but not announced.
     assert.ok((record.settings.chunkPlan as { replans: number }).replans >= replans.length);
     const files = (await readdir(outputDir)).filter((f) => !f.startsWith('.')).sort();

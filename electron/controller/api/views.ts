@@ -64,6 +64,12 @@ export interface JobSummary {
    * by 4.1)." Absent while its work can start, and once it has none queued.
    */
   waitingReason?: string;
+  /**
+   * How a render's frames are split into chunks, one sentence: "3 chunks of up to 16 frames,
+   * sized from measured 0.5 s/frame (re-planned 2 times)." or "4 chunks of 12 frames (--chunk 12)."
+   * (jobs/chunk-plan/). Absent for other job types.
+   */
+  chunkPlan?: string;
   /** What the user should know about the whole job from its submit (files missing, submitted with --allow-missing). */
   warnings?: string[];
   /** Distinct warnings across the job's tasks (a modifier error, a driver error, a file allowed to be missing); absent when none. */

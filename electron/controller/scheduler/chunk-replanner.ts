@@ -4,7 +4,8 @@ import type { TaskRecord } from '../model/job-model.js';
 import { DEFAULT_FRAME_MS, DEFAULT_STARTUP_MS, DEFAULT_TARGET_CHUNK_MINUTES } from '../jobs/chunk-plan/plan-defaults.js';
 import { chunksOfSizes, planChunkSizes, type PlanSlot } from '../jobs/chunk-plan/plan-chunks.js';
 import type { PlanningMemory } from '../jobs/chunk-plan/planning-memory.js';
-import { replacementTasks, replannableTail } from '../jobs/chunk-plan/replan-tail.js';
+import { isPreviewTask, replacementTasks, replannableTail } from '../jobs/chunk-plan/replan-tail.js';
+import type { ChunkPlanRecord } from '../jobs/chunk-plan/chunk-plan-sentence.js';
 import { DEFAULT_TASK_PAGE_SIZE } from '../store/job-layout.js';
 import { ChunkMeasures } from './chunk-measures.js';
 import { agentMayRunTask } from './dispatch-policy.js';
@@ -136,9 +137,10 @@ export class ChunkReplanner {
     if (tail.start + sizes.length + (tail.video ? 1 : 0) > pageStart + DEFAULT_TASK_PAGE_SIZE) return false;
     const next = replacementTasks(r.tasks, tail, chunksOfSizes(tail.frames, sizes));
     this.deps.state.verbs.replan(job, tail.start, next);
-    const frameTasks = r.tasks.filter((t) => t.spec.type === 'blender');
+    const frameTasks = r.tasks.filter((t) => t.spec.type === 'blender' && !isPreviewTask(t));
     r.settings.chunkSize = Math.max(1, ...frameTasks.map((t) => (t.spec.type === 'blender' ? t.spec.frames.length : 1)));
-    r.settings.chunkPlan = { chunks: frameTasks.length, frameMs: Math.round(frameMs), source, replans: ((r.settings.chunkPlan as { replans?: number } | undefined)?.replans ?? 0) + 1 };
+    const record: ChunkPlanRecord = { chunks: frameTasks.length, frameMs: Math.round(frameMs), source, replans: ((r.settings.chunkPlan as ChunkPlanRecord | undefined)?.replans ?? 0) + 1 };
+    r.settings.chunkPlan = record;
     this.deps.state.jobTouched(job);
     if (sizes.length !== tail.sizes.length) {
       this.deps.events.notice('info', `Job "${r.name}": re-planned ${tail.sizes.length} queued chunk(s) into ${sizes.length} from ${describeSource(source, frameMs)} on ${slots.length} slot(s).`);

@@ -1,4 +1,5 @@
 import type { JobRecord, JobSummary, TaskRecord, TaskState } from '../model/job-model.js';
+import { chunkPlanSentence } from '../jobs/chunk-plan/chunk-plan-sentence.js';
 import { jobWarnings } from '../model/job-warnings.js';
 import { jobFindFacts } from '../model/job-find-facts.js';
 import { deriveJobState, emptyCounts, type TaskCounts } from './task-state.js';
@@ -209,6 +210,7 @@ export class JobRuntime {
       failure: r.failure,
       ...(this.pauseReason !== null ? { pauseReason: this.pauseReason, pauseCause: 'disk-full' as const } : r.paused && r.pauseReason ? { pauseReason: r.pauseReason, pauseCause: 'fail-fast' as const } : {}),
       ...(this.unrunnableReason !== null && this.hasQueued() ? { waitingReason: this.unrunnableReason } : {}),
+      ...(r.type === 'blender' ? { chunkPlan: chunkPlanSentence(r)! } : {}),
       ...(r.warnings?.length ? { warnings: r.warnings } : {}),
       ...(this.warnedTasks > 0 ? jobWarnings(r.tasks) : {}),
       ...jobFindFacts(r),

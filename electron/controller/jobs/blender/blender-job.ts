@@ -83,10 +83,10 @@ export function compileBlenderJob(
   // `--chunk N` pins the size; otherwise the planner sizes chunks, and the scheduler re-plans the
   // queued ones as it measures (adaptiveChunks). A scene with unbaked simulations keeps its first
   // plan: splitting it later would start them mid-sequence without the warning said at submit.
-  const restChunks = restFrames.length === 0 ? []
-    : settings.chunkSize !== undefined
-      ? chunkFrames(restFrames, settings.chunkSize)
-      : initialChunks(restFrames, { agentCount: ctx.slotCount ?? ctx.agentCount, frameMs: ctx.frameMsEstimate ?? null, ...(settings.targetChunkMinutes ? { targetChunkMinutes: settings.targetChunkMinutes } : {}) });
+  const planned = settings.chunkSize === undefined
+    ? initialChunks(restFrames, { agentCount: ctx.slotCount ?? ctx.agentCount, frameMs: ctx.frameMsEstimate ?? null, ...(settings.targetChunkMinutes ? { targetChunkMinutes: settings.targetChunkMinutes } : {}) })
+    : null;
+  const restChunks = restFrames.length === 0 ? [] : planned ? planned.chunks : chunkFrames(restFrames, settings.chunkSize!);
   const chunkSize = settings.chunkSize ?? Math.max(1, ...restChunks.map((c) => c.length));
   const adaptiveChunks = settings.chunkSize === undefined && !settings.tiles && (ctx.sceneInfo?.simulations ?? []).length === 0;
   const format = settings.format ?? sceneFormat(ctx.sceneInfo);
@@ -142,7 +142,7 @@ export function compileBlenderJob(
     inputFiles: [{ sha256: ctx.scene.sha256, size: ctx.scene.size, path: resolve(ctx.scenePath) }, ...plan.inputFiles.filter((f) => f.sha256 !== ctx.scene.sha256)],
     // The resolution sizes the output before any frame is known (disk/room-for-job.ts); the fps paces the frame viewer's flipbook.
     // The scene's Cycles device stays with the job: a GPU scene rendered on a CPU agent says so (scheduler/gpu-scene-on-cpu.ts).
-    settings: { ...settings, ...(list ? { frames: list.text } : {}), frameCount: frames.length, chunkSize, ...(adaptiveChunks ? { adaptiveChunks } : {}), ...(preview.length > 0 ? { previewFrames: preview.length } : {}), format, outputName, ...(ctx.sceneInfo ? { resolution: ctx.sceneInfo.resolution, fps: ctx.sceneInfo.fps } : {}), ...(ctx.sceneInfo?.cyclesDevice && (settings.engine ?? 'CYCLES') === 'CYCLES' ? { cyclesDevice: ctx.sceneInfo.cyclesDevice } : {}) },
+    settings: { ...settings, ...(list ? { frames: list.text } : {}), frameCount: frames.length, chunkSize, ...(adaptiveChunks ? { adaptiveChunks } : {}), ...(planned && restChunks.length > 0 ? { chunkPlan: planned.plan } : {}), ...(preview.length > 0 ? { previewFrames: preview.length } : {}), format, outputName, ...(ctx.sceneInfo ? { resolution: ctx.sceneInfo.resolution, fps: ctx.sceneInfo.fps } : {}), ...(ctx.sceneInfo?.cyclesDevice && (settings.engine ?? 'CYCLES') === 'CYCLES' ? { cyclesDevice: ctx.sceneInfo.cyclesDevice } : {}) },
     tasks,
   });
   // The video takes one view (chainedOutputs keeps the first view's frames) and says so.

@@ -18,7 +18,8 @@ const MAX_STARTUPS = 1000;
 const MAX_SCENES = 500;
 /** Start-ups are a running mean over about this many measurements: a slow first start (a cold disk) fades. */
 const STARTUP_WINDOW = 8;
-const SAVE_DELAY_MS = 500;
+/** Written at most this often while measures pour in (every progress report brings one); flushed on close. */
+const SAVE_DELAY_MS = 5000;
 
 interface StartupEntry { ms: number; n: number; at: number }
 interface SceneEntry { frameMs: number; path: string; at: number }

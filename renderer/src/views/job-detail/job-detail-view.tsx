@@ -99,6 +99,12 @@ export function JobDetailView({ jobId }: { jobId: string }) {
             <dd data-fact="renderer">{jobRendererLine(detail.settings)}</dd>
           </>
         ) : null}
+        {job.chunkPlan ? (
+          <>
+            <dt>Chunks</dt>
+            <dd data-fact="chunks">{job.chunkPlan}</dd>
+          </>
+        ) : null}
         <dt>Output folder</dt>
         <dd><code>{detail?.outputDir ?? '…'}</code></dd>
         <dt>Submitted</dt>
