@@ -199,6 +199,8 @@ test('a waiting job says why in its row and on its detail page: scripts no agent
   await detail.waitFor({ timeout: 5000 });
   assert.equal((await detail.getByRole('status').filter({ hasText: /^waiting:/ }).innerText()).trim(), `waiting: ${cases[1]!.reason}`);
   assert.equal((await detail.locator('[data-fact="renderer"]').innerText()).trim(), "the scene's device · the file's Blender or newer · scripts not run");
+  // Its chunk plan (issue 19): nothing measured, no agent to plan for, so the submit's plan from the default frame time.
+  assert.match((await detail.locator('[data-fact="chunks"]').innerText()).trim(), /^\d+ chunks? of up to \d+ frames, sized from the default 10 s\/frame\.$/);
   await expectAccessible('job detail of a waiting job');
   await detail.getByRole('button', { name: '← All jobs' }).click();
   await page.locator(`tr[data-job-id="${rigJob.id}"]`).getByRole('button', { name: 'rig.blend', exact: true }).click();
