@@ -210,7 +210,7 @@ export class JobRuntime {
       failure: r.failure,
       ...(this.pauseReason !== null ? { pauseReason: this.pauseReason, pauseCause: 'disk-full' as const } : r.paused && r.pauseReason ? { pauseReason: r.pauseReason, pauseCause: 'fail-fast' as const } : {}),
       ...(this.unrunnableReason !== null && this.hasQueued() ? { waitingReason: this.unrunnableReason } : {}),
-      ...(r.type === 'blender' ? { chunkPlan: chunkPlanSentence(r)! } : {}),
+      ...(chunkPlanSentence(r) !== undefined ? { chunkPlan: chunkPlanSentence(r)! } : {}),
       ...(r.warnings?.length ? { warnings: r.warnings } : {}),
       ...(this.warnedTasks > 0 ? jobWarnings(r.tasks) : {}),
       ...jobFindFacts(r),

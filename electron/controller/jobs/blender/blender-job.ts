@@ -142,7 +142,7 @@ export function compileBlenderJob(
     inputFiles: [{ sha256: ctx.scene.sha256, size: ctx.scene.size, path: resolve(ctx.scenePath) }, ...plan.inputFiles.filter((f) => f.sha256 !== ctx.scene.sha256)],
     // The resolution sizes the output before any frame is known (disk/room-for-job.ts); the fps paces the frame viewer's flipbook.
     // The scene's Cycles device stays with the job: a GPU scene rendered on a CPU agent says so (scheduler/gpu-scene-on-cpu.ts).
-    settings: { ...settings, ...(list ? { frames: list.text } : {}), frameCount: frames.length, chunkSize, ...(adaptiveChunks ? { adaptiveChunks } : {}), ...(planned && restChunks.length > 0 ? { chunkPlan: planned.plan } : {}), ...(preview.length > 0 ? { previewFrames: preview.length } : {}), format, outputName, ...(ctx.sceneInfo ? { resolution: ctx.sceneInfo.resolution, fps: ctx.sceneInfo.fps } : {}), ...(ctx.sceneInfo?.cyclesDevice && (settings.engine ?? 'CYCLES') === 'CYCLES' ? { cyclesDevice: ctx.sceneInfo.cyclesDevice } : {}) },
+    settings: { ...settings, ...(list ? { frames: list.text } : {}), frameCount: frames.length, chunkSize, ...(adaptiveChunks ? { adaptiveChunks } : {}), ...(planned && restChunks.length > 0 && !settings.tiles ? { chunkPlan: planned.plan } : {}), ...(preview.length > 0 ? { previewFrames: preview.length } : {}), format, outputName, ...(ctx.sceneInfo ? { resolution: ctx.sceneInfo.resolution, fps: ctx.sceneInfo.fps } : {}), ...(ctx.sceneInfo?.cyclesDevice && (settings.engine ?? 'CYCLES') === 'CYCLES' ? { cyclesDevice: ctx.sceneInfo.cyclesDevice } : {}) },
     tasks,
   });
   // The video takes one view (chainedOutputs keeps the first view's frames) and says so.

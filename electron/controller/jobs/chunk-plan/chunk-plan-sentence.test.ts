@@ -14,4 +14,5 @@ test('the plan in one sentence: planned, re-planned, pinned, kept for unbaked si
   assert.equal(chunkPlanSentence(job({ chunkSize: 12, video: true, previewFrames: 0 }, 5)), '4 chunks of up to 12 frames (--chunk 12).');
   assert.equal(chunkPlanSentence(job({ chunkSize: 12, chunkPlan: { chunks: 2, frameMs: 10_000, source: 'default', replans: 0 } }, 2)), '2 chunks of up to 12 frames, sized from the default 10 s/frame; kept as planned, for its unbaked simulations.');
   assert.equal(chunkPlanSentence({ type: 'noop', settings: {}, tasks: [] }), undefined);
+  assert.equal(chunkPlanSentence(job({ tiles: 4, chunkSize: 1 }, 5)), undefined, 'a tiled still has regions, not chunks');
 });

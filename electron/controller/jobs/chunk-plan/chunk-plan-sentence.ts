@@ -18,7 +18,7 @@ export interface ChunkPlanRecord {
 
 /** From the job's settings alone (a summary is made on every change of a job: no scan of its tasks). */
 export function chunkPlanSentence(job: Pick<JobRecord, 'type' | 'settings' | 'tasks'>): string | undefined {
-  if (job.type !== 'blender') return undefined;
+  if (job.type !== 'blender' || typeof job.settings.tiles === 'number') return undefined; // a tiled still has regions, not chunks
   const s = job.settings;
   const plan = s.chunkPlan as ChunkPlanRecord | undefined;
   const size = typeof s.chunkSize === 'number' ? s.chunkSize : 1;
