@@ -5,8 +5,10 @@ import { shotPosition, tasksOutOfShotOrder } from './shot-order.js';
 /**
  * The frames of a render job, in the order its tasks render them (a preview-first job's in the
  * shot's order: shot-order.ts), and where each frame's file
- * is once collected: what the job detail's frame grid shows. Built once per job (task specs
- * never change after submission) and kept while the job's record lives.
+ * is once collected: what the job detail's frame grid shows. Built once per job and kept while
+ * the job's record lives, until its task list changes: a re-plan (chunk-plan/replan-tail.ts)
+ * replaces the queued tail with new task records, and an index still naming the old ones would
+ * never see those frames arrive.
  */
 export interface JobFrameIndex {
   /** Frame numbers in task order; a frame appears once (frame lists are deduplicated). */
@@ -17,10 +19,18 @@ export interface JobFrameIndex {
   positionOf: Map<number, number>;
 }
 
-const indexes = new WeakMap<JobRecord, JobFrameIndex>();
+const indexes = new WeakMap<JobRecord, { index: JobFrameIndex; tasks: readonly TaskRecord[] }>();
+
+/** Whether the job's tasks are still the very records the index was built from (one pass of identity checks). */
+function sameTasks(job: JobRecord, built: readonly TaskRecord[]): boolean {
+  if (job.tasks.length !== built.length) return false;
+  for (let i = 0; i < built.length; i++) if (job.tasks[i] !== built[i]) return false;
+  return true;
+}
 
 export function jobFrameIndex(job: JobRecord): JobFrameIndex {
-  let index = indexes.get(job);
+  const cached = indexes.get(job);
+  let index = cached && sameTasks(job, cached.tasks) ? cached.index : undefined;
   if (!index) {
     index = { frames: [], tasks: [], positionOf: new Map() };
     for (const task of job.tasks) {
@@ -32,7 +42,7 @@ export function jobFrameIndex(job: JobRecord): JobFrameIndex {
       }
     }
     if (tasksOutOfShotOrder(job)) index = inShotOrder(job, index);
-    indexes.set(job, index);
+    indexes.set(job, { index, tasks: job.tasks.slice() });
   }
   return index;
 }

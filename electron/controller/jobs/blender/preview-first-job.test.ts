@@ -48,3 +48,17 @@ test('the frame grid lists a preview-first job in the shot\'s order, and its vid
     assert.deepEqual(dependencyOutputs(job, video, (id) => byId.get(id)).map((o) => o.name), shot.map((f) => frameFileName('shot', 'PNG', f)));
   }
 });
+
+test('the frame index follows a re-plan: the frames of the new queued chunks are found in the new task records', () => {
+  const job = compile({ chunkSize: 12 });
+  const before = jobFrameIndex(job);
+  assert.equal(before.tasks[47], job.tasks[3]);
+  // A re-plan swaps the queued tail (replan-tail.ts / JobRuntime.replaceTail): frames 25-48 as one chunk.
+  const merged: TaskRecord = { ...job.tasks[2]!, id: `${job.id}.9`, index: 9, spec: { ...(job.tasks[2]!.spec as Extract<TaskRecord['spec'], { type: 'blender' }>), frames: Array.from({ length: 24 }, (_, i) => i + 25) } };
+  job.tasks.splice(2, 2, merged);
+  const after = jobFrameIndex(job);
+  assert.deepEqual(after.frames, Array.from({ length: 48 }, (_, i) => i + 1));
+  assert.equal(after.tasks[47], merged);
+  assert.equal(after.tasks[24], merged);
+  assert.equal(after.tasks[0], job.tasks[0]);
+});
