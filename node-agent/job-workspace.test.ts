@@ -192,7 +192,8 @@ test('a job that ended while a task holds its workspace loses it when the last l
     const placed = await two.place('shot.blend', files);
     assert.equal(placed.root, one.root);
     two.release();
-    await waitFor(() => !existsSync(one.root), 'the workspace to go after the last release');
+    // The folder goes first, then the entry (the removal's last step): wait for both, not just the folder.
+    await waitFor(() => !existsSync(one.root) && spaces.jobs().length === 0, 'the workspace to go after the last release');
     assert.deepEqual(spaces.jobs(), []);
     // The job requeued: a later task builds the workspace again, and a new end removes it again.
     const again = await spaces.acquire('job1', 'shot.blend', files);

@@ -47,10 +47,12 @@ test('a job planned with the default frame time is re-planned from its first mea
 
     const record = farm.controller.scheduler.job(job.id)!.record;
     const chunks = record.tasks.filter((t) => t.spec.type === 'blender');
-    // The first re-plan comes with the first frame measured (the first chunk's); later ones may follow as more are.
+    // Re-plans come as measures do: the first chunk's start-up may be measured before its frame
+    // (a re-plan still on the default frame time), then the first frame; each one makes the queued chunks fewer.
     const replans = farm.notices.filter((n) => n.includes('re-planned'));
-    const first = /^Job "test-scene\.blend": re-planned (\d+) queued chunk\(s\) into (\d+) from measured \d+\.\d s\/frame on 1 slot\(s\)\.$/.exec(replans[0] ?? '');
-    assert.ok(first && Number(first[2]) < Number(first[1]) && Number(first[1]) <= 15, farm.notices.join(' | '));
+    const counts = replans.map((n) => /^Job "test-scene\.blend": re-planned (\d+) queued chunk\(s\) into (\d+) from (?:measured \d+\.\d|the default 10) s\/frame on 1 slot\(s\)\.$/.exec(n));
+    assert.ok(counts.length > 0 && counts.every((m) => m && Number(m[2]) < Number(m[1]) && Number(m[1]) <= 15), farm.notices.join(' | '));
+    assert.ok(replans.some((n) => / from measured \d+\.\d s\/frame /.test(n)), `a re-plan from the measured frame time: ${farm.notices.join(' | ')}`);
     assert.equal(chunks[0]!.spec.type === 'blender' && chunks[0]!.spec.frames.length, 1, 'the first chunk ran as first planned');
     assert.ok(chunks.length < FRAMES, `${chunks.length} chunks after ${replans.length} re-plan(s)`);
     // Each frame in exactly one chunk, each chunk rendered once, in order, and every task id positional.
