@@ -51,6 +51,8 @@ test('the header of a multilayer EXR Blender wrote lists each view layer\'s chan
   const header = await readExrHeader(join(both, 'frame_0001.exr'));
   assert.deepEqual(header, {
     channels: ['Extra Layer.Combined.A', 'Extra Layer.Combined.B', 'Extra Layer.Combined.G', 'Extra Layer.Combined.R', 'ViewLayer.Combined.A', 'ViewLayer.Combined.B', 'ViewLayer.Combined.G', 'ViewLayer.Combined.R'],
+    // 2 = FLOAT: each channel at the scene's colour depth, Blender's default 32-bit for EXR.
+    pixelTypes: [2, 2, 2, 2, 2, 2, 2, 2],
     multiView: null,
   });
   assert.equal(await multilayerProblem(layout(['ViewLayer', 'Extra Layer']), [join(both, 'frame_0001.exr')]), null);

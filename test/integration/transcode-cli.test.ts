@@ -134,7 +134,7 @@ describe('farmhand transcode (CLI)', { timeout: 600_000 }, () => {
   test('--local-agent-types names what it accepts when given a task type that does not exist', async () => {
     const r = await farmhand(['transcode', join(dir, 'any.mp4'), '--local-agent-types', 'transcode-join,render'], env, 30_000);
     assert.equal(r.code, 2, r.out);
-    assert.match(r.out, /--local-agent-types takes blender, transcode-chunk, transcode-audio, transcode-join, frames-video .*not "render"/);
+    assert.match(r.out, /--local-agent-types takes blender, transcode-chunk, transcode-audio, transcode-join, frames-video, tiles-merge .*not "render"/);
     assert.doesNotMatch(r.out, /\n\s+at /, 'no stack trace');
   });
 
