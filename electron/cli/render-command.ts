@@ -80,7 +80,11 @@ export async function renderCommand(scenePath: string, o: RenderOptions): Promis
   const terminal = new TerminalOutput(o.quiet);
   const farmStarting = startFarm({ ...o, logger: terminal.logger, ...(o.trustScripts ? { localAgentAllowsScripts: true } : {}) });
   farmStarting.catch(() => undefined);
-  const { job, agentCount } = await prepared.compile(async () => (await farmStarting).waitForAgents(prepared.taskType)).catch(async (error: unknown) => {
+  const { job, agentCount } = await prepared.compile(async () => {
+    const farm = await farmStarting;
+    await farm.waitForAgents(prepared.taskType);
+    return farm.ableCapacity(prepared.taskType); // preview first fills each slot once
+  }).catch(async (error: unknown) => {
     await farmStarting.then((farm) => farm.close(), () => undefined);
     throw error;
   });

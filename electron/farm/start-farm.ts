@@ -4,6 +4,7 @@ import { parseFarmKey } from '../../node-agent/protocol/index.js';
 import { createController, type Controller } from '../controller/create-controller.js';
 import { loadOrCreateControllerId, loadOrCreateFarmKey } from '../controller/farm-home.js';
 import { silentLogger, type FarmLogger } from './farm-logger.js';
+import { ableCapacity, type AbleCapacity } from '../controller/agents/able-capacity.js';
 
 /**
  * The farm's composition: the farm key, the controller core, and (by default) this machine as
@@ -49,6 +50,8 @@ export interface Farm {
    * tasks, and are planned for from the next start on.
    */
   waitForAgents(taskType: string): Promise<number>;
+  /** The online agents that take (or are checking) `taskType`, and their slots: what a job is planned for once waitForAgents is done. */
+  ableCapacity(taskType: string): AbleCapacity;
   close(): Promise<void>;
 }
 
@@ -89,6 +92,7 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
   for (const problem of controller.storeProblems) logger.warning(problem);
 
   let closing = false;
+  const ableAgents = (taskType: string) => controller.agents().filter((a) => a.online && (a.taskTypes.includes(taskType) || a.checking.includes(taskType)));
   const farm: Farm = {
     controller,
     localAgent,
@@ -100,7 +104,7 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
       const expected = o.agent.length + (localAgent ? 1 : 0);
       const knownAgents = o.discover && controller.rememberedAgents !== null;
       const online = () => controller.agents().filter((a) => a.online).length;
-      const able = () => controller.agents().filter((a) => a.online && (a.taskTypes.includes(taskType) || a.checking.includes(taskType))).length;
+      const able = () => ableAgents(taskType).length;
       return new Promise<number>((resolve) => {
         let firstAbleAt: number | null = null;
         const finish = () => {
@@ -120,6 +124,9 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
         controller.events.on('agent', onAgent);
         onAgent();
       });
+    },
+    ableCapacity(taskType) {
+      return ableCapacity(ableAgents(taskType));
     },
     async close() {
       closing = true; // links closing on the way out are not news

@@ -9,6 +9,8 @@ import { jobFrameIndex } from '../../electron/controller/jobs/blender/job-frames
 import { readFrameList } from '../../electron/controller/jobs/frame-list.js';
 import { describeFile } from '../../node-agent/protocol/index.js';
 import { makeTestScene } from '../fixtures/test-scene.js';
+import { AgentSettings } from '../../electron/controller/agents/agent-settings.js';
+import { createFarmService } from '../../electron/controller/api/farm-service.js';
 import { startLoopbackFarm } from '../helpers/loopback-farm.js';
 
 // Preview first on a real render: one agent with one slot renders the shot's first, last and
@@ -60,6 +62,22 @@ test('one agent, one slot: tasks start first, last, middle, quarters, then the r
     // The frame grid's order is the shot's, every frame rendered.
     assert.deepEqual(jobFrameIndex(job).frames, Array.from({ length: 40 }, (_, i) => i + 1));
     assert.ok(job.tasks.every((t) => t.attempt === 1), 'each task ran once');
+  } finally {
+    await farm.close();
+  }
+});
+
+test('through the API the preview fills every slot once: two agents of 4 slots get 8 preview frames of an 80-frame shot, not one per agent', async () => {
+  const farm = await startLoopbackFarm({ agents: [{ slots: 4 }, { slots: 4 }] });
+  try {
+    const service = createFarmService(farm.controller, { outputRoot: join(dir, 'out-slots'), home: join(farm.dir, 'service'), agentSettings: await AgentSettings.open(null) });
+    await farm.waitFor(() => farm.controller.agents().filter((a) => a.online).length === 2, 'both agents online');
+    // A tag no agent has: the job is planned for the farm's slots but waits, so nothing renders.
+    const submitted = await service.api['jobs.submit']({ type: 'render', scenePath: scene, frames: '1-80', previewFirst: true, outputDir: join(dir, 'out-slots'), priority: 50, tags: ['nowhere'], video: false });
+    const tasks = (await service.api['tasks.list']({ jobId: submitted.id, offset: 0, limit: 100 })).items;
+    assert.deepEqual(tasks.filter((t) => t.preview).map((t) => t.label), ['frame 1', 'frame 80', 'frame 41', 'frame 21', 'frame 60', 'frame 11', 'frame 31', 'frame 50']);
+    assert.ok(tasks.every((t) => t.state === 'queued'));
+    await service.api['jobs.cancel']({ jobId: submitted.id });
   } finally {
     await farm.close();
   }

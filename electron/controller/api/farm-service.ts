@@ -13,6 +13,7 @@ import { probeFile } from './probe-file.js';
 import { createFrameCommands } from './frame-commands.js';
 import { inputErrorsAsBadInput } from './input-errors-as-bad-input.js';
 import { historyView, lastAgentOf } from '../scheduler/attempt-history.js';
+import { ableCapacity } from '../agents/able-capacity.js';
 
 /**
  * The controller service behind the API contract: one function per command, each a thin
@@ -56,7 +57,8 @@ export function createFarmService(controller: Controller, o: FarmServiceOptions)
     if (!found) throw new ApiError('not-found', `There is no agent ${agentId}; list agents with \`farmhand agents\`.`);
     return found;
   };
-  const ableAgents = () => Math.max(1, controller.agents().filter((a) => a.online && a.enabled).length);
+  // Preview first fills each slot once, so an agent with 2 slots counts twice (able-capacity.ts).
+  const ableAgents = () => ableCapacity(controller.agents().filter((a) => a.online && a.enabled));
   const frames = createFrameCommands({ home: o.home, ffmpegPath: o.ffmpegPath });
   void frames.keepOnly(new Set(scheduler.allJobs().map((j) => j.record.id))).catch(() => undefined);
 

@@ -3,6 +3,7 @@ import type { ApiParsedParams } from '../api/contract.js';
 import type { DependencyManifest } from '../api/views.js';
 import type { JobRecord } from '../model/job-model.js';
 import { SettingsError } from './settings-error.js';
+import type { AbleCapacity } from '../agents/able-capacity.js';
 
 /**
  * What every front end hands the one submit path (submit-job.ts), and what each job type's
@@ -57,11 +58,12 @@ export interface PreparedJob<Input> {
   taskType: string;
   /**
    * Reads and hashes the input side by side (a missing or broken one is reported in the
-   * reader's words), chooses the output, and compiles the job for `agentCount()` agents,
-   * asked only once the input is read so a one-shot farm starts meanwhile. Gives back that count
-   * too, for a one-shot command to print.
+   * reader's words), chooses the output, and compiles the job for the able agents `able()`
+   * gives (a count of agents, one slot each, or agents and their slots), asked only once the
+   * input is read so a one-shot farm starts meanwhile. Gives back the agent count too, for a
+   * one-shot command to print.
    */
-  compile(agentCount: () => number | Promise<number>): Promise<{ job: JobRecord; input: Input; agentCount: number; dependencies?: DependencyManifest }>;
+  compile(able: () => number | AbleCapacity | Promise<number | AbleCapacity>): Promise<{ job: JobRecord; input: Input; agentCount: number; dependencies?: DependencyManifest }>;
 }
 
 /** Paths reach the controller from another machine's shell or a browser: only absolute ones mean one file. */

@@ -1,3 +1,4 @@
+import type { AbleCapacity } from '../agents/able-capacity.js';
 import type { JobRecord } from '../model/job-model.js';
 import { jobCompilers, type InputOf } from './job-compilers.js';
 import type { PreparedJob, RenderRequest, SubmitContext, SubmitRequest, TranscodeRequest } from './job-request.js';
@@ -28,8 +29,8 @@ export function prepareJob(request: SubmitRequest, ctx: SubmitContext): Prepared
   }
 }
 
-/** A request made into a job in one step, for `agentCount` able agents (the API's submit). */
-export async function submitJob(request: SubmitRequest, ctx: SubmitContext & { agentCount: number }): Promise<JobRecord> {
+/** A request made into a job in one step, for `agentCount` able agents, or agents and slots (the API's submit). */
+export async function submitJob(request: SubmitRequest, ctx: SubmitContext & { agentCount: number | AbleCapacity }): Promise<JobRecord> {
   const { job } = await prepareJob(request, ctx).compile(() => ctx.agentCount);
   return job;
 }

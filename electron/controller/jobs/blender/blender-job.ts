@@ -65,7 +65,7 @@ export function compileBlenderJob(
     scenePath: string;
     sceneInfo: SceneInfo | null;
     agentCount: number;
-    /** Slots able to run the job (preview-first fills them once); default: one per agent. */
+    /** Slots able to run the job (preview-first fills them once; able-capacity.ts); default: one per agent. */
     slotCount?: number;
     /** Every file the scene names (blend-dependencies.ts): the job's workspace, sent once to each agent that renders it. */
     manifest?: DependencyManifest | null;

@@ -4,6 +4,7 @@ import type { SceneInfo } from '../../api/views.js';
 import { readFrameList } from '../frame-list.js';
 import { requireAbsolute, type PreparedJob, type RenderRequest, type SubmitContext } from '../job-request.js';
 import { rememberedSceneFrameMs } from '../chunk-plan/planning-memory.js';
+import { asCapacity } from '../../agents/able-capacity.js';
 import { canEncodeToVideo, compileBlenderJob } from './blender-job.js';
 import { sharedBlendReads } from './blend-reads.js';
 import { scanSceneDependencies } from './dependency-manifest.js';
@@ -21,7 +22,7 @@ export function prepareRender(p: RenderRequest, ctx: SubmitContext): PreparedJob
   const frames = p.frames === undefined ? undefined : readFrameList(p.frames);
   return {
     taskType: 'blender',
-    async compile(agentCount) {
+    async compile(able) {
       const hashing = describeFile(p.scenePath, basename(p.scenePath));
       hashing.catch(() => undefined); // a missing or broken scene is reported by the reader, in its words
       const blenderPath = findBlender(ctx.blenderPath);
@@ -38,7 +39,7 @@ export function prepareRender(p: RenderRequest, ctx: SubmitContext): PreparedJob
       const pngForVideo = ctx.pngFramesForVideo && p.video && !p.format && !canEncodeToVideo(sceneInfo.fileFormat);
       const format = pngForVideo ? 'PNG' : p.format;
       // What an earlier job of this scene measured per frame sizes the first plan (chunk-plan/planning-memory.ts).
-      const [agents, frameMsEstimate] = await Promise.all([agentCount(), p.chunkSize === undefined ? rememberedSceneFrameMs(ctx.home, scene.sha256, p.scenePath) : null]);
+      const [capacity, frameMsEstimate] = await Promise.all([Promise.resolve(able()).then(asCapacity), p.chunkSize === undefined ? rememberedSceneFrameMs(ctx.home, scene.sha256, p.scenePath) : null]);
       const job = compileBlenderJob({
         scenePath: p.scenePath,
         ...(frames ? { frames } : {}),
@@ -56,9 +57,9 @@ export function prepareRender(p: RenderRequest, ctx: SubmitContext): PreparedJob
         ...(p.trustScripts ? { trustScripts: true } : {}),
         ...(p.previewFirst ? { previewFirst: true } : {}),
         ...(p.tiles ? { tiles: p.tiles } : {}),
-      }, { scene, scenePath: p.scenePath, sceneInfo, agentCount: agents, manifest: dependencies, allowMissing: p.allowMissing ?? false, frameMsEstimate });
+      }, { scene, scenePath: p.scenePath, sceneInfo, agentCount: capacity.agents, slotCount: capacity.slots, manifest: dependencies, allowMissing: p.allowMissing ?? false, frameMsEstimate });
       if (dependencies.missingCount > 0) job.warnings = [...(job.warnings ?? []), missingFilesWarning(dependencies)];
-      return { job, input: sceneInfo, agentCount: agents, dependencies };
+      return { job, input: sceneInfo, agentCount: capacity.agents, dependencies };
     },
   };
 }

@@ -4,6 +4,7 @@ import { API_WORDING, requireAbsolute, type PreparedJob, type SubmitContext, typ
 import { SettingsError } from '../settings-error.js';
 import { findFfprobe, probeMedia, type MediaInfo } from './media-probe.js';
 import { compileTranscodeJob } from './transcode-job.js';
+import { asCapacity } from '../../agents/able-capacity.js';
 
 /**
  * A transcode request on its way to a transcode job: the options and the output are checked
@@ -20,7 +21,7 @@ export function prepareTranscode(p: TranscodeRequest, ctx: SubmitContext): Prepa
   if (outputPath === p.inputPath) throw new SettingsError(`The output would overwrite the input; ${words.otherOutput}.`);
   return {
     taskType: 'transcode-chunk',
-    async compile(agentCount) {
+    async compile(able) {
       // ffprobe reads the packet list in its own process while this one hashes the input (each
       // ~0.25 s for a 100 MB file): side by side. The probe's verdict comes first: a missing or
       // broken input is reported in its words, not the hash's.
@@ -28,7 +29,7 @@ export function prepareTranscode(p: TranscodeRequest, ctx: SubmitContext): Prepa
       hashing.catch(() => undefined);
       const media = await probeMedia(p.inputPath, { ffprobePath: ffprobe });
       const input = await hashing;
-      const agents = await agentCount();
+      const agents = asCapacity(await able()).agents;
       const job = compileTranscodeJob({
         inputPath: p.inputPath,
         outputPath,
