@@ -9,6 +9,10 @@ test('a scene without a camera is a scene fault: Blender\'s line, and one senten
   });
 });
 
+test('"Image too small" names both causes Blender 3.4.1 gives it for: a resolution too small at its percentage, and an empty render region', () => {
+  assert.equal(sceneFault(['Image too small'], 'tiny.blend')?.sentence, 'Blender cannot render "tiny.blend": its output image is too small (the resolution at its percentage, or an empty render region); raise the resolution or its percentage, or turn off Render Region, save the scene and submit it again.');
+});
+
 test('the class: pipeline checks about the scene itself, normalised so two agents\' lines compare equal', () => {
   for (const [line, fault] of [
     ['  Cannot render,  no camera. ', 'Cannot render, no camera'],

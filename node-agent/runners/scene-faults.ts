@@ -12,11 +12,12 @@
  * - `No camera found in scene "X"` (and `… (used in compositing)`): a scene a strip or a
  *   compositor Render Layers node uses has none;
  * - `All render layers are disabled`: no view layer is set to render;
- * - `No border area selected`: a render region of zero size;
+ * - `No border area selected`: a render region of zero size (Blender 3.4.1 says `Image too small`
+ *   for it instead, measured: its pipeline sizes the region before that check);
  * - `No node tree in scene` / `No render output node in scene`: compositing is on without a
  *   usable node tree;
  * - `Border rendering is not supported by sequencer`;
- * - `Image too small`: a resolution Blender refuses.
+ * - `Image too small`: a resolution Blender refuses, at its percentage, or an empty render region.
  * Not in the class: anything that depends on the agent (a missing file or library, a crash, a
  * signal, out of memory, a GPU error, a Python error that may come from an add-on the agent
  * lacks, a disk that is full): those are retried as before, elsewhere if need be.
@@ -38,7 +39,8 @@ const RULES: SceneFaultRule[] = [
   { line: /^No node tree in scene$/, says: () => `compositing is on but the scene has no compositor nodes; turn off Use Nodes or add them, ${RESUBMIT}` },
   { line: /^No render output node in scene$/, says: () => `its compositor has no Composite output node; add one, ${RESUBMIT}` },
   { line: /^Border rendering is not supported by sequencer$/, says: () => `a render region cannot be used with the sequencer; turn off Render Region, ${RESUBMIT}` },
-  { line: /^Image too small$/, says: () => `its output resolution is too small; raise the resolution, ${RESUBMIT}` },
+  // Two causes give this line (a resolution that rounds to nothing at its percentage, and a render region of no area), so the fix names both.
+  { line: /^Image too small$/, says: () => `its output image is too small (the resolution at its percentage, or an empty render region); raise the resolution or its percentage, or turn off Render Region, ${RESUBMIT}` },
 ];
 
 export interface SceneFault {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { AgentSettings } from '../../electron/controller/agents/agent-settings.js';
@@ -35,15 +35,46 @@ bpy.ops.wm.save_as_mainfile(filepath=out)
 `;
 
 const SENTENCE = 'Blender cannot render "nocam.blend": no camera is set for the scene; add a camera, make it the scene\'s camera (Scene properties), save the scene and submit it again';
-const REASON = new RegExp(`^${SENTENCE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(the first attempts on agents (ff-a and ff-b|ff-b and ff-a) failed the same way\\)\\.$`);
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The pause reason: the sentence, then which two agents' first attempts agreed. */
+const reasonOf = (sentence: string) => new RegExp(`^${escape(sentence)} \\(the first attempts on agents (ff-a and ff-b|ff-b and ff-a) failed the same way\\)\\.$`);
+const REASON = reasonOf(SENTENCE);
+
+// Blender 3.4.1 refuses both with "Image too small" before any pixel: a 4×4 resolution at 1 %, and
+// a render region of no width (it does not say "No border area selected" for that, measured).
+const TOO_SMALL_SCRIPT = `
+import bpy, sys
+kind, out = sys.argv[sys.argv.index("--") + 1:][:2]
+bpy.ops.wm.read_factory_settings(use_empty=True)
+s = bpy.context.scene
+s.render.engine = "CYCLES"
+s.cycles.samples = 1
+s.cycles.use_denoising = False
+s.render.resolution_x, s.render.resolution_y = 32, 24
+s.frame_start, s.frame_end = 1, 4
+cam = bpy.data.objects.new("Camera", bpy.data.cameras.new("Camera"))
+s.collection.objects.link(cam)
+s.camera = cam
+if kind == "resolution":
+    s.render.resolution_x, s.render.resolution_y, s.render.resolution_percentage = 4, 4, 1
+else:
+    s.render.use_border = True
+    s.render.border_min_x = s.render.border_max_x = 0.5
+bpy.ops.wm.save_as_mainfile(filepath=out)
+`;
+
+const TOO_SMALL = (name: string) => `Blender cannot render "${name}": its output image is too small (the resolution at its percentage, or an empty render region); raise the resolution or its percentage, or turn off Render Region, save the scene and submit it again`;
 
 let dir: string;
 let scene: string;
+let tooSmall: { resolution: string; region: string };
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fh-fail-fast-'));
   scene = join(dir, 'nocam.blend');
   await runBlenderScript(['--python-expr', NO_CAMERA_SCRIPT, '--', scene], { home: join(dir, '.blender-home'), what: 'no-camera scene' });
+  tooSmall = { resolution: join(dir, 'tiny.blend'), region: join(dir, 'empty-region.blend') };
+  for (const [kind, path] of Object.entries(tooSmall)) await runBlenderScript(['--python-expr', TOO_SMALL_SCRIPT, '--', kind, path], { home: join(dir, '.blender-home'), what: `too-small scene (${kind})` });
 });
 
 after(async () => {
@@ -87,6 +118,29 @@ test('two agents: the job pauses with the error after 2 attempts, says so in the
     await sleep(1000);
     assert.equal(attempts(), 4);
     assert.match((await service.api['jobs.get']({ jobId: submitted.id })).pauseReason ?? '', REASON);
+  } finally {
+    await farm.close();
+  }
+});
+
+test('"Image too small" (a tiny resolution, and an empty render region) pauses the job after the first attempt on each of two agents, with the sentence naming both causes', { timeout: 180_000 }, async () => {
+  const { farm, service, attempts } = await farmWithAttempts([{ slots: 1, name: 'ff-a' }, { slots: 1, name: 'ff-b' }]);
+  try {
+    for (const path of [tooSmall.resolution, tooSmall.region]) {
+      const name = basename(path);
+      const before = attempts();
+      const submitted = await service.api['jobs.submit']({ type: 'render', scenePath: path, frames: '1-4', chunkSize: 1, outputDir: join(dir, `out-${name}`), priority: 50, tags: [], video: false });
+      await farm.waitFor(() => farm.controller.scheduler.job(submitted.id)?.state === 'paused', `${name} paused`, 60_000);
+      await sleep(1500); // time for a third attempt, were one to start
+      const job = await service.api['jobs.get']({ jobId: submitted.id });
+      assert.equal(job.pauseCause, 'fail-fast', name);
+      assert.match(job.pauseReason ?? '', reasonOf(TOO_SMALL(name)), name);
+      assert.equal(attempts() - before, 2, `${name}: one attempt on each agent, then no more`);
+      const tasks = (await service.api['tasks.list']({ jobId: submitted.id, offset: 0, limit: 100 })).items;
+      assert.deepEqual(tasks.map((t) => t.state), ['queued', 'queued', 'queued', 'queued'], name);
+      assert.equal(tasks.reduce((n, t) => n + t.failures, 0), 2, name);
+      await service.api['jobs.cancel']({ jobId: submitted.id });
+    }
   } finally {
     await farm.close();
   }
