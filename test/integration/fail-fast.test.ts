@@ -9,59 +9,25 @@ import { AgentSettings } from '../../electron/controller/agents/agent-settings.j
 import { createFarmService, type FarmService } from '../../electron/controller/api/farm-service.js';
 import { createAgent, type AgentOptions } from '../../node-agent/create-agent.js';
 import { generateFarmKey } from '../../node-agent/protocol/index.js';
-import { runBlenderScript } from '../helpers/blender-script.js';
+import { makeFaultyScene } from '../helpers/scene-fault-scenes.js';
 import { startLoopbackFarm, type LoopbackFarm } from '../helpers/loopback-farm.js';
 
 // Fail fast with real Blender: a scene without a camera fails the same way on every agent.
 // On two loopback agents the job pauses after the first attempt on each (2 attempts, not
 // maxAttempts × agents), with one sentence naming the problem and the fix, in the API's job
 // view and from a one-shot `farmhand render`, which exits 1 instead of waiting on the paused
-// job; resuming retries. With one agent the normal retries apply. Attempts are counted from
+// job; resuming retries. Blender's "Image too small" (a tiny resolution, an empty render region)
+// pauses the same way. With one agent the normal retries apply. Attempts are counted from
 // what the agents ran (their "task <id> attempt <n> started" lines).
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const FARMHAND = join(root, 'bin/farmhand.js');
-
-const NO_CAMERA_SCRIPT = `
-import bpy, sys
-out = sys.argv[sys.argv.index("--") + 1]
-bpy.ops.wm.read_factory_settings(use_empty=True)
-s = bpy.context.scene
-s.render.engine = "CYCLES"
-s.cycles.samples = 1
-s.render.resolution_x, s.render.resolution_y = 32, 24
-s.frame_start, s.frame_end = 1, 4
-bpy.ops.wm.save_as_mainfile(filepath=out)
-`;
 
 const SENTENCE = 'Blender cannot render "nocam.blend": no camera is set for the scene; add a camera, make it the scene\'s camera (Scene properties), save the scene and submit it again';
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The pause reason: the sentence, then which two agents' first attempts agreed. */
 const reasonOf = (sentence: string) => new RegExp(`^${escape(sentence)} \\(the first attempts on agents (ff-a and ff-b|ff-b and ff-a) failed the same way\\)\\.$`);
 const REASON = reasonOf(SENTENCE);
-
-// Blender 3.4.1 refuses both with "Image too small" before any pixel: a 4×4 resolution at 1 %, and
-// a render region of no width (it does not say "No border area selected" for that, measured).
-const TOO_SMALL_SCRIPT = `
-import bpy, sys
-kind, out = sys.argv[sys.argv.index("--") + 1:][:2]
-bpy.ops.wm.read_factory_settings(use_empty=True)
-s = bpy.context.scene
-s.render.engine = "CYCLES"
-s.cycles.samples = 1
-s.cycles.use_denoising = False
-s.render.resolution_x, s.render.resolution_y = 32, 24
-s.frame_start, s.frame_end = 1, 4
-cam = bpy.data.objects.new("Camera", bpy.data.cameras.new("Camera"))
-s.collection.objects.link(cam)
-s.camera = cam
-if kind == "resolution":
-    s.render.resolution_x, s.render.resolution_y, s.render.resolution_percentage = 4, 4, 1
-else:
-    s.render.use_border = True
-    s.render.border_min_x = s.render.border_max_x = 0.5
-bpy.ops.wm.save_as_mainfile(filepath=out)
-`;
 
 const TOO_SMALL = (name: string) => `Blender cannot render "${name}": its output image is too small (the resolution at its percentage, or an empty render region); raise the resolution or its percentage, or turn off Render Region, save the scene and submit it again`;
 
@@ -71,10 +37,8 @@ let tooSmall: { resolution: string; region: string };
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fh-fail-fast-'));
-  scene = join(dir, 'nocam.blend');
-  await runBlenderScript(['--python-expr', NO_CAMERA_SCRIPT, '--', scene], { home: join(dir, '.blender-home'), what: 'no-camera scene' });
-  tooSmall = { resolution: join(dir, 'tiny.blend'), region: join(dir, 'empty-region.blend') };
-  for (const [kind, path] of Object.entries(tooSmall)) await runBlenderScript(['--python-expr', TOO_SMALL_SCRIPT, '--', kind, path], { home: join(dir, '.blender-home'), what: `too-small scene (${kind})` });
+  scene = await makeFaultyScene(dir, 'no-camera', 'nocam.blend');
+  tooSmall = { resolution: await makeFaultyScene(dir, 'tiny-resolution', 'tiny.blend'), region: await makeFaultyScene(dir, 'empty-region', 'empty-region.blend') };
 });
 
 after(async () => {
