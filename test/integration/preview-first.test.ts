@@ -12,6 +12,9 @@ import { makeTestScene } from '../fixtures/test-scene.js';
 import { AgentSettings } from '../../electron/controller/agents/agent-settings.js';
 import { createFarmService } from '../../electron/controller/api/farm-service.js';
 import { startLoopbackFarm } from '../helpers/loopback-farm.js';
+import { startFarm } from '../../electron/farm/start-farm.js';
+import { createAgent } from '../../node-agent/create-agent.js';
+import { generateFarmKey } from '../../node-agent/protocol/index.js';
 
 // Preview first on a real render: one agent with one slot renders the shot's first, last and
 // middle frame, then its quarters, each as its own task, before the rest fills in; every frame
@@ -80,5 +83,19 @@ test('through the API the preview fills every slot once: two agents of 4 slots g
     await service.api['jobs.cancel']({ jobId: submitted.id });
   } finally {
     await farm.close();
+  }
+});
+
+test('the one-shot farm (`farmhand render`) plans for the able agents\' slots: one agent of 3 slots and one of 2 are 2 agents, 5 slots', async () => {
+  const farmKey = generateFarmKey();
+  const agents = await Promise.all([3, 2].map((slots, i) => createAgent({ farmKey, name: `slots-${i}`, slots, dataDir: join(dir, `slots-${i}`), host: '127.0.0.1', port: 0, mdns: false, allowNoop: true })));
+  const farm = await startFarm({ home: join(dir, 'one-shot-home'), farmKey, agent: agents.map((a) => a.url), discover: false, mdnsInterface: '127.0.0.1', localAgent: false, agentWait: 5, logger: { warning: () => undefined, notice: () => undefined } });
+  try {
+    assert.equal(await farm.waitForAgents('noop'), 2);
+    assert.deepEqual(farm.ableCapacity('noop'), { agents: 2, slots: 5 });
+    assert.deepEqual(farm.ableCapacity('no-such-task-type'), { agents: 1, slots: 1 }, 'no able agent: planned for one slot, as before');
+  } finally {
+    await farm.close();
+    await Promise.all(agents.map((a) => a.close().catch(() => undefined)));
   }
 });
