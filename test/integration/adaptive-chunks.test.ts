@@ -65,7 +65,7 @@ test('a job planned with the default frame time is re-planned from its first mea
     assert.equal(summary.taskCount, chunks.length + 1);
     assert.equal(summary.succeededCount, chunks.length + 1);
     // The plan in the job's summary (the API, `farmhand job`, the job page).
-    assert.match(summary.chunkPlan ?? '', /^\d+ chunks of up to \d+ frames, sized from measured \d+\.\d s\/frame \(re-planned (once|\d+ times)\)\.$/);
+    assert.match(summary.chunkPlan ?? '', /^\d+ chunks of up to \d+ frames, sized from measured \d+\.\d s\/frame \(re-planned (once|\d+ times)(; \d+ cut to fit the agent that took (it|them))?\)\.$/);
     // Re-plans that only resize chunks are counted on the job but not announced.
     assert.ok((record.settings.chunkPlan as { replans: number }).replans >= replans.length);
     const files = (await readdir(outputDir)).filter((f) => !f.startsWith('.')).sort();

@@ -4,7 +4,7 @@ import type { TaskRecord } from '../model/job-model.js';
 import { DEFAULT_FRAME_MS, DEFAULT_STARTUP_MS, DEFAULT_TARGET_CHUNK_MINUTES } from '../jobs/chunk-plan/plan-defaults.js';
 import { chunksOfSizes, planChunkSizes, type PlanSlot } from '../jobs/chunk-plan/plan-chunks.js';
 import type { PlanningMemory } from '../jobs/chunk-plan/planning-memory.js';
-import { isPreviewTask, replacementTasks, replannableTail } from '../jobs/chunk-plan/replan-tail.js';
+import { isPreviewTask, replacementTasks, replannableTail, type ReplannableTail } from '../jobs/chunk-plan/replan-tail.js';
 import type { ChunkPlanRecord } from '../jobs/chunk-plan/chunk-plan-sentence.js';
 import { DEFAULT_TASK_PAGE_SIZE } from '../store/job-layout.js';
 import { ChunkMeasures } from './chunk-measures.js';
@@ -117,21 +117,54 @@ export class ChunkReplanner {
 
   /** Plans the job's never-started tail again; returns whether it changed. */
   replan(job: JobRuntime): boolean {
+    const ready = this.#ready(job);
+    if (!ready) return false;
+    const { tail, slots } = ready;
+    if (slots.length === 0) return false; // nobody can run it now: planned when someone can
+    return this.#apply(job, ready, planChunkSizes({ frameCount: tail.frames.length, slots, targetChunkMs: ready.targetChunkMs }), 'replan');
+  }
+
+  /**
+   * `agent` is about to take the job's next task (the dispatcher asks right before it takes
+   * one). When that task is the head of the never-started tail, the head is sized for this
+   * agent now: from its own measured speed, its start-up, and what the other slots still have to
+   * render, as the planner's first chunk with this slot asking (plan-chunks.ts `askingSlot`),
+   * and the rest of the tail is cut again behind it. A list planned earlier assumed some order
+   * of asking; whoever asks first gets a chunk that fits it, so the agents still finish
+   * together when a fast one frees up before a slow one did, or the reverse.
+   */
+  fitHead(job: JobRuntime, agent: AgentRuntime): void {
+    const ready = this.#ready(job);
+    if (!ready || job.peek() !== job.record.tasks[ready.tail.start]) return; // a retry or a preview goes first: nothing to size
+    const askingSlot = ready.slots.findIndex((s) => s.agentId === agent.agentId && s.freeInMs === 0 && !s.expected);
+    if (askingSlot === -1) return;
+    const sizes = planChunkSizes({ frameCount: ready.tail.frames.length, slots: ready.slots, targetChunkMs: ready.targetChunkMs, askingSlot });
+    if (sizes[0] === ready.tail.sizes[0]) return; // the head already fits: the rest is sized when asked for
+    this.#apply(job, ready, sizes, 'fit');
+  }
+
+  /** What a re-plan of the job needs, or null when it has no tail to plan. */
+  #ready(job: JobRuntime): ReadyPlan | null {
     const r = job.record;
-    if (!isAdaptive(job) || r.canceled || r.failure || isTerminalJobState(job.state)) return false;
+    if (!isAdaptive(job) || r.canceled || r.failure || isTerminalJobState(job.state)) return null;
     // Only the job's last store page is re-planned, and it never grows past that page: a re-plan
     // then rewrites one page and the job document, and the loader trusts the page if a crash
     // parts them (store/load-jobs.ts). A long job's earlier chunks keep their first plan.
     const pageStart = Math.floor(Math.max(0, r.tasks.length - 1) / DEFAULT_TASK_PAGE_SIZE) * DEFAULT_TASK_PAGE_SIZE;
     const tail = replannableTail(r.tasks, pageStart);
-    if (!tail) return false;
+    if (!tail) return null;
     const plan = this.#planState(job);
-    const template = r.tasks[tail.start]!;
     const { frameMs, source } = this.#frameEstimate(job, plan);
-    const slots = this.#slots(job, template, plan, frameMs);
-    if (slots.length === 0) return false; // nobody can run it now: planned when someone can
+    const slots = this.#slots(job, r.tasks[tail.start]!, plan, frameMs);
     const minutes = typeof r.settings.targetChunkMinutes === 'number' ? r.settings.targetChunkMinutes : DEFAULT_TARGET_CHUNK_MINUTES;
-    const sizes = planChunkSizes({ frameCount: tail.frames.length, slots, targetChunkMs: minutes * 60_000 });
+    return { tail, pageStart, slots, frameMs, source, targetChunkMs: minutes * 60_000 };
+  }
+
+  /** Replaces the tail by chunks of `sizes`; returns whether it changed. A fit is counted on the plan, not announced. */
+  #apply(job: JobRuntime, ready: ReadyPlan, sizes: number[], kind: 'replan' | 'fit'): boolean {
+    const r = job.record;
+    const { tail, pageStart, frameMs, source, slots } = ready;
+    const plan = this.#planState(job);
     plan.plannedFrameMs = source === 'measured' ? frameMs : plan.plannedFrameMs;
     if (sizes.length === tail.sizes.length && sizes.every((s, i) => s === tail.sizes[i])) return false;
     if (tail.start + sizes.length + (tail.video ? 1 : 0) > pageStart + DEFAULT_TASK_PAGE_SIZE) return false;
@@ -139,11 +172,16 @@ export class ChunkReplanner {
     this.deps.state.verbs.replan(job, tail.start, next);
     const frameTasks = r.tasks.filter((t) => t.spec.type === 'blender' && !isPreviewTask(t));
     r.settings.chunkSize = Math.max(1, ...frameTasks.map((t) => (t.spec.type === 'blender' ? t.spec.frames.length : 1)));
-    const record: ChunkPlanRecord = { chunks: frameTasks.length, frameMs: Math.round(frameMs), source, replans: ((r.settings.chunkPlan as ChunkPlanRecord | undefined)?.replans ?? 0) + 1 };
+    const was = r.settings.chunkPlan as ChunkPlanRecord | undefined;
+    const fitted = (was?.fitted ?? 0) + (kind === 'fit' ? 1 : 0);
+    const record: ChunkPlanRecord = { chunks: frameTasks.length, frameMs: Math.round(frameMs), source, replans: (was?.replans ?? 0) + (kind === 'replan' ? 1 : 0), ...(fitted > 0 ? { fitted } : {}) };
     r.settings.chunkPlan = record;
     this.deps.state.jobTouched(job);
-    if (sizes.length !== tail.sizes.length) {
-      this.deps.events.notice('info', `Job "${r.name}": re-planned ${tail.sizes.length} queued chunk(s) into ${sizes.length} from ${describeSource(source, frameMs)} on ${slots.length} slot(s).`);
+    if (kind === 'replan' && sizes.length !== tail.sizes.length) {
+      const counted = slots.filter((s) => !s.expected).length;
+      const expected = slots.length - counted;
+      const on = expected > 0 ? `${slots.length} slot(s), ${expected} of them on agents still checking their tools` : `${slots.length} slot(s)`;
+      this.deps.events.notice('info', `Job "${r.name}": re-planned ${tail.sizes.length} queued chunk(s) into ${sizes.length} from ${describeSource(source, frameMs)} on ${on}.`);
     }
     return true;
   }
@@ -166,18 +204,60 @@ export class ChunkReplanner {
     return { frameMs: DEFAULT_FRAME_MS, source: 'default' };
   }
 
-  /** One entry per slot that may run the job: start-up, frame time, and what it still renders of the job. */
-  #slots(job: JobRuntime, template: TaskRecord, plan: JobPlanState, frameMs: number): PlanSlot[] {
-    const slots: PlanSlot[] = [];
+  /**
+   * One entry per slot that may run the job: start-up, frame time, and what it still renders of
+   * the job. An agent online that is still checking its Blender (a first start: `--version` and
+   * the GPU probe take a few seconds) counts too, as an idle slot with the job's frame time
+   * (`expected`): on a fresh farm the job is submitted while it checks, and a plan for the ready
+   * agents alone would give them every frame while it then sits idle. If its check fails, the
+   * agent's change re-plans the tail without it. A slot busy with another job's chunk is busy
+   * for what that chunk has left, at that job's measured frame time on the agent.
+   */
+  #slots(job: JobRuntime, template: TaskRecord, plan: JobPlanState, frameMs: number): AgentSlot[] {
+    const slots: AgentSlot[] = [];
     for (const agent of this.deps.state.agents.values()) {
-      if (!agent.online || !agent.enabled || !agentMayRunTask(agent, job, template, this.deps.agentFailureLimit)) continue;
+      if (!agent.online || !agent.enabled) continue;
+      const expected = mayRunOnceChecked(agent, job, template, this.deps.agentFailureLimit);
+      if (!expected && !agentMayRunTask(agent, job, template, this.deps.agentFailureLimit)) continue;
       const startupMs = this.deps.memory?.startupMs(agent.agentId, blenderVersionFor(agent, template)) ?? DEFAULT_STARTUP_MS;
       const own = plan.measures.agentFrameMs(agent.agentId) ?? frameMs;
-      const busy = [...agent.running.values()].filter((t) => t.jobId === job.id).map((t) => Math.max(0, (t.spec.type === 'blender' ? t.spec.frames.length : 1) * (1 - t.progress)) * own);
-      for (let i = 0; i < Math.min(agent.slots, 256); i++) slots.push({ startupMs, frameMs: own, freeInMs: busy[i] ?? 0 });
+      const busy = [...agent.running.values()].map((t) => this.#leftMs(t, agent.agentId, t.jobId === job.id ? own : null)).sort((a, b) => a - b);
+      for (let i = 0; i < Math.min(agent.slots, 256); i++) slots.push({ agentId: agent.agentId, expected, startupMs, frameMs: own, freeInMs: busy[i] ?? 0 });
     }
     return slots;
   }
+
+  /** What a running task has left to render (ms): its frames not done, at `frameMs` (else its job's measure on the agent, else its job's, else 0: unknown). */
+  #leftMs(task: TaskRecord, agentId: string, frameMs: number | null): number {
+    if (task.spec.type !== 'blender') return 0;
+    const measures = this.#jobs.get(task.jobId)?.measures;
+    const ms = frameMs ?? measures?.agentFrameMs(agentId) ?? measures?.frameMs() ?? 0;
+    return Math.max(0, task.spec.frames.length * (1 - task.progress)) * ms;
+  }
+}
+
+/** What a plan of a job's tail starts from (ChunkReplanner's #ready). */
+interface ReadyPlan {
+  tail: ReplannableTail;
+  pageStart: number;
+  slots: AgentSlot[];
+  frameMs: number;
+  source: PlanSource;
+  targetChunkMs: number;
+}
+
+/** A planner's slot, with whose it is. */
+interface AgentSlot extends PlanSlot {
+  agentId: string;
+  /** The agent is still checking its tool for the job's tasks: counted as capacity, not yet able to take one. */
+  expected: boolean;
+}
+
+/** The agent is still checking its tool for the task's type, and would otherwise be allowed the job (its tags, its failures). */
+function mayRunOnceChecked(agent: AgentRuntime, job: JobRuntime, task: TaskRecord, failureLimit: number): boolean {
+  if (agent.capabilities.taskTypes.includes(task.spec.type) || !(agent.capabilities.checking ?? []).includes(task.spec.type)) return false;
+  if ((job.agentFailures.get(agent.agentId) ?? 0) >= failureLimit) return false;
+  return job.record.tags.every((tag) => agent.tags.includes(tag));
 }
 
 type PlanSource = 'measured' | 'scene' | 'default';

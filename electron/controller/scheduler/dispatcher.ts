@@ -34,6 +34,8 @@ export interface DispatcherDeps {
   failFast: Pick<FailFast, 'holdsBack'>;
   /** Runs first in every round (the chunk re-planner sizes the queued chunks with what it knows now). */
   beforeRound?(): void;
+  /** Runs right before `agent` takes the job's next task (the chunk re-planner sizes that chunk for this agent). */
+  beforeTake?(job: JobRuntime, agent: AgentRuntime): void;
   /** The agent missed the task's wall-clock limit: the attempt failed (the scheduler's step). */
   failAttempt(job: JobRuntime, task: TaskRecord, agentId: string, error: string, unrecoverable: boolean): void;
 }
@@ -83,6 +85,7 @@ export class Dispatcher {
     for (const job of this.deps.state.order) {
       if (job.record.paused || job.pauseReason !== null || job.record.canceled || job.record.failure || !agentMayRun(agent, job, this.deps.agentFailureLimit)) continue;
       if (this.betterPlacedElsewhere(agent, job) || this.deps.failFast.holdsBack(job, agent, this.deps.state.agents.values())) continue;
+      this.deps.beforeTake?.(job, agent);
       const task = job.take();
       if (task) return { job, task };
     }

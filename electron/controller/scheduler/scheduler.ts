@@ -121,6 +121,7 @@ export class Scheduler implements AgentLinkListener {
     this.replanner = new ChunkReplanner({ state: this.state, events, memory: this.options.planningMemory, agentFailureLimit, dispatchSoon });
     this.dispatcher = new Dispatcher({
       beforeRound: () => this.replanner.beforeRound(),
+      beforeTake: (job, agent) => this.replanner.fitHead(job, agent),
       state: this.state, events, inputs: this.inputs, local: this.local, workspaces: this.workspaces, agentFailureLimit, timeoutGraceMs, failJob, failAttempt, failFast: this.failFast,
       queueHeld: () => this.jobControls.queuePaused || this.restartHold.holdsQueue(),
     });

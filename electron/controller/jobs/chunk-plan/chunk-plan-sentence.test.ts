@@ -16,3 +16,8 @@ test('the plan in one sentence: planned, re-planned, pinned, kept for unbaked si
   assert.equal(chunkPlanSentence({ type: 'noop', settings: {}, tasks: [] }), undefined);
   assert.equal(chunkPlanSentence(job({ tiles: 4, chunkSize: 1 }, 5)), undefined, 'a tiled still has regions, not chunks');
 });
+
+test('chunks cut again as an agent took them, to fit its speed, are counted in the sentence', () => {
+  assert.equal(chunkPlanSentence(job({ adaptiveChunks: true, chunkSize: 59, chunkPlan: { chunks: 7, frameMs: 1480, source: 'measured', replans: 5, fitted: 2 } })), '7 chunks of up to 59 frames, sized from measured 1.5 s/frame (re-planned 5 times; 2 cut to fit the agent that took them).');
+  assert.equal(chunkPlanSentence(job({ adaptiveChunks: true, chunkSize: 30, chunkPlan: { chunks: 3, frameMs: 1000, source: 'measured', replans: 0, fitted: 1 } })), '3 chunks of up to 30 frames, sized from measured 1.0 s/frame (1 cut to fit the agent that took it).');
+});

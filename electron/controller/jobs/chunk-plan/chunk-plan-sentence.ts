@@ -14,6 +14,8 @@ export interface ChunkPlanRecord {
   frameMs: number;
   source: 'measured' | 'scene' | 'default';
   replans: number;
+  /** Chunks cut again as an agent took them, to fit that agent's speed (chunk-replanner.ts `fitHead`); absent: none. */
+  fitted?: number;
 }
 
 /** From the job's settings alone (a summary is made on every change of a job: no scan of its tasks). */
@@ -28,7 +30,9 @@ export function chunkPlanSentence(job: Pick<JobRecord, 'type' | 'settings' | 'ta
   if (!plan) return `${count} of ${chunks > 1 ? 'up to ' : ''}${size} frames (--chunk ${size}).`;
   const time = `${(plan.frameMs / 1000).toFixed(plan.frameMs < 10_000 ? 1 : 0)} s/frame`;
   const from = plan.source === 'measured' ? `measured ${time}` : plan.source === 'scene' ? `${time} measured on an earlier job of this scene` : `the default ${time}`;
-  const replans = plan.replans > 0 ? ` (re-planned ${plan.replans === 1 ? 'once' : `${plan.replans} times`})` : '';
+  const fitted = plan.fitted ? `${plan.fitted} cut to fit the agent that took ${plan.fitted === 1 ? 'it' : 'them'}` : '';
+  const replanned = plan.replans > 0 ? `re-planned ${plan.replans === 1 ? 'once' : `${plan.replans} times`}` : '';
+  const replans = replanned || fitted ? ` (${[replanned, fitted].filter(Boolean).join('; ')})` : '';
   const kept = s.adaptiveChunks === true ? '' : '; kept as planned, for its unbaked simulations';
   return `${count} of up to ${size} frames, sized from ${from}${replans}${kept}.`;
 }

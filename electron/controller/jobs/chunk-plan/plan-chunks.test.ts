@@ -76,6 +76,32 @@ test('busy slots count: the idle one takes the frames the others cannot reach in
   assert.deepEqual(planChunkSizes({ frameCount: 30, slots }), [30]);
 });
 
+test('the slot asking gets the first chunk, sized for it, whoever the simulation would have served first', () => {
+  // The fast slot is idle too and comes first: planned as a list, the first chunk is the fast one's.
+  const slots = [{ startupMs: 2000, frameMs: 1000 }, { startupMs: 2000, frameMs: 3000 }];
+  const list = planChunkSizes({ frameCount: 120, slots });
+  const forSlow = planChunkSizes({ frameCount: 120, slots, askingSlot: 1 });
+  const forFast = planChunkSizes({ frameCount: 120, slots, askingSlot: 0 });
+  assert.deepEqual(forFast, list);
+  assert.equal(sum(forSlow), 120);
+  assert.ok(forSlow[0]! * 2 < list[0]!, `the slow slot's chunk ${forSlow[0]} against the fast one's ${list[0]}`);
+  // Handed out as sized (the slow slot first, then whoever is free first), they end within a frame of the slower.
+  const ends = simulateFrom(forSlow.slice(1), slots, [0, slots[1]!.startupMs + forSlow[0]! * slots[1]!.frameMs]);
+  assert.ok(Math.abs(ends[0]! - ends[1]!) <= 3000, `ends ${ends.join(' and ')}`);
+  // A busy asker is taken as free (it asks now); an index out of range is ignored.
+  assert.deepEqual(planChunkSizes({ frameCount: 120, slots: [{ ...slots[0]!, freeInMs: 50_000 }, slots[1]!], askingSlot: 0 }), list);
+  assert.deepEqual(planChunkSizes({ frameCount: 120, slots, askingSlot: 7 }), list);
+});
+
+/** The rest of a plan handed out from slot end times `ends`: the slot free first takes the next chunk. */
+function simulateFrom(sizes: readonly number[], slots: readonly PlanSlot[], ends: number[]): number[] {
+  for (const size of sizes) {
+    const i = ends[0]! <= ends[1]! ? 0 : 1;
+    ends[i]! += slots[i]!.startupMs + size * slots[i]!.frameMs;
+  }
+  return ends;
+}
+
 test('no chunk passes the task spec\'s 10,000 frames, however short the frames', () => {
   assert.deepEqual(planChunkSizes({ frameCount: 25_000, slots: [{ startupMs: 2000, frameMs: 1 }] }), [10_000, 10_000, 5000]);
 });

@@ -38,6 +38,13 @@ export interface PlanInput {
   slots: readonly PlanSlot[];
   /** The longest a chunk should run (ms); default `DEFAULT_TARGET_CHUNK_MINUTES`. */
   targetChunkMs?: number;
+  /**
+   * The slot asking for work now (an index into `slots`): the first chunk is sized for it and
+   * is its, whoever the simulation would have served first. The dispatcher sizes each chunk
+   * this way as it hands it out (scheduler/chunk-replanner.ts `fitHead`), so a fast agent never
+   * takes a chunk sized for a slow one, nor the reverse.
+   */
+  askingSlot?: number;
 }
 
 /** Bounds the simulation whatever the inputs (a chunk per frame at most). */
@@ -53,10 +60,12 @@ export function planChunkSizes(input: PlanInput): number[] {
     frameMs: positive(s.frameMs, 1),
     free: Math.max(0, finite(s.freeInMs ?? 0, 0)),
   }));
+  const asking = input.askingSlot !== undefined && input.askingSlot >= 0 && input.askingSlot < slots.length ? input.askingSlot : null;
+  if (asking !== null) slots[asking]!.free = 0; // it asks now
   const sizes: number[] = [];
   let left = total;
   while (left > 0 && sizes.length < MAX_CHUNKS) {
-    const i = firstFree(slots);
+    const i = sizes.length === 0 && asking !== null ? asking : firstFree(slots);
     const slot = slots[i]!;
     const share = balancedShare(i, left, slots);
     const floor = Math.ceil((slot.startupMs * (1 - STARTUP_SHARE)) / STARTUP_SHARE / slot.frameMs);

@@ -74,8 +74,11 @@ test('merging a tail keeps positions, ids and the video\'s dependencies right', 
   checkJob(tasks, frames);
 });
 
-test('re-planning never loses or duplicates a frame, over random measurements, hand-outs and lost agents', () => {
+test('re-planning never loses or duplicates a frame, over random measurements, hand-outs, chunks fitted to the asking agent, and lost agents', () => {
+  const slotsArb = fc.array(fc.record({ startupMs: fc.integer({ min: 0, max: 10_000 }), frameMs: fc.integer({ min: 1, max: 600_000 }), freeInMs: fc.integer({ min: 0, max: 600_000 }) }), { minLength: 1, maxLength: 6 });
   const op = fc.oneof(
+    // Dispatch-time sizing (chunk-replanner.ts fitHead): the tail is cut again for the slot asking, which takes its head.
+    fc.record({ kind: fc.constant('fit' as const), slots: slotsArb, asking: fc.nat(), targetMinutes: fc.integer({ min: 1, max: 60 }) }),
     fc.record({ kind: fc.constant('assign' as const), which: fc.nat() }),
     fc.record({ kind: fc.constant('finish' as const), which: fc.nat() }),
     fc.record({ kind: fc.constant('lose' as const), which: fc.nat() }),
@@ -93,7 +96,16 @@ test('re-planning never loses or duplicates a frame, over random measurements, h
       const rendered: number[] = [];
       const frameTasks = () => tasks.filter((t) => t.spec.type === 'blender');
       for (const o of ops) {
-        if (o.kind === 'replan') {
+        if (o.kind === 'fit') {
+          const tail = replannableTail(tasks);
+          if (tail) {
+            const sizes = planChunkSizes({ frameCount: tail.frames.length, slots: o.slots, targetChunkMs: o.targetMinutes * 60_000, askingSlot: o.asking % o.slots.length });
+            if (sizes[0] !== tail.sizes[0]) replan(tasks, () => sizes);
+            const head = tasks[tail.start]!;
+            assert.equal(head.spec.type === 'blender' && head.spec.frames.length, sizes[0], 'the asking slot takes the chunk sized for it');
+            Object.assign(head, { state: 'running', attempt: 1, agentId: 'a' });
+          }
+        } else if (o.kind === 'replan') {
           replan(tasks, (n) => planChunkSizes({ frameCount: n, slots: o.slots, targetChunkMs: o.targetMinutes * 60_000 }));
         } else if (o.kind === 'assign') {
           const queued = frameTasks().filter((t) => t.state === 'queued');
