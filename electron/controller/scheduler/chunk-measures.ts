@@ -6,7 +6,7 @@ import { frameTimesOf } from './frame-times.js';
  * report (frame-times.ts), counted once per frame of each attempt. A chunk's first frame is
  * left out: its time runs from the attempt's start, so it holds Blender's start-up, which is
  * measured on its own (TaskRecord.startupMs). A one-frame task counts when it succeeds, its
- * time less its start-up.
+ * time less its start-up. A tile's time is left out: it renders a region, not a frame.
  */
 export class ChunkMeasures {
   readonly #perAgent = new Map<string, { sum: number; n: number }>();
@@ -28,6 +28,9 @@ export class ChunkMeasures {
     }
     const newStartup = task.startupMs !== undefined && !seen.startup;
     if (newStartup) seen.startup = true;
+    // A tile (`--tiles`) renders a region of its frame: its time is not a frame's, and would skew
+    // the job's and the scene's frame time (kept for the next submit). Its start-up still counts.
+    if (task.spec.region) return { newStartup };
     const done = task.state === 'succeeded';
     if (task.spec.frames.length === 1) {
       if (done && seen.frames === 0 && task.startedAt !== null && task.endedAt !== null) {
