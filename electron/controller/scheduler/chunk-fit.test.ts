@@ -4,11 +4,11 @@ import { compileBlenderJob } from '../jobs/blender/blender-job.js';
 import { chunkPlanSentence } from '../jobs/chunk-plan/chunk-plan-sentence.js';
 import { readFrameList } from '../jobs/frame-list.js';
 import type { JobRecord } from '../model/job-model.js';
-import { simulateRender, type SimulatedAgent } from './simulated-render-farm.js';
+import { simulateRender, type SimulatedAgent } from '../../../test/helpers/simulated-render-farm.js';
 
 // Issue 19's "every agent finishes within about one frame-time of the others", through the real
 // scheduler (dispatcher, chunk re-planner, measures) with agents simulated at its port on a
-// mocked clock (simulated-render-farm.ts): each chunk is sized for the agent that takes it, and
+// mocked clock (test/helpers/simulated-render-farm.ts): each chunk is sized for the agent that takes it, and
 // agents still checking their tools at submit count as capacity.
 
 const scene = { sha256: 'f'.repeat(64), size: 50, name: 'shot.blend' };

@@ -1,8 +1,8 @@
-import type { Message, MessageOf } from '../../../node-agent/protocol/index.js';
-import type { AgentLink } from '../agents/agent-link.js';
-import { expectedOutputs } from '../jobs/expected-outputs.js';
-import type { JobRecord } from '../model/job-model.js';
-import { Scheduler } from './scheduler.js';
+import type { Message, MessageOf } from '../../node-agent/protocol/index.js';
+import type { AgentLink } from '../../electron/controller/agents/agent-link.js';
+import { expectedOutputs } from '../../electron/controller/jobs/expected-outputs.js';
+import type { JobRecord } from '../../electron/controller/model/job-model.js';
+import { Scheduler } from '../../electron/controller/scheduler/scheduler.js';
 
 /**
  * The real scheduler (dispatcher, chunk re-planner, measures) driving agents simulated at its
