@@ -20,16 +20,18 @@ import { isTerminalJobState } from './task-state.js';
  * inputs and applies its answer:
  * - the slots able to run the job now (online, enabled, meeting its requirements), each with
  *   its agent's Blender start-up (measured on its tasks, remembered per agent and Blender
- *   version in the planning memory) and its own frame time once it rendered two frames;
+ *   version in the planning memory) and its own frame time once it rendered two frames; and the
+ *   slots of agents still checking their tools, as expected capacity;
  * - the job's per-frame time from its own frames, before them an earlier job's of the same
  *   scene, else the default;
- * - what each slot still has to render of the job's running chunks.
+ * - what each slot still has to render of its running chunks (this job's or another's).
  * A job is planned again when it arrives, when the slots change, and when its measured frame
  * time moves by more than a quarter (the first measure included) or an agent's start-up is
  * first measured. The re-plans run right before a dispatch round (Dispatcher's `beforeRound`),
- * so a chunk is sized with everything known when it is handed out, and only the never-started
- * tail changes (replan-tail.ts; TaskVerbs.replan applies it). Jobs with `--chunk N` (or
- * unbaked simulations) are not adaptive and are never touched.
+ * and each chunk is sized once more for the agent taking it (`fitHead`, Dispatcher's
+ * `beforeTake`): a list assumes an order of asking that the farm need not keep. Only the
+ * never-started tail changes (replan-tail.ts; TaskVerbs.replan applies it). Jobs with
+ * `--chunk N` (or unbaked simulations) are not adaptive and are never touched.
  */
 
 /** A measured frame time this far from the one last planned with re-plans the job. */
