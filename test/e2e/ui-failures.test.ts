@@ -9,6 +9,7 @@ import { runBlenderScript } from '../helpers/blender-script.js';
 import { makeClip } from '../helpers/media.js';
 import { startAgentProcess, type AgentProcess } from './helpers/agent-process.js';
 import { describeViolations, launchBrowser, seriousA11yViolations, type TestBrowser } from './helpers/browser.js';
+import { openSubmitDialog } from './helpers/submit-dialog.js';
 import { eventually, startUiController, type UiController } from './helpers/ui-controller.js';
 
 // Issue 18's "wrong today" items 3, 4, 5, 7 and 8 as a wrangler meets them, in Chromium against
@@ -218,11 +219,8 @@ describe('failures in the UI', { timeout: 300_000 }, () => {
 
   test('a bad file chosen after a good one is told in the dialog, and the good one is cleared', async () => {
     await nav().getByRole('button', { name: 'Jobs' }).click();
-    await page.getByRole('button', { name: 'Submit job…' }).first().click();
-    const dialog = page.getByRole('dialog', { name: 'Submit a job' });
-    await dialog.waitFor();
+    const dialog = await openSubmitDialog(page, clip);
     const picker = dialog.locator('input[type="file"]');
-    await picker.setInputFiles(clip);
     const path = dialog.getByLabel('Video file');
     await eventually('the video to fill the dialog', 30_000, async () => ((await path.inputValue()).endsWith('take1.mp4') ? true : undefined));
     const submit = dialog.getByRole('button', { name: 'Submit', exact: true });

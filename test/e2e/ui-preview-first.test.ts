@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { makeTestScene } from '../fixtures/test-scene.js';
 import { describeViolations, launchBrowser, seriousA11yViolations, type TestBrowser } from './helpers/browser.js';
+import { openSubmitDialog } from './helpers/submit-dialog.js';
 import { eventually, startUiController, type UiController } from './helpers/ui-controller.js';
 
 // Preview first in the submit dialog, against a real `farmhand controller` (its local agent
@@ -42,9 +43,7 @@ async function expectAccessible(view: string): Promise<void> {
 }
 
 test('the dialog\'s "Preview first" is on by default; the job renders first, last and middle before the rest, and the grid shows them in place', { timeout: 180_000 }, async () => {
-  await page.getByRole('button', { name: 'Submit job…' }).first().click();
-  const dialog = page.getByRole('dialog', { name: 'Submit a job' });
-  await dialog.waitFor();
+  const dialog = await openSubmitDialog(page);
   await dialog.getByLabel('Scene file (.blend)').fill(scene);
   const preview = dialog.getByRole('checkbox', { name: /^Preview first: render single frames across the shot/ });
   assert.equal(await preview.isChecked(), true, 'on by default in the dialog');

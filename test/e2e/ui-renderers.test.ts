@@ -10,6 +10,7 @@ import { runBlenderScript } from '../helpers/blender-script.js';
 import { renamedBlender } from '../helpers/renamed-blender.js';
 import { startAgentProcess, type AgentProcess } from './helpers/agent-process.js';
 import { describeViolations, launchBrowser, seriousA11yViolations, type TestBrowser } from './helpers/browser.js';
+import { openSubmitDialog } from './helpers/submit-dialog.js';
 import { eventually, startUiController, type UiController } from './helpers/ui-controller.js';
 
 // Issue 17 in the UI, against a real `farmhand controller` (its local agent: Debian's Blender
@@ -97,10 +98,7 @@ async function expectAccessible(view: string): Promise<void> {
 
 /** Opens the dialog and chooses `scene` with its "Choose file…" picker (the page uploads it), waiting for what the controller read. */
 async function chooseScene(scene: string): Promise<{ dialog: Locator; facts: Locator }> {
-  await page.getByRole('button', { name: 'Submit job…' }).first().click();
-  const dialog = page.getByRole('dialog', { name: 'Submit a job' });
-  await dialog.waitFor();
-  await dialog.locator('input[type="file"]').setInputFiles(scene);
+  const dialog = await openSubmitDialog(page, scene);
   const facts = dialog.getByRole('region', { name: `About ${scene.split('/').pop()}` });
   await facts.waitFor({ timeout: 30_000 });
   return { dialog, facts };

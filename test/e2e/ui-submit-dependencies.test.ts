@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { findBlender } from '../../electron/controller/jobs/blender/find-blender.js';
+import { runBlenderScript } from '../helpers/blender-script.js';
 import { describeViolations, launchBrowser, seriousA11yViolations, type TestBrowser } from './helpers/browser.js';
+import { openSubmitDialog } from './helpers/submit-dialog.js';
 import { startUiController, type UiController } from './helpers/ui-controller.js';
 
 // The submit dialog shows the files a chosen scene needs (files.probe's manifest) against a
@@ -51,13 +51,7 @@ before(async () => {
   await mkdir(at('tex'), { recursive: true });
   await mkdir(at('shots'), { recursive: true });
   await writeFile(at('tex/present.png'), Buffer.alloc(5000, 7));
-  const blender = findBlender();
-  assert.ok(blender, 'Blender is not installed: apt-get install -y blender');
-  const home = at('blender-home');
-  const run = spawnSync(blender, ['-b', '-noaudio', '--factory-startup', '--python-exit-code', '2', '--python-expr', SCENES, '--', at('shots/complete.blend'), at('shots/broken.blend'), at('shots/relative.blend'), at('tex/present.png'), at('tex/gone.png')], {
-    env: { ...process.env, HOME: home, XDG_CACHE_HOME: join(home, '.cache') }, encoding: 'utf8', timeout: 60_000,
-  });
-  assert.equal(run.status, 0, run.stdout + run.stderr);
+  await runBlenderScript(['--python-expr', SCENES, '--', at('shots/complete.blend'), at('shots/broken.blend'), at('shots/relative.blend'), at('tex/present.png'), at('tex/gone.png')], { home: at('blender-home'), what: 'dependency scenes' });
   [controller, browser] = await Promise.all([startUiController(dir), launchBrowser()]);
   page = await browser.newPage();
   await page.goto(controller.uiUrl);
@@ -71,10 +65,7 @@ after(async () => {
 
 /** Opens the dialog, chooses `scene` with its "Choose file…" picker (the page uploads it) and waits for the file list. */
 async function chooseScene(scene: string): Promise<{ dialog: Locator; files: Locator }> {
-  await page.getByRole('button', { name: 'Submit job…' }).first().click();
-  const dialog = page.getByRole('dialog', { name: 'Submit a job' });
-  await dialog.waitFor();
-  await dialog.locator('input[type="file"]').setInputFiles(scene);
+  const dialog = await openSubmitDialog(page, scene);
   const files = dialog.getByRole('region', { name: 'Files the scene needs' });
   await files.waitFor({ timeout: 30_000 });
   return { dialog, files };

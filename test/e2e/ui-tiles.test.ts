@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { findBlender } from '../../electron/controller/jobs/blender/find-blender.js';
+import { runBlenderScript } from '../helpers/blender-script.js';
 import { describeViolations, launchBrowser, seriousA11yViolations, type TestBrowser } from './helpers/browser.js';
+import { openSubmitDialog } from './helpers/submit-dialog.js';
 import { startUiController, type UiController } from './helpers/ui-controller.js';
 
 // The submit dialog offers tiles (one still across the farm) for a single-frame job only,
@@ -36,13 +36,7 @@ const at = (p: string) => join(dir, p);
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fh-e2e-tiles-'));
-  const blender = findBlender();
-  assert.ok(blender, 'Blender is not installed: apt-get install -y blender');
-  const home = at('blender-home');
-  const run = spawnSync(blender, ['-b', '-noaudio', '--factory-startup', '--python-exit-code', '2', '--python-expr', SCENES, '--', at('still.blend'), at('shot.blend')], {
-    env: { ...process.env, HOME: home, XDG_CACHE_HOME: join(home, '.cache') }, encoding: 'utf8', timeout: 60_000,
-  });
-  assert.equal(run.status, 0, run.stdout + run.stderr);
+  await runBlenderScript(['--python-expr', SCENES, '--', at('still.blend'), at('shot.blend')], { home: at('blender-home'), what: 'still and shot scenes' });
   [controller, browser] = await Promise.all([startUiController(dir), launchBrowser()]);
   page = await browser.newPage();
   await page.goto(controller.uiUrl);
@@ -56,10 +50,7 @@ after(async () => {
 
 /** Opens the dialog and chooses `scene` with its picker (the page uploads it); resolves once the scene's range fills Frames. */
 async function openWith(scene: string, range: string) {
-  await page.getByRole('button', { name: 'Submit job…' }).first().click();
-  const dialog = page.getByRole('dialog', { name: 'Submit a job' });
-  await dialog.waitFor();
-  await dialog.locator('input[type="file"]').setInputFiles(scene);
+  const dialog = await openSubmitDialog(page, scene);
   const frames = dialog.getByLabel('Frames', { exact: true });
   for (let i = 0; i < 300 && (await frames.inputValue()) !== range; i++) await page.waitForTimeout(100);
   assert.equal(await frames.inputValue(), range, 'the scene\'s own range fills Frames');

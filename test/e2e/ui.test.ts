@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { makeTestScene } from '../fixtures/test-scene.js';
 import { startAgentProcess, type AgentProcess } from './helpers/agent-process.js';
 import { describeViolations, launchBrowser, seriousA11yViolations, type TestBrowser } from './helpers/browser.js';
+import { openSubmitDialog } from './helpers/submit-dialog.js';
 import { dropFile } from './helpers/drop-file.js';
 import { eventually, startUiController, type UiController } from './helpers/ui-controller.js';
 
@@ -82,9 +83,7 @@ describe('the UI in a browser against farmhand controller', { timeout: 180_000 }
   });
 
   test('a job submitted through the dialog shows in the list and reaches succeeded', async () => {
-    await page.getByRole('button', { name: 'Submit job…' }).first().click();
-    const dialog = page.getByRole('dialog', { name: 'Submit a job' });
-    await dialog.waitFor();
+    const dialog = await openSubmitDialog(page);
     await expectAccessible('submit dialog');
     // A relative path is refused before anything is sent, with the field named.
     await dialog.getByLabel('Scene file (.blend)').fill('scene.blend');
