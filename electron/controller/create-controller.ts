@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { LocalHandoff } from '../../node-agent/protocol/index.js';
 import { AgentPool } from './agents/agent-pool.js';
 import { agentView, type AgentView } from './agents/agent-runtime.js';
-import { hintsWithin, KnownAgentsMemory, readKnownAgentsFile } from './agents/known-agents.js';
+import { HeldAgentEvents } from './agents/held-agent-events.js';
+import { hintsWithin, KnownAgentsMemory, readKnownAgentsFileNow, type KnownAgent } from './agents/known-agents.js';
 import { ControllerEvents } from './controller-events.js';
 import { isDiskFullError } from './disk/disk-space.js';
 import { NoRoomError } from './disk/no-room-error.js';
@@ -79,49 +80,65 @@ const SEARCHED_AFTER_MS = 1500;
 
 export async function createController(o: ControllerOptions): Promise<Controller> {
   const events = new ControllerEvents();
-  // Read while the store opens: the remembered agents are connected to as soon as the pool exists.
+  // Read first (synchronously, a small file): the remembered agents are dialled before the store and a scene's read fill the event loop.
   const remembering = o.discovery !== false && (o.rememberAgents ?? o.persist !== false);
-  const remembered = remembering ? readKnownAgentsFile(o.home) : Promise.resolve(null);
+  const remembered = remembering ? readKnownAgentsFileNow(o.home) : null;
   const logs = new TaskLogs(o.persist === false ? null : join(o.home, 'logs'));
   // A full data disk pauses the jobs (disk-full-pauses.ts) instead of a notice per failed write.
   let dataDiskFull = (): void => undefined;
-  const store = o.persist === false ? null : await JobStore.open(o.home, { onError: (e) => events.notice('error', `Saving the job store failed: ${e.message}`), onDiskFull: () => dataDiskFull() });
-  const storePort = store ?? { add() {}, update() {} };
-  // Agents' Blender start-ups and scenes' frame times, for sizing chunks (jobs/chunk-plan/).
-  const planningMemory = await PlanningMemory.open(o.persist === false ? null : o.home);
-  const scheduler = new Scheduler(storePort, events, outputFolder, { localAgent: o.localAgent ?? null, planningMemory });
-  dataDiskFull = () => scheduler.dataDiskFull(o.home);
-  events.on('log', ({ taskId, attempt, lines }) => logs.append(taskId, attempt, lines));
+  // Every stored job is read here; the agents are dialled meanwhile (below), and meet the scheduler once it holds them.
+  const opening = Promise.all([
+    o.persist === false ? null : JobStore.open(o.home, { onError: (e) => events.notice('error', `Saving the job store failed: ${e.message}`), onDiskFull: () => dataDiskFull() }),
+    // Agents' Blender start-ups and scenes' frame times, for sizing chunks (jobs/chunk-plan/).
+    PlanningMemory.open(o.persist === false ? null : o.home),
+  ]);
+  opening.catch(() => undefined); // awaited below, after the dial
 
-  // The links call the scheduler directly; what they report to the user becomes notices.
+  // The links report to the scheduler; until it exists (the store still loading) their reports are held (held-agent-events.ts).
+  const agentEvents = new HeldAgentEvents();
   const memory = remembering ? new KnownAgentsMemory(o.home, (e) => events.notice('warn', `Remembering the farm's agents in ${o.home} failed (${e.message}); the next start finds them over mDNS instead.`)) : null;
   const pool = new AgentPool({
     farmKey: o.farmKey,
     controllerId: o.controllerId,
-    listener: scheduler,
+    listener: agentEvents,
     notice: (level, line) => events.notice(level, line),
     // The embedded agent listens on a new port every run: nothing to remember.
     ...(memory ? { seen: (agentId: string, url: string) => agentId !== o.localAgent?.agentId && memory.seen(agentId, url) } : {}),
   });
+  let browser: { stop(): Promise<void> } | null = null;
+  let hints: KnownAgent[] = [];
+  let store: JobStore | null;
+  let planningMemory: PlanningMemory;
+  try {
+    for (const url of o.agentUrls ?? []) pool.add(url);
+    hints = o.discovery !== false && remembered ? hintsWithin(remembered, o.discovery.interfaceAddress) : [];
+    for (const known of hints) pool.rememberedAgent(known.agentId, known.url);
 
+    // mDNS code loads only when discovery is on: a render pinned to given agents starts faster.
+    browser = o.discovery === false ? null : (await import('./discovery/mdns-browser.js')).startBrowser({
+      interfaceAddress: o.discovery.interfaceAddress,
+      onUp: (agent) => pool.discoveredAgent(agent.agentId, agent.address, agent.port),
+    });
+    [store, planningMemory] = await opening;
+  } catch (error) {
+    // No controller comes of it (an unreadable store): the links and the browser it started go too.
+    await Promise.all([pool.stop(), browser?.stop()]).catch(() => undefined);
+    throw error;
+  }
+  const storePort = store ?? { add() {}, update() {} };
+  const scheduler = new Scheduler(storePort, events, outputFolder, { localAgent: o.localAgent ?? null, planningMemory });
+  dataDiskFull = () => scheduler.dataDiskFull(o.home);
+  events.on('log', ({ taskId, attempt, lines }) => logs.append(taskId, attempt, lines));
+  // The stored jobs go back first, then the agents meet the scheduler: what an agent reports about a stored job finds it.
   if (o.resume !== false) for (const job of store?.jobs() ?? []) scheduler.addJob(job, { isNew: false });
-  for (const url of o.agentUrls ?? []) pool.add(url);
-  const memoryAtStart = await remembered;
-  const hints = o.discovery !== false && memoryAtStart ? hintsWithin(memoryAtStart, o.discovery.interfaceAddress) : [];
-  for (const known of hints) pool.rememberedAgent(known.agentId, known.url);
-
-  // mDNS code loads only when discovery is on: a render pinned to given agents starts faster.
-  const browser = o.discovery === false ? null : (await import('./discovery/mdns-browser.js')).startBrowser({
-    interfaceAddress: o.discovery.interfaceAddress,
-    onUp: (agent) => pool.discoveredAgent(agent.agentId, agent.address, agent.port),
-  });
+  agentEvents.deliverTo(scheduler);
 
   const browsingSince = performance.now();
   return {
     events,
     scheduler,
     pool,
-    rememberedAgents: memoryAtStart && browser ? hints.length : null,
+    rememberedAgents: remembered && browser ? hints.length : null,
     async forgetKnownAgent(agentId) {
       await memory?.forget(agentId);
     },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -9,10 +10,19 @@ import { join } from 'node:path';
  */
 export async function loadOrCreateIdFile(dir: string, fileName: string): Promise<string> {
   const file = join(dir, fileName);
-  const existing = (await readFile(file, 'utf8').catch(() => '')).trim();
+  // Read synchronously (a few bytes): a start's first connections need the id, and an asynchronous read would queue behind whatever else the start began.
+  const existing = readIdNow(file);
   if (/^[A-Za-z0-9-]{8,64}$/.test(existing)) return existing;
   const id = randomUUID();
   await mkdir(dir, { recursive: true });
   await writeFile(file, `${id}\n`);
   return id;
+}
+
+function readIdNow(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return '';
+  }
 }

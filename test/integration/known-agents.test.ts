@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,4 +154,37 @@ test('an address now answered by another agent id is used, and remembered under 
   assert.deepEqual(onlineIds(second), [after.agentId]);
   await second.close();
   assert.deepEqual((await readKnownAgents(s.home)).map((a) => `${a.agentId} ${a.url}`), [`${after.agentId} ${after.url}`]);
+});
+
+test('remembered agents are dialled while the job store is still loading, and meet the scheduler only once it is open', async (t) => {
+  const s = await scratch(t);
+  const lines: string[] = [];
+  const agent = await createAgent({ farmKey: s.farmKey, dataDir: join(s.dir, 'agent-a'), host: '127.0.0.1', port: 0, mdns: false, allowNoop: true, name: 'agent-a', log: (line) => lines.push(line) });
+  t.after(() => agent.close());
+  await mkdir(join(s.home, 'store', 'jobs'), { recursive: true });
+  await writeFile(join(s.home, KNOWN_AGENTS_FILE), JSON.stringify({ version: 1, agents: [{ agentId: agent.agentId, url: agent.url, lastSeen: Date.now() }] }));
+  // The store's index is a named pipe: the store cannot finish loading until this test writes it.
+  const index = join(s.home, 'store', 'index.json');
+  execFileSync('mkfifo', [index]);
+  let indexWritten = false;
+  const writeIndex = async () => {
+    if (indexWritten) return;
+    indexWritten = true;
+    await writeFile(index, '[]');
+  };
+  t.after(writeIndex); // a failed assertion must not leave the start waiting on the pipe
+  let started = false;
+  const starting = s.farm().then((farm) => {
+    started = true;
+    return farm;
+  });
+  starting.catch(() => undefined);
+  await until(() => lines.some((line) => line.includes('controller connected')), 'the remembered agent dialled while the store loads');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(started, false, 'the controller is not ready (nothing can be submitted or dispatched) before its store is open');
+  await writeIndex();
+  const farm = await starting;
+  assert.equal(await farm.waitForAgents('noop'), 1);
+  assert.deepEqual(onlineIds(farm), [agent.agentId], 'the agent that answered while the store loaded is online once it is open');
+  assert.deepEqual(await runNoopJob(farm, join(s.dir, 'out')), [agent.agentId, agent.agentId]);
 });

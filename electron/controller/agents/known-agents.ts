@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { basename, dirname, join } from 'node:path';
@@ -54,9 +55,29 @@ export async function readKnownAgents(home: string, now = Date.now()): Promise<K
  * farm of this machine alone (the embedded agent is never remembered: its port changes every run).
  */
 export async function readKnownAgentsFile(home: string, now = Date.now()): Promise<KnownAgent[] | null> {
+  return knownAgentsIn(await readFile(knownAgentsFile(home), 'utf8').catch(() => null), now);
+}
+
+/**
+ * The same, read synchronously: a controller's start reads it first thing and dials at once,
+ * before the work it starts next (the job store, a scene's read) fills the event loop, where
+ * an asynchronous read of this small bounded file would wait behind them.
+ */
+export function readKnownAgentsFileNow(home: string, now = Date.now()): KnownAgent[] | null {
+  let text: string | null;
+  try {
+    text = readFileSync(knownAgentsFile(home), 'utf8');
+  } catch {
+    text = null;
+  }
+  return knownAgentsIn(text, now);
+}
+
+function knownAgentsIn(text: string | null, now: number): KnownAgent[] | null {
+  if (text === null) return null;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(knownAgentsFile(home), 'utf8'));
+    parsed = JSON.parse(text);
   } catch {
     return null;
   }
