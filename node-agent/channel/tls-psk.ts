@@ -25,9 +25,18 @@ const PSK_IDENTITY_PREFIX = 'farmhand/';
 /** The identity a peer of this protocol version presents. */
 export const PSK_IDENTITY = `${PSK_IDENTITY_PREFIX}${PROTOCOL_VERSION}`;
 
-/** The 32-byte TLS pre-shared key of a farm: HKDF-SHA256(farm key, salt, info). */
+/**
+ * The last farm key's PSK, kept in memory only (where the farm key itself is): a controller
+ * opens one TLS connection per agent, and each derived it again on a `farmhand render`'s start.
+ */
+let lastDerived: { farmKey: string; psk: Buffer } | null = null;
+
+/** The 32-byte TLS pre-shared key of a farm: HKDF-SHA256(farm key, salt, info), derived once per key and process. */
 export function deriveTlsPsk(farmKey: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', Buffer.from(farmKey, 'utf8'), 'farmhand farm key', `farmhand tls-psk v${PROTOCOL_VERSION}`, 32));
+  if (lastDerived?.farmKey !== farmKey) {
+    lastDerived = { farmKey, psk: Buffer.from(hkdfSync('sha256', Buffer.from(farmKey, 'utf8'), 'farmhand farm key', `farmhand tls-psk v${PROTOCOL_VERSION}`, 32)) };
+  }
+  return Buffer.from(lastDerived.psk); // a copy: a caller that changes its buffer cannot change the next connection's key
 }
 
 /** Options for the agent's TLS server. */
