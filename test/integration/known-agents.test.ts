@@ -113,7 +113,9 @@ test('a remembered dead address neither holds up nor spams a job on a live agent
   }));
 
   const farm = await s.farm();
-  assert.deepEqual(farm.controller.pool.all().map((link) => link.url).sort(), [deadUrl, live.url].sort(), 'both remembered addresses are dialled at once');
+  // Discovery browses loopback from the start too: an agent another process announces there may be dialled as well (not this test's concern).
+  const dialled = farm.controller.pool.all().map((link) => link.url);
+  assert.deepEqual(dialled.filter((url) => url === deadUrl || url === live.url).sort(), [deadUrl, live.url].sort(), 'both remembered addresses are dialled at once');
   assert.equal(await farm.waitForAgents('noop'), 1);
   assert.deepEqual(await runNoopJob(farm, join(s.dir, 'out')), [live.agentId, live.agentId]);
   // A few quiet attempts with backoff, then the hint is dropped (mDNS would bring the agent back).
