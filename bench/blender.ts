@@ -64,6 +64,9 @@ async function projectCopy(dir: string): Promise<void> {
   await mkdir(join(dir, 'bin'), { recursive: true });
   await mkdir(join(dir, 'assets', 'examples'), { recursive: true });
   await copyFile(join(ROOT, 'package.json'), join(dir, 'package.json'));
+  // bin/package.json makes the launchers CommonJS inside the ES-module package: without it the
+  // generated launcher below fails to load (`require` is not defined).
+  await copyFile(join(ROOT, 'bin', 'package.json'), join(dir, 'bin', 'package.json'));
   await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   await copyFile(join(ROOT, README_SCENE), join(dir, README_SCENE));
   const cli = cliCommand('farmhand');

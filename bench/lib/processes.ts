@@ -40,9 +40,15 @@ export function startChild(command: string, args: string[], o: SpawnOptions = {}
       children.delete(child);
       resolve({ code: null, signal: null });
     });
+    // 'exit' can come before the last of its output is read: wait for the pipes to close
+    // ('close'), or 1 s more when a grandchild still holds them, so error messages are whole.
     child.once('exit', (code, signal) => {
       children.delete(child);
-      resolve({ code, signal });
+      const late = setTimeout(() => resolve({ code, signal }), 1000);
+      child.once('close', () => {
+        clearTimeout(late);
+        resolve({ code, signal });
+      });
     });
   });
   return {
