@@ -2,6 +2,7 @@ import type { Message, MessageOf } from '../../node-agent/protocol/index.js';
 import type { AgentLink } from '../../electron/controller/agents/agent-link.js';
 import { expectedOutputs } from '../../electron/controller/jobs/expected-outputs.js';
 import type { JobRecord } from '../../electron/controller/model/job-model.js';
+import type { PlanningMemory } from '../../electron/controller/jobs/chunk-plan/planning-memory.js';
 import { Scheduler } from '../../electron/controller/scheduler/scheduler.js';
 
 /**
@@ -50,12 +51,16 @@ interface Running { agent: SimulatedAgent; link: AgentLink; taskId: string; atte
 
 const STEP_LIMIT = 100_000;
 
-/** Runs `jobs` to their last frame on `agents`; `now()` and `advanceTo()` are the mocked clock. Figures are of the first job. */
-export async function simulateRender(jobs: readonly SimulatedJob[], agents: readonly SimulatedAgent[], clock: { now(): number; advanceTo(ms: number): void }): Promise<SimulatedRun> {
+/**
+ * Runs `jobs` to their last frame on `agents`; `now()` and `advanceTo()` are the mocked clock. Figures are of the first job.
+ * `planningMemory` is what the farm remembers from earlier runs (a later run given the same one starts from what this one measured).
+ */
+export async function simulateRender(jobs: readonly SimulatedJob[], agents: readonly SimulatedAgent[], clock: { now(): number; advanceTo(ms: number): void }, o: { planningMemory?: PlanningMemory } = {}): Promise<SimulatedRun> {
   const scheduler = new Scheduler(
     { add: () => undefined, update: () => undefined },
     { jobChanged: () => undefined, taskChanged: () => undefined, agentChanged: () => undefined, taskLog: () => undefined, notice: () => undefined },
     { tempPathFor: async () => '/tmp/never', commit: async (_job, _task, file) => `/out/${file.name}`, discardIntermediates: async () => undefined },
+    { planningMemory: o.planningMemory ?? null },
   );
   const start = clock.now();
   const sent = new Map<string, Message[]>();

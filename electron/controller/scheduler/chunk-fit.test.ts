@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { compileBlenderJob } from '../jobs/blender/blender-job.js';
 import { chunkPlanSentence } from '../jobs/chunk-plan/chunk-plan-sentence.js';
+import { PlanningMemory } from '../jobs/chunk-plan/planning-memory.js';
 import { readFrameList } from '../jobs/frame-list.js';
 import type { JobRecord } from '../model/job-model.js';
 import { simulateRender, type SimulatedAgent } from '../../../test/helpers/simulated-render-farm.js';
@@ -84,4 +85,23 @@ test('an agent whose tool check fails is planned out again: the ready agent gets
   assert.deepEqual(sorted(run.frames), everyFrame(48));
   assert.deepEqual(run.agents.get('b')!.chunks, []);
   assert.ok(run.agents.get('a')!.chunks.length <= 3, `chunks ${run.agents.get('a')!.chunks.join(', ')}: the rest merged once b was out`);
+});
+
+test("three agents of speed 1:1:3: the next job sizes the slow agent's first chunk from its remembered speed, and all finish within a slow frame and a start-up", async (t) => {
+  const clock = mockedClock(t);
+  // A first chunk is sized before the job measures anyone's speed, and a running chunk cannot
+  // be cut: the slow agent's first chunk (40 frames of 240) ended 17 s after the others (9 s at
+  // 120 frames). The planning memory keeps each agent's speed relative to its job's mean frame,
+  // so the farm's next job sizes the slow agent's first chunk for it.
+  const agents = [{ ...FAST, agentId: 'a' }, { ...FAST, agentId: 'b' }, { ...SLOW, agentId: 'c' }];
+  for (const frames of [120, 240]) {
+    const planningMemory = await PlanningMemory.open(null);
+    const first = await simulateRender([{ record: renderJob(frames) }], agents, clock, { planningMemory });
+    assert.deepEqual(sorted(first.frames), everyFrame(frames));
+    assert.ok(planningMemory.agentSpeedFactor('c')! > 2 * planningMemory.agentSpeedFactor('a')!, `remembered speeds ${['a', 'b', 'c'].map((id) => planningMemory.agentSpeedFactor(id)).join(', ')}`);
+    const next = await simulateRender([{ record: renderJob(frames, { name: 'next' }) }], agents, clock, { planningMemory });
+    assert.deepEqual(sorted(next.frames), everyFrame(frames));
+    assert.ok(next.spreadMs <= SLOW.frameMs + SLOW.startupMs, `${frames} frames: first job ${first.spreadMs} ms apart; next job ${next.spreadMs} ms apart: ${JSON.stringify([...next.agents])}`);
+    assert.ok(next.agents.get('c')!.chunks[0]! < first.agents.get('c')!.chunks[0]!, 'the slow agent starts with a smaller chunk');
+  }
 });

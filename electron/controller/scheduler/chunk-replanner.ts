@@ -20,7 +20,8 @@ import { isTerminalJobState } from './task-state.js';
  * inputs and applies its answer:
  * - the slots able to run the job now (online, enabled, meeting its requirements), each with
  *   its agent's Blender start-up (measured on its tasks, remembered per agent and Blender
- *   version in the planning memory) and its own frame time once it rendered two frames; and the
+ *   version in the planning memory) and its own frame time once it rendered two frames (before
+ *   that, the job's scaled by the agent's speed remembered from earlier jobs); and the
  *   slots of agents still checking their tools, as expected capacity;
  * - the job's per-frame time from its own frames, before them an earlier job's of the same
  *   scene, else the default;
@@ -41,6 +42,8 @@ interface JobPlanState {
   measures: ChunkMeasures;
   /** The measured frame time the last plan used (null before one was). */
   plannedFrameMs: number | null;
+  /** Tasks whose agent's speed was noted in the planning memory (once per chunk rendered to its end). */
+  speedsNoted: Set<string>;
 }
 
 export interface ChunkReplannerDeps {
@@ -84,6 +87,14 @@ export class ChunkReplanner {
     if (frameMs !== null) {
       const scene = job.record.inputFiles[0];
       if (scene) this.deps.memory?.noteSceneFrameMs(scene.sha256, scene.path, frameMs);
+      // The agent's speed relative to the job's mean, once per chunk it rendered to its end (the
+      // agent's last report, before its outputs are collected): the next job sizes this agent's
+      // first chunk from it (#slots) instead of from the job's mean.
+      const own = plan.measures.agentFrameMs(task.agentId);
+      if (task.progress >= 1 && own !== null && frameMs > 0 && !plan.speedsNoted.has(task.id)) {
+        plan.speedsNoted.add(task.id);
+        this.deps.memory?.noteAgentSpeedFactor(task.agentId, own / frameMs);
+      }
     }
     if (!isAdaptive(job)) return;
     const moved = frameMs !== null && (plan.plannedFrameMs === null || Math.abs(frameMs - plan.plannedFrameMs) > REPLAN_CHANGE * plan.plannedFrameMs);
@@ -191,7 +202,7 @@ export class ChunkReplanner {
   #planState(job: JobRuntime): JobPlanState {
     let plan = this.#jobs.get(job.id);
     if (!plan) {
-      plan = { measures: new ChunkMeasures(), plannedFrameMs: null };
+      plan = { measures: new ChunkMeasures(), plannedFrameMs: null, speedsNoted: new Set() };
       this.#jobs.set(job.id, plan);
     }
     return plan;
@@ -222,7 +233,7 @@ export class ChunkReplanner {
       const expected = mayRunOnceChecked(agent, job, template, this.deps.agentFailureLimit);
       if (!expected && !agentMayRunTask(agent, job, template, this.deps.agentFailureLimit)) continue;
       const startupMs = this.deps.memory?.startupMs(agent.agentId, blenderVersionFor(agent, template)) ?? DEFAULT_STARTUP_MS;
-      const own = plan.measures.agentFrameMs(agent.agentId) ?? frameMs;
+      const own = plan.measures.agentFrameMs(agent.agentId) ?? frameMs * (this.deps.memory?.agentSpeedFactor(agent.agentId) ?? 1);
       const busy = [...agent.running.values()].map((t) => this.#leftMs(t, agent.agentId, t.jobId === job.id ? own : null)).sort((a, b) => a - b);
       for (let i = 0; i < Math.min(agent.slots, 256); i++) slots.push({ agentId: agent.agentId, expected, startupMs, frameMs: own, freeInMs: busy[i] ?? 0 });
     }

@@ -7,6 +7,9 @@ import { writeFileAtomic } from '../../store/atomic-write.js';
  * (`chunk-plan.json`, written whole and atomically like the store's files):
  * - each agent's Blender start-up per Blender version (process start → first `Fra:`), so a
  *   job's first plan already knows what one more chunk costs on each agent;
+ * - each agent's speed: its frame time over its job's mean frame time (a factor), so a job's
+ *   first chunks are sized for each agent before the job measured it (a slow agent's first
+ *   chunk, sized blind, would end long after the others: a running chunk cannot be cut);
  * - each scene's last measured per-frame time, by the scene's sha256 (and its path, for a
  *   scene saved again since), so the next submit of the same scene is sized from it rather than
  *   from the default.
@@ -16,6 +19,10 @@ import { writeFileAtomic } from '../../store/atomic-write.js';
 export const PLANNING_MEMORY_FILE = 'chunk-plan.json';
 const MAX_STARTUPS = 1000;
 const MAX_SCENES = 500;
+const MAX_SPEEDS = 1000;
+/** A remembered speed factor is kept within these bounds (a wild measure cannot size a chunk absurdly). */
+const MIN_SPEED_FACTOR = 1 / 20;
+const MAX_SPEED_FACTOR = 20;
 /** Start-ups are a running mean over about this many measurements: a slow first start (a cold disk) fades. */
 const STARTUP_WINDOW = 8;
 /** Written at most this often while measures pour in (every progress report brings one); flushed on close. */
@@ -23,7 +30,9 @@ const SAVE_DELAY_MS = 5000;
 
 interface StartupEntry { ms: number; n: number; at: number }
 interface SceneEntry { frameMs: number; path: string; at: number }
-interface MemoryFile { version: 1; startups: Record<string, StartupEntry>; scenes: Record<string, SceneEntry> }
+interface SpeedEntry { factor: number; n: number; at: number }
+/** `speeds` came later: a file without it is read as knowing no speed. */
+interface MemoryFile { version: 1; startups: Record<string, StartupEntry>; scenes: Record<string, SceneEntry>; speeds: Record<string, SpeedEntry> }
 
 export class PlanningMemory {
   #data: MemoryFile;
@@ -52,6 +61,23 @@ export class PlanningMemory {
     const n = Math.min(STARTUP_WINDOW, (was?.n ?? 0) + 1);
     this.#data.startups[key] = { ms: Math.round(was ? was.ms + (ms - was.ms) / n : ms), n, at: Date.now() };
     trim(this.#data.startups, MAX_STARTUPS);
+    this.#saveSoon();
+  }
+
+  /** The agent's frame time relative to its jobs' mean frame time (1: average, 3: three times slower), or null before one was measured. */
+  agentSpeedFactor(agentId: string): number | null {
+    return this.#data.speeds[agentId]?.factor ?? null;
+  }
+
+  /** Notes one job's measure of the agent's speed factor: a running mean over the last few, like start-ups. */
+  noteAgentSpeedFactor(agentId: string, factor: number): void {
+    if (!Number.isFinite(factor) || factor <= 0) return;
+    const bounded = Math.min(MAX_SPEED_FACTOR, Math.max(MIN_SPEED_FACTOR, factor));
+    const was = this.#data.speeds[agentId];
+    const n = Math.min(STARTUP_WINDOW, (was?.n ?? 0) + 1);
+    const mean = was ? was.factor + (bounded - was.factor) / n : bounded;
+    this.#data.speeds[agentId] = { factor: Math.round(mean * 1000) / 1000, n, at: Date.now() };
+    trim(this.#data.speeds, MAX_SPEEDS);
     this.#saveSoon();
   }
 
@@ -120,14 +146,19 @@ function trim<T extends { at: number }>(entries: Record<string, T>, max: number)
 }
 
 function emptyMemory(): MemoryFile {
-  return { version: 1, startups: {}, scenes: {} };
+  return { version: 1, startups: {}, scenes: {}, speeds: {} };
 }
 
 async function readMemory(file: string): Promise<MemoryFile> {
   try {
     const data = JSON.parse(await readFile(file, 'utf8')) as Partial<MemoryFile>;
     if (data?.version !== 1 || typeof data.startups !== 'object' || typeof data.scenes !== 'object' || !data.startups || !data.scenes) return emptyMemory();
-    return { version: 1, startups: cleanEntries(data.startups, (e) => isNum(e.ms) && isNum(e.n) && isNum(e.at)), scenes: cleanEntries(data.scenes, (e) => isNum(e.frameMs) && typeof e.path === 'string' && isNum(e.at)) };
+    return {
+      version: 1,
+      startups: cleanEntries(data.startups, (e) => isNum(e.ms) && isNum(e.n) && isNum(e.at)),
+      scenes: cleanEntries(data.scenes, (e) => isNum(e.frameMs) && typeof e.path === 'string' && isNum(e.at)),
+      speeds: data.speeds && typeof data.speeds === 'object' ? cleanEntries(data.speeds, (e) => isNum(e.factor) && e.factor >= MIN_SPEED_FACTOR && e.factor <= MAX_SPEED_FACTOR && isNum(e.n) && isNum(e.at)) : {},
+    };
   } catch {
     return emptyMemory();
   }
