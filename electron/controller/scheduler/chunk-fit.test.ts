@@ -102,6 +102,19 @@ test("three agents of speed 1:1:3: the next job sizes the slow agent's first chu
     const next = await simulateRender([{ record: renderJob(frames, { name: 'next' }) }], agents, clock, { planningMemory });
     assert.deepEqual(sorted(next.frames), everyFrame(frames));
     assert.ok(next.spreadMs <= SLOW.frameMs + SLOW.startupMs, `${frames} frames: first job ${first.spreadMs} ms apart; next job ${next.spreadMs} ms apart: ${JSON.stringify([...next.agents])}`);
-    assert.ok(next.agents.get('c')!.chunks[0]! < first.agents.get('c')!.chunks[0]!, 'the slow agent starts with a smaller chunk');
+    assert.ok(next.agents.get('c')!.chunks[0]! * 2 < next.agents.get('a')!.chunks[0]!, `the slow agent starts with a smaller chunk than a fast one: ${JSON.stringify([...next.agents])}`);
+  }
+});
+
+test('three agents of speed 1:1:3 on a first job, no speed known: each starts with a small chunk, and all finish within a slow frame and a start-up', async (t) => {
+  const clock = mockedClock(t);
+  // Sized blind, the slow agent's first chunk (40 frames of 240, a sixth) ended 17 s after the
+  // others (9 s at 120 frames). An agent of unknown speed now starts with a quarter of an even share.
+  const agents = [{ ...FAST, agentId: 'a' }, { ...FAST, agentId: 'b' }, { ...SLOW, agentId: 'c' }];
+  for (const frames of [120, 240]) {
+    const run = await simulateRender([{ record: renderJob(frames) }], agents, clock);
+    assert.deepEqual(sorted(run.frames), everyFrame(frames));
+    assert.ok(run.spreadMs <= SLOW.frameMs + SLOW.startupMs, `${frames} frames: ${run.spreadMs} ms apart: ${JSON.stringify([...run.agents])}`);
+    assert.ok(run.agents.get('c')!.chunks[0]! <= Math.ceil(frames / 3 / 4), `the slow agent's first chunk: ${run.agents.get('c')!.chunks.join(', ')}`);
   }
 });

@@ -233,9 +233,12 @@ export class ChunkReplanner {
       const expected = mayRunOnceChecked(agent, job, template, this.deps.agentFailureLimit);
       if (!expected && !agentMayRunTask(agent, job, template, this.deps.agentFailureLimit)) continue;
       const startupMs = this.deps.memory?.startupMs(agent.agentId, blenderVersionFor(agent, template)) ?? DEFAULT_STARTUP_MS;
-      const own = plan.measures.agentFrameMs(agent.agentId) ?? frameMs * (this.deps.memory?.agentSpeedFactor(agent.agentId) ?? 1);
+      const measured = plan.measures.agentFrameMs(agent.agentId);
+      const factor = this.deps.memory?.agentSpeedFactor(agent.agentId) ?? null;
+      const own = measured ?? frameMs * (factor ?? 1);
+      const speedUnknown = measured === null && factor === null;
       const busy = [...agent.running.values()].map((t) => this.#leftMs(t, agent.agentId, t.jobId === job.id ? own : null)).sort((a, b) => a - b);
-      for (let i = 0; i < Math.min(agent.slots, 256); i++) slots.push({ agentId: agent.agentId, expected, startupMs, frameMs: own, freeInMs: busy[i] ?? 0 });
+      for (let i = 0; i < Math.min(agent.slots, 256); i++) slots.push({ agentId: agent.agentId, expected, startupMs, frameMs: own, freeInMs: busy[i] ?? 0, ...(speedUnknown ? { speedUnknown } : {}) });
     }
     return slots;
   }

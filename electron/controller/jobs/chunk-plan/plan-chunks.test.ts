@@ -116,3 +116,15 @@ test('chunksOfSizes keeps the frame order and every frame', () => {
   assert.deepEqual(chunksOfSizes([1, 2, 3, 10, 11], [2, 2, 1]), [[1, 2], [3, 10], [11]]);
   assert.deepEqual(chunksOfSizes([1, 2, 3], [2]), [[1, 2], [3]]);
 });
+
+test('a slot of unknown speed starts with at most a quarter of an even share, unless start-ups would pass 5 %; one slot alone is not cut', () => {
+  const unknown = { startupMs: 2000, frameMs: 10_000, speedUnknown: true };
+  const sizes = planChunkSizes({ frameCount: 240, slots: [unknown, unknown, unknown] });
+  assert.deepEqual(sizes.slice(0, 3), [20, 20, 20], `sizes ${sizes.join(', ')}`);
+  assert.equal(sizes.reduce((a, b) => a + b), 240);
+  // Known speeds: the first chunks are the usual half of a balanced share.
+  assert.deepEqual(planChunkSizes({ frameCount: 240, slots: [{ startupMs: 2000, frameMs: 10_000 }, { startupMs: 2000, frameMs: 10_000 }, { startupMs: 2000, frameMs: 10_000 }] }).slice(0, 3), [40, 40, 40]);
+  // 1 s frames after a 2 s start-up: a chunk under 38 frames would spend more than 5 % starting.
+  assert.deepEqual(planChunkSizes({ frameCount: 240, slots: [{ ...unknown, frameMs: 1000 }, { ...unknown, frameMs: 1000 }, { ...unknown, frameMs: 1000 }] }).slice(0, 3), [38, 38, 38]);
+  assert.deepEqual(planChunkSizes({ frameCount: 48, slots: [{ startupMs: 2500, frameMs: 500, speedUnknown: true }] }), [48]);
+});

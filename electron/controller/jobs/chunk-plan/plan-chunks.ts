@@ -16,6 +16,7 @@ import { DEFAULT_TARGET_CHUNK_MINUTES, STARTUP_SHARE } from './plan-defaults.js'
  *   With several slots a chunk takes half of its share at most (guided self-scheduling): the
  *   rest stays queued, so the measured frames can still move it to whoever is faster; the
  *   chunks shrink toward the end. The 5 % floor stops the halving where start-ups would cost more.
+ *   A slot whose speed nothing measured yet starts with a smaller chunk (`speedUnknown`).
  * - A chunk runs at most `targetChunkMs` (10 min by default), so a retry redoes little and the
  *   progress stays fine; and has at most MAX_CHUNK_FRAMES (the task spec's limit).
  * One slot alone has nothing to balance: it gets one chunk, unless its frames are long
@@ -29,7 +30,17 @@ export interface PlanSlot {
   frameMs: number;
   /** How long until the slot is free (the rest of the chunk it runs now), 0 when idle. */
   freeInMs?: number;
+  /**
+   * `frameMs` is a guess for this slot: neither the job nor an earlier one measured its agent.
+   * Its first chunk is then at most `UNKNOWN_SPEED_SHARE` of an even share of the frames (and
+   * no less than the 5 % start-up floor), since a running chunk cannot be cut: a slow agent
+   * sized as an average one would end long after the others. Its next chunk follows its measures.
+   */
+  speedUnknown?: boolean;
 }
+
+/** The largest part of an even share (frames ÷ slots) a slot of unknown speed starts with. */
+export const UNKNOWN_SPEED_SHARE = 0.25;
 
 export interface PlanInput {
   /** Frames to plan (the queued ones). */
@@ -59,7 +70,10 @@ export function planChunkSizes(input: PlanInput): number[] {
     startupMs: Math.max(0, finite(s.startupMs, 0)),
     frameMs: positive(s.frameMs, 1),
     free: Math.max(0, finite(s.freeInMs ?? 0, 0)),
+    // One slot has nothing to balance; an unknown slot's cap holds for its first chunk only.
+    capped: s.speedUnknown === true && input.slots.length > 1,
   }));
+  const unknownCap = Math.max(1, Math.ceil((total / slots.length) * UNKNOWN_SPEED_SHARE));
   const asking = input.askingSlot !== undefined && input.askingSlot >= 0 && input.askingSlot < slots.length ? input.askingSlot : null;
   if (asking !== null) slots[asking]!.free = 0; // it asks now
   const sizes: number[] = [];
@@ -71,7 +85,8 @@ export function planChunkSizes(input: PlanInput): number[] {
     const floor = Math.ceil((slot.startupMs * (1 - STARTUP_SHARE)) / STARTUP_SHARE / slot.frameMs);
     const hedged = slots.length > 1 ? Math.ceil(share / 2) : share;
     const longest = Math.min(MAX_CHUNK_FRAMES, Math.max(1, Math.floor((targetMs - slot.startupMs) / slot.frameMs)));
-    const size = Math.max(1, Math.min(left, share, longest, Math.max(floor, hedged)));
+    const size = Math.max(1, Math.min(left, share, longest, Math.max(floor, slot.capped ? Math.min(hedged, unknownCap) : hedged)));
+    slot.capped = false;
     sizes.push(size);
     left -= size;
     slot.free += slot.startupMs + size * slot.frameMs;
