@@ -14,12 +14,16 @@ import { startLoopbackFarm } from '../helpers/loopback-farm.js';
 // Issue 19, a fresh farm: the second agent is still checking its Blender (`--version`, then the
 // GPU probe) when the job is submitted. It must count as capacity: planned for the ready agent
 // alone, the job became one chunk and the second agent sat idle once ready. Real Blender on two
-// loopback agents; the second one's Blender answers `--version` 4 s late (a shell wrapper around
-// the real one), so it is surely still checking at the submit.
+// loopback agents; the second one's Blender (a shell wrapper around the real one) answers
+// `--version` only once the test opens a gate, right after the job's first chunk starts on the
+// ready agent: so it is surely still checking at the submit, and surely ready while the job still
+// has frames queued (a fixed delay raced the ready agent, which finished all 32 tiny frames first
+// on a loaded CI machine).
 
 let dir: string;
 let scene: string;
 let slowToCheck: string;
+let gate: string;
 const FRAMES = 32;
 
 before(async () => {
@@ -29,7 +33,9 @@ before(async () => {
   if (!real) throw new Error('Blender is not installed: apt-get install -y blender');
   await mkdir(join(dir, 'slow-blender'));
   slowToCheck = join(dir, 'slow-blender', 'blender');
-  await writeFile(slowToCheck, `#!/bin/sh\nif [ "$1" = "--version" ]; then sleep 4; fi\nexec '${real.replace(/'/g, `'\\''`)}' "$@"\n`);
+  gate = join(dir, 'version-gate');
+  // Waits for the gate at most 60 s (600 × 0.1 s), then answers anyway.
+  await writeFile(slowToCheck, `#!/bin/sh\nif [ "$1" = "--version" ]; then i=0; while [ ! -e '${gate}' ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; fi\nexec '${real.replace(/'/g, `'\\''`)}' "$@"\n`);
   await chmod(slowToCheck, 0o755);
 });
 
@@ -54,6 +60,9 @@ test('a job submitted while the second agent still checks its tools is split for
     assert.equal(job.settings.adaptiveChunks, true);
     assert.ok(farm.controller.agents().some((a) => a.name === 'checking' && a.checking.includes('blender')), 'still checking at the submit');
     farm.controller.submit(job);
+    await farm.waitFor(() => farm.controller.scheduler.job(job.id)!.record.tasks.some((t) => t.state !== 'queued'), 'the first chunk handed to the ready agent', 60_000);
+    assert.ok(farm.controller.scheduler.job(job.id)!.record.tasks.some((t) => t.state === 'queued'), 'frames still queued when the second agent may finish its check');
+    await writeFile(gate, '');
     const summary = await farm.controller.waitForJob(job.id);
     await starting;
     assert.equal(summary.state, 'succeeded', summary.failure ?? '');
